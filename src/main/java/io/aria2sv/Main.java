@@ -1,0 +1,159 @@
+package io.aria2sv;
+
+import ch.qos.logback.classic.LoggerContext;
+import io.aria2sv.config.AppConfig;
+import io.aria2sv.config.ConfigException;
+import io.aria2sv.config.ConfigLoader;
+import io.aria2sv.config.Durations;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command-line entry point: {@code java -jar aria2-supervisor.jar [--config FILE]}. Loads and
+ * validates the configuration, deploys the verticles, and on SIGTERM or SIGINT undeploys them in
+ * reverse order within the shutdown budget and exits 0. Exit codes are those of {@link ExitCodes}.
+ */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  private static final String USAGE = "usage: java -jar aria2-supervisor.jar [--config FILE]";
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Path file;
+    try {
+      file = parseArgs(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.println(USAGE);
+      exit(ExitCodes.USAGE);
+      return;
+    }
+    if (file == null && args.length == 1) {
+      System.out.println(USAGE);
+      return;
+    }
+
+    Vertx vertx = Vertx.vertx();
+    AtomicBoolean exitingOnOurOwn = new AtomicBoolean();
+    Future<Aria2Supervisor> running =
+        ConfigLoader.forProcess(vertx)
+            .load(file)
+            .compose(config -> start(vertx, config, exitingOnOurOwn));
+    running.onFailure(
+        err -> {
+          exitingOnOurOwn.set(true);
+          int code = exitCodeOf(err);
+          LOG.error("{}{}", code == ExitCodes.CONFIG ? "invalid configuration: " : "cannot start: ", err.getMessage(),
+              code == ExitCodes.FAILURE ? err : null);
+          vertx.close().onComplete(ar -> exit(code));
+        });
+  }
+
+  private static Future<Aria2Supervisor> start(Vertx vertx, JsonObject config, AtomicBoolean exitingOnOurOwn) {
+    AppConfig typed = AppConfig.from(config);
+    Duration budget = typed.supervisor().shutdownTimeout().plusSeconds(10);
+    LOG.info("starting aria2-supervisor (profile {}, data dir {}, downloads {})",
+        typed.profile(), typed.aria2().dataDir(), typed.aria2().downloadDir());
+    return Aria2Supervisor.deploy(vertx, config)
+        .onSuccess(
+            supervisor -> {
+              Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                if (!exitingOnOurOwn.get()) {
+                  shutdown(vertx, supervisor, budget);
+                }
+              }, "aria2sv-shutdown"));
+              LOG.info("aria2-supervisor running; stop it with SIGTERM or Ctrl-C (shutdown budget {})",
+                  Durations.format(budget));
+            });
+  }
+
+  /**
+   * Runs in the JVM's shutdown hook thread (never an event loop), so waiting here blocks nobody.
+   * The JVM would otherwise exit with 128+signal; a clean stop exits 0.
+   */
+  private static void shutdown(Vertx vertx, Aria2Supervisor supervisor, Duration budget) {
+    LOG.info("signal received: stopping (budget {})", Durations.format(budget));
+    long deadline = System.nanoTime() + budget.toNanos();
+    AtomicBoolean clean = new AtomicBoolean();
+    CountDownLatch undeployed = new CountDownLatch(1);
+    supervisor.undeploy().onComplete(ar -> {
+      clean.set(ar.succeeded());
+      if (ar.failed()) {
+        LOG.error("shutdown failed: {}", ar.cause().getMessage());
+      }
+      undeployed.countDown();
+    });
+    boolean inTime = await(undeployed, deadline);
+    // Called from this thread, not from a callback: its completion must not need a closed loop.
+    CountDownLatch closed = new CountDownLatch(1);
+    vertx.close().onComplete(ar -> closed.countDown());
+    inTime = await(closed, deadline) && inTime;
+    if (!inTime) {
+      LOG.error("shutdown did not finish within {}; exiting anyway", Durations.format(budget));
+    } else {
+      LOG.info("stopped cleanly");
+    }
+    flushLogs();
+    Runtime.getRuntime().halt(inTime && clean.get() ? ExitCodes.OK : ExitCodes.FAILURE);
+  }
+
+  private static boolean await(CountDownLatch latch, long deadlineNanos) {
+    try {
+      return latch.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  static Path parseArgs(String[] args) {
+    if (args.length == 0) {
+      return null;
+    }
+    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      return null;
+    }
+    if (args.length == 2 && args[0].equals("--config")) {
+      Path p = Path.of(args[1]);
+      if (!Files.isRegularFile(p)) {
+        throw new IllegalArgumentException("config file not found: " + p.toAbsolutePath());
+      }
+      return p;
+    }
+    if (args.length == 1 && args[0].startsWith("--config=")) {
+      return parseArgs(new String[] {"--config", args[0].substring("--config=".length())});
+    }
+    throw new IllegalArgumentException("unexpected arguments: " + String.join(" ", args));
+  }
+
+  static int exitCodeOf(Throwable err) {
+    if (err instanceof ConfigException) {
+      return ExitCodes.CONFIG;
+    }
+    if (err instanceof StartupException s) {
+      return s.exitCode();
+    }
+    return ExitCodes.FAILURE;
+  }
+
+  private static void exit(int code) {
+    flushLogs();
+    System.exit(code);
+  }
+
+  private static void flushLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+      ctx.stop();
+    }
+  }
+}

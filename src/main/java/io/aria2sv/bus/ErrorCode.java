@@ -1,0 +1,48 @@
+package io.aria2sv.bus;
+
+import java.util.Arrays;
+
+/**
+ * The failure codes of every event-bus request, with the HTTP status each maps to. Consumers fail
+ * with {@code message.fail(code.code(), text)}; explicit numbers keep the wire format stable
+ * whatever the order of the constants.
+ */
+public enum ErrorCode {
+  BAD_REQUEST(400, 400),
+  NOT_FOUND(404, 404),
+  CONFLICT(409, 409),
+  /** aria2c is not running (stopped, starting or restarting). */
+  NOT_RUNNING(503, 503),
+  /** The supervisor gave up after its restart budget; only an explicit start leaves this state. */
+  SUPERVISOR_FAILED(530, 503),
+  /** aria2c could not be started. */
+  START_FAILED(531, 503),
+  /** aria2 answered with an error. */
+  ARIA2_ERROR(502, 502),
+  /** aria2 did not answer in time. */
+  TIMEOUT(504, 504),
+  INTERNAL(500, 500);
+
+  private final int code;
+  private final int httpStatus;
+
+  ErrorCode(int code, int httpStatus) {
+    this.code = code;
+    this.httpStatus = httpStatus;
+  }
+
+  /** The number sent as the failure code on the bus. */
+  public int code() {
+    return code;
+  }
+
+  /** The HTTP status this failure becomes in the REST API. */
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  /** The constant for a failure code received from the bus, or {@link #INTERNAL}. */
+  public static ErrorCode of(int code) {
+    return Arrays.stream(values()).filter(c -> c.code == code).findFirst().orElse(INTERNAL);
+  }
+}

@@ -1,0 +1,148 @@
+package io.aria2sv.config;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The whole configuration as typed, validated records. Built from the effective JSON produced by
+ * {@link ConfigLoader}; verticles rebuild it from their {@code config()} so each holds typed
+ * values, never scattered {@code getString} calls.
+ *
+ * @param profile the preset that was applied: {@code default}, {@code dev} or {@code prod}
+ */
+public record AppConfig(
+    String profile,
+    Aria2 aria2,
+    Supervisor supervisor,
+    Rpc rpc,
+    Downloads downloads,
+    Http http) {
+
+  /** The profiles that select one of seed 000's presets. */
+  public static final Set<String> PROFILES = Set.of("default", "dev", "prod");
+
+  private static final Duration MS = Duration.ofMillis(1);
+  private static final Duration ZERO = Duration.ZERO;
+
+  /** The aria2c process: binary, endpoint port, directories and extra options. */
+  public record Aria2(
+      String binary, int rpcPort, Path dataDir, Path downloadDir, Map<String, String> options) {}
+
+  /** Process supervision timings. */
+  public record Supervisor(
+      Duration startupTimeout,
+      Duration checkInterval,
+      Duration healthTimeout,
+      int failureThreshold,
+      Duration shutdownTimeout,
+      Restart restart) {}
+
+  /** Restart intensity and backoff (OTP style: at most maxRestarts within window). */
+  public record Restart(
+      Duration initialDelay,
+      Duration maxDelay,
+      double jitter,
+      int maxRestarts,
+      Duration window,
+      Duration resetAfter) {}
+
+  /** JSON-RPC client behaviour. */
+  public record Rpc(Duration timeout, Retry retry) {}
+
+  /** Exponential backoff of the RPC client. */
+  public record Retry(int maxRetries, Duration initialDelay, Duration maxDelay, double jitter) {}
+
+  /** Download re-add and progress behaviour. */
+  public record Downloads(
+      boolean autoRetry, int maxRetries, Duration retryDelay, Duration progressInterval) {}
+
+  /** The HTTP API. An empty token means no authentication. */
+  public record Http(String host, int port, String token) {
+    @Override
+    public String toString() {
+      return "Http[host=" + host + ", port=" + port + ", token=" + (token.isEmpty() ? "none" : "***") + "]";
+    }
+  }
+
+  /**
+   * Validates the effective configuration.
+   *
+   * @param json the merged configuration (defaults, preset, file, environment, properties)
+   * @param base the directory that relative paths resolve against
+   * @throws ConfigException naming the first invalid key
+   */
+  public static AppConfig from(JsonObject json, Path base) {
+    ConfigReader root = new ConfigReader(json, "");
+    String profile = root.nonBlank("profile");
+    if (!PROFILES.contains(profile)) {
+      throw new ConfigException("profile", "'" + profile + "' is not one of default, dev, prod");
+    }
+
+    ConfigReader a = root.section("aria2");
+    Aria2 aria2 =
+        new Aria2(
+            a.nonBlank("binary"),
+            (int) a.integer("rpcPort", 0, 65535),
+            base.resolve(a.nonBlank("dataDir")).toAbsolutePath().normalize(),
+            base.resolve(a.nonBlank("downloadDir")).toAbsolutePath().normalize(),
+            Aria2Options.validate(a.key("options"), a.object("options")));
+
+    ConfigReader s = root.section("supervisor");
+    ConfigReader r = s.section("restart");
+    Duration initialDelay = r.duration("initialDelay", ZERO);
+    Duration maxDelay = r.duration("maxDelay", ZERO);
+    if (maxDelay.compareTo(initialDelay) < 0) {
+      throw new ConfigException(
+          r.key("maxDelay"), "must not be shorter than " + r.key("initialDelay"));
+    }
+    Restart restart =
+        new Restart(
+            initialDelay,
+            maxDelay,
+            r.fraction("jitter"),
+            (int) r.integer("maxRestarts", 0, 1_000_000),
+            r.duration("window", MS),
+            r.duration("resetAfter", MS));
+    Supervisor supervisor =
+        new Supervisor(
+            s.duration("startupTimeout", Duration.ofMillis(100)),
+            s.duration("checkInterval", Duration.ofMillis(100)),
+            s.duration("healthTimeout", Duration.ofMillis(50)),
+            (int) s.integer("failureThreshold", 1, 1000),
+            s.duration("shutdownTimeout", ZERO),
+            restart);
+
+    ConfigReader p = root.section("rpc");
+    ConfigReader pr = p.section("retry");
+    Duration retryInitial = pr.duration("initialDelay", ZERO);
+    Duration retryMax = pr.duration("maxDelay", ZERO);
+    if (retryMax.compareTo(retryInitial) < 0) {
+      throw new ConfigException(pr.key("maxDelay"), "must not be shorter than " + pr.key("initialDelay"));
+    }
+    Rpc rpc =
+        new Rpc(
+            p.duration("timeout", MS),
+            new Retry((int) pr.integer("maxRetries", 0, 100), retryInitial, retryMax, pr.fraction("jitter")));
+
+    ConfigReader d = root.section("downloads");
+    Downloads downloads =
+        new Downloads(
+            d.bool("autoRetry"),
+            (int) d.integer("maxRetries", 0, 1000),
+            d.duration("retryDelay", ZERO),
+            d.duration("progressInterval", Duration.ofMillis(100)));
+
+    ConfigReader h = root.section("http");
+    Http http = new Http(h.nonBlank("host"), (int) h.integer("port", 0, 65535), h.string("token").trim());
+
+    return new AppConfig(profile, aria2, supervisor, rpc, downloads, http);
+  }
+
+  /** Convenience for verticles: their {@code config()} holds absolute paths already. */
+  public static AppConfig from(JsonObject json) {
+    return from(json, Path.of("").toAbsolutePath());
+  }
+}

@@ -1,0 +1,125 @@
+package io.aria2sv.config;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Typed, validating access to one section of the effective configuration. Values may arrive as
+ * YAML scalars or as strings from the environment and system properties; both are accepted. Every
+ * failure is a {@link ConfigException} naming the full key.
+ */
+final class ConfigReader {
+  private final JsonObject json;
+  private final String prefix;
+
+  ConfigReader(JsonObject json, String prefix) {
+    this.json = json == null ? new JsonObject() : json;
+    this.prefix = prefix;
+  }
+
+  ConfigReader section(String name) {
+    Object v = json.getValue(name);
+    if (v != null && !(v instanceof JsonObject)) {
+      throw new ConfigException(key(name), "must be a section (a map of keys), not '" + v + "'");
+    }
+    return new ConfigReader((JsonObject) v, key(name));
+  }
+
+  String key(String name) {
+    return prefix.isEmpty() ? name : prefix + "." + name;
+  }
+
+  private Object required(String name) {
+    Object v = json.getValue(name);
+    if (v == null) {
+      throw new ConfigException(key(name), "is missing");
+    }
+    return v;
+  }
+
+  String string(String name) {
+    Object v = required(name);
+    if (v instanceof JsonObject || v instanceof io.vertx.core.json.JsonArray) {
+      throw new ConfigException(key(name), "must be a single value");
+    }
+    return v.toString();
+  }
+
+  String nonBlank(String name) {
+    String s = string(name).trim();
+    if (s.isEmpty()) {
+      throw new ConfigException(key(name), "must not be empty");
+    }
+    return s;
+  }
+
+  long integer(String name, long min, long max) {
+    Object v = required(name);
+    long n;
+    if (v instanceof Number num && num.doubleValue() == Math.rint(num.doubleValue())) {
+      n = num.longValue();
+    } else {
+      try {
+        n = Long.parseLong(v.toString().trim());
+      } catch (NumberFormatException e) {
+        throw new ConfigException(key(name), "'" + v + "' is not a whole number");
+      }
+    }
+    if (n < min || n > max) {
+      throw new ConfigException(key(name), n + " is out of range [" + min + ", " + max + "]");
+    }
+    return n;
+  }
+
+  double fraction(String name) {
+    Object v = required(name);
+    double d;
+    try {
+      d = v instanceof Number num ? num.doubleValue() : Double.parseDouble(v.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key(name), "'" + v + "' is not a number");
+    }
+    if (!(d >= 0.0 && d <= 1.0)) {
+      throw new ConfigException(key(name), v + " must be between 0 and 1");
+    }
+    return d;
+  }
+
+  boolean bool(String name) {
+    Object v = required(name);
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    return switch (v.toString().trim().toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default -> throw new ConfigException(key(name), "'" + v + "' is not true or false");
+    };
+  }
+
+  Duration duration(String name, Duration min) {
+    Object v = required(name);
+    Duration d;
+    try {
+      d = Durations.parse(v.toString());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key(name), e.getMessage());
+    }
+    if (d.compareTo(min) < 0) {
+      throw new ConfigException(key(name), "must be at least " + Durations.format(min));
+    }
+    return d;
+  }
+
+  JsonObject object(String name) {
+    Object v = json.getValue(name);
+    if (v == null) {
+      return new JsonObject();
+    }
+    if (!(v instanceof JsonObject o)) {
+      throw new ConfigException(key(name), "must be a map of option: value");
+    }
+    return o;
+  }
+}

@@ -1,0 +1,69 @@
+package io.aria2sv.rpc;
+
+/**
+ * A failed JSON-RPC call, typed by what went wrong. Only {@link Kind#TRANSPORT} and
+ * {@link Kind#TIMEOUT} are worth retrying; an {@link Kind#ARIA2} error is aria2's answer.
+ */
+public final class Aria2RpcException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  /** What kind of failure this is. */
+  public enum Kind {
+    /** aria2 answered with a JSON-RPC error object. */
+    ARIA2,
+    /** No usable answer: connection refused or reset, or a body that is not JSON-RPC. */
+    TRANSPORT,
+    /** No answer within the call's time limit. */
+    TIMEOUT
+  }
+
+  private final Kind kind;
+  private final String method;
+  private final int aria2Code;
+
+  private Aria2RpcException(Kind kind, String method, int aria2Code, String message, Throwable cause) {
+    super(method + ": " + message, cause, false, false);
+    this.kind = kind;
+    this.method = method;
+    this.aria2Code = aria2Code;
+  }
+
+  /** aria2's own error answer. */
+  public static Aria2RpcException aria2(String method, int code, String message) {
+    return new Aria2RpcException(Kind.ARIA2, method, code, "aria2 error " + code + ": " + message, null);
+  }
+
+  /** A transport failure. */
+  public static Aria2RpcException transport(String method, String message, Throwable cause) {
+    return new Aria2RpcException(Kind.TRANSPORT, method, 0, message, cause);
+  }
+
+  /** No answer in time. */
+  public static Aria2RpcException timeout(String method, long millis) {
+    return new Aria2RpcException(Kind.TIMEOUT, method, 0, "no answer within " + millis + " ms", null);
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** The RPC method that failed. */
+  public String method() {
+    return method;
+  }
+
+  /** aria2's error code for {@link Kind#ARIA2}, else 0. */
+  public int aria2Code() {
+    return aria2Code;
+  }
+
+  /** True for failures where asking again may succeed. */
+  public boolean isRetryable() {
+    return kind != Kind.ARIA2;
+  }
+
+  /** True when aria2 refused our secret. */
+  public boolean isUnauthorized() {
+    return kind == Kind.ARIA2 && getMessage().endsWith("Unauthorized");
+  }
+}

@@ -1,0 +1,153 @@
+package io.aria2sv.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local HTTP file server for integration tests, on 127.0.0.1 and a free port. It serves generated
+ * files of known SHA-256 at {@code /files/NAME}, honours {@code Range}, can throttle (bytes per
+ * second), and answers {@code /status/CODE} with that status.
+ */
+public final class FileServer implements AutoCloseable {
+  private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
+  private static final int CHUNK = 16 * 1024;
+
+  private final Vertx vertx;
+  private final Map<String, byte[]> files = new ConcurrentHashMap<>();
+  private final AtomicInteger rangeRequests = new AtomicInteger();
+  private volatile long bytesPerSecond;
+  private HttpServer server;
+
+  public FileServer(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  public FileServer start() throws Exception {
+    server =
+        vertx.createHttpServer()
+            .requestHandler(this::handle)
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    return this;
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** Registers {@code size} bytes of seeded random content and returns its SHA-256 in hex. */
+  public String addRandomFile(String name, int size, long seed) {
+    byte[] data = new byte[size];
+    new Random(seed).nextBytes(data);
+    files.put(name, data);
+    return sha256(data);
+  }
+
+  public String url(String name) {
+    return "http://127.0.0.1:" + port() + "/files/" + name;
+  }
+
+  public void throttle(long bytesPerSecond) {
+    this.bytesPerSecond = bytesPerSecond;
+  }
+
+  public int rangeRequests() {
+    return rangeRequests.get();
+  }
+
+  public static String sha256(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void handle(HttpServerRequest req) {
+    String path = req.path();
+    HttpServerResponse res = req.response();
+    if (path.startsWith("/status/")) {
+      res.setStatusCode(Integer.parseInt(path.substring(8))).end("status");
+      return;
+    }
+    byte[] data = path.startsWith("/files/") ? files.get(path.substring(7)) : null;
+    if (data == null) {
+      res.setStatusCode(404).end("not found");
+      return;
+    }
+    int from = 0;
+    int to = data.length - 1;
+    String range = req.getHeader("Range");
+    res.putHeader("Accept-Ranges", "bytes");
+    if (range != null) {
+      Matcher m = RANGE.matcher(range);
+      if (m.matches()) {
+        rangeRequests.incrementAndGet();
+        from = Integer.parseInt(m.group(1));
+        if (!m.group(2).isEmpty()) {
+          to = Math.min(to, Integer.parseInt(m.group(2)));
+        }
+        if (from > to) {
+          res.setStatusCode(416).putHeader("Content-Range", "bytes */" + data.length).end();
+          return;
+        }
+        res.setStatusCode(206).putHeader("Content-Range", "bytes " + from + "-" + to + "/" + data.length);
+      }
+    }
+    res.putHeader("Content-Length", Integer.toString(to - from + 1));
+    if (req.method().name().equals("HEAD")) {
+      res.end();
+      return;
+    }
+    send(res, data, from, to + 1);
+  }
+
+  private void send(HttpServerResponse res, byte[] data, int from, int end) {
+    if (res.closed()) {
+      return;
+    }
+    int n = Math.min(CHUNK, end - from);
+    long bps = bytesPerSecond;
+    res.write(Buffer.buffer().appendBytes(data, from, n));
+    int next = from + n;
+    if (next >= end) {
+      res.end();
+      return;
+    }
+    long delay = bps > 0 ? Math.max(1, n * 1000L / bps) : 0;
+    if (delay == 0 && !res.writeQueueFull()) {
+      vertx.runOnContext(v -> send(res, data, next, end));
+    } else if (delay == 0) {
+      res.drainHandler(v -> send(res, data, next, end));
+    } else {
+      vertx.setTimer(delay, id -> send(res, data, next, end));
+    }
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      try {
+        server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("file server did not close", e);
+      }
+    }
+  }
+}
