@@ -1,12 +1,17 @@
 package io.aria2sv.supervisor;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +27,19 @@ public final class Aria2Process {
   public static final String PID_FILE = "aria2.pid";
 
   private static final Path SETSID = Path.of("/usr/bin/setsid");
+  private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+
+  /**
+   * The parent-death signal fires when the thread that spawned the child ends, so every aria2c is
+   * spawned from this one thread that lives as long as the JVM.
+   */
+  private static final ExecutorService SPAWNER =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "aria2c-spawner");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final Process process;
   private final Path outputFile;
@@ -40,23 +58,36 @@ public final class Aria2Process {
   public static Aria2Process spawn(Path binary, Path dataDir, Path confFile) throws IOException {
     Path out = dataDir.resolve(OUTPUT);
     long start = Files.exists(out) ? Files.size(out) : 0;
-    List<String> command = new java.util.ArrayList<>();
+    List<String> command = new ArrayList<>();
+    if (Files.isExecutable(SETPRIV)) {
+      // Linux parent-death signal: aria2c gets SIGTERM the moment this JVM dies, even by kill -9
+      // (aria2's own --stop-with-process below polls and needs about 3 s).
+      command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
+    }
     if (Files.isExecutable(SETSID)) {
       // Its own session: a Ctrl-C or a signal to our process group must not reach aria2c behind
-      // our back; the supervisor alone decides how aria2c stops. (setsid execs, so the pid is
-      // aria2c's.)
+      // our back; the supervisor alone decides how aria2c stops. setsid and setpriv exec, so the
+      // pid is aria2c's.
       command.add(SETSID.toString());
     }
     command.add(binary.toString());
     command.add("--conf-path=" + confFile);
     command.add("--stop-with-process=" + ProcessHandle.current().pid());
-    Process p =
+    ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(dataDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    Process p;
+    try {
+      p = SPAWNER.submit(builder::start).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while starting aria2c", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    }
     Files.writeString(dataDir.resolve(PID_FILE), p.pid() + "\n", StandardCharsets.US_ASCII);
     return new Aria2Process(p, out, start);
   }
@@ -137,11 +168,11 @@ public final class Aria2Process {
     h.destroy();
     try {
       h.onExit().get(graceMillis, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+    } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
       h.destroyForcibly();
       try {
         h.onExit().get(5, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e2) {
+      } catch (java.util.concurrent.TimeoutException | ExecutionException e2) {
         throw new IOException("orphan aria2c " + pid + " does not die", e2);
       }
     }

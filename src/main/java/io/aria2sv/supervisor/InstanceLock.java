@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The OS file lock that makes a supervisor the only owner of a data directory, across processes
@@ -24,10 +26,19 @@ public final class InstanceLock implements AutoCloseable {
   /** The lock file's name inside the data directory. */
   public static final String FILE = "supervisor.lock";
 
+  /**
+   * Data dirs locked by this JVM. POSIX locks belong to the process, and closing any descriptor of
+   * the file can drop a lock taken through another one, so a second attempt from inside this JVM
+   * must be refused before it opens the file at all.
+   */
+  private static final Set<Path> HELD_HERE = ConcurrentHashMap.newKeySet();
+
+  private final Path key;
   private final FileChannel channel;
   private final FileLock lock;
 
-  private InstanceLock(FileChannel channel, FileLock lock) {
+  private InstanceLock(Path key, FileChannel channel, FileLock lock) {
+    this.key = key;
     this.channel = channel;
     this.lock = lock;
   }
@@ -39,6 +50,12 @@ public final class InstanceLock implements AutoCloseable {
    */
   public static InstanceLock acquire(Path dataDir) {
     Path file = dataDir.resolve(FILE);
+    Path key = dataDir.toAbsolutePath().normalize();
+    if (!HELD_HERE.add(key)) {
+      throw new StartupException(
+          ExitCodes.LOCKED,
+          "data directory " + dataDir + " is in use by another supervisor (" + holder(file) + ")");
+    }
     FileChannel ch = null;
     try {
       ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -51,6 +68,7 @@ public final class InstanceLock implements AutoCloseable {
       if (lock == null) {
         String holder = holder(file);
         ch.close();
+        HELD_HERE.remove(key);
         throw new StartupException(
             ExitCodes.LOCKED,
             "data directory " + dataDir + " is in use by another supervisor (" + holder + ")");
@@ -66,9 +84,10 @@ public final class InstanceLock implements AutoCloseable {
       ch.truncate(0);
       ch.write(ByteBuffer.wrap(me.getBytes(StandardCharsets.UTF_8)), 0);
       ch.force(true);
-      return new InstanceLock(ch, lock);
+      return new InstanceLock(key, ch, lock);
     } catch (IOException e) {
       closeQuietly(ch);
+      HELD_HERE.remove(key);
       throw new StartupException(
           ExitCodes.FAILURE, "cannot lock " + file + ": " + e.getMessage());
     }
@@ -112,5 +131,6 @@ public final class InstanceLock implements AutoCloseable {
       // closing the channel below releases it anyway
     }
     closeQuietly(channel);
+    HELD_HERE.remove(key);
   }
 }

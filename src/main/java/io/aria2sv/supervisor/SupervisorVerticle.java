@@ -12,6 +12,7 @@ import io.aria2sv.bus.BusReplies;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.bus.Events;
 import io.aria2sv.config.AppConfig;
+import io.aria2sv.config.Durations;
 import io.aria2sv.rpc.Aria2Rpc;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -290,8 +291,8 @@ public final class SupervisorVerticle extends VerticleBase {
     }
     setState(RESTARTING);
     long ms = delay.get().toMillis();
-    LOG.warn("restarting aria2c in {} ms ({} of {} restarts in {}): {}", ms,
-        policy.restartsInWindow(System.currentTimeMillis()), cfg.restart().maxRestarts(), cfg.restart().window(), reason);
+    LOG.warn("restarting aria2c in {} ms (restart {} of {} allowed within {}): {}", ms,
+        policy.restartsInWindow(System.currentTimeMillis()), cfg.restart().maxRestarts(), Durations.format(cfg.restart().window()), reason);
     backoffTimer = vertx.setTimer(Math.max(1, ms), id -> {
       backoffTimer = -1;
       if (state != RESTARTING) {

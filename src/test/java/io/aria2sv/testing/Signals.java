@@ -25,8 +25,17 @@ public final class Signals {
     send(pid, "CONT");
   }
 
+  /**
+   * True while {@code pid} runs. A zombie counts as dead: it runs nothing and holds no port, and
+   * some sandboxes' init never reaps orphans.
+   */
   public static boolean alive(long pid) {
-    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   /** Live aria2c processes started with the conf file of {@code dataDir}. */

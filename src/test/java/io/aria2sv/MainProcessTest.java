@@ -1,0 +1,147 @@
+package io.aria2sv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.aria2sv.testing.ChildJvm;
+import io.aria2sv.testing.Signals;
+import io.aria2sv.testing.SupervisorHarness;
+import io.aria2sv.testing.TestConfig;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The supervisor as a process: exit codes, signals, and what is left behind. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MainProcessTest {
+  private static final Duration START = Duration.ofSeconds(30);
+
+  @TempDir Path root;
+
+  private Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("ARIA2SV_ARIA2_DATA_DIR", root.resolve("data").toString());
+    env.put("ARIA2SV_ARIA2_DOWNLOAD_DIR", root.resolve("downloads").toString());
+    env.put("ARIA2SV_SUPERVISOR_SHUTDOWN_TIMEOUT", "5s");
+    return env;
+  }
+
+  @AfterEach
+  void noAria2Left() {
+    await().atMost(Duration.ofSeconds(5)).until(() -> Signals.countAria2For(root.resolve("data")) == 0);
+  }
+
+  private long aria2Pid() throws Exception {
+    return Long.parseLong(Files.readString(root.resolve("data/aria2.pid")).trim());
+  }
+
+  @ParameterizedTest(name = "SIG{0}")
+  @ValueSource(strings = {"TERM", "INT"})
+  void aSignalStopsEverythingAndExitsZero(String signal) throws Exception {
+    try (ChildJvm jvm = ChildJvm.main(root, env())) {
+      jvm.awaitOutput("aria2-supervisor running", START);
+      assertThat(jvm.output()).contains("aria2c 1.36.0 ready");
+      long aria2 = aria2Pid();
+
+      Signals.send(jvm.pid(), signal);
+
+      assertThat(jvm.awaitExit(Duration.ofSeconds(20))).as(jvm.output()).isZero();
+      assertThat(Signals.alive(aria2)).isFalse();
+      assertThat(jvm.output()).contains("stopped (graceful)").contains("stopped cleanly");
+      assertThat(Files.exists(root.resolve("data/aria2.pid"))).isFalse();
+    }
+  }
+
+  @Test
+  void killingTheJvmWithSigkillLeavesNoAria2After3Seconds() throws Exception {
+    try (ChildJvm jvm = ChildJvm.main(root, env())) {
+      jvm.awaitOutput("aria2-supervisor running", START);
+      long aria2 = aria2Pid();
+
+      Signals.kill9(jvm.pid());
+      jvm.awaitExit(Duration.ofSeconds(5));
+
+      await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50)).until(() -> !Signals.alive(aria2));
+    }
+  }
+
+  @Test
+  void aSecondJvmOnTheSameDataDirExits73NamingTheHolder(Vertx vertx) throws Exception {
+    SupervisorHarness first = new SupervisorHarness(vertx).deploy(TestConfig.fast(vertx, root));
+    try (ChildJvm second = ChildJvm.main(root.resolve("second"), env())) {
+      assertThat(second.awaitExit(START)).as(second.output()).isEqualTo(ExitCodes.LOCKED);
+      assertThat(second.output())
+          .contains("is in use by another supervisor")
+          .contains("pid=" + ProcessHandle.current().pid());
+      assertThat(Signals.countAria2For(root.resolve("data"))).isEqualTo(1);
+    } finally {
+      first.undeploy();
+    }
+  }
+
+  @Test
+  void anInvalidValueExits78NamingTheKey() throws Exception {
+    Map<String, String> env = env();
+    env.put("ARIA2SV_SUPERVISOR_CHECK_INTERVAL", "often");
+    try (ChildJvm jvm = ChildJvm.main(root, env)) {
+      assertThat(jvm.awaitExit(START)).isEqualTo(ExitCodes.CONFIG);
+      assertThat(jvm.output()).contains("invalid configuration: supervisor.checkInterval: 'often' is not a duration");
+      assertThat(jvm.output()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void anOptionThatWouldBreakSupervisionExits78() throws Exception {
+    Path file = root.resolve("bad.yaml");
+    Files.writeString(file, "aria2:\n  options:\n    rpc-listen-all: true\n");
+    try (ChildJvm jvm = ChildJvm.main(root, env(), "--config", file.toString())) {
+      assertThat(jvm.awaitExit(START)).isEqualTo(ExitCodes.CONFIG);
+      assertThat(jvm.output()).contains("aria2.options.rpc-listen-all: may not be set");
+    }
+  }
+
+  @Test
+  void aMissingAria2cExits69WithAHint() throws Exception {
+    Map<String, String> env = env();
+    env.put("ARIA2SV_ARIA2_BINARY", root.resolve("no/such/aria2c").toString());
+    try (ChildJvm jvm = ChildJvm.main(root, env)) {
+      assertThat(jvm.awaitExit(START)).isEqualTo(ExitCodes.UNAVAILABLE);
+      assertThat(jvm.output()).contains("aria2c not found at").contains("apt-get install aria2");
+    }
+  }
+
+  @Test
+  void aBinaryThatIsNotAria2Exits69() throws Exception {
+    Map<String, String> env = env();
+    env.put("ARIA2SV_ARIA2_BINARY", "/bin/true");
+    try (ChildJvm jvm = ChildJvm.main(root, env)) {
+      assertThat(jvm.awaitExit(START)).isEqualTo(ExitCodes.UNAVAILABLE);
+      assertThat(jvm.output()).contains("does not look like aria2c");
+    }
+  }
+
+  @Test
+  void aBadCommandLineExits64() throws Exception {
+    try (ChildJvm jvm = ChildJvm.main(root, env(), "--frobnicate")) {
+      assertThat(jvm.awaitExit(START)).isEqualTo(ExitCodes.USAGE);
+      assertThat(jvm.output()).contains("unexpected arguments: --frobnicate").contains("usage:");
+    }
+    try (ChildJvm jvm = ChildJvm.main(root, env(), "--config", "missing.yaml")) {
+      assertThat(jvm.awaitExit(START)).isEqualTo(ExitCodes.USAGE);
+      assertThat(jvm.output()).contains("config file not found");
+    }
+  }
+}

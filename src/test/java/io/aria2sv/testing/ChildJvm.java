@@ -1,0 +1,96 @@
+package io.aria2sv.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+
+/**
+ * The supervisor as an operator runs it: a separate JVM, with its own environment and working
+ * directory, its output captured to a file.
+ */
+public final class ChildJvm implements AutoCloseable {
+  private final Process process;
+  private final Path output;
+
+  private ChildJvm(Process process, Path output) {
+    this.process = process;
+    this.output = output;
+  }
+
+  /** Runs {@code io.aria2sv.Main} on the test class path. */
+  public static ChildJvm main(Path cwd, Map<String, String> env, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx128m", "-cp", System.getProperty("java.class.path"), "io.aria2sv.Main"));
+    cmd.addAll(List.of(args));
+    return start(cmd, cwd, env);
+  }
+
+  /** Runs a jar with {@code java -jar}. */
+  public static ChildJvm jar(Path jar, Path cwd, Map<String, String> env, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-jar", jar.toString()));
+    cmd.addAll(List.of(args));
+    return start(cmd, cwd, env);
+  }
+
+  private static ChildJvm start(List<String> cmd, Path cwd, Map<String, String> env) throws IOException {
+    Files.createDirectories(cwd);
+    Path out = Files.createTempFile(cwd, "jvm-", ".log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("ARIA2SV_"));
+    pb.environment().putAll(env);
+    return new ChildJvm(pb.start(), out);
+  }
+
+  private static String javaBinary() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public String output() {
+    try {
+      return Files.readString(output, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** Waits until the output contains {@code text}; fails early if the JVM exits first. */
+  public void awaitOutput(String text, Duration timeout) {
+    Awaitility.await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> {
+          if (output().contains(text)) {
+            return true;
+          }
+          if (!process.isAlive()) {
+            throw new AssertionError("JVM exited with " + process.exitValue() + " before printing '" + text + "':\n" + output());
+          }
+          return false;
+        });
+  }
+
+  /** Waits for the exit code. */
+  public int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("JVM did not exit within " + timeout + ":\n" + output());
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+}
