@@ -1,0 +1,39 @@
+package io.aria2sv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aria2sv.testing.ChildJvm;
+import io.aria2sv.testing.Signals;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The fat jar as a newcomer runs it: {@code java -jar} from any directory, embedded defaults. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FatJarIT {
+  @TempDir Path cwd;
+
+  @Test
+  void startsFromAnyDirectoryWithEmbeddedDefaultsAndStopsCleanlyOnSigterm() throws Exception {
+    Path jar = Path.of(System.getProperty("fatJar"));
+    assertThat(jar).exists();
+
+    try (ChildJvm jvm = ChildJvm.jar(jar, cwd, Map.of("ARIA2SV_HTTP_PORT", "0"))) {
+      jvm.awaitOutput("aria2-supervisor running", Duration.ofSeconds(30));
+      assertThat(jvm.output()).contains("profile default").contains("aria2c 1.36.0 ready");
+      assertThat(cwd.resolve("data/aria2.conf")).exists();
+      assertThat(cwd.resolve("downloads")).isDirectory();
+      long aria2 = Long.parseLong(Files.readString(cwd.resolve("data/aria2.pid")).trim());
+
+      Signals.send(jvm.pid(), "TERM");
+
+      assertThat(jvm.awaitExit(Duration.ofSeconds(30))).as(jvm.output()).isZero();
+      assertThat(Signals.alive(aria2)).isFalse();
+    }
+  }
+}
