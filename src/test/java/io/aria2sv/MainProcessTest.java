@@ -55,12 +55,16 @@ class MainProcessTest {
       jvm.awaitOutput("aria2-supervisor running", START);
       assertThat(jvm.output()).contains("aria2c 1.36.0 ready");
       long aria2 = aria2Pid();
+      String secret = Files.readAllLines(root.resolve("data/aria2.conf")).stream()
+          .filter(l -> l.startsWith("rpc-secret=")).findFirst().orElseThrow().substring("rpc-secret=".length());
 
       Signals.send(jvm.pid(), signal);
 
       assertThat(jvm.awaitExit(Duration.ofSeconds(20))).as(jvm.output()).isZero();
       assertThat(Signals.alive(aria2)).isFalse();
       assertThat(jvm.output()).contains("stopped (graceful)").contains("stopped cleanly");
+      assertThat(jvm.output()).as("log output").doesNotContain(secret);
+      assertThat(Files.readString(root.resolve("data/aria2c.out"))).doesNotContain(secret);
       assertThat(Files.exists(root.resolve("data/aria2.pid"))).isFalse();
     }
   }
