@@ -1,5 +1,6 @@
 package io.aria2sv;
 
+import io.aria2sv.downloads.DownloadsVerticle;
 import io.aria2sv.supervisor.SupervisorVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -29,6 +30,7 @@ public final class Aria2Supervisor {
   public static Future<Aria2Supervisor> deploy(Vertx vertx, JsonObject config) {
     Aria2Supervisor s = new Aria2Supervisor(vertx);
     return s.deployNext(new SupervisorVerticle(), SupervisorVerticle.options(config))
+        .compose(id -> s.deployNext(new DownloadsVerticle(), DownloadsVerticle.options(config)))
         .map(s)
         .recover(err -> s.undeploy().transform(ar -> Future.failedFuture(err)));
   }

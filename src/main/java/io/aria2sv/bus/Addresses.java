@@ -72,4 +72,74 @@ public final class Addresses {
    * {@code {host, port, secret, sessionId}}.
    */
   public static final String EVENTS_SUPERVISOR_ENDPOINT = "aria2.events.supervisor.endpoint";
+
+  // ---- downloads ---------------------------------------------------------------------------
+  // A download is {id, gid, batchId, uris, dir, out, status, completedLength, totalLength,
+  // downloadSpeed, percent, etaSeconds, errorCode, errorMessage, retry:{count, max, canRetry,
+  // gids}, createdAt, updatedAt}; status is one of waiting, active, paused, retrying, complete,
+  // failed, removed. Requests fail BAD_REQUEST (message names the field), NOT_FOUND (unknown id),
+  // CONFLICT (not possible in the current status), NOT_RUNNING / SUPERVISOR_FAILED (aria2c is
+  // down), TIMEOUT, ARIA2_ERROR.
+
+  /**
+   * Request/reply. Request {@code {uris:[…], dir?, out?, options?, requestId?}}: http, https, ftp or
+   * sftp URIs; {@code dir} relative to the download root; {@code out} a file name; {@code options}
+   * from the per-download allowlist. A repeated {@code requestId} returns the first download instead
+   * of adding another. Reply: the download, stored durably before the reply.
+   */
+  public static final String DOWNLOADS_ADD = "aria2.downloads.add";
+
+  /** Request/reply. Request {@code {id}}. Reply: the download. */
+  public static final String DOWNLOADS_GET = "aria2.downloads.get";
+
+  /** Request/reply. Request {@code {status?, batchId?}}. Reply {@code {downloads:[…]}}, oldest first. */
+  public static final String DOWNLOADS_LIST = "aria2.downloads.list";
+
+  /** Request/reply. Request {@code {id}}. Pauses a waiting, active or retrying download. Reply: the download. */
+  public static final String DOWNLOADS_PAUSE = "aria2.downloads.pause";
+
+  /** Request/reply. Request {@code {id}}. Resumes a paused download. Reply: the download. */
+  public static final String DOWNLOADS_RESUME = "aria2.downloads.resume";
+
+  /**
+   * Request/reply. Request {@code {id}}. Re-adds a failed download now (resuming its partial file),
+   * whatever its automatic retry count. Reply: the download.
+   */
+  public static final String DOWNLOADS_RETRY = "aria2.downloads.retry";
+
+  /**
+   * Request/reply. Request {@code {id, deleteFiles?}}. Removes the download from aria2; with
+   * {@code deleteFiles} also its file and control file, only inside the download root. Reply: the
+   * download with status removed.
+   */
+  public static final String DOWNLOADS_REMOVE = "aria2.downloads.remove";
+
+  /**
+   * Request/reply. Request {@code {items:[{uris, dir?, out?, options?}…], dir?}} (at most 10,000
+   * items; every item is validated before any is added). Reply {@code {id, downloads:[ids]}}.
+   */
+  public static final String BATCHES_ADD = "aria2.downloads.batch-add";
+
+  /**
+   * Request/reply. Request {@code {id}}. Reply {@code {id, total, waiting, active, paused, retrying,
+   * complete, failed, removed, percent, completedLength, totalLength, downloadSpeed, done}}.
+   */
+  public static final String BATCHES_GET = "aria2.downloads.batch-get";
+
+  /**
+   * Published on every status transition, exactly once each: {@code {type, ts, download}} with
+   * {@code type} one of added, waiting, active, paused, retrying, complete, failed, removed.
+   */
+  public static final String EVENTS_DOWNLOAD = "aria2.events.download";
+
+  /**
+   * Published each {@code downloads.progressInterval} while something changed:
+   * {@code {type:"progress", ts, downloads:[{id, batchId, completedLength, totalLength,
+   * downloadSpeed, percent, etaSeconds}…], global:{downloadSpeed, uploadSpeed, numActive, numWaiting,
+   * numStopped}}}.
+   */
+  public static final String EVENTS_PROGRESS = "aria2.events.progress";
+
+  /** Published when a batch progresses or is done: {@code {type:"progress"|"done", ts, batch:{…}}}. */
+  public static final String EVENTS_BATCH = "aria2.events.batch";
 }

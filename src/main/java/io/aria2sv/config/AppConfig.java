@@ -55,9 +55,17 @@ public record AppConfig(
   /** Exponential backoff of the RPC client. */
   public record Retry(int maxRetries, Duration initialDelay, Duration maxDelay, double jitter) {}
 
-  /** Download re-add and progress behaviour. */
+  /**
+   * Download re-add and progress behaviour.
+   *
+   * @param retryableErrors aria2 error codes that are re-added automatically
+   */
   public record Downloads(
-      boolean autoRetry, int maxRetries, Duration retryDelay, Duration progressInterval) {}
+      boolean autoRetry,
+      int maxRetries,
+      Duration retryDelay,
+      Duration progressInterval,
+      java.util.Set<Integer> retryableErrors) {}
 
   /** The HTTP API. An empty token means no authentication. */
   public record Http(String host, int port, String token) {
@@ -133,7 +141,8 @@ public record AppConfig(
             d.bool("autoRetry"),
             (int) d.integer("maxRetries", 0, 1000),
             d.duration("retryDelay", ZERO),
-            d.duration("progressInterval", Duration.ofMillis(100)));
+            d.duration("progressInterval", Duration.ofMillis(100)),
+            d.intSet("retryableErrors", 1, 255));
 
     ConfigReader h = root.section("http");
     Http http = new Http(h.nonBlank("host"), (int) h.integer("port", 0, 65535), h.string("token").trim());

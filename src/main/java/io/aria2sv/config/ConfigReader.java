@@ -112,6 +112,34 @@ final class ConfigReader {
     return d;
   }
 
+  /** A list of whole numbers, from a YAML list or a comma-separated string. */
+  java.util.Set<Integer> intSet(String name, int min, int max) {
+    Object v = required(name);
+    java.util.List<Object> items = new java.util.ArrayList<>();
+    if (v instanceof io.vertx.core.json.JsonArray a) {
+      a.forEach(items::add);
+    } else {
+      for (String part : v.toString().split(",")) {
+        if (!part.isBlank()) {
+          items.add(part.trim());
+        }
+      }
+    }
+    java.util.Set<Integer> out = new java.util.TreeSet<>();
+    for (Object item : items) {
+      try {
+        int n = item instanceof Number num ? num.intValue() : Integer.parseInt(item.toString().trim());
+        if (n < min || n > max) {
+          throw new ConfigException(key(name), n + " is out of range [" + min + ", " + max + "]");
+        }
+        out.add(n);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(key(name), "'" + item + "' is not a whole number");
+      }
+    }
+    return java.util.Collections.unmodifiableSet(out);
+  }
+
   JsonObject object(String name) {
     Object v = json.getValue(name);
     if (v == null) {

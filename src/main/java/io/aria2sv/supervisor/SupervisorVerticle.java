@@ -336,12 +336,25 @@ public final class SupervisorVerticle extends VerticleBase {
     }
   }
 
-  /** A graceful stop and a new start, outside the restart budget; concurrent requests share one. */
+  /**
+   * A graceful stop and a new start, outside the restart budget; concurrent requests share one.
+   * The state goes STOPPING, RESTARTING, STARTING, so clients wait instead of failing fast.
+   */
   private Future<Void> requestRestart() {
     if (restarting == null) {
-      restarting = stopAria2()
-          .compose(v -> requestStart())
-          .onSuccess(v -> countRestart(run, "requested"))
+      restarting = stopAria2(RESTARTING)
+          .compose(v -> {
+            policy.reset();
+            return launch();
+          })
+          .onSuccess(r -> countRestart(r, "requested"))
+          .<Void>mapEmpty()
+          .recover(err -> {
+            if (state == STARTING) {
+              crashed("requested restart failed: " + err.getMessage());
+            }
+            return Future.failedFuture(BusReplies.failure(ErrorCode.START_FAILED, err.getMessage()));
+          })
           .eventually(() -> {
             restarting = null;
             return Future.succeededFuture();
@@ -350,14 +363,21 @@ public final class SupervisorVerticle extends VerticleBase {
     return restarting;
   }
 
-  /** Graceful stop of the current aria2c; concurrent requests share one stop. */
   private Future<Void> stopAria2() {
+    return stopAria2(STOPPED);
+  }
+
+  /**
+   * Graceful stop of the current aria2c, ending in state {@code after}; concurrent requests share
+   * one stop.
+   */
+  private Future<Void> stopAria2(SupervisorState after) {
     if (stopping != null) {
       return stopping;
     }
     cancelTimers();
     if (state == STOPPED || state == FAILED || (state == RESTARTING && run == null)) {
-      setState(STOPPED);
+      setState(after);
       return Future.succeededFuture();
     }
     setState(STOPPING);
@@ -373,7 +393,7 @@ public final class SupervisorVerticle extends VerticleBase {
         })
         .map(result -> {
           run = null;
-          setState(STOPPED);
+          setState(after);
           if (result != null) {
             events.stopped(result);
           }

@@ -27,6 +27,9 @@ public final class FileServer implements AutoCloseable {
   private final Vertx vertx;
   private final Map<String, byte[]> files = new ConcurrentHashMap<>();
   private final AtomicInteger rangeRequests = new AtomicInteger();
+  private final Map<String, AtomicInteger> fail503 = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> resets = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
   private volatile long bytesPerSecond;
   private HttpServer server;
 
@@ -61,6 +64,22 @@ public final class FileServer implements AutoCloseable {
     return "http://127.0.0.1:" + port() + "/files/" + name;
   }
 
+  /** The next {@code n} requests for {@code name} are answered 503. */
+  public void fail503(String name, int n) {
+    fail503.put(name, new AtomicInteger(n));
+  }
+
+  /** The next {@code n} requests for {@code name} send a few KiB and then reset the connection. */
+  public void resetAfterSomeBytes(String name, int n) {
+    resets.put(name, new AtomicInteger(n));
+  }
+
+  /** How many GET requests {@code name} received. */
+  public int requests(String name) {
+    AtomicInteger n = requests.get(name);
+    return n == null ? 0 : n.get();
+  }
+
   public void throttle(long bytesPerSecond) {
     this.bytesPerSecond = bytesPerSecond;
   }
@@ -84,11 +103,18 @@ public final class FileServer implements AutoCloseable {
       res.setStatusCode(Integer.parseInt(path.substring(8))).end("status");
       return;
     }
-    byte[] data = path.startsWith("/files/") ? files.get(path.substring(7)) : null;
+    String name = path.startsWith("/files/") ? path.substring(7) : "";
+    byte[] data = files.get(name);
     if (data == null) {
       res.setStatusCode(404).end("not found");
       return;
     }
+    requests.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+    if (take(fail503, name)) {
+      res.setStatusCode(503).end("busy");
+      return;
+    }
+    boolean reset = take(resets, name);
     int from = 0;
     int to = data.length - 1;
     String range = req.getHeader("Range");
@@ -113,7 +139,17 @@ public final class FileServer implements AutoCloseable {
       res.end();
       return;
     }
+    if (reset) {
+      res.write(Buffer.buffer().appendBytes(data, from, Math.min(8192, to - from + 1)));
+      vertx.setTimer(50, id -> req.connection().close());
+      return;
+    }
     send(res, data, from, to + 1);
+  }
+
+  private static boolean take(Map<String, AtomicInteger> plan, String name) {
+    AtomicInteger left = plan.get(name);
+    return left != null && left.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
   }
 
   private void send(HttpServerResponse res, byte[] data, int from, int end) {
