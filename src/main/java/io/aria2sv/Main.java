@@ -6,7 +6,12 @@ import io.aria2sv.config.ConfigException;
 import io.aria2sv.config.ConfigLoader;
 import io.aria2sv.config.Durations;
 import io.vertx.core.Future;
+import io.aria2sv.metrics.Metrics;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +48,11 @@ public final class Main {
       return;
     }
 
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
+        .withMetrics(new MicrometerMetricsFactory(Metrics.registry()))
+        .build();
     AtomicBoolean exitingOnOurOwn = new AtomicBoolean();
     Future<Aria2Supervisor> running =
         ConfigLoader.forProcess(vertx)

@@ -142,4 +142,18 @@ public final class Addresses {
 
   /** Published when a batch progresses or is done: {@code {type:"progress"|"done", ts, batch:{…}}}. */
   public static final String EVENTS_BATCH = "aria2.events.batch";
+
+  /** Request/reply, local. Request {@code {}}. Reply {@code {registry:"open", downloads}} while the registry is open. */
+  public static final String DOWNLOADS_HEALTH = "aria2.downloads.health";
+
+  // ---- internal to the HTTP side -------------------------------------------------------------
+
+  /**
+   * Published locally by the event journal: {@code {id, event, data}}, one per event of the four
+   * {@code aria2.events.*} areas, ids from one increasing sequence.
+   */
+  public static final String SSE_FRAMES = "aria2.http.frames";
+
+  /** Request/reply, local. Request {@code {after}}. Reply {@code {frames:[…], gap}} from the replay buffer. */
+  public static final String SSE_REPLAY = "aria2.http.replay";
 }

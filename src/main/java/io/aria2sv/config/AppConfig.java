@@ -67,8 +67,21 @@ public record AppConfig(
       Duration progressInterval,
       java.util.Set<Integer> retryableErrors) {}
 
-  /** The HTTP API. An empty token means no authentication. */
-  public record Http(String host, int port, String token) {
+  /**
+   * The HTTP API. An empty token means no authentication.
+   *
+   * @param tokenForHealthAndMetrics whether /health/* and /metrics need the token too
+   * @param maxBodySize the largest request body in bytes
+   * @param corsOrigins browser origins allowed to call the API; empty turns CORS off
+   */
+  public record Http(
+      String host,
+      int port,
+      String token,
+      boolean tokenForHealthAndMetrics,
+      long maxBodySize,
+      java.util.List<String> corsOrigins,
+      Duration ssePingInterval) {
     @Override
     public String toString() {
       return "Http[host=" + host + ", port=" + port + ", token=" + (token.isEmpty() ? "none" : "***") + "]";
@@ -145,7 +158,9 @@ public record AppConfig(
             d.intSet("retryableErrors", 1, 255));
 
     ConfigReader h = root.section("http");
-    Http http = new Http(h.nonBlank("host"), (int) h.integer("port", 0, 65535), h.string("token").trim());
+    Http http = new Http(h.nonBlank("host"), (int) h.integer("port", 0, 65535), h.string("token").trim(),
+        h.bool("tokenForHealthAndMetrics"), h.integer("maxBodySize", 1024, 1L << 30), h.stringList("corsOrigins"),
+        h.duration("ssePingInterval", Duration.ofMillis(100)));
 
     return new AppConfig(profile, aria2, supervisor, rpc, downloads, http);
   }

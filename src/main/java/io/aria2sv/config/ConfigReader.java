@@ -140,6 +140,27 @@ final class ConfigReader {
     return java.util.Collections.unmodifiableSet(out);
   }
 
+  /** A list of strings, from a YAML list or a comma-separated string. */
+  java.util.List<String> stringList(String name) {
+    Object v = required(name);
+    java.util.List<String> out = new java.util.ArrayList<>();
+    if (v instanceof io.vertx.core.json.JsonArray a) {
+      for (Object o : a) {
+        if (o == null || o instanceof JsonObject || o instanceof io.vertx.core.json.JsonArray) {
+          throw new ConfigException(key(name), "must be a list of strings");
+        }
+        out.add(o.toString().trim());
+      }
+    } else {
+      for (String part : v.toString().split(",")) {
+        if (!part.isBlank()) {
+          out.add(part.trim());
+        }
+      }
+    }
+    return java.util.List.copyOf(out);
+  }
+
   JsonObject object(String name) {
     Object v = json.getValue(name);
     if (v == null) {

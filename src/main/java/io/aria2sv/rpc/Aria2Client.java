@@ -4,6 +4,7 @@ import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.BusReplies;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.config.AppConfig;
+import io.aria2sv.metrics.Metrics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -125,7 +126,11 @@ public final class Aria2Client {
   }
 
   static boolean isRetryable(Throwable t) {
-    return t instanceof Aria2RpcException e && e.isRetryable();
+    boolean retry = t instanceof Aria2RpcException e && e.isRetryable();
+    if (retry) {
+      Metrics.rpcRetry();
+    }
+    return retry;
   }
 
   /** The current endpoint, or one that arrives within {@code rpc.timeout} while aria2c (re)starts. */

@@ -1,5 +1,6 @@
 package io.aria2sv.rpc;
 
+import io.aria2sv.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -57,12 +58,17 @@ public final class Aria2Rpc {
 
   private Future<Object> send(String method, JsonObject request, Duration timeout) {
     long ms = Math.max(1, timeout.toMillis());
+    long t0 = System.nanoTime();
     return client
         .post(endpoint.port(), endpoint.host(), "/jsonrpc")
         .timeout(ms)
         .sendJsonObject(request)
         .recover(err -> Future.failedFuture(mapTransport(method, ms, err)))
-        .compose(response -> parse(method, response));
+        .compose(response -> parse(method, response))
+        .onComplete(ar -> {
+          Aria2RpcException e = ar.cause() instanceof Aria2RpcException x ? x : null;
+          Metrics.rpcCall(method, System.nanoTime() - t0, e == null ? null : e.kind().name(), e == null ? 0 : e.aria2Code());
+        });
   }
 
   /** {@link #call} for a result that is a JSON object. */

@@ -4,6 +4,7 @@ import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.Events;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.config.Durations;
+import io.aria2sv.metrics.Metrics;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -28,6 +29,7 @@ final class SupervisorEvents {
 
   void stateChanged(SupervisorState from, SupervisorState to) {
     LOG.info("state {} -> {}", from, to);
+    Metrics.supervisorState(to.name());
     publish("state-changed", new JsonObject().put("from", from.name()).put("to", to.name()));
   }
 
@@ -55,7 +57,22 @@ final class SupervisorEvents {
 
   void restarted(int count, String reason, Aria2Run r) {
     LOG.info("aria2c restarted (#{}), pid {}: {}", count, r.pid(), reason);
+    Metrics.restart(reasonCategory(reason));
     publish("restarted", new JsonObject().put("count", count).put("reason", reason).put("pid", r.pid()));
+  }
+
+  /** A small, fixed set of label values for the restart counter. */
+  static String reasonCategory(String reason) {
+    if (reason.equals("requested")) {
+      return "requested";
+    }
+    if (reason.startsWith("health check failed")) {
+      return "hang";
+    }
+    if (reason.contains("restart failed")) {
+      return "start-failure";
+    }
+    return "crash";
   }
 
   void healthCheckFailed(Aria2Run r, String reason, int consecutive, int threshold) {

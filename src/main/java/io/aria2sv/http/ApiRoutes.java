@@ -1,0 +1,167 @@
+package io.aria2sv.http;
+
+import io.aria2sv.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The REST API under {@code /api/v1}: each route turns the request into a bus request and the reply
+ * into JSON. It holds no download state. Route table first, then one small handler per route.
+ */
+final class ApiRoutes {
+  static final String BASE = "/api/v1";
+
+  private final Vertx vertx;
+  private final DeliveryOptions quick;
+  private final DeliveryOptions slow;
+
+  ApiRoutes(Vertx vertx, Duration requestTimeout) {
+    this.vertx = vertx;
+    this.quick = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis());
+    // Adds may wait for aria2c to come back from a restart (rpc retries with backoff).
+    this.slow = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis() * 6);
+  }
+
+  void mount(Router router) {
+    router.get(BASE + "/supervisor").handler(ctx -> forward(ctx, Addresses.SUPERVISOR_STATUS, new JsonObject(), 200));
+    router.post(BASE + "/supervisor/start").handler(ctx -> control(ctx, Addresses.SUPERVISOR_START));
+    router.post(BASE + "/supervisor/stop").handler(ctx -> control(ctx, Addresses.SUPERVISOR_STOP));
+    router.post(BASE + "/supervisor/restart").handler(ctx -> control(ctx, Addresses.SUPERVISOR_RESTART));
+    router.get(BASE + "/stats").handler(this::stats);
+    router.post(BASE + "/downloads").consumes("application/json").handler(this::addDownload);
+    router.get(BASE + "/downloads").handler(this::listDownloads);
+    router.get(BASE + "/downloads/:id").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_GET, idBody(ctx), 200));
+    router.post(BASE + "/downloads/:id/pause").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PAUSE, idBody(ctx), 200));
+    router.post(BASE + "/downloads/:id/resume").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_RESUME, idBody(ctx), 200));
+    router.post(BASE + "/downloads/:id/retry").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_RETRY, idBody(ctx), 200));
+    router.delete(BASE + "/downloads/:id").handler(this::removeDownload);
+    router.post(BASE + "/batches").consumes("application/json").handler(this::addBatch);
+    router.get(BASE + "/batches/:id").handler(ctx -> forward(ctx, Addresses.BATCHES_GET, idBody(ctx), 200));
+  }
+
+  private void stats(RoutingContext ctx) {
+    request(Addresses.SUPERVISOR_DETAILS, new JsonObject(), quick)
+        .map(d -> new JsonObject()
+            .put("globalStat", d.getJsonObject("globalStat"))
+            .put("activeDownloads", d.getInteger("activeDownloads"))
+            .put("version", d.getJsonObject("aria2").getString("version")))
+        .onSuccess(body -> json(ctx, 200, body))
+        .onFailure(err -> ErrorResponses.fromBus(ctx, err));
+  }
+
+  /** 202 at once with the current status; the action goes on in the supervisor. */
+  private void control(RoutingContext ctx, String address) {
+    vertx.eventBus().request(address, new JsonObject(), new DeliveryOptions().setSendTimeout(120_000));
+    request(Addresses.SUPERVISOR_STATUS, new JsonObject(), quick)
+        .onSuccess(status -> json(ctx, 202, new JsonObject()
+            .put("accepted", address.substring(address.lastIndexOf('.') + 1)).put("status", status)))
+        .onFailure(err -> ErrorResponses.fromBus(ctx, err));
+  }
+
+  private void addDownload(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx);
+    if (body == null) {
+      return;
+    }
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key != null && !body.containsKey("requestId")) {
+      body.put("requestId", key);
+    }
+    request(Addresses.DOWNLOADS_ADD, body, slow)
+        .onSuccess(d -> {
+          ctx.response().putHeader("Location", BASE + "/downloads/" + d.getString("id"));
+          json(ctx, 201, d);
+        })
+        .onFailure(err -> ErrorResponses.fromBus(ctx, err));
+  }
+
+  private void addBatch(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx);
+    if (body == null) {
+      return;
+    }
+    request(Addresses.BATCHES_ADD, body, slow)
+        .onSuccess(b -> {
+          ctx.response().putHeader("Location", BASE + "/batches/" + b.getString("id"));
+          json(ctx, 201, b);
+        })
+        .onFailure(err -> ErrorResponses.fromBus(ctx, err));
+  }
+
+  private void listDownloads(RoutingContext ctx) {
+    JsonObject q = new JsonObject();
+    String status = single(ctx, "status");
+    String batch = single(ctx, "batch");
+    if (status != null) {
+      q.put("status", status);
+    }
+    if (batch != null) {
+      q.put("batchId", batch);
+    }
+    forward(ctx, Addresses.DOWNLOADS_LIST, q, 200);
+  }
+
+  private void removeDownload(RoutingContext ctx) {
+    String deleteFiles = single(ctx, "deleteFiles");
+    if (deleteFiles != null && !deleteFiles.equals("true") && !deleteFiles.equals("false")) {
+      ErrorResponses.send(ctx, 400, "BAD_REQUEST", "deleteFiles: must be true or false");
+      return;
+    }
+    request(Addresses.DOWNLOADS_REMOVE, idBody(ctx).put("deleteFiles", "true".equals(deleteFiles)), quick)
+        .onSuccess(d -> ctx.response().setStatusCode(204).end())
+        .onFailure(err -> ErrorResponses.fromBus(ctx, err));
+  }
+
+  private void forward(RoutingContext ctx, String address, JsonObject body, int status) {
+    request(address, body, quick)
+        .onSuccess(reply -> json(ctx, status, reply))
+        .onFailure(err -> ErrorResponses.fromBus(ctx, err));
+  }
+
+  private Future<JsonObject> request(String address, JsonObject body, DeliveryOptions options) {
+    return vertx.eventBus().<JsonObject>request(address, body, options).map(m -> m.body());
+  }
+
+  private static JsonObject idBody(RoutingContext ctx) {
+    return new JsonObject().put("id", ctx.pathParam("id"));
+  }
+
+  private static String single(RoutingContext ctx, String name) {
+    List<String> v = ctx.queryParam(name);
+    return v.isEmpty() ? null : v.get(0);
+  }
+
+  /** The body as a JSON object, or null after answering 400. */
+  private static JsonObject jsonBody(RoutingContext ctx) {
+    Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0) {
+      ErrorResponses.send(ctx, 400, "BAD_REQUEST", "body: a JSON object is required");
+      return null;
+    }
+    Object value;
+    try {
+      value = Json.decodeValue(raw);
+    } catch (DecodeException e) {
+      ErrorResponses.send(ctx, 400, "BAD_REQUEST", "body: malformed JSON");
+      return null;
+    }
+    if (!(value instanceof JsonObject o)) {
+      ErrorResponses.send(ctx, 400, "BAD_REQUEST", "body: must be a JSON object");
+      return null;
+    }
+    return o;
+  }
+
+  static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+}

@@ -1,0 +1,40 @@
+package io.aria2sv.http;
+
+import io.aria2sv.bus.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import java.time.Duration;
+
+/**
+ * {@code /health/live}: 200 while the event loops answer. {@code /health/ready}: 200 only when
+ * aria2c is RUNNING and answers RPC and the registry is open; the procedures ask over the bus with
+ * a timeout, so a hung verticle reads as not ready instead of hanging the probe.
+ */
+final class HealthRoutes {
+  private HealthRoutes() {}
+
+  static void mount(Router router, Vertx vertx, Duration timeout) {
+    DeliveryOptions ask = new DeliveryOptions().setSendTimeout(timeout.toMillis());
+    HealthChecks live = HealthChecks.create(vertx).register("event-loop", p -> p.complete(Status.OK()));
+    HealthChecks ready = HealthChecks.create(vertx)
+        .register("aria2", timeout.toMillis() + 500, p -> vertx.eventBus()
+            .<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject(), ask)
+            .onSuccess(m -> {
+              JsonObject s = m.body();
+              JsonObject data = new JsonObject().put("state", s.getString("state")).put("rpcHealthy", s.getBoolean("rpcHealthy"));
+              p.complete("RUNNING".equals(s.getString("state")) && s.getBoolean("rpcHealthy") ? Status.OK(data) : Status.KO(data));
+            })
+            .onFailure(err -> p.complete(Status.KO(new JsonObject().put("error", String.valueOf(err.getMessage()))))))
+        .register("registry", timeout.toMillis() + 500, p -> vertx.eventBus()
+            .<JsonObject>request(Addresses.DOWNLOADS_HEALTH, new JsonObject(), ask)
+            .onSuccess(m -> p.complete(Status.OK(m.body())))
+            .onFailure(err -> p.complete(Status.KO(new JsonObject().put("error", String.valueOf(err.getMessage()))))));
+    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
+  }
+}

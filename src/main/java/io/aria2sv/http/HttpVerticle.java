@@ -1,0 +1,136 @@
+package io.aria2sv.http;
+
+import io.aria2sv.config.AppConfig;
+import io.aria2sv.metrics.Metrics;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP face: REST under {@code /api/v1}, Server-Sent Events, health, Prometheus metrics, the
+ * OpenAPI document and the dashboard. Routes only: every answer comes from the event bus.
+ */
+public final class HttpVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+  static final Set<HttpMethod> API_METHODS = Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS);
+
+  private HttpServer server;
+  private SseRoutes sse;
+  private Router router;
+
+  /** A deployment of this verticle with the effective configuration. */
+  public static DeploymentOptions options(JsonObject config) {
+    return new DeploymentOptions().setConfig(config);
+  }
+
+  /** The router, for tests that compare it with the OpenAPI document. */
+  public Router router() {
+    return router;
+  }
+
+  /** The port actually bound. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    AppConfig config = AppConfig.from(config());
+    AppConfig.Http http = config.http();
+    sse = new SseRoutes(vertx, http.ssePingInterval().toMillis());
+    router = Router.router(vertx);
+
+    if (!http.corsOrigins().isEmpty()) {
+      router.route().handler(CorsHandler.create().addOrigins(http.corsOrigins())
+          .allowedMethods(API_METHODS).allowedHeaders(Set.of("Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID")));
+    }
+    if (!http.token().isEmpty()) {
+      byte[] expected = sha256(http.token());
+      router.route(ApiRoutes.BASE + "/*").handler(ctx -> authorize(ctx, expected));
+      if (http.tokenForHealthAndMetrics()) {
+        router.route("/health/*").handler(ctx -> authorize(ctx, expected));
+        router.route("/metrics").handler(ctx -> authorize(ctx, expected));
+      }
+    }
+    HealthRoutes.mount(router, vertx, config.supervisor().healthTimeout());
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(Metrics.registry()));
+    router.route(ApiRoutes.BASE + "/*").handler(BodyHandler.create(false).setBodyLimit(http.maxBodySize()));
+    router.get(ApiRoutes.BASE + "/events").handler(sse::handle);
+    router.get(ApiRoutes.BASE + "/openapi.yaml").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "application/yaml").sendFile("aria2sv/openapi.yaml"));
+    new ApiRoutes(vertx, config.rpc().timeout().plus(config.supervisor().healthTimeout())).mount(router);
+    router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+
+    for (int status : List.of(400, 401, 404, 405, 413, 415, 500)) {
+      router.errorHandler(status, ctx -> {
+        if (status == 500 && ctx.failure() != null) {
+          LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+        }
+        ErrorResponses.send(ctx, status, ErrorResponses.codeFor(status), message(status, ctx));
+      });
+    }
+
+    return vertx.createHttpServer().requestHandler(router).listen(http.port(), http.host()).onSuccess(s -> {
+      server = s;
+      LOG.info("HTTP API listening on http://{}:{}/ (dashboard at /, API at {}, auth {})", http.host(), s.actualPort(),
+          ApiRoutes.BASE, http.token().isEmpty() ? "off" : "on");
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    sse.close();
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private static String message(int status, RoutingContext ctx) {
+    return switch (status) {
+      case 404 -> "no such resource: " + ctx.request().path();
+      case 405 -> ctx.request().method() + " is not allowed on " + ctx.request().path();
+      case 413 -> "request body too large";
+      case 415 -> "Content-Type must be application/json";
+      case 401 -> "a bearer token is required";
+      case 400 -> "bad request";
+      default -> "internal error";
+    };
+  }
+
+  /** Bearer token (or {@code ?token=} for EventSource), compared in constant time. */
+  private static void authorize(RoutingContext ctx, byte[] expected) {
+    String header = ctx.request().getHeader("Authorization");
+    String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    if (given == null && !ctx.queryParam("token").isEmpty()) {
+      given = ctx.queryParam("token").get(0);
+    }
+    if (given != null && MessageDigest.isEqual(sha256(given), expected)) {
+      ctx.next();
+      return;
+    }
+    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"aria2-supervisor\"");
+    ErrorResponses.send(ctx, 401, "UNAUTHORIZED", given == null ? "a bearer token is required" : "the token is not valid");
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,208 @@
+// aria2-supervisor dashboard: plain JavaScript, no build step, no network but this server.
+'use strict';
+(function () {
+  const API = '/api/v1';
+  const $ = (sel) => document.querySelector(sel);
+  const rows = new Map();      // download id -> <tr>
+  const downloads = new Map(); // download id -> download JSON
+  const batches = new Map();   // batch id -> batch JSON
+  const speeds = [];           // last 60 samples of the global speed
+  let token = localStorage.getItem('aria2sv.token') || '';
+  let events = null;
+  let status = null;
+
+  function headers(json) {
+    const h = {};
+    if (json) h['Content-Type'] = 'application/json';
+    if (token) h['Authorization'] = 'Bearer ' + token;
+    return h;
+  }
+
+  async function api(method, path, body) {
+    const res = await fetch(API + path, { method, headers: headers(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body) });
+    if (res.status === 401) { $('#auth').scrollIntoView(); throw new Error('a valid access token is required'); }
+    if (res.status === 204) return null;
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error((data.error && data.error.message) || ('HTTP ' + res.status));
+    return data;
+  }
+
+  function bytes(n) {
+    if (!n) return '0 B';
+    const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB']; let i = 0;
+    while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
+    return (i ? n.toFixed(1) : n) + ' ' + u[i];
+  }
+  function duration(s) {
+    if (s === null || s === undefined) return '–';
+    if (s < 60) return s + ' s';
+    if (s < 3600) return Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
+    return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+  }
+  function nameOf(d) {
+    if (d.out) return d.out;
+    try { const p = new URL(d.uris[0]).pathname.split('/').filter(Boolean); return p.length ? decodeURIComponent(p[p.length - 1]) : d.uris[0]; }
+    catch (e) { return d.uris[0]; }
+  }
+
+  // ---- supervisor ----
+  function showStatus(s) {
+    status = s;
+    const st = $('#state'); st.textContent = s.state; st.className = 'pill ' + s.state;
+    $('#version').textContent = s.version || '–';
+    $('#restarts').textContent = s.restarts + (s.restartsInWindow ? ' (' + s.restartsInWindow + ' recent)' : '');
+    $('#last-restart').textContent = s.lastRestart ? new Date(s.lastRestart.at).toLocaleTimeString() + ' — ' + s.lastRestart.reason : '–';
+    tickUptime();
+  }
+  function tickUptime() {
+    if (!status) return;
+    $('#uptime').textContent = status.state === 'RUNNING' && status.startedAt ? duration(Math.floor((Date.now() - status.startedAt) / 1000)) : '–';
+  }
+  async function loadStatus() { try { showStatus(await api('GET', '/supervisor')); } catch (e) { /* shown by the connection pill */ } }
+  for (const verb of ['start', 'stop', 'restart']) {
+    $('#sv-' + verb).addEventListener('click', () => api('POST', '/supervisor/' + verb).then(r => showStatus(r.status)).catch(err => alert(err.message)));
+  }
+
+  // ---- downloads ----
+  function render(d) {
+    downloads.set(d.id, d);
+    let tr = rows.get(d.id);
+    if (!tr) {
+      tr = document.createElement('tr');
+      tr.dataset.id = d.id;
+      tr.innerHTML = '<td class="name"></td><td data-label="Status"><span class="status pill"></span></td>' +
+        '<td data-label="Progress"><div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"><div class="bar"></div></div><span class="pct"></span></td>' +
+        '<td data-label="Speed" class="speed"></td><td data-label="ETA" class="eta"></td><td data-label="Retries" class="retries"></td>' +
+        '<td class="buttons"><button type="button" class="small plain" data-action="pause">Pause</button>' +
+        '<button type="button" class="small plain" data-action="resume">Resume</button>' +
+        '<button type="button" class="small plain" data-action="retry">Retry</button>' +
+        '<button type="button" class="small danger" data-action="remove">Remove</button></td>';
+      $('#downloads tbody').prepend(tr);
+      rows.set(d.id, tr);
+    }
+    tr.className = d.status;
+    tr.querySelector('.name').textContent = nameOf(d);
+    tr.querySelector('.name').title = d.uris.join('\n');
+    const st = tr.querySelector('.status'); st.textContent = d.status; st.className = 'status pill ' + d.status;
+    if (d.errorMessage && (d.status === 'failed' || d.status === 'retrying')) st.title = 'aria2 error ' + d.errorCode + ': ' + d.errorMessage;
+    progress(tr, d);
+    tr.querySelector('.retries').textContent = d.retry.count + ' / ' + d.retry.max;
+    const show = (a, on) => { tr.querySelector('[data-action=' + a + ']').hidden = !on; };
+    show('pause', ['waiting', 'active', 'retrying'].includes(d.status));
+    show('resume', d.status === 'paused');
+    show('retry', d.status === 'failed');
+    show('remove', d.status !== 'removed');
+    $('#empty').hidden = rows.size > 0;
+    $('#count').textContent = rows.size ? rows.size : '';
+    if (d.batchId && !batches.has(d.batchId)) loadBatch(d.batchId);
+  }
+  function progress(tr, d) {
+    const pct = d.percent || 0;
+    tr.querySelector('.bar').style.width = pct + '%';
+    tr.querySelector('.progress').setAttribute('aria-valuenow', pct);
+    tr.querySelector('.pct').textContent = pct + '% · ' + bytes(d.completedLength) + (d.totalLength ? ' of ' + bytes(d.totalLength) : '');
+    tr.querySelector('.speed').textContent = d.status === 'active' ? bytes(d.downloadSpeed) + '/s' : '–';
+    tr.querySelector('.eta').textContent = d.status === 'active' ? duration(d.etaSeconds) : '–';
+  }
+  async function loadDownloads() {
+    const list = await api('GET', '/downloads');
+    list.downloads.forEach(render);
+    $('#empty').hidden = rows.size > 0;
+  }
+  $('#downloads').addEventListener('click', async (e) => {
+    const b = e.target.closest('button[data-action]');
+    if (!b) return;
+    const id = b.closest('tr').dataset.id;
+    const action = b.dataset.action;
+    try {
+      if (action === 'remove') {
+        if (!confirm('Remove this download? Its file is kept.')) return;
+        await api('DELETE', '/downloads/' + encodeURIComponent(id));
+        const d = downloads.get(id); if (d) render(Object.assign({}, d, { status: 'removed' }));
+      } else {
+        render(await api('POST', '/downloads/' + encodeURIComponent(id) + '/' + action));
+      }
+    } catch (err) { alert(err.message); }
+  });
+
+  $('#add-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const uris = $('#uris').value.split(/\s+/).map(s => s.trim()).filter(Boolean);
+    const body = { uris };
+    if ($('#out').value.trim()) body.out = $('#out').value.trim();
+    if ($('#dir').value.trim()) body.dir = $('#dir').value.trim();
+    const err = $('#form-error'); err.hidden = true;
+    try {
+      render(await api('POST', '/downloads', body));
+      $('#add-form').reset();
+    } catch (ex) { err.textContent = ex.message; err.hidden = false; }
+  });
+
+  // ---- batches ----
+  async function loadBatch(id) {
+    batches.set(id, null);
+    try { showBatch(await api('GET', '/batches/' + encodeURIComponent(id))); } catch (e) { /* transient */ }
+  }
+  function showBatch(b) {
+    batches.set(b.id, b);
+    $('#batches-card').hidden = false;
+    let li = document.getElementById('batch-' + b.id);
+    if (!li) {
+      li = document.createElement('li'); li.id = 'batch-' + b.id;
+      li.innerHTML = '<div class="row"><strong class="title"></strong><span class="muted summary"></span></div><div class="progress"><div class="bar"></div></div>';
+      $('#batches').prepend(li);
+    }
+    li.querySelector('.title').textContent = 'Batch ' + b.id + (b.done ? ' — done' : '');
+    li.querySelector('.summary').textContent = b.complete + ' of ' + b.total + ' complete, ' + b.failed + ' failed, ' + b.active + ' active · ' + bytes(b.downloadSpeed) + '/s';
+    li.querySelector('.bar').style.width = b.percent + '%';
+  }
+
+  // ---- speed chart ----
+  function pushSpeed(v) {
+    speeds.push(v); while (speeds.length > 60) speeds.shift();
+    $('#speed').textContent = bytes(v) + '/s';
+    drawChart();
+  }
+  function drawChart() {
+    const c = $('#chart'); const ctx = c.getContext('2d');
+    const w = c.width = c.clientWidth * (window.devicePixelRatio || 1); const h = c.height = 120 * (window.devicePixelRatio || 1);
+    ctx.clearRect(0, 0, w, h);
+    const max = Math.max(1024, ...speeds);
+    ctx.strokeStyle = '#e5e7eb'; ctx.beginPath(); ctx.moveTo(0, h - 1); ctx.lineTo(w, h - 1); ctx.stroke();
+    if (speeds.length < 2) return;
+    ctx.strokeStyle = '#2563eb'; ctx.lineWidth = 2 * (window.devicePixelRatio || 1); ctx.beginPath();
+    speeds.forEach((v, i) => { const x = (i + 60 - speeds.length) / 59 * w; const y = h - 4 - (v / max) * (h - 8); i ? ctx.lineTo(x, y) : ctx.moveTo(x, y); });
+    ctx.stroke();
+    ctx.fillStyle = '#6b7280'; ctx.font = (11 * (window.devicePixelRatio || 1)) + 'px sans-serif'; ctx.fillText('max ' + bytes(max) + '/s', 6, 14 * (window.devicePixelRatio || 1));
+  }
+
+  // ---- live events ----
+  function connect() {
+    if (events) events.close();
+    const pill = $('#connection');
+    events = new EventSource(API + '/events' + (token ? '?token=' + encodeURIComponent(token) : ''));
+    events.onopen = () => { pill.textContent = 'live'; pill.className = 'pill live'; loadStatus(); loadDownloads().catch(() => {}); };
+    events.onerror = () => { pill.textContent = 'reconnecting…'; pill.className = 'pill reconnecting'; };
+    events.addEventListener('supervisor', () => loadStatus());
+    events.addEventListener('download', (e) => render(JSON.parse(e.data).download));
+    events.addEventListener('progress', (e) => {
+      const data = JSON.parse(e.data);
+      for (const p of data.downloads) {
+        const d = downloads.get(p.id);
+        if (d) render(Object.assign({}, d, p, { status: d.status === 'waiting' ? 'active' : d.status }));
+      }
+      if (data.global) lastGlobal = data.global.downloadSpeed;
+    });
+    events.addEventListener('batch', (e) => showBatch(JSON.parse(e.data).batch));
+  }
+  let lastGlobal = 0;
+  setInterval(() => { pushSpeed(lastGlobal); tickUptime(); }, 1000);
+  setInterval(() => { api('GET', '/stats').then(s => { lastGlobal = s.globalStat ? s.globalStat.downloadSpeed : 0; }).catch(() => { lastGlobal = 0; }); }, 5000);
+
+  $('#token').value = token;
+  $('#token-save').addEventListener('click', () => { token = $('#token').value.trim(); localStorage.setItem('aria2sv.token', token); connect(); });
+  window.addEventListener('resize', drawChart);
+  loadStatus();
+  loadDownloads().catch(() => {});
+  connect();
+})();
