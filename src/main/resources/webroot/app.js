@@ -52,6 +52,8 @@
     $('#version').textContent = s.version || '–';
     $('#restarts').textContent = s.restarts + (s.restartsInWindow ? ' (' + s.restartsInWindow + ' recent)' : '');
     $('#last-restart').textContent = s.lastRestart ? new Date(s.lastRestart.at).toLocaleTimeString() + ' — ' + s.lastRestart.reason : '–';
+    $('#sv-start').disabled = s.state === 'RUNNING' || s.state === 'STARTING';
+    $('#sv-stop').disabled = s.state === 'STOPPED' || s.state === 'STOPPING';
     tickUptime();
   }
   function tickUptime() {

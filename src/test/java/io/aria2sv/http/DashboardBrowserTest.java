@@ -1,0 +1,125 @@
+package io.aria2sv.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aria2sv.Aria2Supervisor;
+import io.aria2sv.bus.Addresses;
+import io.aria2sv.testing.FileServer;
+import io.aria2sv.testing.Signals;
+import io.aria2sv.testing.SupervisorHarness;
+import io.aria2sv.testing.TestConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/** The dashboard in Debian's headless Chromium, live through Server-Sent Events. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DashboardBrowserTest {
+  @TempDir Path root;
+  private Aria2Supervisor stack;
+  private FileServer files;
+  private WebDriver browser;
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (stack != null) {
+      SupervisorHarness.await(stack.undeploy());
+    }
+    if (files != null) {
+      files.close();
+    }
+    assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
+  }
+
+  private static WebDriver chromium(Path profile) {
+    ChromeOptions o = new ChromeOptions();
+    o.setBinary("/usr/bin/chromium");
+    o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--user-data-dir=" + profile, "--window-size=1280,1100");
+    return new ChromeDriver(o);
+  }
+
+  private WebElement row(String text) {
+    return browser.findElements(By.cssSelector("#downloads tbody tr")).stream()
+        .filter(tr -> tr.findElement(By.cssSelector(".name")).getText().equals(text)).findFirst().orElse(null);
+  }
+
+  private String statusOf(String name) {
+    WebElement tr = row(name);
+    return tr == null ? null : tr.findElement(By.cssSelector(".status")).getText();
+  }
+
+  @Test
+  void addsThroughTheFormWatchesProgressReachAHundredAndPausesAndResumesAnother(Vertx vertx) throws Exception {
+    files = new FileServer(vertx).start();
+    files.addRandomFile("form.bin", 3 << 20, 21);
+    files.addRandomFile("other.bin", 32 << 20, 22);
+    files.throttle(2 << 20);
+    stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, TestConfig.fast(vertx, root, "downloads.progressInterval", "250ms")));
+    String base = "http://127.0.0.1:" + stack.httpPort() + "/";
+    browser = chromium(Files.createDirectories(root.resolve("chromium")));
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(40), Duration.ofMillis(50));
+
+    browser.get(base);
+    wait.until(d -> d.findElement(By.id("connection")).getText().equals("live"));
+    wait.until(d -> d.findElement(By.id("state")).getText().equals("RUNNING"));
+    assertThat(browser.findElement(By.id("version")).getText()).isEqualTo("1.36.0");
+
+    SupervisorHarness.await(vertx.eventBus().request(Addresses.DOWNLOADS_ADD, new JsonObject()
+        .put("uris", new JsonArray().add(files.url("other.bin"))).put("out", "other.bin")));
+    wait.until(d -> "active".equals(statusOf("other.bin")));
+
+    browser.findElement(By.id("uris")).sendKeys(files.url("form.bin"));
+    browser.findElement(By.id("out")).sendKeys("form.bin");
+    browser.findElement(By.id("add-button")).click();
+    wait.until(d -> row("form.bin") != null);
+    // Progress moves on the page between start and end, fed by SSE progress events.
+    wait.until(d -> {
+      String pct = row("form.bin").findElement(By.cssSelector(".progress")).getAttribute("aria-valuenow");
+      return pct != null && Integer.parseInt(pct) > 0 && Integer.parseInt(pct) < 100;
+    });
+    wait.until(d -> "complete".equals(statusOf("form.bin")));
+    assertThat(row("form.bin").findElement(By.cssSelector(".progress")).getAttribute("aria-valuenow")).isEqualTo("100");
+    assertThat(row("form.bin").findElement(By.cssSelector(".bar")).getAttribute("style")).contains("width: 100%");
+
+    row("other.bin").findElement(By.cssSelector("button[data-action=pause]")).click();
+    wait.until(d -> "paused".equals(statusOf("other.bin")));
+    assertThat(row("other.bin").findElement(By.cssSelector("button[data-action=resume]")).isDisplayed()).isTrue();
+    row("other.bin").findElement(By.cssSelector("button[data-action=resume]")).click();
+    wait.until(d -> "active".equals(statusOf("other.bin")));
+    String viaApi = SupervisorHarness.await(vertx.eventBus().<JsonObject>request(Addresses.DOWNLOADS_LIST,
+        new JsonObject().put("status", "active"))).body().getJsonArray("downloads").getJsonObject(0).getString("out");
+    assertThat(viaApi).isEqualTo("other.bin");
+
+    Path shots = Files.createDirectories(Path.of(System.getProperty("screenshots.dir", "target/screenshots")));
+    wait.until(d -> !d.findElement(By.id("speed")).getText().startsWith("0 B"));
+    Files.write(shots.resolve("dashboard.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    browser.manage().window().setSize(new Dimension(390, 1600));
+    Files.write(shots.resolve("dashboard-phone.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    assertThat(browser.findElement(By.id("add-button")).getRect().getWidth()).isLessThanOrEqualTo(390);
+  }
+}
