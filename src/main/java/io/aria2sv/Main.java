@@ -10,8 +10,8 @@ import io.aria2sv.metrics.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,8 +49,9 @@ public final class Main {
     }
 
     Vertx vertx = Vertx.builder()
+        // Our registry is the backend; clients carry a name label so each one's meters stay apart.
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
+            .addLabels(Label.CLIENT_NAME)))
         .withMetrics(new MicrometerMetricsFactory(Metrics.registry()))
         .build();
     AtomicBoolean exitingOnOurOwn = new AtomicBoolean();

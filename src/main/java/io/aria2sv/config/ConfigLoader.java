@@ -91,6 +91,22 @@ public final class ConfigLoader {
         });
   }
 
+  /**
+   * The effective configuration for a host application: {@code overrides} (any subset of the keys,
+   * as in the YAML file) on top of the defaults and the chosen profile's preset. The process
+   * environment and system properties are not read.
+   */
+  public static Future<JsonObject> forEmbedding(Vertx vertx, JsonObject overrides, Path base) {
+    ConfigLoader loader = new ConfigLoader(vertx, base, Map.of(), new Properties());
+    return loader.defaults().compose(defaults -> {
+      try {
+        return loader.merge(defaults, overrides == null ? new JsonObject() : overrides.copy());
+      } catch (ConfigException e) {
+        return Future.failedFuture(e);
+      }
+    });
+  }
+
   /** The built-in defaults, which also define the set of known keys. */
   public Future<JsonObject> defaults() {
     return yamlResource("aria2sv/defaults.yaml");

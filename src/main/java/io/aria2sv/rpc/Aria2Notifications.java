@@ -34,7 +34,7 @@ public final class Aria2Notifications {
    */
   public Aria2Notifications(Vertx vertx, BiConsumer<String, String> onNotification, Runnable onConnected) {
     this.vertx = vertx;
-    this.client = vertx.createWebSocketClient();
+    this.client = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions().setMetricsName("aria2-notifications"));
     this.onNotification = onNotification;
     this.onConnected = onConnected;
   }

@@ -78,7 +78,7 @@ public final class SupervisorVerticle extends VerticleBase {
     cfg = config.supervisor();
     aria2Config = config.aria2();
     policy = new RestartPolicy(cfg.restart(), new SplittableRandom());
-    web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(1000));
+    web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(1000).setMetricsName("aria2-rpc-supervisor"));
     events = new SupervisorEvents(vertx.eventBus());
     return vertx
         .executeBlocking(this::prepare)

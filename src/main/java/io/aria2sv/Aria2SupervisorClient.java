@@ -1,0 +1,179 @@
+package io.aria2sv;
+
+import io.aria2sv.bus.Addresses;
+import io.aria2sv.bus.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A typed client of aria2-supervisor's event bus for host applications. Every method sends one
+ * request (see {@link Addresses} for the JSON); failures arrive as {@link Failure} carrying the
+ * documented {@link ErrorCode}.
+ *
+ * <pre>{@code
+ * Aria2Supervisor.deploy(vertx, new JsonObject().put("aria2", new JsonObject().put("dataDir", "/var/lib/app")), false)
+ *     .compose(s -> {
+ *       Aria2SupervisorClient client = new Aria2SupervisorClient(vertx);
+ *       client.onDownload(e -> System.out.println(e.getString("type")));
+ *       return client.add(List.of("https://example.org/file.iso"), "file.iso", null);
+ *     });
+ * }</pre>
+ */
+public final class Aria2SupervisorClient {
+  private final Vertx vertx;
+  private final DeliveryOptions options;
+
+  /** A failed request: the error code and aria2-supervisor's message. */
+  public static final class Failure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient ErrorCode code;
+
+    Failure(ErrorCode code, String message) {
+      super(message, null, false, false);
+      this.code = code;
+    }
+
+    /** The documented error code. */
+    public ErrorCode code() {
+      return code;
+    }
+  }
+
+  /** A client whose requests time out after 60 seconds (adds may wait for an aria2c restart). */
+  public Aria2SupervisorClient(Vertx vertx) {
+    this(vertx, Duration.ofSeconds(60));
+  }
+
+  public Aria2SupervisorClient(Vertx vertx, Duration timeout) {
+    this.vertx = vertx;
+    this.options = new DeliveryOptions().setSendTimeout(timeout.toMillis());
+  }
+
+  // ---- downloads ----
+
+  /** Adds a download; {@code out} and {@code dir} may be null. Replies with the download. */
+  public Future<JsonObject> add(List<String> uris, String out, String dir) {
+    JsonObject body = new JsonObject().put("uris", new JsonArray(uris));
+    if (out != null) {
+      body.put("out", out);
+    }
+    if (dir != null) {
+      body.put("dir", dir);
+    }
+    return add(body);
+  }
+
+  /** Adds a download from a full request {@code {uris, dir?, out?, options?, requestId?}}. */
+  public Future<JsonObject> add(JsonObject request) {
+    return request(Addresses.DOWNLOADS_ADD, request);
+  }
+
+  public Future<JsonObject> get(String id) {
+    return request(Addresses.DOWNLOADS_GET, new JsonObject().put("id", id));
+  }
+
+  /** Every download, or those with {@code status} when it is not null. Replies {@code {downloads:[…]}}. */
+  public Future<JsonObject> list(String status) {
+    return request(Addresses.DOWNLOADS_LIST, status == null ? new JsonObject() : new JsonObject().put("status", status));
+  }
+
+  public Future<JsonObject> pause(String id) {
+    return request(Addresses.DOWNLOADS_PAUSE, new JsonObject().put("id", id));
+  }
+
+  public Future<JsonObject> resume(String id) {
+    return request(Addresses.DOWNLOADS_RESUME, new JsonObject().put("id", id));
+  }
+
+  public Future<JsonObject> retry(String id) {
+    return request(Addresses.DOWNLOADS_RETRY, new JsonObject().put("id", id));
+  }
+
+  /** Removes a download; with {@code deleteFiles} also its file (only inside the download root). */
+  public Future<JsonObject> remove(String id, boolean deleteFiles) {
+    return request(Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", id).put("deleteFiles", deleteFiles));
+  }
+
+  /** Adds a batch; {@code items} are download requests. Replies {@code {id, downloads:[ids]}}. */
+  public Future<JsonObject> addBatch(List<JsonObject> items, String dir) {
+    JsonObject body = new JsonObject().put("items", new JsonArray(items));
+    if (dir != null) {
+      body.put("dir", dir);
+    }
+    return request(Addresses.BATCHES_ADD, body);
+  }
+
+  public Future<JsonObject> batch(String id) {
+    return request(Addresses.BATCHES_GET, new JsonObject().put("id", id));
+  }
+
+  // ---- supervisor ----
+
+  public Future<JsonObject> status() {
+    return request(Addresses.SUPERVISOR_STATUS, new JsonObject());
+  }
+
+  public Future<JsonObject> details() {
+    return request(Addresses.SUPERVISOR_DETAILS, new JsonObject());
+  }
+
+  public Future<JsonObject> start() {
+    return request(Addresses.SUPERVISOR_START, new JsonObject());
+  }
+
+  public Future<JsonObject> stop() {
+    return request(Addresses.SUPERVISOR_STOP, new JsonObject());
+  }
+
+  public Future<JsonObject> restart() {
+    return request(Addresses.SUPERVISOR_RESTART, new JsonObject());
+  }
+
+  // ---- events ----
+
+  public MessageConsumer<JsonObject> onSupervisor(Handler<JsonObject> handler) {
+    return subscribe(Addresses.EVENTS_SUPERVISOR, handler);
+  }
+
+  public MessageConsumer<JsonObject> onDownload(Handler<JsonObject> handler) {
+    return subscribe(Addresses.EVENTS_DOWNLOAD, handler);
+  }
+
+  public MessageConsumer<JsonObject> onProgress(Handler<JsonObject> handler) {
+    return subscribe(Addresses.EVENTS_PROGRESS, handler);
+  }
+
+  public MessageConsumer<JsonObject> onBatch(Handler<JsonObject> handler) {
+    return subscribe(Addresses.EVENTS_BATCH, handler);
+  }
+
+  private MessageConsumer<JsonObject> subscribe(String address, Handler<JsonObject> handler) {
+    return vertx.eventBus().<JsonObject>consumer(address, m -> handler.handle(m.body()));
+  }
+
+  private Future<JsonObject> request(String address, JsonObject body) {
+    return vertx.eventBus().<JsonObject>request(address, body, options)
+        .map(m -> m.body())
+        .recover(err -> Future.failedFuture(failure(err)));
+  }
+
+  private static Failure failure(Throwable err) {
+    if (err instanceof ReplyException re) {
+      return switch (re.failureType()) {
+        case NO_HANDLERS -> new Failure(ErrorCode.NOT_RUNNING, "aria2-supervisor is not deployed");
+        case TIMEOUT -> new Failure(ErrorCode.TIMEOUT, "no answer in time");
+        default -> new Failure(ErrorCode.of(re.failureCode()), re.getMessage());
+      };
+    }
+    return new Failure(ErrorCode.INTERNAL, String.valueOf(err.getMessage()));
+  }
+
+}
