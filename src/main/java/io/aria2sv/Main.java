@@ -1,12 +1,14 @@
 package io.aria2sv;
 
 import ch.qos.logback.classic.LoggerContext;
+import io.aria2sv.bus.Addresses;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.config.ConfigException;
 import io.aria2sv.config.ConfigLoader;
 import io.aria2sv.config.Durations;
 import io.vertx.core.Future;
 import io.aria2sv.metrics.Metrics;
+import io.aria2sv.systemd.SystemdNotifier;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -55,10 +57,11 @@ public final class Main {
         .withMetrics(new MicrometerMetricsFactory(Metrics.registry()))
         .build();
     AtomicBoolean exitingOnOurOwn = new AtomicBoolean();
+    SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv());
     Future<Aria2Supervisor> running =
         ConfigLoader.forProcess(vertx)
             .load(file)
-            .compose(config -> start(vertx, config, exitingOnOurOwn));
+            .compose(config -> start(vertx, config, exitingOnOurOwn, systemd));
     running.onFailure(
         err -> {
           exitingOnOurOwn.set(true);
@@ -69,7 +72,8 @@ public final class Main {
         });
   }
 
-  private static Future<Aria2Supervisor> start(Vertx vertx, JsonObject config, AtomicBoolean exitingOnOurOwn) {
+  private static Future<Aria2Supervisor> start(
+      Vertx vertx, JsonObject config, AtomicBoolean exitingOnOurOwn, SystemdNotifier systemd) {
     AppConfig typed = AppConfig.from(config);
     Duration budget = typed.supervisor().shutdownTimeout().plusSeconds(10);
     LOG.info("starting aria2-supervisor (profile {}, data dir {}, downloads {})",
@@ -79,9 +83,11 @@ public final class Main {
             supervisor -> {
               Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 if (!exitingOnOurOwn.get()) {
-                  shutdown(vertx, supervisor, budget);
+                  systemd.stopping();
+                  shutdown(vertx, supervisor, budget, systemd);
                 }
               }, "aria2sv-shutdown"));
+              notifySystemd(vertx, systemd);
               LOG.info("aria2-supervisor running; stop it with SIGTERM or Ctrl-C (shutdown budget {})",
                   Durations.format(budget));
             });
@@ -91,7 +97,25 @@ public final class Main {
    * Runs in the JVM's shutdown hook thread (never an event loop), so waiting here blocks nobody.
    * The JVM would otherwise exit with 128+signal; a clean stop exits 0.
    */
-  private static void shutdown(Vertx vertx, Aria2Supervisor supervisor, Duration budget) {
+  /** READY once everything is up, STATUS on state changes, WATCHDOG from an event-loop timer. */
+  private static void notifySystemd(Vertx vertx, SystemdNotifier systemd) {
+    if (!systemd.active()) {
+      return;
+    }
+    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_SUPERVISOR, m -> {
+      if ("state-changed".equals(m.body().getString("type"))) {
+        systemd.status("aria2c " + m.body().getString("to"));
+      }
+    });
+    vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject()).onComplete(ar -> systemd.ready(
+        ar.succeeded() ? "aria2c " + ar.result().body().getString("state") + ", version " + ar.result().body().getString("version") : "running"));
+    if (systemd.watchdogIntervalMillis() > 0) {
+      vertx.setPeriodic(systemd.watchdogIntervalMillis(), id -> systemd.watchdog());
+      LOG.info("systemd watchdog: pinging every {} ms", systemd.watchdogIntervalMillis());
+    }
+  }
+
+  private static void shutdown(Vertx vertx, Aria2Supervisor supervisor, Duration budget, SystemdNotifier systemd) {
     LOG.info("signal received: stopping (budget {})", Durations.format(budget));
     long deadline = System.nanoTime() + budget.toNanos();
     AtomicBoolean clean = new AtomicBoolean();
@@ -113,6 +137,7 @@ public final class Main {
     } else {
       LOG.info("stopped cleanly");
     }
+    systemd.close();
     flushLogs();
     Runtime.getRuntime().halt(inTime && clean.get() ? ExitCodes.OK : ExitCodes.FAILURE);
   }

@@ -1,0 +1,80 @@
+package io.aria2sv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aria2sv.config.AppConfig;
+import io.aria2sv.config.ConfigLoader;
+import io.vertx.config.yaml.YamlProcessor;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * No Docker engine or systemd runs here, so these tests read the deployment files and check that
+ * they agree with the code: entry point, paths, ports, health URL, environment names, stop budgets.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class DeploymentFilesTest {
+  private static String dockerfile() throws Exception {
+    return Files.readString(Path.of("docker/Dockerfile"));
+  }
+
+  private static Map<String, String> dockerEnv(String dockerfile) {
+    Map<String, String> env = new HashMap<>();
+    Matcher m = Pattern.compile("(ARIA2SV_[A-Z0-9_]+)=(\\S+)").matcher(dockerfile);
+    while (m.find()) {
+      env.put(m.group(1), m.group(2));
+    }
+    return env;
+  }
+
+  @Test
+  void theImageRunsTheFatJarAsANonRootUserWithItsVolumesPortAndHealthcheck(Vertx vertx) throws Exception {
+    String df = dockerfile();
+    Map<String, String> env = dockerEnv(df);
+    assertThat(df).contains("COPY --from=build /src/target/aria2-supervisor.jar /opt/aria2-supervisor/aria2-supervisor.jar");
+    assertThat(df).containsPattern("ENTRYPOINT \\[\"java\", .*\"-jar\", \"/opt/aria2-supervisor/aria2-supervisor.jar\"\\]");
+    assertThat(df).contains("USER aria2sv").contains("STOPSIGNAL SIGTERM").contains("apt-get install -y --no-install-recommends aria2");
+    assertThat(df).containsPattern("FROM eclipse-temurin:17-jre");
+
+    // The environment names are real configuration keys with valid values.
+    JsonObject effective = new ConfigLoader(vertx, Path.of("/"), env, new Properties()).load(null)
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    AppConfig config = AppConfig.from(effective);
+    assertThat(df).contains("VOLUME [\"" + config.aria2().dataDir() + "\", \"" + config.aria2().downloadDir() + "\"]");
+    assertThat(df).contains("EXPOSE " + config.http().port());
+    assertThat(df).contains("curl -fsS http://127.0.0.1:" + config.http().port() + "/health/ready");
+    assertThat(df).contains("WORKDIR " + config.aria2().dataDir());
+  }
+
+  @Test
+  void composeWaitsLongerThanTheShutdownBudget(Vertx vertx) throws Exception {
+    JsonObject compose = new YamlProcessor().process(vertx, new JsonObject(), Buffer.buffer(Files.readString(Path.of("docker/compose.yaml"))))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    JsonObject service = compose.getJsonObject("services").getJsonObject("aria2-supervisor");
+    Map<String, String> env = dockerEnv(dockerfile());
+    JsonObject effective = new ConfigLoader(vertx, Path.of("/"), env, new Properties()).load(null)
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    AppConfig config = AppConfig.from(effective);
+    Duration budget = config.supervisor().shutdownTimeout().plusSeconds(10); // as Main computes it
+    Duration grace = io.aria2sv.config.Durations.parse(service.getString("stop_grace_period"));
+    assertThat(grace).isGreaterThan(budget);
+    assertThat(service.getString("restart")).isEqualTo("unless-stopped");
+    assertThat(service.getJsonArray("ports").getString(0)).isEqualTo("127.0.0.1:" + config.http().port() + ":" + config.http().port());
+    assertThat(service.getJsonArray("volumes").encode()).contains(config.aria2().dataDir().toString()).contains(config.aria2().downloadDir().toString());
+  }
+}
