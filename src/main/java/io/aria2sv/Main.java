@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.aria2sv.metrics.Metrics;
 import io.aria2sv.systemd.SystemdNotifier;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.Label;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   private static final String USAGE = "usage: java -jar aria2-supervisor.jar [--config FILE]";
+  /** How often the configuration file is checked for changes. */
+  static final Duration CONFIG_SCAN = Duration.ofSeconds(2);
 
   private Main() {}
 
@@ -58,10 +61,13 @@ public final class Main {
         .build();
     AtomicBoolean exitingOnOurOwn = new AtomicBoolean();
     SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv());
+    ConfigLoader loader = ConfigLoader.forProcess(vertx);
     Future<Aria2Supervisor> running =
-        ConfigLoader.forProcess(vertx)
+        loader
             .load(file)
-            .compose(config -> start(vertx, config, exitingOnOurOwn, systemd));
+            .compose(config -> start(vertx, config, exitingOnOurOwn, systemd))
+            .onSuccess(s -> loader.watch(file, CONFIG_SCAN, changed -> vertx.eventBus()
+                .publish(Addresses.CONFIG_CHANGED, changed, new DeliveryOptions().setLocalOnly(true))));
     running.onFailure(
         err -> {
           exitingOnOurOwn.set(true);

@@ -156,4 +156,10 @@ public final class Addresses {
 
   /** Request/reply, local. Request {@code {after}}. Reply {@code {frames:[…], gap}} from the replay buffer. */
   public static final String SSE_REPLAY = "aria2.http.replay";
+
+  /**
+   * Published locally when the watched configuration file changed and validated: the new effective
+   * configuration. Each verticle applies what it can without a restart.
+   */
+  public static final String CONFIG_CHANGED = "aria2.config.changed";
 }

@@ -38,6 +38,8 @@ public final class ConfigLoader {
 
   private static final String OPTIONS_PATH = "aria2.options";
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
+
   private final Vertx vertx;
   private final Path base;
   private final Map<String, String> env;
@@ -129,15 +131,31 @@ public final class ConfigLoader {
   }
 
   private Future<JsonObject> userLayers(Path file, JsonObject defaults) {
-    JsonObject envLayer;
-    JsonObject propertyLayer;
+    ConfigRetriever retriever;
     try {
-      envLayer = environmentLayer(defaults);
-      propertyLayer = propertyLayer(defaults);
+      retriever = retriever(file, defaults, -1);
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
-    Path path = file == null ? base.resolve(DEFAULT_FILE) : base.resolve(file);
+    Path path = resolveFile(file);
+    return retriever
+        .getConfig()
+        .recover(
+            err ->
+                Future.failedFuture(
+                    new ConfigException(path.toString(), "cannot be read as YAML: " + rootMessage(err))))
+        .eventually(retriever::close);
+  }
+
+  private Path resolveFile(Path file) {
+    return file == null ? base.resolve(DEFAULT_FILE) : base.resolve(file);
+  }
+
+  /** The explicit stores, lowest first: the file (when present), the environment, the properties. */
+  private ConfigRetriever retriever(Path file, JsonObject defaults, long scanPeriodMillis) {
+    JsonObject envLayer = environmentLayer(defaults);
+    JsonObject propertyLayer = propertyLayer(defaults);
+    Path path = resolveFile(file);
     List<ConfigStoreOptions> stores = new ArrayList<>();
     if (Files.isRegularFile(path)) {
       stores.add(
@@ -148,17 +166,37 @@ public final class ConfigLoader {
     }
     stores.add(new ConfigStoreOptions().setType("json").setConfig(envLayer));
     stores.add(new ConfigStoreOptions().setType("json").setConfig(propertyLayer));
-    ConfigRetriever retriever =
-        ConfigRetriever.create(
-            vertx,
-            new ConfigRetrieverOptions().setIncludeDefaultStores(false).setScanPeriod(-1).setStores(stores));
-    return retriever
-        .getConfig()
-        .recover(
-            err ->
-                Future.failedFuture(
-                    new ConfigException(path.toString(), "cannot be read as YAML: " + rootMessage(err))))
-        .eventually(retriever::close);
+    return ConfigRetriever.create(
+        vertx,
+        new ConfigRetrieverOptions().setIncludeDefaultStores(false).setScanPeriod(scanPeriodMillis).setStores(stores));
+  }
+
+  /**
+   * Watches the configuration file (vertx-config scan and listen). Each change that validates is
+   * handed to {@code onChange} as a new effective configuration; an invalid one is logged with the
+   * key it fails on and the running configuration is kept.
+   *
+   * @return the watching retriever; close it to stop watching
+   */
+  public Future<ConfigRetriever> watch(Path file, java.time.Duration scanPeriod, java.util.function.Consumer<JsonObject> onChange) {
+    return defaults().map(defaults -> {
+      ConfigRetriever retriever = retriever(file, defaults, scanPeriod.toMillis());
+      retriever.listen(change -> {
+        try {
+          merge(defaults, change.getNewConfiguration()).onComplete(ar -> {
+            if (ar.succeeded()) {
+              LOG.info("configuration file changed: applying it");
+              onChange.accept(ar.result());
+            } else {
+              LOG.error("configuration change rejected, keeping the running configuration: {}", ar.cause().getMessage());
+            }
+          });
+        } catch (ConfigException e) {
+          LOG.error("configuration change rejected, keeping the running configuration: {}", e.getMessage());
+        }
+      });
+      return retriever;
+    });
   }
 
   private static String rootMessage(Throwable err) {

@@ -16,7 +16,7 @@ import java.util.random.RandomGenerator;
  * <p>Not thread safe: the supervisor uses it from its event loop only.
  */
 public final class RestartPolicy {
-  private final AppConfig.Restart config;
+  private AppConfig.Restart config;
   private final RandomGenerator random;
   private final Deque<Long> restartTimes = new ArrayDeque<>();
   private int consecutive;
@@ -51,6 +51,11 @@ public final class RestartPolicy {
     double factor = 1.0 + config.jitter() * (2 * random.nextDouble() - 1);
     long ms = Math.round(Math.min(capped * factor, config.maxDelay().toMillis()));
     return Duration.ofMillis(Math.max(0, ms));
+  }
+
+  /** New limits from a configuration change; the history of restarts is kept. */
+  public void reconfigure(AppConfig.Restart next) {
+    this.config = next;
   }
 
   /** aria2c has run healthily for {@code resetAfter}: delays and budget start afresh. */

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class SupervisorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SupervisorVerticle.class);
 
-  private AppConfig.Supervisor cfg;
+  private volatile AppConfig.Supervisor cfg;
   private AppConfig.Aria2 aria2Config;
   private Aria2Binary binary;
   private InstanceLock lock;
@@ -134,6 +134,42 @@ public final class SupervisorVerticle extends VerticleBase {
     bus.<JsonObject>consumer(Addresses.SUPERVISOR_STOP, m -> BusReplies.reply(m, stopAria2().map(v -> status())));
     bus.<JsonObject>consumer(Addresses.SUPERVISOR_RESTART, m -> BusReplies.reply(m, requestRestart().map(v -> status())));
     bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_ENDPOINT, m -> BusReplies.reply(m, endpoint()));
+    bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, m -> reconfigure(AppConfig.from(m.body())));
+  }
+
+  /**
+   * A new configuration: timings and restart limits apply from the next timer on; changed aria2
+   * options go to the running aria2c with {@code aria2.changeGlobalOption} and into every later
+   * {@code aria2.conf}. What cannot change while running is named in the log.
+   */
+  private void reconfigure(AppConfig next) {
+    cfg = next.supervisor();
+    policy.reconfigure(cfg.restart());
+    AppConfig.Aria2 a = next.aria2();
+    if (!a.dataDir().equals(aria2Config.dataDir())) {
+      LOG.warn("aria2.dataDir changed to {}: this takes effect when the supervisor restarts", a.dataDir());
+    }
+    if (!a.binary().equals(aria2Config.binary()) || a.rpcPort() != aria2Config.rpcPort() || !a.downloadDir().equals(aria2Config.downloadDir())) {
+      LOG.warn("aria2.binary, aria2.rpcPort or aria2.downloadDir changed: this takes effect when aria2c restarts");
+    }
+    JsonObject changed = new JsonObject();
+    a.options().forEach((k, v) -> {
+      if (!v.equals(aria2Config.options().get(k))) {
+        changed.put(k, v);
+      }
+    });
+    aria2Config.options().keySet().stream().filter(k -> !a.options().containsKey(k)).forEach(k ->
+        LOG.warn("aria2.options.{} was removed: aria2c keeps its current value until it restarts", k));
+    aria2Config = new AppConfig.Aria2(aria2Config.binary(), aria2Config.rpcPort(), aria2Config.dataDir(),
+        aria2Config.downloadDir(), a.options());
+    launcher = new Aria2Launcher(aria2Config, binary);
+    Aria2Run r = run;
+    if (!changed.isEmpty() && r != null && state == RUNNING) {
+      r.rpc.call("aria2.changeGlobalOption", cfg.healthTimeout(), changed)
+          .onSuccess(v -> LOG.info("aria2 global options changed without a restart: {}", changed.fieldNames()))
+          .onFailure(err -> LOG.warn("aria2 refused to change {} while running ({}); they apply at its next start",
+              changed.fieldNames(), err.getMessage()));
+    }
   }
 
   // ---- launching ----------------------------------------------------------------------------
