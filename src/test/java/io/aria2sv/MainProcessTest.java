@@ -36,6 +36,7 @@ class MainProcessTest {
     env.put("ARIA2SV_ARIA2_DATA_DIR", root.resolve("data").toString());
     env.put("ARIA2SV_ARIA2_DOWNLOAD_DIR", root.resolve("downloads").toString());
     env.put("ARIA2SV_SUPERVISOR_SHUTDOWN_TIMEOUT", "5s");
+    env.put("ARIA2SV_HTTP_PORT", "0");
     return env;
   }
 
