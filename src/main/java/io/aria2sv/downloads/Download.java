@@ -1,0 +1,90 @@
+package io.aria2sv.downloads;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One download as the registry knows it. {@code id} is ours and stable across re-adds; {@code gid}
+ * is aria2's current one, and {@code gids} the chain of every GID it had. Mutable, confined to the
+ * downloads verticle's event loop.
+ */
+final class Download {
+  final String id;
+  final String batchId;
+  final DownloadRequest request;
+  final long createdAt;
+  String gid;
+  final List<String> gids = new ArrayList<>();
+  DownloadStatus status;
+  long completedLength;
+  long totalLength;
+  long downloadSpeed;
+  Integer errorCode;
+  String errorMessage;
+  int retryCount;
+  /** The file aria2 writes, once known (absolute). */
+  String path;
+  long updatedAt;
+
+  Download(String id, String batchId, DownloadRequest request, long createdAt, String gid, DownloadStatus status) {
+    this.id = id;
+    this.batchId = batchId;
+    this.request = request;
+    this.createdAt = createdAt;
+    this.gid = gid;
+    this.gids.add(gid);
+    this.status = status;
+    this.updatedAt = createdAt;
+  }
+
+  int percent() {
+    return totalLength <= 0 ? (status == DownloadStatus.COMPLETE ? 100 : 0) : (int) Math.min(100, completedLength * 100 / totalLength);
+  }
+
+  Long etaSeconds() {
+    if (status != DownloadStatus.ACTIVE || downloadSpeed <= 0 || totalLength <= 0) {
+      return null;
+    }
+    return Math.max(0, (totalLength - completedLength) / downloadSpeed);
+  }
+
+  /** The public shape of a download. */
+  JsonObject toJson(int maxRetries, boolean canRetry) {
+    return new JsonObject()
+        .put("id", id)
+        .put("gid", gid)
+        .put("batchId", batchId)
+        .put("uris", new JsonArray(request.uris()))
+        .put("dir", request.dir())
+        .put("out", request.out())
+        .put("status", status.wire())
+        .put("completedLength", completedLength)
+        .put("totalLength", totalLength)
+        .put("downloadSpeed", downloadSpeed)
+        .put("percent", percent())
+        .put("etaSeconds", etaSeconds())
+        .put("errorCode", errorCode)
+        .put("errorMessage", errorMessage)
+        .put("retry", new JsonObject()
+            .put("count", retryCount)
+            .put("max", maxRetries)
+            .put("canRetry", canRetry)
+            .put("gids", new JsonArray(new ArrayList<>(gids))))
+        .put("createdAt", createdAt)
+        .put("updatedAt", updatedAt);
+  }
+
+  /** The compact shape used in progress events. */
+  JsonObject progressJson() {
+    return new JsonObject()
+        .put("id", id)
+        .put("batchId", batchId)
+        .put("completedLength", completedLength)
+        .put("totalLength", totalLength)
+        .put("downloadSpeed", downloadSpeed)
+        .put("percent", percent())
+        .put("etaSeconds", etaSeconds());
+  }
+}

@@ -1,0 +1,633 @@
+package io.aria2sv.downloads;
+
+import static io.aria2sv.downloads.DownloadStatus.ACTIVE;
+import static io.aria2sv.downloads.DownloadStatus.COMPLETE;
+import static io.aria2sv.downloads.DownloadStatus.FAILED;
+import static io.aria2sv.downloads.DownloadStatus.PAUSED;
+import static io.aria2sv.downloads.DownloadStatus.REMOVED;
+import static io.aria2sv.downloads.DownloadStatus.RETRYING;
+import static io.aria2sv.downloads.DownloadStatus.WAITING;
+
+import io.aria2sv.bus.BusReplies;
+import io.aria2sv.bus.ErrorCode;
+import io.aria2sv.config.AppConfig;
+import io.aria2sv.metrics.Metrics;
+import io.aria2sv.rpc.Aria2Client;
+import io.aria2sv.rpc.Aria2RpcException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps every requested download moving: adds them to aria2 with a GID of our choosing (so a
+ * retried add is recognised, never duplicated), applies aria2's status to our registry, re-adds
+ * downloads that failed with a transient error, and reconciles with aria2 after every restart.
+ * Each status transition is stored and published exactly once. Confined to the downloads
+ * verticle's event loop; blocking work goes through {@link RegistryStore}.
+ */
+final class DownloadManager {
+  private static final Logger LOG = LoggerFactory.getLogger(DownloadManager.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  static final JsonArray STATUS_KEYS = new JsonArray(List.of(
+      "gid", "status", "totalLength", "completedLength", "downloadSpeed", "errorCode", "errorMessage", "files"));
+
+  /** Why a download is added again. */
+  private enum ReAdd { AUTOMATIC, MANUAL, RESUME }
+
+  private final Vertx vertx;
+  private final Aria2Client aria2;
+  private final RegistryStore store;
+  private RetryDecider decider;
+  private final DownloadEvents events;
+  private final Path root;
+  private final Map<String, Download> byId = new LinkedHashMap<>();
+  private final Map<String, String> idByGid = new HashMap<>();
+  private final Map<String, String> idByRequestId = new HashMap<>();
+  private final Map<String, Future<Download>> addsInFlight = new HashMap<>();
+  /** Downloads whose first add is under way: reconcile leaves them alone, events wait for "added". */
+  private final Map<String, DownloadStatus> firstAdd = new HashMap<>();
+  private final Map<String, Long> reAddTimers = new HashMap<>();
+  final Batches batches = new Batches();
+
+  DownloadManager(Vertx vertx, Aria2Client aria2, RegistryStore store, AppConfig.Downloads config, DownloadEvents events, Path root) {
+    this.vertx = vertx;
+    this.aria2 = aria2;
+    this.store = store;
+    this.decider = new RetryDecider(config);
+    this.events = events;
+    this.root = root;
+  }
+
+  // ---- loading and lookups ---------------------------------------------------------------------
+
+  void load(List<Download> downloads, List<JsonObject> batchRows) {
+    batchRows.forEach(b -> batches.register(b.getString("id"), b.getInteger("total"), b.getLong("createdAt")));
+    for (Download d : downloads) {
+      index(d);
+    }
+  }
+
+  private void index(Download d) {
+    if (byId.put(d.id, d) == null) {
+      Metrics.downloadStatus(null, d.status.wire());
+    }
+    idByGid.put(d.gid, d.id);
+    if (d.request.requestId() != null) {
+      idByRequestId.put(d.request.requestId(), d.id);
+    }
+    batches.track(d);
+  }
+
+  private void unindex(Download d) {
+    if (byId.remove(d.id) != null) {
+      Metrics.downloadStatus(d.status.wire(), null);
+    }
+    d.gids.forEach(idByGid::remove);
+    if (d.request.requestId() != null) {
+      idByRequestId.remove(d.request.requestId());
+    }
+    batches.untrack(d);
+  }
+
+  Download find(String id) {
+    Download d = id == null ? null : byId.get(id);
+    if (d == null) {
+      throw BusReplies.failure(ErrorCode.NOT_FOUND, "download " + id + " not found");
+    }
+    return d;
+  }
+
+  Collection<Download> all() {
+    return byId.values();
+  }
+
+  JsonObject json(Download d) {
+    return d.toJson(decider.maxRetries(), d.status == FAILED || decider.canRetry(d.errorCode, d.retryCount));
+  }
+
+  boolean anyActive() {
+    for (Download d : byId.values()) {
+      if (d.status == ACTIVE) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  Download byGid(String gid) {
+    String id = idByGid.get(gid);
+    return id == null ? null : byId.get(id);
+  }
+
+  // ---- adding ----------------------------------------------------------------------------------
+
+  /** Adds a validated request: durable first, then sent to aria2, then acknowledged. */
+  Future<Download> add(DownloadRequest request) {
+    String existing = request.requestId() == null ? null : idByRequestId.get(request.requestId());
+    if (existing != null) {
+      Future<Download> inFlight = addsInFlight.get(existing);
+      return inFlight != null ? inFlight : Future.succeededFuture(byId.get(existing));
+    }
+    Download d = newDownload(null, request);
+    index(d);
+    firstAdd.put(d.id, d.status);
+    Future<Download> f = store.save(List.of(d), null)
+        .compose(v -> sendAdd(d, false))
+        .map(v -> {
+          announceAdded(d);
+          return d;
+        })
+        .recover(err -> forget(List.of(d), null).transform(ar -> Future.failedFuture(err)))
+        .eventually(() -> {
+          addsInFlight.remove(d.id);
+          return Future.succeededFuture();
+        });
+    addsInFlight.put(d.id, f);
+    return f;
+  }
+
+  /** Adds a validated batch: all stored in one transaction, then sent in multicall chunks. */
+  Future<JsonObject> addBatch(List<DownloadRequest> requests) {
+    String batchId = "b" + randomHex(7);
+    long now = System.currentTimeMillis();
+    List<Download> items = new ArrayList<>();
+    batches.register(batchId, requests.size(), now);
+    for (DownloadRequest r : requests) {
+      Download d = newDownload(batchId, r);
+      index(d);
+      firstAdd.put(d.id, d.status);
+      items.add(d);
+    }
+    JsonObject batchRow = new JsonObject().put("id", batchId).put("total", items.size()).put("createdAt", now);
+    return store.save(items, batchRow)
+        .compose(v -> sendBatch(items))
+        .map(v -> {
+          items.forEach(this::announceAdded);
+          return new JsonObject().put("id", batchId)
+              .put("downloads", new JsonArray(items.stream().map(d -> d.id).toList()));
+        })
+        .recover(err -> forgetInAria2(items).compose(v -> forget(items, batchId)).transform(ar -> Future.failedFuture(err)));
+  }
+
+  /**
+   * Publishes "added" once the first add is acknowledged, then the status it reached meanwhile (a
+   * fast download may already be active or complete), so subscribers always see "added" first.
+   */
+  private void announceAdded(Download d) {
+    DownloadStatus initial = firstAdd.remove(d.id);
+    events.transition("added", json(d));
+    if (initial != null && d.status != initial) {
+      events.transition(d.status.wire(), json(d));
+    }
+  }
+
+  private Future<Void> sendBatch(List<Download> items) {
+    List<List<Download>> chunks = BatchChunks.split(items, d -> addCall(d, false).encode().length());
+    Future<Void> chain = Future.succeededFuture();
+    for (List<Download> chunk : chunks) {
+      chain = chain.compose(v -> aria2.multicall(chunk.stream().map(d -> addCall(d, false)).toList()))
+          .compose(results -> {
+            List<Download> refused = new ArrayList<>();
+            List<Aria2RpcException> why = new ArrayList<>();
+            for (int i = 0; i < results.size(); i++) {
+              if (results.get(i) instanceof Aria2RpcException e) {
+                refused.add(chunk.get(i));
+                why.add(e);
+              }
+            }
+            return refused.isEmpty() ? Future.succeededFuture() : failUnlessPresent(refused, why);
+          });
+    }
+    return chain;
+  }
+
+  /** Refused adds may be retries of adds that went through: only those aria2 does not know fail. */
+  private Future<Void> failUnlessPresent(List<Download> refused, List<Aria2RpcException> why) {
+    List<JsonObject> lookups = refused.stream()
+        .map(d -> call("aria2.tellStatus", new JsonArray().add(d.gid).add(new JsonArray().add("gid"))))
+        .toList();
+    return aria2.multicall(lookups).map(found -> {
+      for (int i = 0; i < refused.size(); i++) {
+        Download d = refused.get(i);
+        if (found.get(i) instanceof Aria2RpcException && !d.status.terminal()) {
+          d.errorCode = why.get(i).aria2Code();
+          d.errorMessage = "aria2 refused the download: " + why.get(i).getMessage();
+          transition(d, FAILED);
+        }
+      }
+      return null;
+    });
+  }
+
+  private Download newDownload(String batchId, DownloadRequest request) {
+    DownloadStatus initial = "true".equals(request.options().get("pause")) ? PAUSED : WAITING;
+    return new Download("d" + randomHex(7), batchId, request, System.currentTimeMillis(), newGid(), initial);
+  }
+
+  private Future<Void> forget(List<Download> items, String batchId) {
+    items.forEach(d -> {
+      unindex(d);
+      firstAdd.remove(d.id);
+    });
+    if (batchId != null) {
+      batches.forget(batchId);
+    }
+    return store.delete(items.stream().map(d -> d.id).toList(), batchId);
+  }
+
+  private Future<Void> forgetInAria2(List<Download> items) {
+    if (aria2.current() == null) {
+      return Future.succeededFuture();
+    }
+    List<JsonObject> calls = items.stream()
+        .map(d -> call("aria2.forceRemove", new JsonArray().add(d.gid)))
+        .toList();
+    return aria2.multicall(calls).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  private JsonObject addCall(Download d, boolean resume) {
+    return call("aria2.addUri", new JsonArray().add(new JsonArray(d.request.uris())).add(addOptions(d, resume)));
+  }
+
+  private static JsonObject call(String method, JsonArray params) {
+    return new JsonObject().put("methodName", method).put("params", params);
+  }
+
+  private JsonObject addOptions(Download d, boolean resume) {
+    JsonObject o = new JsonObject();
+    d.request.options().forEach(o::put);
+    o.put("gid", d.gid).put("dir", root.resolve(d.request.dir()).toString());
+    if (d.request.out() != null) {
+      o.put("out", d.request.out());
+    }
+    // Never write "name.1" beside an existing file: a clash is an error the user sees.
+    o.put("auto-file-renaming", "false");
+    if (resume) {
+      o.put("continue", "true");
+    }
+    o.put("pause", d.status == PAUSED ? "true" : "false");
+    return o;
+  }
+
+  /**
+   * {@code aria2.addUri} with our GID. If aria2 refuses it, the GID is looked up: an earlier attempt
+   * whose answer was lost may have added it already, and then this add succeeded.
+   */
+  private Future<Void> sendAdd(Download d, boolean resume) {
+    JsonObject c = addCall(d, resume);
+    return aria2.call(c.getString("methodName"), c.getJsonArray("params").getList().toArray())
+        .<Void>mapEmpty()
+        .recover(err -> {
+          if (!(err instanceof Aria2RpcException e) || e.kind() != Aria2RpcException.Kind.ARIA2) {
+            return Future.failedFuture(err);
+          }
+          return aria2.call("aria2.tellStatus", d.gid, new JsonArray().add("gid")).<Void>mapEmpty()
+              .recover(notThere -> Future.failedFuture(
+                  BusReplies.failure(ErrorCode.BAD_REQUEST, "aria2 refused the download: " + e.getMessage())));
+        });
+  }
+
+  // ---- operations --------------------------------------------------------------------------------
+
+  Future<Download> pause(Download d) {
+    switch (d.status) {
+      case PAUSED:
+        return Future.succeededFuture(d);
+      case RETRYING:
+        cancelReAdd(d);
+        transition(d, PAUSED);
+        return Future.succeededFuture(d);
+      case WAITING:
+      case ACTIVE:
+        return aria2.call("aria2.forcePause", d.gid).map(v -> {
+          transition(d, PAUSED);
+          return d;
+        });
+      default:
+        return conflict(d, "pause");
+    }
+  }
+
+  Future<Download> resume(Download d) {
+    if (d.status == WAITING || d.status == ACTIVE) {
+      return Future.succeededFuture(d);
+    }
+    if (d.status != PAUSED) {
+      return conflict(d, "resume");
+    }
+    return aria2.call("aria2.unpause", d.gid)
+        .recover(err -> isAria2Error(err)
+            // aria2 no longer has it (it was retrying when paused, or aria2 lost it): add it again.
+            ? reAddNow(d, ReAdd.RESUME, WAITING).mapEmpty()
+            : Future.failedFuture(err))
+        .map(v -> {
+          transition(d, WAITING);
+          return d;
+        });
+  }
+
+  Future<Download> retry(Download d) {
+    if (d.status != FAILED) {
+      return conflict(d, "retry");
+    }
+    return reAddNow(d, ReAdd.MANUAL, WAITING);
+  }
+
+  Future<Download> remove(Download d, boolean deleteFiles) {
+    cancelReAdd(d);
+    Future<Void> inAria2 = d.status.terminal() || d.status == RETRYING
+        ? Future.succeededFuture()
+        : aria2.call("aria2.forceRemove", d.gid).<Void>mapEmpty().recover(err -> isAria2Error(err)
+            ? Future.succeededFuture() : Future.failedFuture(err));
+    return inAria2
+        .compose(v -> {
+          removeResultLater(d.gid);
+          transition(d, REMOVED);
+          return deleteFiles ? store.deleteFiles(root, filesOf(d)) : Future.succeededFuture();
+        })
+        .map(v -> d);
+  }
+
+  private List<Path> filesOf(Download d) {
+    Path main = d.path != null ? Path.of(d.path)
+        : d.request.out() != null ? root.resolve(d.request.dir()).resolve(d.request.out()) : null;
+    return main == null ? List.of() : List.of(main, Path.of(main + ".aria2"));
+  }
+
+  private Future<Download> conflict(Download d, String what) {
+    return Future.failedFuture(BusReplies.failure(ErrorCode.CONFLICT,
+        "cannot " + what + " download " + d.id + ": it is " + d.status.wire()));
+  }
+
+  private static boolean isAria2Error(Throwable err) {
+    return err instanceof Aria2RpcException e && e.kind() == Aria2RpcException.Kind.ARIA2;
+  }
+
+  // ---- what aria2 tells us ---------------------------------------------------------------------
+
+  /** A WebSocket notification: fetch the status of that GID and apply it. */
+  void onNotification(String method, String gid) {
+    Download d = byGid(gid);
+    if (d == null || !gid.equals(d.gid)) {
+      return;
+    }
+    aria2.callObject("aria2.tellStatus", gid, STATUS_KEYS)
+        .onSuccess(st -> apply(d, st))
+        .onFailure(err -> LOG.debug("status of {} after {} unavailable: {}", gid, method, err.getMessage()));
+  }
+
+  /** Applies aria2's view of a download's current GID; a no-op when nothing changed. */
+  void apply(Download d, JsonObject st) {
+    if (!d.gid.equals(st.getString("gid")) || d.status.terminal()) {
+      return;
+    }
+    updateLengths(d, st);
+    JsonArray files = st.getJsonArray("files");
+    if (files != null && !files.isEmpty()) {
+      String p = files.getJsonObject(0).getString("path");
+      if (p != null && !p.isEmpty()) {
+        d.path = p;
+      }
+    }
+    switch (String.valueOf(st.getString("status"))) {
+      case "active" -> transition(d, ACTIVE);
+      case "waiting" -> transition(d, WAITING);
+      case "paused" -> transition(d, PAUSED);
+      case "complete" -> {
+        d.errorCode = null;
+        removeResultLater(d.gid);
+        transition(d, COMPLETE);
+      }
+      case "removed" -> {
+        removeResultLater(d.gid);
+        transition(d, REMOVED);
+      }
+      case "error" -> failed(d, parseInt(st.getString("errorCode")), st.getString("errorMessage"));
+      default -> { }
+    }
+  }
+
+  private void failed(Download d, int code, String message) {
+    if (d.status == FAILED || d.status == RETRYING) {
+      return;
+    }
+    d.errorCode = code;
+    d.errorMessage = message;
+    String gid = d.gid;
+    removeResultLater(gid);
+    store.recordRetry(d.id, gid, code, message);
+    var delay = decider.reAddDelay(code, d.retryCount);
+    if (delay.isEmpty()) {
+      LOG.info("download {} failed for good (aria2 error {}: {}) after {} re-adds", d.id, code, message, d.retryCount);
+      transition(d, FAILED);
+      return;
+    }
+    LOG.info("download {} failed (aria2 error {}: {}); re-adding in {} ms (re-add {} of {})",
+        d.id, code, message, delay.get().toMillis(), d.retryCount + 1, decider.maxRetries());
+    transition(d, RETRYING);
+    scheduleReAdd(d, delay.get());
+  }
+
+  private void scheduleReAdd(Download d, Duration delay) {
+    cancelReAdd(d);
+    reAddTimers.put(d.id, vertx.setTimer(Math.max(1, delay.toMillis()), id -> {
+      reAddTimers.remove(d.id);
+      if (d.status == RETRYING) {
+        reAddNow(d, ReAdd.AUTOMATIC, WAITING).onFailure(err -> LOG.warn("re-add of download {} deferred: {}", d.id, err.getMessage()));
+      }
+    }));
+  }
+
+  private void cancelReAdd(Download d) {
+    Long timer = reAddTimers.remove(d.id);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /**
+   * Adds the download again under a new GID with {@code continue=true}, so aria2 resumes the partial
+   * file. When aria2 is down the download stays RETRYING and the next reconcile adds it.
+   */
+  private Future<Download> reAddNow(Download d, ReAdd trigger, DownloadStatus after) {
+    cancelReAdd(d);
+    boolean countRetry = trigger != ReAdd.RESUME;
+    if (countRetry) {
+      Metrics.reAdd(trigger == ReAdd.AUTOMATIC);
+    }
+    String gid = newGid();
+    d.gid = gid;
+    d.gids.add(gid);
+    idByGid.put(gid, d.id);
+    if (countRetry) {
+      d.retryCount++;
+    }
+    transition(d, RETRYING);
+    return sendAdd(d, true)
+        .map(v -> {
+          transition(d, after);
+          return d;
+        })
+        .recover(err -> {
+          if (err instanceof io.vertx.core.eventbus.ReplyException re && re.failureCode() == ErrorCode.BAD_REQUEST.code()) {
+            d.errorMessage = re.getMessage();
+            transition(d, FAILED);
+          }
+          return Future.failedFuture(err);
+        });
+  }
+
+  /**
+   * After a (re)connection to aria2: adopt what aria2 kept, re-add what it lost, apply every
+   * transition that was missed, and drop results aria2 holds that are not ours.
+   */
+  Future<Void> reconcile() {
+    List<JsonObject> calls = List.of(
+        call("aria2.tellActive", new JsonArray().add(STATUS_KEYS)),
+        call("aria2.tellWaiting", new JsonArray().add(0).add(1_000_000).add(STATUS_KEYS)),
+        call("aria2.tellStopped", new JsonArray().add(0).add(1_000_000).add(STATUS_KEYS)));
+    return aria2.multicall(calls).map(results -> {
+      Map<String, JsonObject> known = new HashMap<>();
+      for (Object r : results) {
+        if (r instanceof JsonArray list) {
+          list.forEach(o -> known.put(((JsonObject) o).getString("gid"), (JsonObject) o));
+        }
+      }
+      int adopted = 0;
+      int reAdded = 0;
+      for (Download d : new ArrayList<>(byId.values())) {
+        JsonObject st = known.remove(d.gid);
+        if (st != null) {
+          apply(d, st);
+          adopted++;
+        } else if (needsAdd(d)) {
+          reAdded++;
+          DownloadStatus after = d.status == PAUSED ? PAUSED : WAITING;
+          sendAdd(d, true).onSuccess(v -> transition(d, after))
+              .onFailure(err -> LOG.warn("re-add of download {} after restart failed: {}", d.id, err.getMessage()));
+        }
+      }
+      for (String stray : known.keySet()) {
+        String state = known.get(stray).getString("status");
+        if (byGid(stray) == null) {
+          if (!"complete".equals(state) && !"error".equals(state) && !"removed".equals(state)) {
+            aria2.call("aria2.forceRemove", stray);
+          }
+          removeResultLater(stray);
+        }
+      }
+      LOG.info("reconciled with aria2: {} adopted, {} re-added, {} unknown dropped", adopted, reAdded, known.size());
+      return null;
+    });
+  }
+
+  private boolean needsAdd(Download d) {
+    if (firstAdd.containsKey(d.id)) {
+      return false;
+    }
+    return d.status == WAITING || d.status == ACTIVE || d.status == PAUSED
+        || (d.status == RETRYING && !reAddTimers.containsKey(d.id));
+  }
+
+  // ---- progress ----------------------------------------------------------------------------------
+
+  /** Applies one progress sample; true when a figure changed. */
+  boolean progress(JsonObject st) {
+    Download d = byGid(st.getString("gid"));
+    if (d == null || !d.gid.equals(st.getString("gid"))) {
+      return false;
+    }
+    long c = d.completedLength;
+    long t = d.totalLength;
+    long s = d.downloadSpeed;
+    updateLengths(d, st);
+    if (d.status == WAITING && "active".equals(st.getString("status"))) {
+      transition(d, ACTIVE);
+    }
+    return c != d.completedLength || t != d.totalLength || s != d.downloadSpeed;
+  }
+
+  private static void updateLengths(Download d, JsonObject st) {
+    d.completedLength = parseLong(st.getString("completedLength"), d.completedLength);
+    d.totalLength = parseLong(st.getString("totalLength"), d.totalLength);
+    d.downloadSpeed = "active".equals(st.getString("status")) ? parseLong(st.getString("downloadSpeed"), 0) : 0;
+  }
+
+  // ---- transitions -------------------------------------------------------------------------------
+
+  /** Moves to {@code to}, storing and publishing the change once; nothing happens if unchanged. */
+  private void transition(Download d, DownloadStatus to) {
+    if (d.status == to) {
+      return;
+    }
+    Metrics.downloadStatus(d.status.wire(), to.wire());
+    d.status = to;
+    d.updatedAt = System.currentTimeMillis();
+    if (to != ACTIVE) {
+      d.downloadSpeed = 0;
+    }
+    store.save(List.of(d), null).onFailure(err -> LOG.error("cannot store download {}: {}", d.id, err.getMessage()));
+    if (!firstAdd.containsKey(d.id)) {
+      events.transition(to.wire(), json(d));
+    }
+    if (d.batchId != null) {
+      batches.changed(d.batchId);
+    }
+  }
+
+  private void removeResultLater(String gid) {
+    if (aria2.current() != null) {
+      aria2.call("aria2.removeDownloadResult", gid).onFailure(err -> { });
+    }
+  }
+
+  /** New re-add settings, for every later decision. */
+  void reconfigure(AppConfig.Downloads next) {
+    decider = new RetryDecider(next);
+  }
+
+  void stop() {
+    reAddTimers.values().forEach(vertx::cancelTimer);
+    reAddTimers.clear();
+    byId.values().forEach(d -> Metrics.downloadStatus(d.status.wire(), null));
+  }
+
+  static String newGid() {
+    return randomHex(8);
+  }
+
+  private static String randomHex(int bytes) {
+    byte[] b = new byte[bytes];
+    RANDOM.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  private static int parseInt(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+
+  private static long parseLong(String s, long fallback) {
+    try {
+      return s == null ? fallback : Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package io.aria2sv.downloads;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks requests before anything is stored or sent to aria2: http, https, ftp and sftp URIs only;
+ * {@code dir} and {@code out} stay inside the download root (no "..", no absolute path elsewhere, no
+ * symbolic link that leads out); per-download aria2 options from an allowlist. Touches the file
+ * system only to resolve links (cheap {@code stat} calls).
+ */
+public final class RequestValidator {
+  static final int MAX_URIS = 16;
+  static final int MAX_URI_LENGTH = 4096;
+  static final Set<String> SCHEMES = Set.of("http", "https", "ftp", "sftp");
+  static final Set<String> FIELDS = Set.of("uris", "dir", "out", "options", "requestId");
+
+  /** Per-download aria2 options a client may set. */
+  public static final Set<String> ALLOWED_OPTIONS =
+      Set.of(
+          "max-download-limit", "split", "max-connection-per-server", "min-split-size", "user-agent",
+          "referer", "header", "checksum", "lowest-speed-limit", "max-tries", "retry-wait", "timeout",
+          "connect-timeout", "http-user", "http-passwd", "ftp-user", "ftp-passwd", "allow-overwrite",
+          "remote-time", "max-file-not-found", "check-certificate", "pause", "conditional-get",
+          "http-accept-gzip", "uri-selector", "stream-piece-selector", "piece-length", "file-allocation");
+
+  private final Path root;
+
+  /** @param downloadRoot the download root; must exist */
+  public RequestValidator(Path downloadRoot) {
+    this.root = downloadRoot.toAbsolutePath().normalize();
+  }
+
+  /**
+   * Validates one download request.
+   *
+   * @param prefix the field path prefix for messages, e.g. {@code items[3].}
+   * @param defaultDir the batch's dir when the item has none
+   */
+  public DownloadRequest validate(JsonObject body, String prefix, String defaultDir) {
+    if (body == null) {
+      throw new ValidationException(prefix.isEmpty() ? "body" : prefix.substring(0, prefix.length() - 1), "must be a JSON object");
+    }
+    for (String name : body.fieldNames()) {
+      if (!FIELDS.contains(name)) {
+        throw new ValidationException(prefix + name, "is not a known field (uris, dir, out, options, requestId)");
+      }
+    }
+    List<String> uris = uris(body.getValue("uris"), prefix + "uris");
+    String dir = body.getValue("dir") == null ? defaultDir : dir(text(body, "dir", prefix), prefix + "dir");
+    String out = body.getValue("out") == null ? null : out(text(body, "out", prefix), prefix + "out");
+    Map<String, String> options = options(body.getValue("options"), prefix + "options");
+    String requestId = body.getValue("requestId") == null ? null : text(body, "requestId", prefix);
+    if (requestId != null && (requestId.isBlank() || requestId.length() > 200)) {
+      throw new ValidationException(prefix + "requestId", "must be 1 to 200 characters");
+    }
+    return new DownloadRequest(List.copyOf(uris), dir, out, Map.copyOf(options), requestId);
+  }
+
+  private static String text(JsonObject body, String field, String prefix) {
+    Object v = body.getValue(field);
+    if (!(v instanceof String s)) {
+      throw new ValidationException(prefix + field, "must be a string");
+    }
+    return s;
+  }
+
+  private static List<String> uris(Object value, String field) {
+    if (!(value instanceof JsonArray array)) {
+      throw new ValidationException(field, "must be an array of URIs");
+    }
+    if (array.isEmpty() || array.size() > MAX_URIS) {
+      throw new ValidationException(field, "must hold 1 to " + MAX_URIS + " URIs");
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      String f = field + "[" + i + "]";
+      if (!(array.getValue(i) instanceof String s)) {
+        throw new ValidationException(f, "must be a string");
+      }
+      if (s.length() > MAX_URI_LENGTH || s.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        throw new ValidationException(f, "is too long or holds control characters");
+      }
+      URI uri;
+      try {
+        uri = new URI(s);
+      } catch (URISyntaxException e) {
+        throw new ValidationException(f, "is not a valid URI");
+      }
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!SCHEMES.contains(scheme)) {
+        throw new ValidationException(f, "scheme must be http, https, ftp or sftp");
+      }
+      if (uri.getHost() == null || uri.getHost().isEmpty()) {
+        throw new ValidationException(f, "has no host");
+      }
+      out.add(s);
+    }
+    return out;
+  }
+
+  /** A directory inside the root, returned relative to it ("" is the root). */
+  String dir(String value, String field) {
+    if (value.length() > 1024 || value.indexOf('\\') >= 0 || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw new ValidationException(field, "is not a usable directory name (no '\\', no control characters, at most 1024 characters)");
+    }
+    Path p;
+    try {
+      p = Path.of(value);
+    } catch (InvalidPathException e) {
+      throw new ValidationException(field, "is not a usable directory name");
+    }
+    for (Path part : p) {
+      if (part.toString().equals("..")) {
+        throw new ValidationException(field, "must not contain '..'");
+      }
+    }
+    Path abs = (p.isAbsolute() ? p : root.resolve(p)).normalize();
+    if (!abs.startsWith(root)) {
+      throw new ValidationException(field, "must be inside the download root");
+    }
+    ensureNoLinkEscape(abs, field);
+    return root.relativize(abs).toString();
+  }
+
+  /** Follows symbolic links of the existing part of {@code abs}: it must not lead out of the root. */
+  private void ensureNoLinkEscape(Path abs, String field) {
+    try {
+      Path realRoot = root.toRealPath();
+      Path existing = abs;
+      while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+        existing = existing.getParent();
+      }
+      if (existing != null && !existing.toRealPath().startsWith(realRoot)) {
+        throw new ValidationException(field, "leads out of the download root through a symbolic link");
+      }
+    } catch (IOException e) {
+      throw new ValidationException(field, "cannot be checked: " + e.getMessage());
+    }
+  }
+
+  private static String out(String value, String field) {
+    if (value.isBlank() || value.length() > 255 || value.equals(".") || value.equals("..")
+        || value.indexOf('/') >= 0 || value.indexOf('\\') >= 0 || value.chars().anyMatch(c -> c < 0x20)) {
+      throw new ValidationException(field, "must be a plain file name (no '/', not '..', at most 255 characters)");
+    }
+    return value;
+  }
+
+  private static Map<String, String> options(Object value, String field) {
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof JsonObject o)) {
+      throw new ValidationException(field, "must be an object of aria2 option: value");
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String name : o.fieldNames()) {
+      String f = field + "." + name;
+      if (!ALLOWED_OPTIONS.contains(name)) {
+        throw new ValidationException(f, "is not an allowed per-download option (use dir and out for paths)");
+      }
+      Object v = o.getValue(name);
+      if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+        throw new ValidationException(f, "must be a string, number or boolean");
+      }
+      String text = v.toString();
+      if (text.length() > 1024 || text.chars().anyMatch(c -> c < 0x20)) {
+        throw new ValidationException(f, "is too long or holds control characters");
+      }
+      out.put(name, text);
+    }
+    return out;
+  }
+}

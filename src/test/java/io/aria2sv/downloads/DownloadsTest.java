@@ -1,0 +1,375 @@
+package io.aria2sv.downloads;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.aria2sv.bus.Addresses;
+import io.aria2sv.bus.ErrorCode;
+import io.aria2sv.testing.FileServer;
+import io.aria2sv.testing.Signals;
+import io.aria2sv.testing.Stack;
+import io.aria2sv.testing.SupervisorHarness;
+import io.aria2sv.testing.TestConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Downloads through the bus with a real aria2c and a local file server with real faults. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class DownloadsTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir Path root;
+  private Vertx vertx;
+  private FileServer files;
+  private Stack stack;
+
+  @BeforeEach
+  void setUp(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    files = new FileServer(vertx).start();
+    stack = new Stack(vertx);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    stack.undeploy();
+    files.close();
+    assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
+  }
+
+  private JsonObject config(String... overrides) throws Exception {
+    List<String> all = new ArrayList<>(List.of("downloads.retryDelay", "100ms", "downloads.progressInterval", "200ms",
+        "rpc.retry.initialDelay", "100ms", "rpc.retry.maxDelay", "400ms", "rpc.timeout", "2s"));
+    all.addAll(List.of(overrides));
+    return TestConfig.fast(vertx, root, all.toArray(String[]::new));
+  }
+
+  private JsonObject add(String name) throws Exception {
+    return stack.request(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(files.url(name))).put("out", name));
+  }
+
+  private String sha256Of(String name) throws Exception {
+    return FileServer.sha256(Files.readAllBytes(root.resolve("downloads").resolve(name)));
+  }
+
+  @Test
+  void aDownloadCompletesWithTheRightDigestAndEachTransitionOnce() throws Exception {
+    String sha = files.addRandomFile("one.bin", 1 << 20, 1);
+    stack.deploy(config());
+
+    JsonObject added = add("one.bin");
+
+    assertThat(added.getString("id")).isNotBlank();
+    assertThat(added.getString("gid")).matches("[0-9a-f]{16}");
+    assertThat(added.getString("status")).isIn("waiting", "active", "complete");
+    JsonObject done = stack.awaitStatus(added.getString("id"), "complete", WAIT);
+    assertThat(done.getLong("completedLength")).isEqualTo(1 << 20);
+    assertThat(done.getInteger("percent")).isEqualTo(100);
+    assertThat(sha256Of("one.bin")).isEqualTo(sha);
+    await().atMost(WAIT).until(() -> stack.transitions(added.getString("id")).contains("complete"));
+    List<String> transitions = stack.transitions(added.getString("id"));
+    assertThat(transitions).startsWith("added").endsWith("complete").doesNotHaveDuplicates();
+  }
+
+  @Test
+  void aFlakyServerCompletesThroughReAddsUnderTheSameId() throws Exception {
+    String sha = files.addRandomFile("flaky.bin", 256 * 1024, 2);
+    files.fail503("flaky.bin", 2);
+    stack.deploy(config());
+
+    JsonObject added = add("flaky.bin");
+
+    JsonObject done = stack.awaitStatus(added.getString("id"), "complete", WAIT);
+    assertThat(sha256Of("flaky.bin")).isEqualTo(sha);
+    JsonObject retry = done.getJsonObject("retry");
+    assertThat(retry.getInteger("count")).isEqualTo(2);
+    assertThat(retry.getJsonArray("gids")).hasSize(3).contains(added.getString("gid"));
+    assertThat(done.getString("gid")).isEqualTo(retry.getJsonArray("gids").getString(2));
+    assertThat(stack.transitions(added.getString("id"))).contains("retrying");
+    assertThat(Files.list(root.resolve("downloads")).map(p -> p.getFileName().toString()).toList())
+        .as("no renamed copies").containsExactly("flaky.bin");
+  }
+
+  @Test
+  void aConnectionResetMidBodyResumesWithRange() throws Exception {
+    String sha = files.addRandomFile("reset.bin", 512 * 1024, 3);
+    files.resetAfterSomeBytes("reset.bin", 2);
+    stack.deploy(config());
+
+    JsonObject added = add("reset.bin");
+
+    stack.awaitStatus(added.getString("id"), "complete", WAIT);
+    assertThat(sha256Of("reset.bin")).isEqualTo(sha);
+    assertThat(files.rangeRequests()).isPositive();
+  }
+
+  @Test
+  void notFoundFailsAtOnceWithoutAReAdd() throws Exception {
+    stack.deploy(config());
+
+    JsonObject added = stack.request(Addresses.DOWNLOADS_ADD,
+        new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:" + files.port() + "/files/missing.bin")));
+
+    JsonObject failed = stack.awaitStatus(added.getString("id"), "failed", WAIT);
+    assertThat(failed.getInteger("errorCode")).isEqualTo(3);
+    assertThat(failed.getString("errorMessage")).isNotBlank();
+    assertThat(failed.getJsonObject("retry").getInteger("count")).isZero();
+    assertThat(failed.getJsonObject("retry").getJsonArray("gids")).hasSize(1);
+    assertThat(stack.transitions(added.getString("id"))).doesNotContain("retrying");
+  }
+
+  @Test
+  void autoRetryOffFailsATransientErrorAtOnce() throws Exception {
+    files.addRandomFile("busy.bin", 1024, 4);
+    files.fail503("busy.bin", 1);
+    stack.deploy(config("downloads.autoRetry", "false"));
+
+    JsonObject failed = stack.awaitStatus(add("busy.bin").getString("id"), "failed", WAIT);
+
+    assertThat(failed.getInteger("errorCode")).isEqualTo(29);
+    assertThat(failed.getJsonObject("retry").getInteger("count")).isZero();
+  }
+
+  @Test
+  void aManualRetryOfAFailedDownloadResumesIt() throws Exception {
+    String sha = files.addRandomFile("later.bin", 64 * 1024, 5);
+    files.fail503("later.bin", 1);
+    stack.deploy(config("downloads.maxRetries", "0"));
+    JsonObject added = add("later.bin");
+    stack.awaitStatus(added.getString("id"), "failed", WAIT);
+
+    JsonObject retried = stack.request(Addresses.DOWNLOADS_RETRY, new JsonObject().put("id", added.getString("id")));
+
+    assertThat(retried.getString("gid")).isNotEqualTo(added.getString("gid"));
+    stack.awaitStatus(added.getString("id"), "complete", WAIT);
+    assertThat(sha256Of("later.bin")).isEqualTo(sha);
+    ReplyException again = stack.failure(Addresses.DOWNLOADS_RETRY, new JsonObject().put("id", added.getString("id")));
+    assertThat(again.failureCode()).isEqualTo(ErrorCode.CONFLICT.code());
+  }
+
+  @Test
+  void killingAria2MidDownloadResumesWithRangeUnderTheSameId() throws Exception {
+    String sha = files.addRandomFile("big.bin", 4 << 20, 6);
+    files.throttle(2 << 20);
+    stack.deploy(config());
+    JsonObject added = add("big.bin");
+    String id = added.getString("id");
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> stack.get(id).getLong("completedLength") > 1 << 20);
+    // Resuming needs aria2 to have recorded its progress (session and control file, saved every
+    // second); the session naming our GID shows that save happened.
+    Path session = root.resolve("data/aria2.session");
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> Files.readString(session).contains(added.getString("gid")));
+    long pid = stack.request(Addresses.SUPERVISOR_STATUS, new JsonObject()).getLong("pid");
+    int rangesBefore = files.rangeRequests();
+
+    Signals.kill9(pid);
+
+    JsonObject done = stack.awaitStatus(id, "complete", WAIT);
+    assertThat(sha256Of("big.bin")).isEqualTo(sha);
+    assertThat(files.rangeRequests()).isGreaterThan(rangesBefore);
+    assertThat(done.getString("id")).isEqualTo(id);
+    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads")).hasSize(1);
+  }
+
+  @Test
+  void killingAria2BeforeItSavedAnythingStillCompletesWithTheRightDigest() throws Exception {
+    String sha = files.addRandomFile("early.bin", 2 << 20, 13);
+    files.throttle(1 << 20);
+    stack.deploy(config());
+    JsonObject added = add("early.bin");
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> stack.get(added.getString("id")).getLong("completedLength") > 0);
+
+    Signals.kill9(stack.request(Addresses.SUPERVISOR_STATUS, new JsonObject()).getLong("pid"));
+
+    stack.awaitStatus(added.getString("id"), "complete", WAIT);
+    assertThat(sha256Of("early.bin")).isEqualTo(sha);
+    assertThat(Files.list(root.resolve("downloads")).map(p -> p.getFileName().toString()).toList()).containsExactly("early.bin");
+  }
+
+  @Test
+  void aStopAndStartKeepsTheRegistryAndResumesDownloads() throws Exception {
+    String sha = files.addRandomFile("resume.bin", 2 << 20, 7);
+    files.addRandomFile("paused.bin", 1024, 8);
+    files.throttle(1 << 20);
+    stack.deploy(config());
+    String running = add("resume.bin").getString("id");
+    JsonObject paused = stack.request(Addresses.DOWNLOADS_ADD, new JsonObject()
+        .put("uris", new JsonArray().add(files.url("paused.bin"))).put("options", new JsonObject().put("pause", "true")));
+    await().atMost(WAIT).until(() -> stack.get(running).getLong("completedLength") > 256 * 1024);
+
+    stack.undeploy();
+    files.throttle(0);
+    stack.deploy(config());
+
+    stack.awaitStatus(running, "complete", WAIT);
+    assertThat(sha256Of("resume.bin")).isEqualTo(sha);
+    JsonObject stillPaused = stack.get(paused.getString("id"));
+    assertThat(stillPaused.getString("status")).isEqualTo("paused");
+    assertThat(stillPaused.getString("gid")).isEqualTo(paused.getString("gid"));
+  }
+
+  @Test
+  void aBatchOfAHundredSmallFilesFinishesWithRightCounts() throws Exception {
+    JsonArray items = new JsonArray();
+    for (int i = 0; i < 100; i++) {
+      files.addRandomFile("f" + i, 2048 + i, 100 + i);
+      items.add(new JsonObject().put("uris", new JsonArray().add(files.url("f" + i))).put("out", "f" + i));
+    }
+    items.add(new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:" + files.port() + "/files/nope")));
+    stack.deploy(config());
+
+    JsonObject batch = stack.request(Addresses.BATCHES_ADD, new JsonObject().put("items", items).put("dir", "batch1"));
+
+    assertThat(batch.getJsonArray("downloads")).hasSize(101);
+    String id = batch.getString("id");
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(50))
+        .until(() -> stack.request(Addresses.BATCHES_GET, new JsonObject().put("id", id)).getBoolean("done"));
+    JsonObject stats = stack.request(Addresses.BATCHES_GET, new JsonObject().put("id", id));
+    assertThat(stats.getInteger("total")).isEqualTo(101);
+    assertThat(stats.getInteger("complete")).isEqualTo(100);
+    assertThat(stats.getInteger("failed")).isEqualTo(1);
+    assertThat(stats.getInteger("percent")).isEqualTo(99);
+    assertThat(Files.list(root.resolve("downloads/batch1")).count()).isEqualTo(100);
+    await().atMost(WAIT).until(() -> stack.batchEvents().stream().anyMatch(e -> e.getString("type").equals("done")));
+    assertThat(stack.batchEvents().stream().filter(e -> e.getString("type").equals("done"))).hasSize(1);
+    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject().put("batchId", id)).getJsonArray("downloads")).hasSize(101);
+  }
+
+  @Test
+  void aRepeatedRequestIdAddsOneDownload() throws Exception {
+    files.addRandomFile("once.bin", 1024, 9);
+    stack.deploy(config());
+    JsonObject body = new JsonObject().put("uris", new JsonArray().add(files.url("once.bin"))).put("requestId", "client-42");
+
+    List<Future<JsonObject>> replies = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      replies.add(stack.send(Addresses.DOWNLOADS_ADD, body));
+    }
+    List<String> ids = new ArrayList<>();
+    for (Future<JsonObject> f : replies) {
+      ids.add(SupervisorHarness.await(f).getString("id"));
+    }
+
+    assertThat(ids).containsOnly(ids.get(0));
+    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads")).hasSize(1);
+  }
+
+  @Test
+  void pauseResumeAndRemoveWithFiles() throws Exception {
+    files.addRandomFile("slow.bin", 2 << 20, 10);
+    files.throttle(256 * 1024);
+    stack.deploy(config());
+    String id = add("slow.bin").getString("id");
+    stack.awaitStatus(id, "active", WAIT);
+
+    assertThat(stack.request(Addresses.DOWNLOADS_PAUSE, new JsonObject().put("id", id)).getString("status")).isEqualTo("paused");
+    assertThat(stack.request(Addresses.DOWNLOADS_RESUME, new JsonObject().put("id", id)).getString("status")).isEqualTo("waiting");
+    stack.awaitStatus(id, "active", WAIT);
+    await().atMost(WAIT).until(() -> Files.exists(root.resolve("downloads/slow.bin")));
+
+    JsonObject removed = stack.request(Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", id).put("deleteFiles", true));
+
+    assertThat(removed.getString("status")).isEqualTo("removed");
+    assertThat(root.resolve("downloads/slow.bin")).doesNotExist();
+    assertThat(root.resolve("downloads/slow.bin.aria2")).doesNotExist();
+    assertThat(stack.get(id).getString("status")).isEqualTo("removed");
+    assertThat(stack.failure(Addresses.DOWNLOADS_PAUSE, new JsonObject().put("id", id)).failureCode())
+        .isEqualTo(ErrorCode.CONFLICT.code());
+  }
+
+  @Test
+  void requestsWaitDuringARestartAndFailFastWhenStopped() throws Exception {
+    files.addRandomFile("during.bin", 1024, 11);
+    stack.deploy(config());
+    long pid = stack.request(Addresses.SUPERVISOR_STATUS, new JsonObject()).getLong("pid");
+
+    Signals.kill9(pid);
+    JsonObject added = add("during.bin");
+
+    assertThat(added.getString("status")).isIn("waiting", "active", "complete");
+    stack.awaitStatus(added.getString("id"), "complete", WAIT);
+
+    stack.request(Addresses.SUPERVISOR_STOP, new JsonObject());
+    long t0 = System.nanoTime();
+    ReplyException down = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(files.url("during.bin"))));
+    assertThat(down.failureCode()).isEqualTo(ErrorCode.NOT_RUNNING.code());
+    assertThat(down.getMessage()).contains("not running");
+    assertThat((System.nanoTime() - t0) / 1_000_000).as("fails fast").isLessThan(1000);
+    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads")).hasSize(1);
+  }
+
+  @Test
+  void progressEventsCarryOnlyWhatChangedAndStopWhenIdle() throws Exception {
+    files.addRandomFile("prog.bin", 1 << 20, 12);
+    files.throttle(512 * 1024);
+    stack.deploy(config());
+    String id = add("prog.bin").getString("id");
+    stack.awaitStatus(id, "complete", WAIT);
+    await().atMost(WAIT).until(() -> !stack.progressEvents().isEmpty());
+    JsonObject some = stack.progressEvents().get(0);
+    assertThat(some.getJsonArray("downloads").getJsonObject(0).getString("id")).isEqualTo(id);
+    assertThat(some.getJsonObject("global").containsKey("downloadSpeed")).isTrue();
+
+    int afterDone = stack.progressEvents().size();
+    Thread.sleep(1000); // five progress intervals with nothing active: no event may appear
+    assertThat(stack.progressEvents()).hasSize(afterDone);
+  }
+
+  @Test
+  void badInputIsRejectedNamingTheFieldAndNothingIsAdded() throws Exception {
+    stack.deploy(config());
+    Files.createSymbolicLink(root.resolve("downloads/escape"), Path.of("/tmp"));
+    String ok = "http://127.0.0.1:" + files.port() + "/files/x";
+    Object[][] cases = {
+        {new JsonObject(), "uris"},
+        {new JsonObject().put("uris", "http://x/y"), "uris"},
+        {new JsonObject().put("uris", new JsonArray()), "uris"},
+        {new JsonObject().put("uris", new JsonArray().add("file:///etc/passwd")), "uris[0]"},
+        {new JsonObject().put("uris", new JsonArray().add(42)), "uris[0]"},
+        {new JsonObject().put("uris", new JsonArray().add("javascript:alert(1)")), "uris[0]"},
+        {new JsonObject().put("uris", new JsonArray().add(ok)).put("dir", "../outside"), "dir"},
+        {new JsonObject().put("uris", new JsonArray().add(ok)).put("dir", "/etc"), "dir"},
+        {new JsonObject().put("uris", new JsonArray().add(ok)).put("dir", "escape/inside"), "dir"},
+        {new JsonObject().put("uris", new JsonArray().add(ok)).put("out", "../x"), "out"},
+        {new JsonObject().put("uris", new JsonArray().add(ok)).put("out", "a/b"), "out"},
+        {new JsonObject().put("uris", new JsonArray().add(ok)).put("options", new JsonObject().put("dir", "/")), "options.dir"},
+        {new JsonObject().put("uris", new JsonArray().add(ok)).put("options", new JsonObject().put("rpc-secret", "x")), "options.rpc-secret"},
+        {new JsonObject().put("uris", new JsonArray().add(ok)).put("options", new JsonObject().put("user-agent", "a\nb")), "options.user-agent"},
+        {new JsonObject().put("uris", new JsonArray().add(ok)).put("color", "red"), "color"},
+    };
+    for (Object[] c : cases) {
+      ReplyException e = stack.failure(Addresses.DOWNLOADS_ADD, (JsonObject) c[0]);
+      assertThat(e.failureCode()).as(c[0].toString()).isEqualTo(ErrorCode.BAD_REQUEST.code());
+      assertThat(e.getMessage()).as(c[0].toString()).startsWith(c[1] + ":");
+    }
+    JsonArray items = new JsonArray().add(new JsonObject().put("uris", new JsonArray().add(ok)))
+        .add(new JsonObject().put("uris", new JsonArray().add("gopher://x/")));
+    assertThat(stack.failure(Addresses.BATCHES_ADD, new JsonObject().put("items", items)).getMessage()).startsWith("items[1].uris[0]:");
+    assertThat(stack.failure(Addresses.DOWNLOADS_GET, new JsonObject().put("id", "nope")).failureCode()).isEqualTo(ErrorCode.NOT_FOUND.code());
+    assertThat(stack.failure(Addresses.DOWNLOADS_LIST, new JsonObject().put("status", "sleeping")).getMessage()).startsWith("status:");
+    // aria2 itself refusing an allowed option's value is a 400 too, and leaves nothing behind.
+    ReplyException refused = stack.failure(Addresses.DOWNLOADS_ADD,
+        new JsonObject().put("uris", new JsonArray().add(ok)).put("options", new JsonObject().put("split", "many")));
+    assertThat(refused.failureCode()).isEqualTo(ErrorCode.BAD_REQUEST.code());
+    assertThat(refused.getMessage()).contains("aria2 refused the download");
+
+    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads")).isEmpty();
+  }
+}
