@@ -165,7 +165,12 @@ public final class Aria2Process {
       return Optional.empty();
     }
     ProcessHandle h = handle.get();
-    h.destroy();
+    // A stopped (SIGSTOP) process holds any SIGTERM pending forever: kill it outright.
+    if (stopped(pid)) {
+      h.destroyForcibly();
+    } else {
+      h.destroy();
+    }
     try {
       h.onExit().get(graceMillis, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
@@ -178,6 +183,17 @@ public final class Aria2Process {
     }
     Files.deleteIfExists(pidFile);
     return Optional.of(pid);
+  }
+
+  /** True when the process is stopped by a signal (state T in /proc). */
+  static boolean stopped(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state == 'T' || state == 't';
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** The process's command line from /proc, arguments joined by spaces, or "" when unreadable. */

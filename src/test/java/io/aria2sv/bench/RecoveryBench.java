@@ -68,6 +68,29 @@ class RecoveryBench {
     BenchReport.add("recovery after kill -9 of aria2c (to RPC answering)", "ms", ours,
         "aria2c cold start (spawn to RPC answer)", anchor, ratio, "ratio <= 3", ratio <= 3,
         RUNS + " kills, each after a stable run");
+
+    String why = BenchSupport.ensureSupervisord();
+    if (why != null) {
+      BenchReport.add("recovery after kill -9 of aria2c vs supervisord", "ms", ours, "supervisord 4.x (autorestart, startsecs=0)",
+          null, Double.NaN, "ratio <= 0.1", false, "anchor not run: " + why);
+    } else {
+      List<Double> sup = new ArrayList<>();
+      try (BenchSupport.Supervisord sd = new BenchSupport.Supervisord(root.resolve("supervisord"))) {
+        long pid = sd.awaitAria2(web, Duration.ofSeconds(30));
+        for (int i = 0; i < RUNS; i++) {
+          long t0 = System.nanoTime();
+          Signals.kill9(pid);
+          long old = pid;
+          Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> !Signals.alive(old));
+          pid = sd.awaitAria2(web, Duration.ofSeconds(30));
+          sup.add((System.nanoTime() - t0) / 1e6);
+        }
+      }
+      BenchReport.Stats supervisord = BenchReport.Stats.of(sup);
+      double r2 = ours.median() / supervisord.median();
+      BenchReport.add("recovery after kill -9 of aria2c vs supervisord", "ms", ours, "supervisord (autorestart=true, startsecs=0)",
+          supervisord, r2, "ratio <= 0.1", r2 <= 0.1, RUNS + " kills each, same machine, same run");
+    }
     assertThat(recovery).hasSize(RUNS);
   }
 

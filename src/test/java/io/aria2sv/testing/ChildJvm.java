@@ -33,7 +33,14 @@ public final class ChildJvm implements AutoCloseable {
 
   /** Runs a jar with {@code java -jar}. */
   public static ChildJvm jar(Path jar, Path cwd, Map<String, String> env, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-jar", jar.toString()));
+    return jar(jar, List.of(), cwd, env, args);
+  }
+
+  /** Runs a jar with {@code java <jvmFlags> -jar}. */
+  public static ChildJvm jar(Path jar, List<String> jvmFlags, Path cwd, Map<String, String> env, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(javaBinary()));
+    cmd.addAll(jvmFlags);
+    cmd.addAll(List.of("-jar", jar.toString()));
     cmd.addAll(List.of(args));
     return start(cmd, cwd, env);
   }

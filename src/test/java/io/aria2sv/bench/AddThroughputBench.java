@@ -1,0 +1,138 @@
+package io.aria2sv.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aria2sv.Aria2Supervisor;
+import io.aria2sv.Aria2SupervisorClient;
+import io.aria2sv.bus.Addresses;
+import io.aria2sv.rpc.Aria2Endpoint;
+import io.aria2sv.rpc.Aria2Rpc;
+import io.aria2sv.testing.SupervisorHarness;
+import io.aria2sv.testing.TestConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * 2,000 adds of paused downloads (no network) with 16 concurrent clients through the HTTP API and
+ * the event bus, against direct {@code aria2.addUri} JSON-RPC with the same concurrency; and the
+ * batch endpoint against direct one-by-one calls. Every add through the supervisor is also
+ * stored durably in SQLite before it is acknowledged.
+ */
+@Tag("bench")
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class AddThroughputBench {
+  private static final int ADDS = 2000;
+  private static final int CONCURRENCY = 16;
+  private static final int REPS = 3;
+
+  @TempDir Path root;
+
+  /** Runs {@code ADDS} calls with {@code concurrency} in flight; returns adds per second. */
+  private static double rate(int concurrency, IntFunction<Future<?>> call) throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    List<Future<Void>> workers = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (int w = 0; w < concurrency; w++) {
+      Promise<Void> done = Promise.promise();
+      loop(next, call, done);
+      workers.add(done.future());
+    }
+    SupervisorHarness.await(Future.all(workers));
+    return ADDS / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  private static void loop(AtomicInteger next, IntFunction<Future<?>> call, Promise<Void> done) {
+    int i = next.getAndIncrement();
+    if (i >= ADDS) {
+      done.tryComplete();
+      return;
+    }
+    call.apply(i).onComplete(ar -> {
+      if (ar.failed()) {
+        done.tryFail(ar.cause());
+      } else {
+        loop(next, call, done);
+      }
+    });
+  }
+
+  private static JsonObject paused(int i, String tag) {
+    return new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:9/" + tag + "/" + i))
+        .put("options", new JsonObject().put("pause", "true"));
+  }
+
+  @Test
+  void addsThroughHttpAndBusAgainstDirectJsonRpc(Vertx vertx) throws Exception {
+    Aria2Supervisor stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, TestConfig.fast(vertx, root)));
+    try {
+      int port = stack.httpPort();
+      WebClient web = WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(CONCURRENCY));
+      JsonObject e = SupervisorHarness.await(vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_ENDPOINT, new JsonObject())).body();
+      Aria2Rpc direct = new Aria2Rpc(web, Aria2Endpoint.fromJson(e));
+      Aria2SupervisorClient client = new Aria2SupervisorClient(vertx);
+      List<Double> directRates = new ArrayList<>();
+      List<Double> httpRates = new ArrayList<>();
+      List<Double> busRates = new ArrayList<>();
+      List<Double> oneByOne = new ArrayList<>();
+      List<Double> batch = new ArrayList<>();
+      for (int rep = 0; rep < REPS; rep++) {
+        String r = "r" + rep;
+        directRates.add(rate(CONCURRENCY, i -> direct.call("aria2.addUri", Duration.ofSeconds(10),
+            new JsonArray().add("http://127.0.0.1:9/d" + r + "/" + i), new JsonObject().put("pause", "true"))));
+        httpRates.add(rate(CONCURRENCY, i -> web.post(port, "127.0.0.1", "/api/v1/downloads").timeout(30_000)
+            .sendJsonObject(paused(i, "h" + r)).map(res -> {
+              if (res.statusCode() != 201) {
+                throw new IllegalStateException(res.bodyAsString());
+              }
+              return res;
+            })));
+        busRates.add(rate(CONCURRENCY, i -> client.add(paused(i, "b" + r))));
+        oneByOne.add(rate(1, i -> direct.call("aria2.addUri", Duration.ofSeconds(10),
+            new JsonArray().add("http://127.0.0.1:9/o" + r + "/" + i), new JsonObject().put("pause", "true"))));
+        JsonArray items = new JsonArray();
+        for (int i = 0; i < ADDS; i++) {
+          items.add(paused(i, "x" + r));
+        }
+        long t0 = System.nanoTime();
+        var res = SupervisorHarness.await(web.post(port, "127.0.0.1", "/api/v1/batches").timeout(120_000)
+            .sendJsonObject(new JsonObject().put("items", items)));
+        assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
+        batch.add(ADDS / ((System.nanoTime() - t0) / 1e9));
+      }
+      BenchReport.Stats d = BenchReport.Stats.of(directRates);
+      BenchReport.Stats h = BenchReport.Stats.of(httpRates);
+      BenchReport.Stats b = BenchReport.Stats.of(busRates);
+      BenchReport.Stats o = BenchReport.Stats.of(oneByOne);
+      BenchReport.Stats x = BenchReport.Stats.of(batch);
+      String note = ADDS + " paused adds x " + REPS + " runs, " + CONCURRENCY + " in flight; each of ours is stored in SQLite first";
+      BenchReport.add("adds through HTTP (adds/s)", "adds/s", h, "direct aria2.addUri, same concurrency", d, h.median() / d.median(),
+          "ratio >= 0.7", h.median() / d.median() >= 0.7, note);
+      BenchReport.add("adds through the event bus (adds/s)", "adds/s", b, "direct aria2.addUri, same concurrency", d, b.median() / d.median(),
+          "ratio >= 0.7", b.median() / d.median() >= 0.7, note);
+      BenchReport.add("batch endpoint (adds/s)", "adds/s", x, "direct aria2.addUri one by one", o, x.median() / o.median(),
+          "ratio >= 3", x.median() / o.median() >= 3, "one POST of " + ADDS + " items x " + REPS);
+    } finally {
+      SupervisorHarness.await(stack.undeploy());
+    }
+  }
+}

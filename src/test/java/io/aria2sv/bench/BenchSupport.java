@@ -1,0 +1,145 @@
+package io.aria2sv.bench;
+
+import io.aria2sv.rpc.Aria2Endpoint;
+import io.aria2sv.rpc.Aria2Rpc;
+import io.aria2sv.testing.ChildJvm;
+import io.aria2sv.testing.Signals;
+import io.aria2sv.testing.SupervisorHarness;
+import io.vertx.ext.web.client.WebClient;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+
+/** Shared pieces of the benchmarks: processes, /proc readings, and the supervisord anchor. */
+final class BenchSupport {
+  private static final Pattern PORT = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)/");
+  /** The JVM flags the project ships (docker/Dockerfile, conf/systemd). */
+  static final List<String> SHIPPED_FLAGS = List.of("-XX:MaxRAMPercentage=50", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+
+  private BenchSupport() {}
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** The HTTP port a child JVM printed on its "listening" line. */
+  static int httpPort(ChildJvm jvm) {
+    jvm.awaitOutput("aria2-supervisor running", Duration.ofSeconds(60));
+    Matcher m = PORT.matcher(jvm.output());
+    if (!m.find()) {
+      throw new AssertionError("no listening line:\n" + jvm.output());
+    }
+    return Integer.parseInt(m.group(1));
+  }
+
+  static Map<String, String> env(Path root) {
+    return new java.util.HashMap<>(Map.of(
+        "ARIA2SV_ARIA2_DATA_DIR", root.resolve("data").toString(),
+        "ARIA2SV_ARIA2_DOWNLOAD_DIR", root.resolve("downloads").toString(),
+        "ARIA2SV_HTTP_PORT", "0"));
+  }
+
+  /** Resident set size in KiB. */
+  static long rssKib(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+
+  /** CPU time (user + system) of a process in clock ticks (1/100 s on Linux). */
+  static long cpuTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  /** supervisord, installed from Debian's packages when missing and we may; else why not. */
+  static String ensureSupervisord() {
+    if (Files.isExecutable(Path.of("/usr/bin/supervisord"))) {
+      return null;
+    }
+    try {
+      if (!"root".equals(System.getProperty("user.name"))) {
+        return "supervisord is not installed and installing it needs root";
+      }
+      for (List<String> cmd : List.of(List.of("apt-get", "update", "-q"), List.of("apt-get", "install", "-y", "-q", "supervisor"))) {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+          return String.join(" ", cmd) + " failed";
+        }
+      }
+      return Files.isExecutable(Path.of("/usr/bin/supervisord")) ? null : "supervisord still missing after apt-get install";
+    } catch (IOException e) {
+      return "cannot install supervisord: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  /** aria2c under supervisord ({@code autorestart=true, startsecs=0}) with a fixed port and secret. */
+  static final class Supervisord implements AutoCloseable {
+    final Process process;
+    final Path dir;
+    final int port;
+
+    Supervisord(Path dir) throws Exception {
+      this.dir = Files.createDirectories(dir);
+      this.port = freePort();
+      Files.writeString(dir.resolve("s"), "");
+      Files.writeString(dir.resolve("a.conf"), "enable-rpc=true\nrpc-listen-port=" + port + "\nrpc-secret=bench\ninput-file="
+          + dir.resolve("s") + "\nsave-session=" + dir.resolve("s") + "\ndir=" + dir + "\n");
+      Files.writeString(dir.resolve("supervisord.conf"), String.join("\n",
+          "[supervisord]", "nodaemon=true", "logfile=" + dir.resolve("supervisord.log"), "pidfile=" + dir.resolve("supervisord.pid"),
+          "[unix_http_server]", "file=" + dir.resolve("supervisor.sock"),
+          "[rpcinterface:supervisor]", "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
+          "[program:aria2]", "command=/usr/bin/aria2c --conf-path=" + dir.resolve("a.conf"), "autorestart=true", "startsecs=0",
+          "stdout_logfile=" + dir.resolve("aria2.log"), "redirect_stderr=true", ""));
+      process = new ProcessBuilder("/usr/bin/supervisord", "-c", dir.resolve("supervisord.conf").toString())
+          .redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
+    }
+
+    Aria2Rpc rpc(WebClient web) {
+      return new Aria2Rpc(web, new Aria2Endpoint("127.0.0.1", port, "bench"));
+    }
+
+    /** The pid of the aria2c that supervisord runs now, once it answers. */
+    long awaitAria2(WebClient web, Duration timeout) {
+      Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(1)).ignoreExceptions()
+          .until(() -> SupervisorHarness.await(rpc(web).call("aria2.getVersion", Duration.ofMillis(200))) != null);
+      return ProcessHandle.allProcesses()
+          .filter(h -> h.info().commandLine().map(c -> c.contains(dir.resolve("a.conf").toString())).orElse(false))
+          .mapToLong(ProcessHandle::pid).filter(Signals::alive).findFirst().orElse(-1);
+    }
+
+    @Override
+    public void close() {
+      process.destroy();
+      try {
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
+      ProcessHandle.allProcesses()
+          .filter(h -> h.info().commandLine().map(c -> c.contains(dir.resolve("a.conf").toString())).orElse(false))
+          .forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+}

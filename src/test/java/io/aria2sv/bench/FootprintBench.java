@@ -1,0 +1,71 @@
+package io.aria2sv.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aria2sv.testing.ChildJvm;
+import io.aria2sv.testing.Signals;
+import io.aria2sv.testing.SupervisorHarness;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fat jar from {@code java -jar} until {@code /health/ready} answers 200 (aria2c included),
+ * median of 5, and the idle RSS of the JVM with the flags the project ships. Goals: 1.2 s, 128 MiB.
+ */
+@Tag("bench")
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class FootprintBench {
+  private static final int RUNS = 5;
+
+  @TempDir Path root;
+
+  @Test
+  void fatJarStartToReadyAndIdleRss(Vertx vertx) throws Exception {
+    Path jar = Path.of("target/aria2-supervisor.jar");
+    assertThat(jar).exists();
+    WebClient web = WebClient.create(vertx);
+    List<Double> startMs = new ArrayList<>();
+    List<Double> rssMib = new ArrayList<>();
+    List<Double> aria2RssMib = new ArrayList<>();
+    for (int i = 0; i < RUNS; i++) {
+      Path dir = root.resolve("run" + i);
+      int port = BenchSupport.freePort();
+      Map<String, String> env = BenchSupport.env(dir);
+      env.put("ARIA2SV_HTTP_PORT", Integer.toString(port));
+      long t0 = System.nanoTime();
+      try (ChildJvm jvm = ChildJvm.jar(jar, BenchSupport.SHIPPED_FLAGS, dir, env)) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).ignoreExceptions()
+            .until(() -> SupervisorHarness.await(web.get(port, "127.0.0.1", "/health/ready").timeout(1000).send()).statusCode() == 200);
+        startMs.add((System.nanoTime() - t0) / 1e6);
+        Thread.sleep(5000); // idle: nothing to do but health probes
+        rssMib.add(BenchSupport.rssKib(jvm.pid()) / 1024.0);
+        long aria2 = Long.parseLong(Files.readString(dir.resolve("data/aria2.pid")).trim());
+        aria2RssMib.add(BenchSupport.rssKib(aria2) / 1024.0);
+        Signals.send(jvm.pid(), "TERM");
+        jvm.awaitExit(Duration.ofSeconds(30));
+      }
+    }
+    BenchReport.Stats start = BenchReport.Stats.of(startMs);
+    BenchReport.Stats rss = BenchReport.Stats.of(rssMib);
+    BenchReport.add("fat jar start until /health/ready (aria2c included)", "ms", start, "goal 1200 ms", null,
+        start.median() / 1200, "median <= 1200 ms", start.median() <= 1200, "flags " + String.join(" ", BenchSupport.SHIPPED_FLAGS));
+    BenchReport.add("idle RSS of the supervisor JVM", "MiB", rss, "goal 128 MiB", null, rss.median() / 128,
+        "median <= 128 MiB", rss.median() <= 128, "after 5 s idle; aria2c itself: "
+            + BenchReport.fmt(BenchReport.Stats.of(aria2RssMib).median()) + " MiB");
+  }
+}
