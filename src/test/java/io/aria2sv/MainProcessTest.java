@@ -12,7 +12,6 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -32,11 +31,8 @@ class MainProcessTest {
   @TempDir Path root;
 
   private Map<String, String> env() {
-    Map<String, String> env = new HashMap<>();
-    env.put("ARIA2SV_ARIA2_DATA_DIR", root.resolve("data").toString());
-    env.put("ARIA2SV_ARIA2_DOWNLOAD_DIR", root.resolve("downloads").toString());
+    Map<String, String> env = ChildJvm.envFor(root);
     env.put("ARIA2SV_SUPERVISOR_SHUTDOWN_TIMEOUT", "5s");
-    env.put("ARIA2SV_HTTP_PORT", "0");
     return env;
   }
 

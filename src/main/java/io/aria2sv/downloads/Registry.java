@@ -94,9 +94,25 @@ final class Registry implements AutoCloseable {
     return out;
   }
 
+  /** Work done inside one transaction. */
+  private interface Work {
+    void run() throws SQLException;
+  }
+
+  /** Runs {@code work} and commits, or rolls back and rethrows. */
+  private void inTransaction(Work work) throws SQLException {
+    try {
+      work.run();
+      db.commit();
+    } catch (SQLException e) {
+      db.rollback();
+      throw e;
+    }
+  }
+
   /** Inserts or replaces downloads (and optionally a batch) in one transaction. */
   void save(List<Snapshot> downloads, JsonObject newBatch) throws SQLException {
-    try {
+    inTransaction(() -> {
       if (newBatch != null) {
         try (PreparedStatement b = db.prepareStatement("INSERT INTO batches (id, total, created_at) VALUES (?,?,?)")) {
           b.setString(1, newBatch.getString("id"));
@@ -132,16 +148,12 @@ final class Registry implements AutoCloseable {
         }
         p.executeBatch();
       }
-      db.commit();
-    } catch (SQLException e) {
-      db.rollback();
-      throw e;
-    }
+    });
   }
 
   /** Deletes downloads (and their batch, when given) in one transaction. */
   void delete(List<String> ids, String batchId) throws SQLException {
-    try {
+    inTransaction(() -> {
       try (PreparedStatement p = db.prepareStatement("DELETE FROM downloads WHERE id = ?")) {
         for (String id : ids) {
           p.setString(1, id);
@@ -155,31 +167,25 @@ final class Registry implements AutoCloseable {
           b.executeUpdate();
         }
       }
-      db.commit();
-    } catch (SQLException e) {
-      db.rollback();
-      throw e;
-    }
+    });
   }
 
   void recordRetry(String downloadId, String gid, Integer errorCode, String errorMessage, long at) throws SQLException {
-    try (PreparedStatement p = db.prepareStatement(
-        "INSERT INTO retry_history (download_id, at, gid, error_code, error_message) VALUES (?,?,?,?,?)")) {
-      p.setString(1, downloadId);
-      p.setLong(2, at);
-      p.setString(3, gid);
-      if (errorCode == null) {
-        p.setNull(4, Types.INTEGER);
-      } else {
-        p.setInt(4, errorCode);
+    inTransaction(() -> {
+      try (PreparedStatement p = db.prepareStatement(
+          "INSERT INTO retry_history (download_id, at, gid, error_code, error_message) VALUES (?,?,?,?,?)")) {
+        p.setString(1, downloadId);
+        p.setLong(2, at);
+        p.setString(3, gid);
+        if (errorCode == null) {
+          p.setNull(4, Types.INTEGER);
+        } else {
+          p.setInt(4, errorCode);
+        }
+        p.setString(5, errorMessage);
+        p.executeUpdate();
       }
-      p.setString(5, errorMessage);
-      p.executeUpdate();
-      db.commit();
-    } catch (SQLException e) {
-      db.rollback();
-      throw e;
-    }
+    });
   }
 
   @Override

@@ -76,12 +76,7 @@ final class ApiRoutes {
     if (key != null && !body.containsKey("requestId")) {
       body.put("requestId", key);
     }
-    request(Addresses.DOWNLOADS_ADD, body, slow)
-        .onSuccess(d -> {
-          ctx.response().putHeader("Location", BASE + "/downloads/" + d.getString("id"));
-          json(ctx, 201, d);
-        })
-        .onFailure(err -> ErrorResponses.fromBus(ctx, err));
+    create(ctx, Addresses.DOWNLOADS_ADD, body, "/downloads/");
   }
 
   private void addBatch(RoutingContext ctx) {
@@ -89,10 +84,15 @@ final class ApiRoutes {
     if (body == null) {
       return;
     }
-    request(Addresses.BATCHES_ADD, body, slow)
-        .onSuccess(b -> {
-          ctx.response().putHeader("Location", BASE + "/batches/" + b.getString("id"));
-          json(ctx, 201, b);
+    create(ctx, Addresses.BATCHES_ADD, body, "/batches/");
+  }
+
+  /** 201 with a Location under {@code collection} named by the reply's id. */
+  private void create(RoutingContext ctx, String address, JsonObject body, String collection) {
+    request(address, body, slow)
+        .onSuccess(created -> {
+          ctx.response().putHeader("Location", BASE + collection + created.getString("id"));
+          json(ctx, 201, created);
         })
         .onFailure(err -> ErrorResponses.fromBus(ctx, err));
   }

@@ -2,7 +2,6 @@ package io.aria2sv.bench;
 
 import io.aria2sv.rpc.Aria2Endpoint;
 import io.aria2sv.rpc.Aria2Rpc;
-import io.aria2sv.testing.ChildJvm;
 import io.aria2sv.testing.Signals;
 import io.aria2sv.testing.SupervisorHarness;
 import io.vertx.ext.web.client.WebClient;
@@ -13,15 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 
 /** Shared pieces of the benchmarks: processes, /proc readings, and the supervisord anchor. */
 final class BenchSupport {
-  private static final Pattern PORT = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)/");
   /** The JVM flags the project ships (docker/Dockerfile, conf/systemd). */
   static final List<String> SHIPPED_FLAGS = List.of("-XX:MaxRAMPercentage=50", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
 
@@ -33,22 +28,6 @@ final class BenchSupport {
     }
   }
 
-  /** The HTTP port a child JVM printed on its "listening" line. */
-  static int httpPort(ChildJvm jvm) {
-    jvm.awaitOutput("aria2-supervisor running", Duration.ofSeconds(60));
-    Matcher m = PORT.matcher(jvm.output());
-    if (!m.find()) {
-      throw new AssertionError("no listening line:\n" + jvm.output());
-    }
-    return Integer.parseInt(m.group(1));
-  }
-
-  static Map<String, String> env(Path root) {
-    return new java.util.HashMap<>(Map.of(
-        "ARIA2SV_ARIA2_DATA_DIR", root.resolve("data").toString(),
-        "ARIA2SV_ARIA2_DOWNLOAD_DIR", root.resolve("downloads").toString(),
-        "ARIA2SV_HTTP_PORT", "0"));
-  }
 
   /** Resident set size in KiB. */
   static long rssKib(long pid) throws IOException {

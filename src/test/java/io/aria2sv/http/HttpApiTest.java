@@ -307,6 +307,16 @@ class HttpApiTest {
   }
 
   @Test
+  void sseClientsGetPingsAndAreReleasedOnDisconnect(Vertx vertx) throws Exception {
+    start(vertx, "http.ssePingInterval", "200ms");
+    try (SseReader sse = new SseReader("", null)) {
+      sse.readUntil(t -> t.split(": ping").length > 2);
+      assertThat(metric("aria2sv_sse_clients")).isEqualTo(1.0);
+    }
+    await().atMost(WAIT).until(() -> metric("aria2sv_sse_clients") == 0.0);
+  }
+
+  @Test
   void sseFiltersByDownloadAndType(Vertx vertx) throws Exception {
     start(vertx);
     String wanted = addMissing("w");

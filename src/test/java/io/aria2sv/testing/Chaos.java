@@ -11,13 +11,10 @@ import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 
@@ -36,8 +33,6 @@ public final class Chaos {
   public record Result(int complete, int total, long seconds, int aria2Kills, int stops, int jvmKills,
       int restartsSeen, Map<String, Object> notes) {}
 
-  private static final Pattern PORT = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)/");
-
   private final Vertx vertx;
   private final Path root;
   private final Plan plan;
@@ -51,10 +46,7 @@ public final class Chaos {
   }
 
   private Map<String, String> env() {
-    Map<String, String> env = new HashMap<>();
-    env.put("ARIA2SV_ARIA2_DATA_DIR", root.resolve("data").toString());
-    env.put("ARIA2SV_ARIA2_DOWNLOAD_DIR", root.resolve("downloads").toString());
-    env.put("ARIA2SV_HTTP_PORT", "0");
+    Map<String, String> env = ChildJvm.envFor(root);
     // Chaos kills aria2c every few seconds: a larger budget and a short "stable" time keep the
     // supervisor restarting at once, and quick probes find the frozen ones.
     env.put("ARIA2SV_SUPERVISOR_RESTART_MAX_RESTARTS", "1000");
@@ -67,15 +59,6 @@ public final class Chaos {
     env.put("ARIA2SV_RPC_RETRY_INITIAL_DELAY", "200ms");
     env.put("ARIA2SV_RPC_RETRY_MAX_RETRIES", "6");
     return env;
-  }
-
-  private static int port(ChildJvm jvm) {
-    jvm.awaitOutput("aria2-supervisor running", Duration.ofSeconds(60));
-    Matcher m = PORT.matcher(jvm.output());
-    if (!m.find()) {
-      throw new AssertionError("no listening line:\n" + jvm.output());
-    }
-    return Integer.parseInt(m.group(1));
   }
 
   private HttpResponse<Buffer> call(int port, io.vertx.core.http.HttpMethod method, String path, JsonObject body) throws Exception {
@@ -109,7 +92,7 @@ public final class Chaos {
       }
       ChildJvm jvm = ChildJvm.main(root.resolve("run1"), env());
       try {
-        int port = port(jvm);
+        int port = jvm.awaitHttpPort();
         HttpResponse<Buffer> batch = call(port, io.vertx.core.http.HttpMethod.POST, "/api/v1/batches", new JsonObject().put("items", items));
         assertThat(batch.statusCode()).as(batch.bodyAsString()).isEqualTo(201);
 
@@ -134,7 +117,7 @@ public final class Chaos {
             jvmKills++;
             // Started again at once, as systemd would: the new JVM stops whatever aria2c is left.
             jvm = ChildJvm.main(root.resolve("run2"), env());
-            port = port(jvm);
+            port = jvm.awaitHttpPort();
           }
         }
         int livePort = port;

@@ -24,6 +24,26 @@ public final class ChildJvm implements AutoCloseable {
     this.output = output;
   }
 
+  private static final java.util.regex.Pattern PORT = java.util.regex.Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)/");
+
+  /** The environment of a supervisor under {@code root}: its data and download dirs, HTTP on a free port. */
+  public static Map<String, String> envFor(Path root) {
+    return new java.util.HashMap<>(Map.of(
+        "ARIA2SV_ARIA2_DATA_DIR", root.resolve("data").toString(),
+        "ARIA2SV_ARIA2_DOWNLOAD_DIR", root.resolve("downloads").toString(),
+        "ARIA2SV_HTTP_PORT", "0"));
+  }
+
+  /** Waits until the supervisor runs and returns the HTTP port from its "listening" line. */
+  public int awaitHttpPort() {
+    awaitOutput("aria2-supervisor running", Duration.ofSeconds(60));
+    java.util.regex.Matcher m = PORT.matcher(output());
+    if (!m.find()) {
+      throw new AssertionError("no listening line:\n" + output());
+    }
+    return Integer.parseInt(m.group(1));
+  }
+
   /** Runs {@code io.aria2sv.Main} on the test class path. */
   public static ChildJvm main(Path cwd, Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx128m", "-cp", System.getProperty("java.class.path"), "io.aria2sv.Main"));
@@ -67,6 +87,15 @@ public final class ChildJvm implements AutoCloseable {
       return Files.readString(output, StandardCharsets.UTF_8);
     } catch (IOException e) {
       return "";
+    }
+  }
+
+  /** Waits until {@code condition} holds; on a timeout the failure shows this JVM's output. */
+  public void awaitOrShowOutput(Duration timeout, java.util.concurrent.Callable<Boolean> condition) {
+    try {
+      Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(5)).ignoreExceptions().until(condition);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + "\n--- output of pid " + pid() + " ---\n" + output(), e);
     }
   }
 

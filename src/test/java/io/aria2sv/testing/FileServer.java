@@ -60,6 +60,11 @@ public final class FileServer implements AutoCloseable {
     return sha256(data);
   }
 
+  /** Serves the content of {@code existing} under {@code name} too (no copy). */
+  public void alias(String name, String existing) {
+    files.put(name, files.get(existing));
+  }
+
   public String url(String name) {
     return "http://127.0.0.1:" + port() + "/files/" + name;
   }

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("bench")
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
-class FootprintBench {
+class FootprintBenchIT {
   private static final int RUNS = 5;
 
   @TempDir Path root;
@@ -45,12 +44,12 @@ class FootprintBench {
     for (int i = 0; i < RUNS; i++) {
       Path dir = root.resolve("run" + i);
       int port = BenchSupport.freePort();
-      Map<String, String> env = BenchSupport.env(dir);
+      Map<String, String> env = ChildJvm.envFor(dir);
       env.put("ARIA2SV_HTTP_PORT", Integer.toString(port));
       long t0 = System.nanoTime();
       try (ChildJvm jvm = ChildJvm.jar(jar, BenchSupport.SHIPPED_FLAGS, dir, env)) {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).ignoreExceptions()
-            .until(() -> SupervisorHarness.await(web.get(port, "127.0.0.1", "/health/ready").timeout(1000).send()).statusCode() == 200);
+        jvm.awaitOrShowOutput(Duration.ofSeconds(30),
+            () -> SupervisorHarness.await(web.get(port, "127.0.0.1", "/health/ready").timeout(1000).send()).statusCode() == 200);
         startMs.add((System.nanoTime() - t0) / 1e6);
         Thread.sleep(5000); // idle: nothing to do but health probes
         rssMib.add(BenchSupport.rssKib(jvm.pid()) / 1024.0);
