@@ -33,12 +33,13 @@ final class Batches {
 
   void track(Download d) {
     if (d.batchId != null) {
-      Batch b = byId.computeIfAbsent(d.batchId, k -> new Batch(0, d.createdAt));
-      b.items.add(d);
-      if (stats(d.batchId, b).getBoolean("done")) {
-        b.doneAnnounced = true; // loaded finished: nothing left to announce
-      }
+      byId.computeIfAbsent(d.batchId, k -> new Batch(0, d.createdAt)).items.add(d);
     }
+  }
+
+  /** After loading the registry: batches already done have nothing left to announce. */
+  void markLoadedDone() {
+    byId.forEach((id, b) -> b.doneAnnounced = stats(id, b).getBoolean("done"));
   }
 
   void untrack(Download d) {

@@ -19,10 +19,23 @@ final class DownloadEvents {
   }
 
   void transition(String type, JsonObject download) {
+    transition(type, download, true);
+  }
+
+  /** As {@link #transition(String, JsonObject)}; without the log line when a summary line is written instead. */
+  void transition(String type, JsonObject download, boolean log) {
+    if (!log) {
+      bus.publish(Addresses.EVENTS_DOWNLOAD, Events.of(type, new JsonObject().put("download", download)));
+      return;
+    }
     LOG.info("download {} {} (gid {}, {} of {} bytes{})", download.getString("id"), type, download.getString("gid"),
         download.getLong("completedLength"), download.getLong("totalLength"),
         download.getValue("errorCode") == null ? "" : ", aria2 error " + download.getValue("errorCode") + ": " + download.getString("errorMessage"));
     bus.publish(Addresses.EVENTS_DOWNLOAD, Events.of(type, new JsonObject().put("download", download)));
+  }
+
+  void batchAdded(String batchId, int count) {
+    LOG.info("batch {} added: {} downloads", batchId, count);
   }
 
   void progress(JsonArray downloads, JsonObject global) {

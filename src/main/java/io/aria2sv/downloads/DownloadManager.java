@@ -78,6 +78,7 @@ final class DownloadManager {
     for (Download d : downloads) {
       index(d);
     }
+    batches.markLoadedDone();
   }
 
   private void index(Download d) {
@@ -175,7 +176,8 @@ final class DownloadManager {
     return store.save(items, batchRow)
         .compose(v -> sendBatch(items))
         .map(v -> {
-          items.forEach(this::announceAdded);
+          events.batchAdded(batchId, items.size());
+          items.forEach(d -> announceAdded(d, false));
           return new JsonObject().put("id", batchId)
               .put("downloads", new JsonArray(items.stream().map(d -> d.id).toList()));
         })
@@ -187,8 +189,12 @@ final class DownloadManager {
    * fast download may already be active or complete), so subscribers always see "added" first.
    */
   private void announceAdded(Download d) {
+    announceAdded(d, true);
+  }
+
+  private void announceAdded(Download d, boolean log) {
     DownloadStatus initial = firstAdd.remove(d.id);
-    events.transition("added", json(d));
+    events.transition("added", json(d), log);
     if (initial != null && d.status != initial) {
       events.transition(d.status.wire(), json(d));
     }

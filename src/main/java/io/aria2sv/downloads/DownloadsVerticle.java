@@ -62,6 +62,10 @@ public final class DownloadsVerticle extends VerticleBase {
     config = AppConfig.from(config());
     Path root = config.aria2().downloadDir();
     Files.createDirectories(root);
+    if (!Files.isDirectory(config.aria2().dataDir())) {
+      Files.createDirectories(config.aria2().dataDir(),
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    }
     validator = new RequestValidator(root);
     web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(1000).setMetricsName("aria2-rpc-downloads"));
     aria2 = new Aria2Client(vertx, context, web, config.rpc());
@@ -182,9 +186,33 @@ public final class DownloadsVerticle extends VerticleBase {
     return s;
   }
 
-  /** Validation stats the file system (symbolic links), so it runs on a worker. */
+  /**
+   * Validation stats the file system to follow symbolic links of a {@code dir}, so a request that
+   * names one is validated on a worker; any other is checked right here.
+   */
   private <T> Future<T> validated(JsonObject body, Function<JsonObject, T> check) {
+    if (!mentionsDir(body)) {
+      try {
+        return Future.succeededFuture(check.apply(body));
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    }
     return vertx.executeBlocking(() -> check.apply(body), false);
+  }
+
+  private static boolean mentionsDir(JsonObject body) {
+    if (body.containsKey("dir")) {
+      return true;
+    }
+    if (body.getValue("items") instanceof JsonArray items) {
+      for (Object o : items) {
+        if (o instanceof JsonObject item && item.containsKey("dir")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private void answer(Message<JsonObject> m, Function<JsonObject, Future<JsonObject>> handler) {

@@ -11,12 +11,18 @@ import java.util.List;
 /**
  * The registry seen from the event loop: every call runs on a worker through ordered
  * {@code executeBlocking}, so writes reach SQLite in the order they were made and the event loop
- * never waits for the disk. Downloads are copied into {@link Registry.Snapshot}s on the event loop
- * before the worker sees them.
+ * never waits for the disk. Writes that queue up while one is under way are committed together in
+ * one transaction (group commit), in order. Downloads are copied into {@link Registry.Snapshot}s
+ * on the event loop before the worker sees them. Confined to the downloads verticle's context.
  */
 final class RegistryStore {
+  /** One queued write: downloads to save, or another piece of work. */
+  private record Op(List<Registry.Snapshot> saves, java.util.concurrent.Callable<Void> work, io.vertx.core.Promise<Void> done) {}
+
   private final Vertx vertx;
   private final Registry registry;
+  private final java.util.ArrayDeque<Op> queue = new java.util.ArrayDeque<>();
+  private boolean writing;
 
   private RegistryStore(Vertx vertx, Registry registry) {
     this.vertx = vertx;
@@ -37,17 +43,57 @@ final class RegistryStore {
 
   Future<Void> save(List<Download> downloads, JsonObject newBatch) {
     List<Registry.Snapshot> copies = downloads.stream().map(Registry.Snapshot::of).toList();
-    return vertx.executeBlocking(() -> {
-      registry.save(copies, newBatch);
-      return null;
-    }, true);
+    if (newBatch != null) {
+      return enqueue(null, () -> {
+        registry.save(copies, newBatch);
+        return null;
+      });
+    }
+    return enqueue(copies, null);
   }
 
   Future<Void> delete(List<String> ids, String batchId) {
-    return vertx.executeBlocking(() -> {
+    return enqueue(null, () -> {
       registry.delete(ids, batchId);
       return null;
-    }, true);
+    });
+  }
+
+  private Future<Void> enqueue(List<Registry.Snapshot> saves, java.util.concurrent.Callable<Void> work) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    queue.add(new Op(saves, work, done));
+    if (!writing) {
+      writeNext();
+    }
+    return done.future();
+  }
+
+  /** Takes the next write, or every consecutive save at the head of the queue as one transaction. */
+  private void writeNext() {
+    Op head = queue.poll();
+    if (head == null) {
+      writing = false;
+      return;
+    }
+    writing = true;
+    List<Op> taken = new java.util.ArrayList<>(List.of(head));
+    java.util.concurrent.Callable<Void> work = head.work();
+    if (head.saves() != null) {
+      List<Registry.Snapshot> merged = new java.util.ArrayList<>(head.saves());
+      while (!queue.isEmpty() && queue.peek().saves() != null) {
+        Op next = queue.poll();
+        merged.addAll(next.saves());
+        taken.add(next);
+      }
+      work = () -> {
+        registry.save(merged, null);
+        return null;
+      };
+    }
+    vertx.executeBlocking(work, true).onComplete(ar -> {
+      taken.forEach(op -> op.done().handle(ar));
+      writeNext();
+    });
   }
 
   void recordRetry(String downloadId, String gid, Integer code, String message) {

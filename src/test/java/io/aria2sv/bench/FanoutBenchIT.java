@@ -46,7 +46,7 @@ class FanoutBenchIT {
 
   @Test
   void aThousandSseClients(Vertx vertx) throws Exception {
-    try (ChildJvm jvm = ChildJvm.jar(Path.of("target/aria2-supervisor.jar"), BenchSupport.SHIPPED_FLAGS, root, ChildJvm.envFor(root))) {
+    try (ChildJvm jvm = ChildJvm.jar(Path.of(System.getProperty("fatJar", "target/aria2-supervisor.jar")).toAbsolutePath(), BenchSupport.SHIPPED_FLAGS, root, ChildJvm.envFor(root))) {
       int port = jvm.awaitHttpPort();
       WebClient web = WebClient.create(vertx);
       Thread.sleep(3000); // let the JVM settle before the baseline reading

@@ -35,7 +35,7 @@ class FootprintBenchIT {
 
   @Test
   void fatJarStartToReadyAndIdleRss(Vertx vertx) throws Exception {
-    Path jar = Path.of("target/aria2-supervisor.jar");
+    Path jar = Path.of(System.getProperty("fatJar", "target/aria2-supervisor.jar")).toAbsolutePath();
     assertThat(jar).exists();
     WebClient web = WebClient.create(vertx);
     List<Double> startMs = new ArrayList<>();

@@ -87,7 +87,7 @@ class WatchingCostBenchIT {
       files.throttle(32 * 1024);
       Path config = root.resolve("config.yaml");
       Files.writeString(config, "aria2:\n  options:\n    max-concurrent-downloads: 60\n");
-      try (ChildJvm jvm = ChildJvm.jar(Path.of("target/aria2-supervisor.jar"), BenchSupport.SHIPPED_FLAGS, root, ChildJvm.envFor(root),
+      try (ChildJvm jvm = ChildJvm.jar(Path.of(System.getProperty("fatJar", "target/aria2-supervisor.jar")).toAbsolutePath(), BenchSupport.SHIPPED_FLAGS, root, ChildJvm.envFor(root),
           "--config", config.toString())) {
         int port = jvm.awaitHttpPort();
         WebClient web = WebClient.create(vertx);
