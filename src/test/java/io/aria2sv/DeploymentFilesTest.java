@@ -50,6 +50,8 @@ class DeploymentFilesTest {
     assertThat(df).containsPattern("ENTRYPOINT \\[\"java\", .*\"-jar\", \"/opt/aria2-supervisor/aria2-supervisor.jar\"\\]");
     assertThat(df).contains("USER aria2sv").contains("STOPSIGNAL SIGTERM").contains("apt-get install -y --no-install-recommends aria2");
     assertThat(df).containsPattern("FROM eclipse-temurin:17-jre");
+    // The image ships the flags the footprint benchmark measures.
+    assertThat(df).contains("\"-XX:+UseSerialGC\", \"-Xms16m\", \"-Xss512k\", \"-XX:ReservedCodeCacheSize=64m\"");
 
     // The environment names are real configuration keys with valid values.
     JsonObject effective = new ConfigLoader(vertx, Path.of("/"), env, new Properties()).load(null)

@@ -179,22 +179,22 @@ public final class ConfigLoader {
    * @return the watching retriever; close it to stop watching
    */
   public Future<ConfigRetriever> watch(Path file, java.time.Duration scanPeriod, java.util.function.Consumer<JsonObject> onChange) {
-    return defaults().map(defaults -> {
+    if (!Files.isRegularFile(resolveFile(file))) {
+      return Future.succeededFuture(null); // no file, nothing that can change
+    }
+    return defaults().compose(defaults -> {
       ConfigRetriever retriever = retriever(file, defaults, scanPeriod.toMillis());
-      retriever.listen(change -> {
-        try {
-          merge(defaults, change.getNewConfiguration()).onComplete(ar -> {
-            if (ar.succeeded()) {
-              LOG.info("configuration file changed: applying it");
-              onChange.accept(ar.result());
-            } else {
-              LOG.error("configuration change rejected, keeping the running configuration: {}", ar.cause().getMessage());
-            }
-          });
-        } catch (ConfigException e) {
-          LOG.error("configuration change rejected, keeping the running configuration: {}", e.getMessage());
+      // The first read primes the retriever's cache, so only real changes are reported.
+      return retriever.getConfig().map(current -> retriever);
+    }).map(retriever -> {
+      retriever.listen(change -> defaults().compose(d -> merge(d, change.getNewConfiguration())).onComplete(ar -> {
+        if (ar.succeeded()) {
+          LOG.info("configuration file changed: applying it");
+          onChange.accept(ar.result());
+        } else {
+          LOG.error("configuration change rejected, keeping the running configuration: {}", ar.cause().getMessage());
         }
-      });
+      }));
       return retriever;
     });
   }

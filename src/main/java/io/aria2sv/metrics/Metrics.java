@@ -51,11 +51,15 @@ public final class Metrics {
     return REGISTRY;
   }
 
+  private static final Map<String, Timer> RPC_TIMERS = new ConcurrentHashMap<>();
+
   /** One JSON-RPC call: latency by method, and errors by kind and aria2 code. */
   public static void rpcCall(String method, long nanos, String errorKind, int aria2Code) {
-    Timer.builder("aria2sv.rpc.latency").description("aria2 JSON-RPC latency").tag("method", method)
-        .tag("outcome", errorKind == null ? "ok" : errorKind.toLowerCase(Locale.ROOT))
-        .register(REGISTRY).record(nanos, TimeUnit.NANOSECONDS);
+    String outcome = errorKind == null ? "ok" : errorKind.toLowerCase(Locale.ROOT);
+    // Looked up once per method and outcome: this runs for every call, on an event loop.
+    RPC_TIMERS.computeIfAbsent(method + '\0' + outcome, k -> Timer.builder("aria2sv.rpc.latency")
+            .description("aria2 JSON-RPC latency").tag("method", method).tag("outcome", outcome).register(REGISTRY))
+        .record(nanos, TimeUnit.NANOSECONDS);
     if (errorKind != null) {
       Counter.builder("aria2sv.rpc.errors").description("failed aria2 JSON-RPC calls")
           .tag("kind", errorKind.toLowerCase(Locale.ROOT)).tag("code", Integer.toString(aria2Code))

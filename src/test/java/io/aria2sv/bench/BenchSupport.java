@@ -18,7 +18,8 @@ import org.awaitility.Awaitility;
 /** Shared pieces of the benchmarks: processes, /proc readings, and the supervisord anchor. */
 final class BenchSupport {
   /** The JVM flags the project ships (docker/Dockerfile, conf/systemd). */
-  static final List<String> SHIPPED_FLAGS = List.of("-XX:MaxRAMPercentage=50", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+  static final List<String> SHIPPED_FLAGS = List.of("-XX:MaxRAMPercentage=50", "-XX:+UseSerialGC", "-Xms16m", "-Xss512k",
+      "-XX:ReservedCodeCacheSize=64m", "-XX:+ExitOnOutOfMemoryError");
 
   private BenchSupport() {}
 
