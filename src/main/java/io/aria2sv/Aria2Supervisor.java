@@ -10,8 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Deploys aria2-supervisor's verticles into a Vert.x instance in order, and undeploys them in
@@ -20,7 +19,13 @@ import java.util.Deque;
  */
 public final class Aria2Supervisor {
   private final Vertx vertx;
-  private final Deque<String> deployments = new ArrayDeque<>();
+  private static final int SUPERVISOR = 0;
+  private static final int DOWNLOADS = 1;
+  private static final int JOURNAL = 2;
+  private static final int HTTP = 3;
+
+  /** Deployment ids by slot, in deployment order; undeployed from the last slot to the first. */
+  private final AtomicReferenceArray<String> deployments = new AtomicReferenceArray<>(4);
 
   private Aria2Supervisor(Vertx vertx) {
     this.vertx = vertx;
@@ -47,21 +52,28 @@ public final class Aria2Supervisor {
         .compose(effective -> deployEffective(vertx, effective, withHttp));
   }
 
+  /**
+   * The supervisor first (the others follow its aria2c); then the downloads service and the HTTP
+   * side, which do not depend on each other, side by side. {@code join} waits for both even when
+   * one fails, so nothing is left deployed behind a failure.
+   */
   private static Future<Aria2Supervisor> deployEffective(Vertx vertx, JsonObject config, boolean withHttp) {
     Aria2Supervisor s = new Aria2Supervisor(vertx);
-    return s.deployNext(new SupervisorVerticle(), SupervisorVerticle.options(config))
-        .compose(id -> s.deployNext(new DownloadsVerticle(), DownloadsVerticle.options(config)))
-        .compose(id -> withHttp ? s.deployNext(new EventJournalVerticle(), new DeploymentOptions()) : Future.succeededFuture(id))
-        .compose(id -> withHttp ? s.deployHttp(config) : Future.succeededFuture(id))
+    return s.deploySlot(SUPERVISOR, new SupervisorVerticle(), SupervisorVerticle.options(config))
+        .compose(v -> Future.join(
+            s.deploySlot(DOWNLOADS, new DownloadsVerticle(), DownloadsVerticle.options(config)),
+            withHttp
+                ? s.deploySlot(JOURNAL, new EventJournalVerticle(), new DeploymentOptions()).compose(x -> s.deployHttp(config))
+                : Future.succeededFuture()))
         .map(s)
         .recover(err -> s.undeploy().transform(ar -> Future.failedFuture(err)));
   }
 
-  private HttpVerticle http;
+  private volatile HttpVerticle http;
 
-  private Future<String> deployHttp(JsonObject config) {
-    http = new HttpVerticle();
-    return deployNext(http, HttpVerticle.options(config));
+  private Future<Void> deployHttp(JsonObject config) {
+    HttpVerticle verticle = new HttpVerticle();
+    return deploySlot(HTTP, verticle, HttpVerticle.options(config)).onSuccess(v -> http = verticle);
   }
 
   /** The HTTP port actually bound (with {@code http.port: 0}), or -1 without HTTP. */
@@ -69,8 +81,8 @@ public final class Aria2Supervisor {
     return http == null ? -1 : http.actualPort();
   }
 
-  private Future<String> deployNext(io.vertx.core.Deployable verticle, DeploymentOptions options) {
-    return vertx.deployVerticle(verticle, options).onSuccess(deployments::push);
+  private Future<Void> deploySlot(int slot, io.vertx.core.Deployable verticle, DeploymentOptions options) {
+    return vertx.deployVerticle(verticle, options).onSuccess(id -> deployments.set(slot, id)).mapEmpty();
   }
 
   /**
@@ -78,13 +90,18 @@ public final class Aria2Supervisor {
    * are already gone (Vert.x undeploys a verticle's children with it) are skipped.
    */
   public Future<Void> undeploy() {
-    if (deployments.isEmpty()) {
+    return undeployFrom(HTTP);
+  }
+
+  private Future<Void> undeployFrom(int slot) {
+    if (slot < 0) {
       return Future.succeededFuture();
     }
-    String id = deployments.pop();
-    if (!vertx.deploymentIDs().contains(id)) {
-      return undeploy();
+    String id = deployments.getAndSet(slot, null);
+    if (id == null || !vertx.deploymentIDs().contains(id)) {
+      return undeployFrom(slot - 1);
     }
-    return vertx.undeploy(id).transform(ar -> undeploy().compose(v -> ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(ar.cause())));
+    return vertx.undeploy(id).transform(ar -> undeployFrom(slot - 1)
+        .compose(v -> ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(ar.cause())));
   }
 }
