@@ -61,6 +61,8 @@ final class DownloadManager {
   private final Map<String, DownloadStatus> firstAdd = new HashMap<>();
   private final Map<String, Long> reAddTimers = new HashMap<>();
   final Batches batches = new Batches();
+  /** Downloads with status ACTIVE, kept by index, unindex and transition. */
+  private int activeCount;
 
   DownloadManager(Vertx vertx, Aria2Client aria2, RegistryStore store, AppConfig.Downloads config, DownloadEvents events, Path root) {
     this.vertx = vertx;
@@ -84,6 +86,7 @@ final class DownloadManager {
   private void index(Download d) {
     if (byId.put(d.id, d) == null) {
       Metrics.downloadStatus(null, d.status.wire());
+      activeCount += d.status == ACTIVE ? 1 : 0;
     }
     idByGid.put(d.gid, d.id);
     if (d.request.requestId() != null) {
@@ -95,6 +98,7 @@ final class DownloadManager {
   private void unindex(Download d) {
     if (byId.remove(d.id) != null) {
       Metrics.downloadStatus(d.status.wire(), null);
+      activeCount -= d.status == ACTIVE ? 1 : 0;
     }
     d.gids.forEach(idByGid::remove);
     if (d.request.requestId() != null) {
@@ -119,13 +123,9 @@ final class DownloadManager {
     return d.toJson(decider.maxRetries(), d.status == FAILED || decider.canRetry(d.errorCode, d.retryCount));
   }
 
+  /** O(1): the progress ticker asks this at every tick. */
   boolean anyActive() {
-    for (Download d : byId.values()) {
-      if (d.status == ACTIVE) {
-        return true;
-      }
-    }
-    return false;
+    return activeCount > 0;
   }
 
   Download byGid(String gid) {
@@ -580,6 +580,7 @@ final class DownloadManager {
       return;
     }
     Metrics.downloadStatus(d.status.wire(), to.wire());
+    activeCount += (to == ACTIVE ? 1 : 0) - (d.status == ACTIVE ? 1 : 0);
     d.status = to;
     d.updatedAt = System.currentTimeMillis();
     if (to != ACTIVE) {

@@ -109,7 +109,15 @@ public final class Aria2Client {
 
   /** Runs {@code attempt} on this context, again after each retryable failure, with backoff. */
   <T> Future<T> retrying(Supplier<Future<T>> attempt) {
-    Uni<T> once = MutinyBridge.toUni(attempt).runSubscriptionOn(MutinyBridge.onContext(context));
+    // Every subscription after the first is a retry: counted here, exactly once each.
+    java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Supplier<Future<T>> counted = () -> {
+      if (!first.compareAndSet(true, false)) {
+        Metrics.rpcRetry();
+      }
+      return attempt.get();
+    };
+    Uni<T> once = MutinyBridge.toUni(counted).runSubscriptionOn(MutinyBridge.onContext(context));
     AppConfig.Retry r = config.retry();
     Uni<T> withRetry = r.maxRetries() == 0
         ? once
@@ -126,11 +134,7 @@ public final class Aria2Client {
   }
 
   static boolean isRetryable(Throwable t) {
-    boolean retry = t instanceof Aria2RpcException e && e.isRetryable();
-    if (retry) {
-      Metrics.rpcRetry();
-    }
-    return retry;
+    return t instanceof Aria2RpcException e && e.isRetryable();
   }
 
   /** The current endpoint, or one that arrives within {@code rpc.timeout} while aria2c (re)starts. */
