@@ -49,6 +49,7 @@ final class DownloadManager {
 
   private final Vertx vertx;
   private final Aria2Client aria2;
+  private final AddCoalescer adds;
   private final RegistryStore store;
   private RetryDecider decider;
   private final DownloadEvents events;
@@ -67,6 +68,7 @@ final class DownloadManager {
   DownloadManager(Vertx vertx, Aria2Client aria2, RegistryStore store, AppConfig.Downloads config, DownloadEvents events, Path root) {
     this.vertx = vertx;
     this.aria2 = aria2;
+    this.adds = new AddCoalescer(vertx.getOrCreateContext(), aria2::multicall);
     this.store = store;
     this.decider = new RetryDecider(config);
     this.events = events;
@@ -135,7 +137,13 @@ final class DownloadManager {
 
   // ---- adding ----------------------------------------------------------------------------------
 
-  /** Adds a validated request: durable first, then sent to aria2, then acknowledged. */
+  /**
+   * Adds a validated request: stored in the registry and sent to aria2 at the same time, and
+   * acknowledged only once both are done, so an acknowledged download is always durable. If either
+   * fails, the other is undone. A crash in between loses nothing that was acknowledged: after a
+   * restart, reconcile removes from aria2 any GID the registry does not hold and re-adds what the
+   * registry holds and aria2 lost.
+   */
   Future<Download> add(DownloadRequest request) {
     String existing = request.requestId() == null ? null : idByRequestId.get(request.requestId());
     if (existing != null) {
@@ -145,13 +153,19 @@ final class DownloadManager {
     Download d = newDownload(null, request);
     index(d);
     firstAdd.put(d.id, d.status);
-    Future<Download> f = store.save(List.of(d), null)
-        .compose(v -> sendAdd(d, false))
+    Future<Void> saved = store.save(List.of(d), null);
+    Future<Void> sent = sendAdd(d, false);
+    Future<Download> f = Future.join(saved, sent)
         .map(v -> {
           announceAdded(d);
           return d;
         })
-        .recover(err -> forget(List.of(d), null).transform(ar -> Future.failedFuture(err)))
+        .recover(err -> {
+          // aria2's refusal says more to the caller than a registry failure.
+          Throwable why = sent.failed() ? sent.cause() : saved.cause();
+          Future<Void> undo = sent.succeeded() ? forgetInAria2(List.of(d)) : Future.succeededFuture();
+          return undo.compose(v -> forget(List.of(d), null)).transform(ar -> Future.failedFuture(why));
+        })
         .eventually(() -> {
           addsInFlight.remove(d.id);
           return Future.succeededFuture();
@@ -293,8 +307,7 @@ final class DownloadManager {
    * whose answer was lost may have added it already, and then this add succeeded.
    */
   private Future<Void> sendAdd(Download d, boolean resume) {
-    JsonObject c = addCall(d, resume);
-    return aria2.call(c.getString("methodName"), c.getJsonArray("params").getList().toArray())
+    return adds.submit(addCall(d, resume), approximateSize(d))
         .<Void>mapEmpty()
         .recover(err -> {
           if (!(err instanceof Aria2RpcException e) || e.kind() != Aria2RpcException.Kind.ARIA2) {
@@ -304,6 +317,22 @@ final class DownloadManager {
               .recover(notThere -> Future.failedFuture(
                   BusReplies.failure(ErrorCode.BAD_REQUEST, "aria2 refused the download: " + e.getMessage())));
         });
+  }
+
+  /**
+   * About the encoded size of {@code d}'s add call, without encoding it: URIs and options are
+   * validated (no control characters), so JSON escaping adds little, and {@link BatchChunks} keeps
+   * a wide margin under aria2's request size limit.
+   */
+  private int approximateSize(Download d) {
+    int size = 256 + root.toString().length() + (d.request.dir() == null ? 0 : d.request.dir().length());
+    for (String uri : d.request.uris()) {
+      size += uri.length() + 4;
+    }
+    for (Map.Entry<String, String> o : d.request.options().entrySet()) {
+      size += o.getKey().length() + o.getValue().length() + 6;
+    }
+    return size + (d.request.out() == null ? 0 : d.request.out().length());
   }
 
   // ---- operations --------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -107,11 +109,35 @@ public final class Aria2Client {
     return retrying(() -> endpoint().compose(rpc -> rpc.multicall(calls, config.timeout())));
   }
 
-  /** Runs {@code attempt} on this context, again after each retryable failure, with backoff. */
+  /**
+   * Runs {@code attempt} on this context, again after each retryable failure, with backoff. The
+   * first attempt is made at once when the caller is on this context (the usual case, and the only
+   * one on the hot path); Mutiny takes over from the first retryable failure.
+   */
   <T> Future<T> retrying(Supplier<Future<T>> attempt) {
-    // Every subscription after the first is a retry: counted here, exactly once each.
-    java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+    if (Vertx.currentContext() != context) {
+      return withBackOff(attempt, null);
+    }
+    Future<T> first = attempt.get();
+    return config.retry().maxRetries() == 0
+        ? first
+        : first.recover(err -> isRetryable(err) ? withBackOff(attempt, err) : Future.failedFuture(err));
+  }
+
+  /**
+   * Mutiny's retry with exponential backoff and jitter. When {@code firstFailure} is given, the
+   * first attempt was made already and failed with it: the first subscription replays that
+   * failure, so the first real retry comes after the first delay.
+   */
+  private <T> Future<T> withBackOff(Supplier<Future<T>> attempt, Throwable firstFailure) {
+    AtomicReference<Throwable> replay = new AtomicReference<>(firstFailure);
+    // Every real attempt after the first is a retry: counted here, exactly once each.
+    AtomicBoolean first = new AtomicBoolean(firstFailure == null);
     Supplier<Future<T>> counted = () -> {
+      Throwable known = replay.getAndSet(null);
+      if (known != null) {
+        return Future.failedFuture(known);
+      }
       if (!first.compareAndSet(true, false)) {
         Metrics.rpcRetry();
       }

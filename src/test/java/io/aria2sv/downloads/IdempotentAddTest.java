@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An add whose reply is lost is retried; aria2 then refuses the GID it already has (as aria2 1.36
  * does, with a misleading message), and the download must be recognised as added, not duplicated
- * and not failed. A scripted JSON-RPC server plays aria2 here: this is retry and error mapping.
+ * and not failed. A scripted JSON-RPC server plays aria2 here, single calls and multicalls alike:
+ * this is retry and error mapping.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -36,28 +37,44 @@ class IdempotentAddTest {
     List<String> gids = new CopyOnWriteArrayList<>();
     HttpServer fake = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
       JsonObject rpc = b.toJsonObject();
-      String method = rpc.getString("method");
-      calls.add(method);
       JsonObject answer = new JsonObject().put("jsonrpc", "2.0").put("id", rpc.getString("id"));
-      switch (method) {
-        case "aria2.addUri" -> {
-          String gid = rpc.getJsonArray("params").getJsonObject(2).getString("gid");
-          if (!gids.contains(gid)) {
-            gids.add(gid);
-            req.connection().close(); // added, but the answer never arrives
-            return;
+      List<JsonObject> inner = "system.multicall".equals(rpc.getString("method"))
+          ? rpc.getJsonArray("params").getJsonArray(0).stream().map(JsonObject.class::cast).toList()
+          : List.of(new JsonObject().put("methodName", rpc.getString("method")).put("params", rpc.getJsonArray("params")));
+      JsonArray results = new JsonArray();
+      boolean loseAnswer = false;
+      for (JsonObject call : inner) {
+        String method = call.getString("methodName");
+        JsonArray params = call.getJsonArray("params");
+        calls.add(method);
+        switch (method) {
+          case "aria2.addUri" -> {
+            String gid = params.getJsonObject(2).getString("gid");
+            if (!gids.contains(gid)) {
+              gids.add(gid);
+              loseAnswer = true; // added, but the answer never arrives
+              results.add(new JsonArray().add(gid));
+            } else {
+              results.add(new JsonObject().put("code", 1).put("message", "No URI to download."));
+            }
           }
-          req.response().setStatusCode(400).end(answer.put("error", new JsonObject().put("code", 1).put("message", "No URI to download.")).encode());
-        }
-        case "aria2.tellStatus" -> {
-          String gid = rpc.getJsonArray("params").getString(1);
-          if (gids.contains(gid)) {
-            req.response().end(answer.put("result", new JsonObject().put("gid", gid)).encode());
-          } else {
-            req.response().setStatusCode(400).end(answer.put("error", new JsonObject().put("code", 1).put("message", "GID " + gid + " is not found")).encode());
+          case "aria2.tellStatus" -> {
+            String gid = params.getString(1);
+            results.add(gids.contains(gid)
+                ? new JsonArray().add(new JsonObject().put("gid", gid))
+                : new JsonObject().put("code", 1).put("message", "GID " + gid + " is not found"));
           }
+          default -> results.add(new JsonArray().add(new JsonArray()));
         }
-        default -> req.response().end(answer.put("result", new JsonArray()).encode());
+      }
+      if (loseAnswer) {
+        req.connection().close();
+      } else if (inner.size() > 1 || "system.multicall".equals(rpc.getString("method"))) {
+        req.response().end(answer.put("result", results).encode());
+      } else if (results.getValue(0) instanceof JsonObject error) {
+        req.response().setStatusCode(400).end(answer.put("error", error).encode());
+      } else {
+        req.response().end(answer.put("result", results.getJsonArray(0).getValue(0)).encode());
       }
     })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     // A supervisor that reports this fake aria2 as running.

@@ -89,17 +89,24 @@ class Aria2ClientTest {
     ctx.runOnContext(v -> call.get().onComplete(then::accept));
   }
 
+  private static double retries() {
+    var counter = io.aria2sv.metrics.Metrics.registry().find("aria2sv.rpc.retries").counter();
+    return counter == null ? 0 : counter.count();
+  }
+
   @Test
   void transportFailuresAreRetriedAndTheResultArrivesOnTheCallersEventLoop(Vertx vertx, VertxTestContext test) throws Exception {
     Context ctx = vertx.getOrCreateContext();
     Aria2Client client = client(vertx, ctx, "RUNNING");
     script.add(closeConnection());
     script.add(closeConnection());
+    double retriesBefore = retries();
 
     onContext(ctx, () -> client.callObject("aria2.getVersion"), ar -> test.verify(() -> {
       assertThat(ar.succeeded()).as(String.valueOf(ar.cause())).isTrue();
       assertThat(ar.result().getString("version")).isEqualTo("1.36.0");
       assertThat(requests.get()).isEqualTo(3);
+      assertThat(retries() - retriesBefore).as("each re-attempt counted once").isEqualTo(2.0);
       // After Mutiny's backoff (its own worker pool) the continuation is back on our context.
       assertThat(Vertx.currentContext()).isSameAs(ctx);
       assertThat(Context.isOnEventLoopThread()).isTrue();
