@@ -26,32 +26,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The command-line entry point: {@code java -jar aria2-supervisor.jar [--config FILE]}. Loads and
- * validates the configuration, deploys the verticles, and on SIGTERM or SIGINT undeploys them in
- * reverse order within the shutdown budget and exits 0. Exit codes are those of {@link ExitCodes}.
+ * The command-line entry point: {@code java -jar aria2-supervisor.jar [--config FILE] [--self-test]}.
+ * Loads and validates the configuration, deploys the verticles, and on SIGTERM or SIGINT undeploys
+ * them in reverse order within the shutdown budget and exits 0. With {@code --self-test} it starts
+ * everything (aria2c included), stops it again as soon as it is ready, and exits 0: a check of the
+ * configuration and the aria2c binary, and the training run for a class-data-sharing archive.
+ * Exit codes are those of {@link ExitCodes}.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-  private static final String USAGE = "usage: java -jar aria2-supervisor.jar [--config FILE]";
+  private static final String USAGE = "usage: java -jar aria2-supervisor.jar [--config FILE] [--self-test]\n"
+      + "  --config FILE  the YAML configuration (default: conf/config.yaml when present)\n"
+      + "  --self-test    start everything, aria2c included, then stop at once when ready; exit 0 on success";
   /** How often the configuration file is checked for changes. */
   static final Duration CONFIG_SCAN = Duration.ofSeconds(2);
 
   private Main() {}
 
+  /** The parsed command line. */
+  record Args(Path config, boolean selfTest, boolean help) {}
+
   public static void main(String[] args) {
-    Path file;
+    Args parsed;
     try {
-      file = parseArgs(args);
+      parsed = parseArgs(args);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       System.err.println(USAGE);
       exit(ExitCodes.USAGE);
       return;
     }
-    if (file == null && args.length == 1) {
+    if (parsed.help()) {
       System.out.println(USAGE);
       return;
     }
+    Path file = parsed.config();
 
     Vertx vertx = Vertx.builder()
         // Our registry is the backend; clients carry a name label so each one's meters stay apart.
@@ -65,9 +74,15 @@ public final class Main {
     Future<Aria2Supervisor> running =
         loader
             .load(file)
-            .compose(config -> start(vertx, config, exitingOnOurOwn, systemd))
-            .onSuccess(s -> loader.watch(file, CONFIG_SCAN, changed -> vertx.eventBus()
-                .publish(Addresses.CONFIG_CHANGED, changed, new DeliveryOptions().setLocalOnly(true))));
+            .compose(config -> parsed.selfTest()
+                ? selfTest(vertx, config, exitingOnOurOwn)
+                : start(vertx, config, exitingOnOurOwn, systemd))
+            .onSuccess(s -> {
+              if (!parsed.selfTest()) {
+                loader.watch(file, CONFIG_SCAN, changed -> vertx.eventBus()
+                    .publish(Addresses.CONFIG_CHANGED, changed, new DeliveryOptions().setLocalOnly(true)));
+              }
+            });
     running.onFailure(
         err -> {
           exitingOnOurOwn.set(true);
@@ -99,10 +114,30 @@ public final class Main {
             });
   }
 
-  /**
-   * Runs in the JVM's shutdown hook thread (never an event loop), so waiting here blocks nobody.
-   * The JVM would otherwise exit with 128+signal; a clean stop exits 0.
-   */
+  /** Starts everything, and once ready stops it all gracefully and exits 0 (1 if stopping fails). */
+  private static Future<Aria2Supervisor> selfTest(Vertx vertx, JsonObject config, AtomicBoolean exitingOnOurOwn) {
+    long t0 = System.nanoTime();
+    return Aria2Supervisor.deploy(vertx, config).onSuccess(supervisor -> {
+      exitingOnOurOwn.set(true);
+      long readyMs = (System.nanoTime() - t0) / 1_000_000;
+      vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject())
+          .map(m -> "aria2c " + m.body().getString("version") + " (pid " + m.body().getLong("pid") + ")")
+          .otherwise("aria2c")
+          .compose(what -> {
+            LOG.info("self-test: {} ready and HTTP API on port {} after {} ms; stopping", what, supervisor.httpPort(), readyMs);
+            return supervisor.undeploy();
+          })
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              LOG.info("self-test passed");
+            } else {
+              LOG.error("self-test: stopping failed: {}", ar.cause().getMessage());
+            }
+            vertx.close().onComplete(closed -> exit(ar.succeeded() ? ExitCodes.OK : ExitCodes.FAILURE));
+          });
+    });
+  }
+
   /** READY once everything is up, STATUS on state changes, WATCHDOG from an event-loop timer. */
   private static void notifySystemd(Vertx vertx, SystemdNotifier systemd) {
     if (!systemd.active()) {
@@ -121,6 +156,10 @@ public final class Main {
     }
   }
 
+  /**
+   * Runs in the JVM's shutdown hook thread (never an event loop), so waiting here blocks nobody.
+   * The JVM would otherwise exit with 128+signal; a clean stop exits 0.
+   */
   private static void shutdown(Vertx vertx, Aria2Supervisor supervisor, Duration budget, SystemdNotifier systemd) {
     LOG.info("signal received: stopping (budget {})", Durations.format(budget));
     long deadline = System.nanoTime() + budget.toNanos();
@@ -157,24 +196,32 @@ public final class Main {
     }
   }
 
-  static Path parseArgs(String[] args) {
-    if (args.length == 0) {
-      return null;
-    }
-    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
-      return null;
-    }
-    if (args.length == 2 && args[0].equals("--config")) {
-      Path p = Path.of(args[1]);
-      if (!Files.isRegularFile(p)) {
-        throw new IllegalArgumentException("config file not found: " + p.toAbsolutePath());
+  static Args parseArgs(String[] args) {
+    Path config = null;
+    boolean selfTest = false;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if ((a.equals("--help") || a.equals("-h")) && args.length == 1) {
+        return new Args(null, false, true);
+      } else if (a.equals("--self-test") && !selfTest) {
+        selfTest = true;
+      } else if (a.equals("--config") && config == null && i + 1 < args.length) {
+        config = existingFile(args[++i]);
+      } else if (a.startsWith("--config=") && config == null) {
+        config = existingFile(a.substring("--config=".length()));
+      } else {
+        throw new IllegalArgumentException("unexpected arguments: " + String.join(" ", args));
       }
-      return p;
     }
-    if (args.length == 1 && args[0].startsWith("--config=")) {
-      return parseArgs(new String[] {"--config", args[0].substring("--config=".length())});
+    return new Args(config, selfTest, false);
+  }
+
+  private static Path existingFile(String name) {
+    Path p = Path.of(name);
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalArgumentException("config file not found: " + p.toAbsolutePath());
     }
-    throw new IllegalArgumentException("unexpected arguments: " + String.join(" ", args));
+    return p;
   }
 
   static int exitCodeOf(Throwable err) {

@@ -33,9 +33,12 @@ class DeploymentFilesTest {
     return Files.readString(Path.of("docker/Dockerfile"));
   }
 
+  /** The image's ENV instruction (not the training run's own settings). */
   private static Map<String, String> dockerEnv(String dockerfile) {
+    Matcher instruction = Pattern.compile("(?m)^ENV (?:.*\\\\\n)*.*$").matcher(dockerfile);
+    assertThat(instruction.find()).as("an ENV instruction").isTrue();
     Map<String, String> env = new HashMap<>();
-    Matcher m = Pattern.compile("(ARIA2SV_[A-Z0-9_]+)=(\\S+)").matcher(dockerfile);
+    Matcher m = Pattern.compile("(ARIA2SV_[A-Z0-9_]+)=(\\S+)").matcher(instruction.group());
     while (m.find()) {
       env.put(m.group(1), m.group(2));
     }
@@ -52,6 +55,12 @@ class DeploymentFilesTest {
     assertThat(df).containsPattern("FROM eclipse-temurin:17-jre");
     // The image ships the flags the footprint benchmark measures.
     assertThat(df).contains("\"-XX:+UseSerialGC\", \"-Xms16m\", \"-Xss512k\", \"-XX:ReservedCodeCacheSize=64m\"");
+    // Its class-data-sharing archive is made by a training run with the same flags, at the path it maps.
+    Matcher entry = Pattern.compile("ENTRYPOINT \\[\"java\", (.*), \"-XX:SharedArchiveFile=(\\S+)\", \"-jar\"").matcher(df);
+    assertThat(entry.find()).as("ENTRYPOINT maps an archive").isTrue();
+    String entryFlags = entry.group(1).replace("\"", "").replace(",", "");
+    assertThat(df).contains("java " + entryFlags + " \\\n      -XX:ArchiveClassesAtExit=" + entry.group(2));
+    assertThat(df).contains("-jar /opt/aria2-supervisor/aria2-supervisor.jar --self-test");
 
     // The environment names are real configuration keys with valid values.
     JsonObject effective = new ConfigLoader(vertx, Path.of("/"), env, new Properties()).load(null)

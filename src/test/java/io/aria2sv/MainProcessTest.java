@@ -135,6 +135,26 @@ class MainProcessTest {
   }
 
   @Test
+  void aSelfTestStartsEverythingStopsWhenReadyAndExitsZero() throws Exception {
+    try (ChildJvm jvm = ChildJvm.main(root, env(), "--self-test")) {
+      assertThat(jvm.awaitExit(START)).as(jvm.output()).isZero();
+      assertThat(jvm.output()).contains("self-test: aria2c 1.36.0 (pid").contains("self-test passed");
+      assertThat(jvm.output()).contains("stopped (graceful)");
+    }
+    // noAria2Left checks that nothing is left running.
+  }
+
+  @Test
+  void aSelfTestFailsWithTheStartUpExitCode() throws Exception {
+    Map<String, String> env = env();
+    env.put("ARIA2SV_ARIA2_BINARY", "/nonexistent/aria2c");
+    try (ChildJvm jvm = ChildJvm.main(root, env, "--self-test")) {
+      assertThat(jvm.awaitExit(START)).isEqualTo(ExitCodes.UNAVAILABLE);
+      assertThat(jvm.output()).doesNotContain("self-test passed");
+    }
+  }
+
+  @Test
   void aBadCommandLineExits64() throws Exception {
     try (ChildJvm jvm = ChildJvm.main(root, env(), "--frobnicate")) {
       assertThat(jvm.awaitExit(START)).isEqualTo(ExitCodes.USAGE);
@@ -143,6 +163,9 @@ class MainProcessTest {
     try (ChildJvm jvm = ChildJvm.main(root, env(), "--config", "missing.yaml")) {
       assertThat(jvm.awaitExit(START)).isEqualTo(ExitCodes.USAGE);
       assertThat(jvm.output()).contains("config file not found");
+    }
+    try (ChildJvm jvm = ChildJvm.main(root, env(), "--self-test", "--self-test")) {
+      assertThat(jvm.awaitExit(START)).isEqualTo(ExitCodes.USAGE);
     }
   }
 }

@@ -161,7 +161,7 @@ public final class ConfigLoader {
       stores.add(
           new ConfigStoreOptions()
               .setType("file")
-              .setFormat("yaml")
+              .setFormat(YamlFileProcessor.NAME)
               .setConfig(new JsonObject().put("path", path.toString())));
     }
     stores.add(new ConfigStoreOptions().setType("json").setConfig(envLayer));

@@ -212,6 +212,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theShippedConfigFileAsItIsLoadsAsTheDefaults(Vertx vertx) throws Exception {
+    // Every line is a comment: the systemd unit and the README install it unchanged.
+    Path shipped = yaml(Files.readString(Path.of("conf/config.yaml")));
+    assertThat(loadJson(vertx, shipped)).isEqualTo(loadJson(vertx, null));
+    assertThat(loadJson(vertx, yaml(""))).isEqualTo(loadJson(vertx, null));
+    assertThat(loadJson(vertx, yaml("---\n# nothing here\n\n"))).isEqualTo(loadJson(vertx, null));
+  }
+
+  @Test
+  void aFileThatIsNotAMappingIsRefusedNamingTheFile(Vertx vertx) throws Exception {
+    Path f = yaml("- just\n- a list\n");
+    assertThat(failure(vertx, f)).hasMessageContaining(f.toString());
+  }
+
+  @Test
   void durationsParseAndFormat() {
     assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
     assertThat(Durations.parse("2s")).isEqualTo(Duration.ofSeconds(2));
