@@ -13,13 +13,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The fat jar as a newcomer runs it: {@code java -jar} from any directory, embedded defaults. */
+/**
+ * The fat jar as a newcomer runs it: {@code java -jar} from any directory with the embedded
+ * defaults, and from a checkout, where the shipped {@code conf/config.yaml} (all comments) is read.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FatJarIT {
   @TempDir Path cwd;
 
   @Test
   void startsFromAnyDirectoryWithEmbeddedDefaultsAndStopsCleanlyOnSigterm() throws Exception {
+    startAndStop();
+  }
+
+  @Test
+  void startsInACheckoutWithTheShippedConfigFile() throws Exception {
+    Files.createDirectories(cwd.resolve("conf"));
+    Files.copy(Path.of("conf/config.yaml"), cwd.resolve("conf/config.yaml"));
+    startAndStop();
+  }
+
+  private void startAndStop() throws Exception {
     Path jar = Path.of(System.getProperty("fatJar"));
     assertThat(jar).exists();
 
