@@ -52,6 +52,10 @@ class DocsTest {
   @Test
   void theReadmeStartsWithTheRunAndTestCommands() throws Exception {
     String head = String.join("\n", readme().lines().limit(40).toList());
-    assertThat(head).contains("java -jar target/aria2-supervisor.jar").contains("mvn -B verify").contains("JDK 17+");
+    assertThat(head).contains("mvn -B -q package -DskipTests && java -XX:SharedArchiveFile=target/aria2-supervisor.jsa"
+        + " -jar target/aria2-supervisor.jar").contains("mvn -B verify").contains("JDK 17+");
+    // The archive the run command maps is the one the build makes.
+    assertThat(Files.readString(Path.of("pom.xml")))
+        .contains("-XX:ArchiveClassesAtExit=${project.build.directory}/aria2-supervisor.jsa");
   }
 }

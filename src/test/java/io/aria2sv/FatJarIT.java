@@ -27,17 +27,21 @@ class FatJarIT {
   }
 
   @Test
-  void startsInACheckoutWithTheShippedConfigFile() throws Exception {
+  void startsInACheckoutWithTheShippedConfigFileAndTheBuildsArchive() throws Exception {
+    // The README's run command, from a checkout; -Xshare:on fails the start if the archive the
+    // build made cannot be mapped.
     Files.createDirectories(cwd.resolve("conf"));
     Files.copy(Path.of("conf/config.yaml"), cwd.resolve("conf/config.yaml"));
-    startAndStop();
+    Path archive = Path.of(System.getProperty("fatJar")).resolveSibling("aria2-supervisor.jsa");
+    assertThat(archive).isNotEmptyFile();
+    startAndStop("-Xshare:on", "-XX:SharedArchiveFile=" + archive.toAbsolutePath());
   }
 
-  private void startAndStop() throws Exception {
+  private void startAndStop(String... jvmFlags) throws Exception {
     Path jar = Path.of(System.getProperty("fatJar"));
     assertThat(jar).exists();
 
-    try (ChildJvm jvm = ChildJvm.jar(jar, cwd, Map.of("ARIA2SV_HTTP_PORT", "0"))) {
+    try (ChildJvm jvm = ChildJvm.jar(jar, java.util.List.of(jvmFlags), cwd, Map.of("ARIA2SV_HTTP_PORT", "0"))) {
       jvm.awaitOutput("aria2-supervisor running", Duration.ofSeconds(30));
       assertThat(jvm.output()).contains("profile default").contains("aria2c 1.36.0 ready");
       assertThat(cwd.resolve("data/aria2.conf")).exists();

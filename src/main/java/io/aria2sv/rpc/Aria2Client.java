@@ -118,7 +118,12 @@ public final class Aria2Client {
     if (Vertx.currentContext() != context) {
       return withBackOff(attempt, null);
     }
-    Future<T> first = attempt.get();
+    Future<T> first;
+    try {
+      first = attempt.get();
+    } catch (RuntimeException e) {
+      first = Future.failedFuture(e);
+    }
     return config.retry().maxRetries() == 0
         ? first
         : first.recover(err -> isRetryable(err) ? withBackOff(attempt, err) : Future.failedFuture(err));

@@ -1,5 +1,6 @@
 package io.aria2sv.rpc;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -26,6 +27,8 @@ public final class Aria2Notifications {
   private final Runnable onConnected;
   private Aria2Endpoint endpoint;
   private WebSocket socket;
+  /** The handshake under way, if any. */
+  private Future<WebSocket> connecting;
   private long reconnectTimer = -1;
 
   /**
@@ -61,7 +64,12 @@ public final class Aria2Notifications {
   }
 
   private void connect(Aria2Endpoint target) {
-    client.connect(target.port(), target.host(), "/jsonrpc").onComplete(ar -> {
+    Future<WebSocket> attempt = client.connect(target.port(), target.host(), "/jsonrpc");
+    connecting = attempt;
+    attempt.onComplete(ar -> {
+      if (connecting == attempt) {
+        connecting = null;
+      }
       if (endpoint != target) {
         if (ar.succeeded()) {
           ar.result().close();
@@ -114,9 +122,16 @@ public final class Aria2Notifications {
     }
   }
 
-  /** Disconnects for good. */
+  /**
+   * Disconnects for good. A handshake under way is let finish first (its socket is then closed at
+   * once): closing the client under it would only make Vert.x log a spurious eviction warning.
+   */
   public void close() {
     follow(null);
-    client.close();
+    if (connecting != null) {
+      connecting.onComplete(ar -> client.close());
+    } else {
+      client.close();
+    }
   }
 }
