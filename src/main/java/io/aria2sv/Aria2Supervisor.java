@@ -4,10 +4,16 @@ import io.aria2sv.config.ConfigLoader;
 import io.aria2sv.downloads.DownloadsVerticle;
 import io.aria2sv.http.EventJournalVerticle;
 import io.aria2sv.http.HttpVerticle;
+import io.aria2sv.metrics.Metrics;
 import io.aria2sv.supervisor.SupervisorVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -29,6 +35,20 @@ public final class Aria2Supervisor {
 
   private Aria2Supervisor(Vertx vertx) {
     this.vertx = vertx;
+  }
+
+  /**
+   * A Vert.x instance set up as the fat jar's: Vert.x's own metrics (HTTP server and clients, event
+   * bus, pools) go to the registry that {@code GET /metrics} serves, clients labelled by name.
+   * Applications that embed the supervisor may use it or bring their own.
+   */
+  public static Vertx createVertx() {
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .addLabels(Label.CLIENT_NAME)
+            .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)))
+        .withMetrics(new MicrometerMetricsFactory(Metrics.registry()))
+        .build();
   }
 
   /**

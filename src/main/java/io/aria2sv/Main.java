@@ -7,14 +7,9 @@ import io.aria2sv.config.ConfigException;
 import io.aria2sv.config.ConfigLoader;
 import io.aria2sv.config.Durations;
 import io.vertx.core.Future;
-import io.aria2sv.metrics.Metrics;
 import io.aria2sv.systemd.SystemdNotifier;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,12 +57,7 @@ public final class Main {
     }
     Path file = parsed.config();
 
-    Vertx vertx = Vertx.builder()
-        // Our registry is the backend; clients carry a name label so each one's meters stay apart.
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-            .addLabels(Label.CLIENT_NAME)))
-        .withMetrics(new MicrometerMetricsFactory(Metrics.registry()))
-        .build();
+    Vertx vertx = Aria2Supervisor.createVertx();
     AtomicBoolean exitingOnOurOwn = new AtomicBoolean();
     SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv());
     ConfigLoader loader = ConfigLoader.forProcess(vertx);

@@ -37,6 +37,21 @@ class FatJarIT {
     startAndStop("-Xshare:on", "-XX:SharedArchiveFile=" + archive.toAbsolutePath());
   }
 
+  /** Our meters and Vert.x's own (HTTP server and clients), not the event bus's. */
+  private static void assertMetrics(int port) throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.URI base = java.net.URI.create("http://127.0.0.1:" + port);
+    http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/health/ready")).build(),
+        java.net.http.HttpResponse.BodyHandlers.discarding());
+    String text = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(text).contains("aria2sv_supervisor_state{state=\"RUNNING\"} 1.0")
+        .contains("aria2sv_rpc_latency_seconds_count{method=\"system.multicall\"")
+        .contains("vertx_http_server_requests_total")
+        .contains("vertx_http_client_requests_total{client_name=\"aria2-rpc-supervisor\"")
+        .doesNotContain("vertx_eventbus_");
+  }
+
   private void startAndStop(String... jvmFlags) throws Exception {
     Path jar = Path.of(System.getProperty("fatJar"));
     assertThat(jar).exists();
@@ -47,6 +62,7 @@ class FatJarIT {
       assertThat(cwd.resolve("data/aria2.conf")).exists();
       assertThat(cwd.resolve("downloads")).isDirectory();
       long aria2 = Long.parseLong(Files.readString(cwd.resolve("data/aria2.pid")).trim());
+      assertMetrics(jvm.awaitHttpPort());
 
       Signals.send(jvm.pid(), "TERM");
 
