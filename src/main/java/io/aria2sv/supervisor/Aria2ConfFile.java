@@ -23,8 +23,11 @@ public final class Aria2ConfFile {
 
   private Aria2ConfFile() {}
 
-  /** The options the supervisor owns, in the order they are written. */
-  static Map<String, String> ownedOptions(Path dataDir, Path downloadDir, int port, String secret) {
+  /**
+   * The options the supervisor owns, in the order they are written (benchmarks give a plain aria2c
+   * the same ones, RPC aside).
+   */
+  public static Map<String, String> ownedOptions(Path dataDir, Path downloadDir, int port, String secret) {
     Map<String, String> o = new LinkedHashMap<>();
     o.put("enable-rpc", "true");
     o.put("rpc-listen-all", "false");
