@@ -215,7 +215,7 @@ final class DownloadManager {
   }
 
   private Future<Void> sendBatch(List<Download> items) {
-    List<List<Download>> chunks = BatchChunks.split(items, d -> addCall(d, false).encode().length());
+    List<List<Download>> chunks = BatchChunks.split(items, this::approximateSize);
     Future<Void> chain = Future.succeededFuture();
     for (List<Download> chunk : chunks) {
       chain = chain.compose(v -> aria2.multicall(chunk.stream().map(d -> addCall(d, false)).toList()))
@@ -320,9 +320,10 @@ final class DownloadManager {
   }
 
   /**
-   * About the encoded size of {@code d}'s add call, without encoding it: URIs and options are
-   * validated (no control characters), so JSON escaping adds little, and {@link BatchChunks} keeps
-   * a wide margin under aria2's request size limit.
+   * About the encoded size of {@code d}'s add call, without encoding it (a little over, never
+   * under: the fixed part covers the options we add): URIs and options are validated (no control
+   * characters), so JSON escaping adds little, and {@link BatchChunks} keeps a wide margin under
+   * aria2's request size limit. Sizes both multicall batches and coalesced single adds.
    */
   private int approximateSize(Download d) {
     int size = 256 + root.toString().length() + (d.request.dir() == null ? 0 : d.request.dir().length());

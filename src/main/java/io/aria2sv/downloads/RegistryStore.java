@@ -1,12 +1,16 @@
 package io.aria2sv.downloads;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * The registry seen from the event loop: every call runs on a worker through ordered
@@ -17,11 +21,11 @@ import java.util.List;
  */
 final class RegistryStore {
   /** One queued write: downloads to save, or another piece of work. */
-  private record Op(List<Registry.Snapshot> saves, java.util.concurrent.Callable<Void> work, io.vertx.core.Promise<Void> done) {}
+  private record Op(List<Registry.Snapshot> saves, Callable<Void> work, Promise<Void> done) {}
 
   private final Vertx vertx;
   private final Registry registry;
-  private final java.util.ArrayDeque<Op> queue = new java.util.ArrayDeque<>();
+  private final ArrayDeque<Op> queue = new ArrayDeque<>();
   private boolean writing;
 
   private RegistryStore(Vertx vertx, Registry registry) {
@@ -59,8 +63,8 @@ final class RegistryStore {
     });
   }
 
-  private Future<Void> enqueue(List<Registry.Snapshot> saves, java.util.concurrent.Callable<Void> work) {
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+  private Future<Void> enqueue(List<Registry.Snapshot> saves, Callable<Void> work) {
+    Promise<Void> done = Promise.promise();
     queue.add(new Op(saves, work, done));
     if (!writing) {
       writeNext();
@@ -76,10 +80,10 @@ final class RegistryStore {
       return;
     }
     writing = true;
-    List<Op> taken = new java.util.ArrayList<>(List.of(head));
-    java.util.concurrent.Callable<Void> work = head.work();
+    List<Op> taken = new ArrayList<>(List.of(head));
+    Callable<Void> work = head.work();
     if (head.saves() != null) {
-      List<Registry.Snapshot> merged = new java.util.ArrayList<>(head.saves());
+      List<Registry.Snapshot> merged = new ArrayList<>(head.saves());
       while (!queue.isEmpty() && queue.peek().saves() != null) {
         Op next = queue.poll();
         merged.addAll(next.saves());
