@@ -23,10 +23,18 @@ final class Registry implements AutoCloseable {
   /** The file's name inside the data directory. */
   static final String FILE = "registry.db";
 
-  private final Connection db;
+  private static final String UPSERT = """
+      INSERT OR REPLACE INTO downloads (id, gid, batch_id, request, status, completed_length, total_length,
+        error_code, error_message, retry_count, gids, path, created_at, updated_at)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
 
-  private Registry(Connection db) {
+  private final Connection db;
+  /** Prepared once: every add and status change goes through it. */
+  private final PreparedStatement upsert;
+
+  private Registry(Connection db) throws SQLException {
     this.db = db;
+    this.upsert = db.prepareStatement(UPSERT);
   }
 
   static Registry open(Path dataDir) throws SQLException {
@@ -121,10 +129,8 @@ final class Registry implements AutoCloseable {
           b.executeUpdate();
         }
       }
-      try (PreparedStatement p = db.prepareStatement("""
-          INSERT OR REPLACE INTO downloads (id, gid, batch_id, request, status, completed_length, total_length,
-            error_code, error_message, retry_count, gids, path, created_at, updated_at)
-          VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""")) {
+      PreparedStatement p = upsert;
+      try {
         for (Snapshot d : downloads) {
           p.setString(1, d.id());
           p.setString(2, d.gid());
@@ -147,6 +153,8 @@ final class Registry implements AutoCloseable {
           p.addBatch();
         }
         p.executeBatch();
+      } finally {
+        p.clearBatch();
       }
     });
   }
@@ -190,6 +198,7 @@ final class Registry implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
+    upsert.close();
     db.close();
   }
 

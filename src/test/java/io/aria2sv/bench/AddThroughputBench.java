@@ -36,7 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * batch endpoint against direct one-by-one calls. Every add through the supervisor is also
  * stored durably in SQLite before it is acknowledged. Figures are for a warmed-up JVM, as a
  * long-running supervisor is (the cold first round is in the note), with Vert.x set up as the fat
- * jar's, its own metrics included.
+ * jar's, its own metrics included. The note also gives the CPU each path spends per 1,000 adds, in
+ * this JVM (which runs the benchmark's clients too) and in aria2c, since on a small machine the
+ * ratio is set by how the cores are shared.
  */
 @Tag("bench")
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -45,12 +47,13 @@ class AddThroughputBench {
   private static final int CONCURRENCY = 16;
   private static final int REPS = 7;
   /**
-   * Unmeasured rounds of the concurrent phases first: the JIT compiles the supervisor's add path
-   * (HTTP server, bus, registry, RPC) and the anchor's client alike before anything is timed. On 2
-   * cores the compiler threads compete with the measured work for about 30,000 adds; the first,
-   * cold round is reported in the note.
+   * Unmeasured rounds of the concurrent phases first, until the JIT has compiled the supervisor's
+   * add path (HTTP server, bus, registry, RPC) and the anchor's client alike. On 2 cores the HTTP
+   * path's rate keeps rising for about 20 rounds (40,000 adds) and then stays within the run-to-run
+   * noise; the anchor's short path levels off after about 6. The first, cold round is reported in
+   * the note.
    */
-  private static final int WARM_UP = 6;
+  private static final int WARM_UP = 20;
 
   @TempDir Path root;
 
@@ -107,13 +110,40 @@ class AddThroughputBench {
     double run(Vertx vertx, int httpPort, Aria2Rpc direct, WebClient web) throws Exception;
   }
 
-  private double fresh(Vertx vertx, String name, Phase phase) throws Exception {
+  /** A phase's rate, and the CPU ticks this JVM and aria2c spent during it. */
+  private record Run(double rate, long jvmTicks, long aria2Ticks) {}
+
+  /** CPU spent per 1,000 adds over some runs, in milliseconds: this JVM and aria2c. */
+  private static final class Cpu {
+    private long jvm;
+    private long aria2;
+    private int adds;
+
+    double add(Run run) {
+      jvm += run.jvmTicks();
+      aria2 += run.aria2Ticks();
+      adds += ADDS;
+      return run.rate();
+    }
+
+    String describe() {
+      // A clock tick is 10 ms; per 1,000 adds.
+      return String.format("JVM %.0f ms + aria2c %.0f ms", jvm * 10_000.0 / adds, aria2 * 10_000.0 / adds);
+    }
+  }
+
+  private Run fresh(Vertx vertx, String name, Phase phase) throws Exception {
     Path dir = root.resolve(name);
     Aria2Supervisor stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, TestConfig.fast(vertx, dir)));
     WebClient web = WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(CONCURRENCY));
     try {
       JsonObject e = SupervisorHarness.await(vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_ENDPOINT, new JsonObject())).body();
-      return phase.run(vertx, stack.httpPort(), new Aria2Rpc(web, Aria2Endpoint.fromJson(e)), web);
+      long aria2 = SupervisorHarness.await(vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject())).body().getLong("pid");
+      long self = ProcessHandle.current().pid();
+      long jvm0 = BenchSupport.cpuTicks(self);
+      long aria20 = BenchSupport.cpuTicks(aria2);
+      double rate = phase.run(vertx, stack.httpPort(), new Aria2Rpc(web, Aria2Endpoint.fromJson(e)), web);
+      return new Run(rate, BenchSupport.cpuTicks(self) - jvm0, BenchSupport.cpuTicks(aria2) - aria20);
     } finally {
       web.close();
       SupervisorHarness.await(stack.undeploy());
@@ -138,6 +168,9 @@ class AddThroughputBench {
     List<Double> busRates = new ArrayList<>();
     List<Double> oneByOne = new ArrayList<>();
     List<Double> batch = new ArrayList<>();
+    Cpu directCpu = new Cpu();
+    Cpu httpCpu = new Cpu();
+    Cpu busCpu = new Cpu();
     String cold = "";
     for (int rep = 0; rep < WARM_UP + REPS; rep++) {
       if (rep == 1) {
@@ -146,19 +179,25 @@ class AddThroughputBench {
       }
       if (rep == WARM_UP) {
         List.of(directRates, httpRates, busRates).forEach(List::clear);
+        directCpu = new Cpu();
+        httpCpu = new Cpu();
+        busCpu = new Cpu();
       }
+      Cpu dc = directCpu;
+      Cpu hc = httpCpu;
+      Cpu bc = busCpu;
       int r = rep;
       List<Measured> concurrent = new ArrayList<>(List.of(
-          () -> directRates.add(fresh(vertx, "direct" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> direct.call("aria2.addUri",
-              Duration.ofSeconds(30), new JsonArray().add("http://127.0.0.1:9/d/" + i), sameOptions(root.resolve("direct"), i))))),
-          () -> httpRates.add(fresh(vertx, "http" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> web.post(port, "127.0.0.1", "/api/v1/downloads")
+          () -> directRates.add(dc.add(fresh(vertx, "direct" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> direct.call("aria2.addUri",
+              Duration.ofSeconds(30), new JsonArray().add("http://127.0.0.1:9/d/" + i), sameOptions(root.resolve("direct"), i)))))),
+          () -> httpRates.add(hc.add(fresh(vertx, "http" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> web.post(port, "127.0.0.1", "/api/v1/downloads")
               .timeout(30_000).sendJsonObject(paused(i, "h")).map(res -> {
                 if (res.statusCode() != 201) {
                   throw new IllegalStateException(res.bodyAsString());
                 }
                 return res;
-              })))),
-          () -> busRates.add(fresh(vertx, "bus" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> client.add(paused(i, "b")))))));
+              }))))),
+          () -> busRates.add(bc.add(fresh(vertx, "bus" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> client.add(paused(i, "b"))))))));
       if (rep % 2 == 1) {
         Collections.reverse(concurrent); // neither side always runs first
       }
@@ -169,7 +208,7 @@ class AddThroughputBench {
         continue;
       }
       oneByOne.add(fresh(vertx, "one" + rep, (v, port, direct, web) -> rate(1, i -> direct.call("aria2.addUri", Duration.ofSeconds(30),
-          new JsonArray().add("http://127.0.0.1:9/o/" + i), sameOptions(root.resolve("one"), i)))));
+          new JsonArray().add("http://127.0.0.1:9/o/" + i), sameOptions(root.resolve("one"), i)))).rate());
       batch.add(fresh(vertx, "batch" + rep, (v, port, direct, web) -> {
         JsonArray items = new JsonArray();
         for (int i = 0; i < ADDS; i++) {
@@ -180,7 +219,7 @@ class AddThroughputBench {
             .sendJsonObject(new JsonObject().put("items", items)));
         assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
         return ADDS / ((System.nanoTime() - t0) / 1e9);
-      }));
+      }).rate());
     }
     BenchReport.Stats d = BenchReport.Stats.of(directRates);
     BenchReport.Stats h = BenchReport.Stats.of(httpRates);
@@ -189,7 +228,9 @@ class AddThroughputBench {
     BenchReport.Stats x = BenchReport.Stats.of(batch);
     String note = ADDS + " paused adds x " + REPS + " runs after " + WARM_UP + " warm-up rounds, " + CONCURRENCY
         + " in flight, each phase on a fresh aria2c;"
-        + " the anchor sends the same options (own GID, dir, no renaming); each of ours is also stored in SQLite" + cold;
+        + " the anchor sends the same options (own GID, dir, no renaming); each of ours is also stored in SQLite"
+        + "; CPU per 1,000 adds (the JVM runs the clients too): direct " + directCpu.describe() + ", HTTP " + httpCpu.describe()
+        + ", bus " + busCpu.describe() + cold;
     BenchReport.add("adds through HTTP (adds/s)", "adds/s", h, "direct aria2.addUri, same concurrency", d, h.median() / d.median(),
         "ratio >= 0.7", h.median() / d.median() >= 0.7, note);
     BenchReport.add("adds through the event bus (adds/s)", "adds/s", b, "direct aria2.addUri, same concurrency", d, b.median() / d.median(),
