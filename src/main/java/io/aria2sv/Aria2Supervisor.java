@@ -38,8 +38,9 @@ public final class Aria2Supervisor {
   }
 
   /**
-   * A Vert.x instance set up as the fat jar's: Vert.x's own metrics (HTTP server and clients, event
-   * bus, pools) go to the registry that {@code GET /metrics} serves, clients labelled by name.
+   * A Vert.x instance set up as the fat jar's: Vert.x's own metrics (HTTP server and clients,
+   * pools) go to the registry that {@code GET /metrics} serves, clients labelled by name. The event
+   * bus is not metered: it is internal, and its meters cost every add a large share of its time.
    * Applications that embed the supervisor may use it or bring their own.
    */
   public static Vertx createVertx() {
