@@ -60,7 +60,12 @@ final class Registry implements AutoCloseable {
     }
     c.setAutoCommit(false);
     c.commit();
-    return new Registry(c);
+    try {
+      return new Registry(c);
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
   }
 
   /** Every download, oldest first. */

@@ -119,6 +119,13 @@ class AddThroughputBench {
     private long aria2;
     private int adds;
 
+    /** Forgets the warm-up rounds. */
+    void clear() {
+      jvm = 0;
+      aria2 = 0;
+      adds = 0;
+    }
+
     double add(Run run) {
       jvm += run.jvmTicks();
       aria2 += run.aria2Ticks();
@@ -168,9 +175,9 @@ class AddThroughputBench {
     List<Double> busRates = new ArrayList<>();
     List<Double> oneByOne = new ArrayList<>();
     List<Double> batch = new ArrayList<>();
-    Cpu directCpu = new Cpu();
-    Cpu httpCpu = new Cpu();
-    Cpu busCpu = new Cpu();
+    final Cpu directCpu = new Cpu();
+    final Cpu httpCpu = new Cpu();
+    final Cpu busCpu = new Cpu();
     String cold = "";
     for (int rep = 0; rep < WARM_UP + REPS; rep++) {
       if (rep == 1) {
@@ -179,25 +186,20 @@ class AddThroughputBench {
       }
       if (rep == WARM_UP) {
         List.of(directRates, httpRates, busRates, oneByOne, batch).forEach(List::clear);
-        directCpu = new Cpu();
-        httpCpu = new Cpu();
-        busCpu = new Cpu();
+        List.of(directCpu, httpCpu, busCpu).forEach(Cpu::clear);
       }
-      Cpu dc = directCpu;
-      Cpu hc = httpCpu;
-      Cpu bc = busCpu;
       int r = rep;
       List<Measured> phases = new ArrayList<>(List.of(
-          () -> directRates.add(dc.add(fresh(vertx, "direct" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> direct.call("aria2.addUri",
+          () -> directRates.add(directCpu.add(fresh(vertx, "direct" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> direct.call("aria2.addUri",
               Duration.ofSeconds(30), new JsonArray().add("http://127.0.0.1:9/d/" + i), sameOptions(root.resolve("direct"), i)))))),
-          () -> httpRates.add(hc.add(fresh(vertx, "http" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> web.post(port, "127.0.0.1", "/api/v1/downloads")
+          () -> httpRates.add(httpCpu.add(fresh(vertx, "http" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> web.post(port, "127.0.0.1", "/api/v1/downloads")
               .timeout(30_000).sendJsonObject(paused(i, "h")).map(res -> {
                 if (res.statusCode() != 201) {
                   throw new IllegalStateException(res.bodyAsString());
                 }
                 return res;
               }))))),
-          () -> busRates.add(bc.add(fresh(vertx, "bus" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> client.add(paused(i, "b")))))),
+          () -> busRates.add(busCpu.add(fresh(vertx, "bus" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> client.add(paused(i, "b")))))),
           () -> oneByOne.add(fresh(vertx, "one" + r, (v, port, direct, web) -> rate(1, i -> direct.call("aria2.addUri", Duration.ofSeconds(30),
               new JsonArray().add("http://127.0.0.1:9/o/" + i), sameOptions(root.resolve("one"), i)))).rate()),
           () -> batch.add(fresh(vertx, "batch" + r, (v, port, direct, web) -> {

@@ -17,12 +17,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.AnnotatedElementContext;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.io.TempDirFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,10 +50,9 @@ class DataPathBench {
    * from 0.7 to 1.8 s, for either side; in memory both sides write alike, and what is left to
    * compare is what the supervisor adds.
    */
-  static final class WriteArea implements org.junit.jupiter.api.io.TempDirFactory {
+  static final class WriteArea implements TempDirFactory {
     @Override
-    public Path createTempDirectory(org.junit.jupiter.api.extension.AnnotatedElementContext element,
-        org.junit.jupiter.api.extension.ExtensionContext context) throws Exception {
+    public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext context) throws Exception {
       Path shm = Path.of("/dev/shm");
       return Files.isDirectory(shm) && Files.isWritable(shm)
           ? Files.createTempDirectory(shm, "aria2sv-bench-")
@@ -124,7 +127,7 @@ class DataPathBench {
     try (FileServer files = new FileServer(vertx).start()) {
       String sha = files.addRandomFile("big.bin", SIZE, 7);
       // The shipped supervisor settings (health probes, progress), not the tests' fast ones.
-      java.util.Properties shipped = new java.util.Properties();
+      Properties shipped = new Properties();
       shipped.setProperty("aria2sv.aria2.dataDir", root.resolve("data").toString());
       shipped.setProperty("aria2sv.aria2.downloadDir", root.resolve("downloads").toString());
       Aria2Supervisor stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, TestConfig.load(vertx, root, shipped), false));
