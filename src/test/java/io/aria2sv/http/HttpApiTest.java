@@ -282,7 +282,7 @@ class HttpApiTest {
   }
 
   @Test
-  void sseFramesHaveIncreasingIdsAndAReconnectReplaysWhatWasMissed(Vertx vertx) throws Exception {
+  void sseFramesHaveIncreasingIdsAndAReconnectReplaysWhatWasMissedThenGoesOnLive(Vertx vertx) throws Exception {
     start(vertx);
     long lastSeen;
     try (SseReader sse = new SseReader("", null)) {
@@ -304,6 +304,11 @@ class HttpApiTest {
       assertThat(ids.get(0)).isEqualTo(lastSeen + 1);
       assertThat(ids).isSorted().doesNotHaveDuplicates();
       assertThat(text).doesNotContain("\"id\":\"" + "\"");
+
+      // With no client connected the HTTP side stopped taking frames; this one takes them again.
+      String live = addMissing("three");
+      again.readUntil(t -> t.contains(live) && t.lastIndexOf("\"type\":\"failed\"") > t.indexOf(live));
+      assertThat(again.ids()).isSorted().doesNotHaveDuplicates();
     }
   }
 
