@@ -101,7 +101,7 @@ class FootprintBenchIT {
         flags + " -XX:SharedArchiveFile (made by a --self-test training run, as the Dockerfile and the systemd unit do)");
     BenchReport.add("fat jar start until /health/ready, plain java -jar", "ms", plain, "goal 1200 ms", null,
         plain.median() / 1200, "median <= 1200 ms", plain.median() <= 1200,
-        flags + ", no class-data-sharing archive (the README's quick start)");
+        flags + ", no class-data-sharing archive (the quick start's alternative, plain java -jar)");
     BenchReport.add("idle RSS of the supervisor JVM", "MiB", rss, "goal 128 MiB", null, rss.median() / 128,
         "median <= 128 MiB", rss.median() <= 128, "after 5 s idle, as shipped; without the archive "
             + BenchReport.fmt(BenchReport.Stats.of(plainRssMib).median()) + " MiB; aria2c itself: "
