@@ -37,8 +37,25 @@ final class Registry implements AutoCloseable {
     this.upsert = db.prepareStatement(UPSERT);
   }
 
+  /** Opens (and creates, when new) the registry; the connection is closed again if that fails. */
   static Registry open(Path dataDir) throws SQLException {
     Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(FILE));
+    try {
+      createSchema(c);
+      c.setAutoCommit(false);
+      c.commit();
+      return new Registry(c);
+    } catch (SQLException e) {
+      try {
+        c.close();
+      } catch (SQLException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+  }
+
+  private static void createSchema(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("PRAGMA journal_mode=WAL");
       // NORMAL in WAL mode: a commit survives a crash of this process (kill -9); only a power cut
@@ -57,14 +74,6 @@ final class Registry implements AutoCloseable {
           CREATE TABLE IF NOT EXISTS retry_history (
             download_id TEXT NOT NULL, at INTEGER NOT NULL, gid TEXT NOT NULL,
             error_code INTEGER, error_message TEXT)""");
-    }
-    c.setAutoCommit(false);
-    c.commit();
-    try {
-      return new Registry(c);
-    } catch (SQLException e) {
-      c.close();
-      throw e;
     }
   }
 

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * timer serves every client. A client whose write queue fills up is dropped at once, so it never
  * slows the event loop or the other clients; everything it held is released on disconnect.
  *
- * <p>The journal's frames are taken only while a client is connected: with none, they are not
- * copied to this event loop at all: one copy and one thread hand-off less per event, which under a
- * burst of single adds is one per add. A client subscribes before it asks for its replay, so no
+ * <p>The journal's frames are taken only while a client is connected. With none, they are not
+ * copied to this event loop at all, which saves one copy and one thread hand-off per event (under a
+ * burst of single adds, per add). A client subscribes before it asks for its replay, so no
  * frame falls between the two, and a frame that comes both ways is sent once (ids only go up).
  */
 final class SseRoutes {

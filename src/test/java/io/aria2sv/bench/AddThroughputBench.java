@@ -183,9 +183,9 @@ class AddThroughputBench {
     List<Double> busRates = new ArrayList<>();
     List<Double> oneByOne = new ArrayList<>();
     List<Double> batch = new ArrayList<>();
-    final Cpu directCpu = new Cpu();
-    final Cpu httpCpu = new Cpu();
-    final Cpu busCpu = new Cpu();
+    Cpu directCpu = new Cpu();
+    Cpu httpCpu = new Cpu();
+    Cpu busCpu = new Cpu();
     String cold = "";
     for (int rep = 0; rep < WARM_UP + REPS; rep++) {
       if (rep == 1) {
