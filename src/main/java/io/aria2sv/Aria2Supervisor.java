@@ -10,11 +10,12 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -38,18 +39,34 @@ public final class Aria2Supervisor {
   }
 
   /**
-   * A Vert.x instance set up as the fat jar's: Vert.x's own metrics (HTTP server and clients,
-   * pools) go to the registry that {@code GET /metrics} serves, clients labelled by name. The event
-   * bus is not metered: it is internal, and its meters cost every add a large share of its time.
-   * Applications that embed the supervisor may use it or bring their own.
+   * A Vert.x instance set up as the fat jar's: on Linux the native epoll transport, whose library
+   * the jar carries (Vert.x falls back to Java NIO where it cannot be loaded; see {@link
+   * #transportName}); and Vert.x's own metrics (HTTP server and clients, pools) in the registry
+   * that {@code GET /metrics} serves, clients labelled by name. The event bus is not metered: it is
+   * internal, and its meters cost every add a large share of its time. Applications that embed the
+   * supervisor may use it or bring their own.
    */
   public static Vertx createVertx() {
     return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
             .addLabels(Label.CLIENT_NAME)
             .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)))
         .withMetrics(new MicrometerMetricsFactory(Metrics.registry()))
         .build();
+  }
+
+  /**
+   * The transport {@code vertx} runs on, for the start-up log: {@code epoll}, or {@code nio} with
+   * the reason the native one could not be loaded (for example a {@code noexec} temporary
+   * directory, where Netty unpacks its library).
+   */
+  public static String transportName(Vertx vertx) {
+    if (vertx.isNativeTransportEnabled()) {
+      return Transport.nativeTransport().name();
+    }
+    Transport wanted = Transport.nativeTransport();
+    Throwable why = wanted == null ? null : wanted.unavailabilityCause();
+    return why == null ? "nio" : "nio (native " + wanted.name() + " unavailable: " + why.getMessage() + ")";
   }
 
   /**

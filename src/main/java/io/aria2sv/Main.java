@@ -87,8 +87,8 @@ public final class Main {
       Vertx vertx, JsonObject config, AtomicBoolean exitingOnOurOwn, SystemdNotifier systemd) {
     AppConfig typed = AppConfig.from(config);
     Duration budget = typed.supervisor().shutdownTimeout().plusSeconds(10);
-    LOG.info("starting aria2-supervisor (profile {}, data dir {}, downloads {})",
-        typed.profile(), typed.aria2().dataDir(), typed.aria2().downloadDir());
+    LOG.info("starting aria2-supervisor (profile {}, data dir {}, downloads {}, transport {})",
+        typed.profile(), typed.aria2().dataDir(), typed.aria2().downloadDir(), Aria2Supervisor.transportName(vertx));
     return Aria2Supervisor.deploy(vertx, config)
         .onSuccess(
             supervisor -> {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aria2sv.testing.ChildJvm;
 import io.aria2sv.testing.Signals;
+import io.vertx.core.transport.Transport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +60,8 @@ class FatJarIT {
     try (ChildJvm jvm = ChildJvm.jar(jar, java.util.List.of(jvmFlags), cwd, Map.of("ARIA2SV_HTTP_PORT", "0"))) {
       jvm.awaitOutput("aria2-supervisor running", Duration.ofSeconds(30));
       assertThat(jvm.output()).contains("profile default").contains("aria2c 1.36.0 ready");
+      // The jar carries Netty's epoll library; where this JVM can load it, the supervisor runs on it.
+      assertThat(jvm.output()).contains(Transport.EPOLL.available() ? "transport epoll)" : "transport nio");
       assertThat(cwd.resolve("data/aria2.conf")).exists();
       assertThat(cwd.resolve("downloads")).isDirectory();
       long aria2 = Long.parseLong(Files.readString(cwd.resolve("data/aria2.pid")).trim());
