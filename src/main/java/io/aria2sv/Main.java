@@ -6,8 +6,8 @@ import io.aria2sv.config.AppConfig;
 import io.aria2sv.config.ConfigException;
 import io.aria2sv.config.ConfigLoader;
 import io.aria2sv.config.Durations;
-import io.vertx.core.Future;
 import io.aria2sv.systemd.SystemdNotifier;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -77,8 +77,10 @@ public final class Main {
         err -> {
           exitingOnOurOwn.set(true);
           int code = exitCodeOf(err);
+          // Ours name the problem in one line; anything else gets its stack trace.
+          boolean explained = err instanceof ConfigException || err instanceof StartupException;
           LOG.error("{}{}", code == ExitCodes.CONFIG ? "invalid configuration: " : "cannot start: ", err.getMessage(),
-              code == ExitCodes.FAILURE ? err : null);
+              explained ? null : err);
           vertx.close().onComplete(ar -> exit(code));
         });
   }

@@ -2,9 +2,10 @@ package io.aria2sv;
 
 /**
  * A start-up failure that maps to a documented process exit code (see {@link ExitCodes}). The
- * message is a single line meant for the operator, with a hint where one helps.
+ * message is a single line meant for the operator, with a hint where one helps, so it is logged
+ * without a stack trace.
  */
-public final class StartupException extends RuntimeException {
+public class StartupException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final int exitCode;

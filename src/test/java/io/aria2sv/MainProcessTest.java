@@ -9,6 +9,8 @@ import io.aria2sv.testing.SupervisorHarness;
 import io.aria2sv.testing.TestConfig;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,6 +92,44 @@ class MainProcessTest {
       assertThat(Signals.countAria2For(root.resolve("data"))).isEqualTo(1);
     } finally {
       first.undeploy();
+    }
+  }
+
+  @Test
+  void anHttpPortHeldByAnotherSocketExits1NamingTheKeyAndLeavesNoAria2() throws Exception {
+    try (ServerSocket held = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      Map<String, String> env = env();
+      env.put("ARIA2SV_HTTP_PORT", Integer.toString(held.getLocalPort()));
+      try (ChildJvm jvm = ChildJvm.main(root, env)) {
+        assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(jvm.output()).contains("cannot start: HTTP port " + held.getLocalPort() + " (http.port) is already in use on 127.0.0.1")
+            .doesNotContain("\tat ");
+      }
+    }
+    // noAria2Left: the aria2c started before the HTTP API failed is stopped again.
+  }
+
+  @Test
+  void anHttpHostThisMachineDoesNotHaveExits1NamingTheKeys() throws Exception {
+    Map<String, String> env = env();
+    env.put("ARIA2SV_HTTP_HOST", "192.0.2.1"); // TEST-NET-1: never a local address
+    try (ChildJvm jvm = ChildJvm.main(root, env)) {
+      assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.FAILURE);
+      assertThat(jvm.output()).contains("cannot start: the HTTP API cannot listen on 192.0.2.1:0 (http.host, http.port): Cannot assign requested address")
+          .doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void aHeldRpcPortExits1NamingTheKeyWithoutAStackTrace() throws Exception {
+    try (ServerSocket held = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      Map<String, String> env = env();
+      env.put("ARIA2SV_ARIA2_RPC_PORT", Integer.toString(held.getLocalPort()));
+      try (ChildJvm jvm = ChildJvm.main(root, env)) {
+        assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(jvm.output()).contains("cannot start: RPC port " + held.getLocalPort() + " (aria2.rpcPort) is already in use on 127.0.0.1")
+            .doesNotContain("\tat ");
+      }
     }
   }
 

@@ -1,5 +1,7 @@
 package io.aria2sv.http;
 
+import io.aria2sv.ExitCodes;
+import io.aria2sv.StartupException;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.metrics.Metrics;
 import io.vertx.core.DeploymentOptions;
@@ -86,11 +88,28 @@ public final class HttpVerticle extends VerticleBase {
       });
     }
 
-    return vertx.createHttpServer().requestHandler(router).listen(http.port(), http.host()).onSuccess(s -> {
-      server = s;
-      LOG.info("HTTP API listening on http://{}:{}/ (dashboard at /, API at {}, auth {})", http.host(), s.actualPort(),
-          ApiRoutes.BASE, http.token().isEmpty() ? "off" : "on");
-    });
+    return vertx.createHttpServer().requestHandler(router).listen(http.port(), http.host())
+        .recover(err -> Future.failedFuture(listenFailure(http, err)))
+        .onSuccess(s -> {
+          server = s;
+          LOG.info("HTTP API listening on http://{}:{}/ (dashboard at /, API at {}, auth {})", http.host(), s.actualPort(),
+              ApiRoutes.BASE, http.token().isEmpty() ? "off" : "on");
+        });
+  }
+
+  /**
+   * Why the API cannot listen, naming the keys: the port held by another socket, or the address or
+   * port refused (an address this machine does not have, a port below 1024 without the right).
+   */
+  private static StartupException listenFailure(AppConfig.Http http, Throwable err) {
+    // Java NIO says "Address already in use"; Netty's epoll "bind(..) failed with error(-98): Address already in use".
+    String why = String.valueOf(err.getMessage()).replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
+    if (why.equals("Address already in use")) {
+      return new StartupException(ExitCodes.FAILURE, "HTTP port " + http.port() + " (http.port) is already in use on " + http.host()
+          + " by another process; free it or set http.port to another port (0 picks a free one)");
+    }
+    return new StartupException(ExitCodes.FAILURE, "the HTTP API cannot listen on " + http.host() + ":" + http.port()
+        + " (http.host, http.port): " + why);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.aria2sv.supervisor;
 
+import io.aria2sv.ExitCodes;
+import io.aria2sv.StartupException;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.rpc.Aria2Endpoint;
 import java.io.IOException;
@@ -52,11 +54,11 @@ public final class Aria2Launcher {
   }
 
   /** The fixed RPC port is taken by someone else. */
-  public static final class PortInUseException extends IllegalStateException {
+  public static final class PortInUseException extends StartupException {
     private static final long serialVersionUID = 1L;
 
     PortInUseException(int port, String holders) {
-      super(
+      super(ExitCodes.FAILURE,
           "RPC port "
               + port
               + " (aria2.rpcPort) is already in use on "
