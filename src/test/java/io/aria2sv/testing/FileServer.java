@@ -30,6 +30,7 @@ public final class FileServer implements AutoCloseable {
   private final Map<String, AtomicInteger> fail503 = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> resets = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+  private final Map<String, Transfer> transfers = new ConcurrentHashMap<>();
   private volatile long bytesPerSecond;
   private HttpServer server;
 
@@ -85,6 +86,28 @@ public final class FileServer implements AutoCloseable {
     return n == null ? 0 : n.get();
   }
 
+  /**
+   * When the first GET of a file arrived and when the last response to one ended ({@link
+   * System#nanoTime()}), since {@link #forgetTransfer}: the transfer as the server saw it, over all
+   * of a client's connections.
+   */
+  public record Transfer(long firstRequest, long lastEnd) {
+    /** Milliseconds from the first request to the end of the last response. */
+    public double millis() {
+      return (lastEnd - firstRequest) / 1e6;
+    }
+  }
+
+  /** The transfer of {@code name} since it was last forgotten, or null if it has not ended. */
+  public Transfer transfer(String name) {
+    Transfer t = transfers.get(name);
+    return t == null || t.lastEnd() == 0 ? null : t;
+  }
+
+  public void forgetTransfer(String name) {
+    transfers.remove(name);
+  }
+
   public void throttle(long bytesPerSecond) {
     this.bytesPerSecond = bytesPerSecond;
   }
@@ -115,6 +138,8 @@ public final class FileServer implements AutoCloseable {
       return;
     }
     requests.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+    transfers.putIfAbsent(name, new Transfer(System.nanoTime(), 0));
+    res.endHandler(v -> transfers.computeIfPresent(name, (k, t) -> new Transfer(t.firstRequest(), System.nanoTime())));
     if (take(fail503, name)) {
       res.setStatusCode(503).end("busy");
       return;
