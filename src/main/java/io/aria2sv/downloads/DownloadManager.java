@@ -44,6 +44,14 @@ final class DownloadManager {
   static final JsonArray STATUS_KEYS = new JsonArray(List.of(
       "gid", "status", "totalLength", "completedLength", "downloadSpeed", "errorCode", "errorMessage", "files"));
 
+  /** aria2's "file exists but has no control file". */
+  private static final int FILE_EXISTS = 13;
+  /**
+   * File times come from the kernel's coarse clock, which may lag the time a download was requested
+   * by a clock tick (up to 10 ms at HZ=100); a file written within this much before is still ours.
+   */
+  private static final long FILE_TIME_SLACK_MS = 20;
+
   /** Why a download is added again. */
   private enum ReAdd { AUTOMATIC, MANUAL, RESUME }
 
@@ -466,6 +474,9 @@ final class DownloadManager {
     removeResultLater(gid);
     store.recordRetry(d.id, gid, code, message);
     var delay = decider.reAddDelay(code, d.retryCount);
+    if (code == FILE_EXISTS && delay.isEmpty() && startOverIfOwnPartialFile(d, message)) {
+      return;
+    }
     if (delay.isEmpty()) {
       LOG.info("download {} failed for good (aria2 error {}: {}) after {} re-adds", d.id, code, message, d.retryCount);
       transition(d, FAILED);
@@ -475,6 +486,38 @@ final class DownloadManager {
         d.id, code, message, delay.get().toMillis(), d.retryCount + 1, decider.maxRetries());
     transition(d, RETRYING);
     scheduleReAdd(d, delay.get());
+  }
+
+  /**
+   * aria2 refuses to write over a file that has no control file (error 13). When aria2c was killed
+   * after creating a download's file and before saving its control file (saved every second), the
+   * file is this download's own partial one, and aria2 restored the download from its session
+   * without {@code continue}: then the file is deleted and the download starts over, as a re-add.
+   * A file that existed before the download was requested is the user's: the download fails.
+   *
+   * @return whether the decision is under way (the download is RETRYING meanwhile)
+   */
+  private boolean startOverIfOwnPartialFile(Download d, String message) {
+    var delay = decider.nextDelay(d.retryCount);
+    List<Path> files = filesOf(d);
+    if (delay.isEmpty() || files.isEmpty()) {
+      return false;
+    }
+    transition(d, RETRYING);
+    store.deleteOwnPartialFile(root, files.get(0), d.createdAt - FILE_TIME_SLACK_MS).onComplete(ar -> {
+      if (d.status != RETRYING) {
+        return; // paused or removed meanwhile
+      }
+      if (ar.succeeded() && ar.result()) {
+        LOG.info("download {}: deleted its own partial file {} (aria2c had not saved its control file); starting over in {} ms"
+            + " (re-add {} of {})", d.id, files.get(0), delay.get().toMillis(), d.retryCount + 1, decider.maxRetries());
+        scheduleReAdd(d, delay.get());
+      } else {
+        LOG.info("download {} failed for good (aria2 error {}: {})", d.id, FILE_EXISTS, message);
+        transition(d, FAILED);
+      }
+    });
+    return true;
   }
 
   private void scheduleReAdd(Download d, Duration delay) {

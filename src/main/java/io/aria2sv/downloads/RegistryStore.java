@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -123,6 +124,28 @@ final class RegistryStore {
         Files.delete(real);
       }
       return null;
+    }, false);
+  }
+
+  /**
+   * Deletes {@code file} if it is a partial file this download left behind: a regular file inside
+   * {@code root}, with no control file beside it, last written at or after {@code notBefore}
+   * (epoch ms), that is after the download was requested. A file that was there before is the
+   * user's and stays.
+   *
+   * @return whether it was deleted
+   */
+  Future<Boolean> deleteOwnPartialFile(Path root, Path file, long notBefore) {
+    return vertx.executeBlocking(() -> {
+      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.exists(Path.of(file + ".aria2"))) {
+        return false;
+      }
+      Path real = file.toRealPath();
+      if (!real.startsWith(root.toRealPath()) || Files.getLastModifiedTime(real).toMillis() < notBefore) {
+        return false;
+      }
+      Files.delete(real);
+      return true;
     }, false);
   }
 

@@ -26,7 +26,12 @@ final class RetryDecider {
 
   /** The delay before the next automatic re-add, or empty when the download fails for good. */
   Optional<Duration> reAddDelay(int errorCode, int retriesSoFar) {
-    if (!config.autoRetry() || !isTransient(errorCode) || retriesSoFar >= config.maxRetries()) {
+    return isTransient(errorCode) ? nextDelay(retriesSoFar) : Optional.empty();
+  }
+
+  /** The delay before the next automatic re-add whatever the error, or empty when none is left. */
+  Optional<Duration> nextDelay(int retriesSoFar) {
+    if (!config.autoRetry() || retriesSoFar >= config.maxRetries()) {
       return Optional.empty();
     }
     long ms = config.retryDelay().toMillis() << Math.min(retriesSoFar, 20);

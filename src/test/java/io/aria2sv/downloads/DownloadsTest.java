@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -201,6 +202,40 @@ class DownloadsTest {
     stack.awaitStatus(added.getString("id"), "complete", WAIT);
     assertThat(sha256Of("early.bin")).isEqualTo(sha);
     assertThat(Files.list(root.resolve("downloads")).map(p -> p.getFileName().toString()).toList()).containsExactly("early.bin");
+  }
+
+  @Test
+  void itsOwnPartialFileWithoutAControlFileIsDeletedAndTheDownloadStartsOver() throws Exception {
+    // What aria2c leaves when it is killed after creating the file and before its first control
+    // file save: aria2 then refuses the download restored from its session (error 13).
+    String sha = files.addRandomFile("own.bin", 256 * 1024, 21);
+    stack.deploy(config());
+    JsonObject added = stack.request(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(files.url("own.bin")))
+        .put("out", "own.bin").put("options", new JsonObject().put("pause", "true")));
+    Path partial = root.resolve("downloads/own.bin");
+    Files.write(partial, new byte[256 * 1024]);
+
+    stack.request(Addresses.DOWNLOADS_RESUME, new JsonObject().put("id", added.getString("id")));
+
+    JsonObject done = stack.awaitStatus(added.getString("id"), "complete", WAIT);
+    assertThat(sha256Of("own.bin")).isEqualTo(sha);
+    assertThat(done.getJsonObject("retry").getInteger("count")).isEqualTo(1);
+    assertThat(stack.transitions(added.getString("id"))).contains("retrying");
+  }
+
+  @Test
+  void aFileThatWasThereBeforeTheDownloadIsNeverOverwritten() throws Exception {
+    files.addRandomFile("mine.bin", 64 * 1024, 22);
+    Path mine = Files.createDirectories(root.resolve("downloads")).resolve("mine.bin");
+    Files.writeString(mine, "the user's own file");
+    Files.setLastModifiedTime(mine, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+    stack.deploy(config());
+
+    JsonObject failed = stack.awaitStatus(add("mine.bin").getString("id"), "failed", WAIT);
+
+    assertThat(failed.getInteger("errorCode")).isEqualTo(13);
+    assertThat(Files.readString(mine)).isEqualTo("the user's own file");
+    assertThat(failed.getJsonObject("retry").getInteger("count")).isZero();
   }
 
   @Test

@@ -133,7 +133,8 @@ public final class Chaos {
         // The registry: exactly one download per request, each complete.
         assertThat(all).hasSize(plan.downloads());
         assertThat(all.stream().map(o -> ((JsonObject) o).getString("id")).distinct().count()).isEqualTo(plan.downloads());
-        assertThat(status.values()).as("statuses").containsOnly("complete");
+        assertThat(status.values()).as("statuses; not complete: %s; supervisor log:%n%s", all.stream().map(o -> (JsonObject) o)
+            .filter(d -> !"complete".equals(d.getString("status"))).toList(), jvm.output()).containsOnly("complete");
         // The files: right digests, no renamed copies, no leftover control files.
         try (var listing = Files.list(root.resolve("downloads"))) {
           assertThat(listing.map(p -> p.getFileName().toString()).sorted().toList())
