@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The supervisor as a process: exit codes, signals, and what is left behind. */
@@ -95,18 +96,19 @@ class MainProcessTest {
     }
   }
 
-  @Test
-  void anHttpPortHeldByAnotherSocketExits1NamingTheKeyAndLeavesNoAria2() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"ARIA2SV_HTTP_PORT, HTTP port %d (http.port)", "ARIA2SV_ARIA2_RPC_PORT, RPC port %d (aria2.rpcPort)"})
+  void aPortHeldByAnotherSocketExits1NamingTheKeyWithoutAStackTrace(String variable, String named) throws Exception {
     try (ServerSocket held = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       Map<String, String> env = env();
-      env.put("ARIA2SV_HTTP_PORT", Integer.toString(held.getLocalPort()));
+      env.put(variable, Integer.toString(held.getLocalPort()));
       try (ChildJvm jvm = ChildJvm.main(root, env)) {
         assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(jvm.output()).contains("cannot start: HTTP port " + held.getLocalPort() + " (http.port) is already in use on 127.0.0.1")
+        assertThat(jvm.output()).contains("cannot start: " + String.format(named, held.getLocalPort()) + " is already in use on 127.0.0.1")
             .doesNotContain("\tat ");
       }
     }
-    // noAria2Left: the aria2c started before the HTTP API failed is stopped again.
+    // noAria2Left: an aria2c started before the HTTP API failed is stopped again.
   }
 
   @Test
@@ -117,19 +119,6 @@ class MainProcessTest {
       assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.FAILURE);
       assertThat(jvm.output()).contains("cannot start: the HTTP API cannot listen on 192.0.2.1:0 (http.host, http.port): Cannot assign requested address")
           .doesNotContain("\tat ");
-    }
-  }
-
-  @Test
-  void aHeldRpcPortExits1NamingTheKeyWithoutAStackTrace() throws Exception {
-    try (ServerSocket held = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-      Map<String, String> env = env();
-      env.put("ARIA2SV_ARIA2_RPC_PORT", Integer.toString(held.getLocalPort()));
-      try (ChildJvm jvm = ChildJvm.main(root, env)) {
-        assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(jvm.output()).contains("cannot start: RPC port " + held.getLocalPort() + " (aria2.rpcPort) is already in use on 127.0.0.1")
-            .doesNotContain("\tat ");
-      }
     }
   }
 
