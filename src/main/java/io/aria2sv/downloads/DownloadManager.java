@@ -555,7 +555,10 @@ final class DownloadManager {
       d.retryCount++;
     }
     transition(d, RETRYING);
-    return sendAdd(d, true)
+    // After "file exists" the file on disk is not a partial download of ours (ours was deleted):
+    // without continue, aria2 refuses again rather than append to someone else's file.
+    boolean resume = d.errorCode == null || d.errorCode != FILE_EXISTS;
+    return sendAdd(d, resume)
         .map(v -> {
           transition(d, after);
           return d;

@@ -231,11 +231,20 @@ class DownloadsTest {
     Files.setLastModifiedTime(mine, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
     stack.deploy(config());
 
-    JsonObject failed = stack.awaitStatus(add("mine.bin").getString("id"), "failed", WAIT);
+    String id = add("mine.bin").getString("id");
+    JsonObject failed = stack.awaitStatus(id, "failed", WAIT);
 
     assertThat(failed.getInteger("errorCode")).isEqualTo(13);
     assertThat(Files.readString(mine)).isEqualTo("the user's own file");
     assertThat(failed.getJsonObject("retry").getInteger("count")).isZero();
+
+    // A manual retry with the file still there fails the same way: aria2 is not told to continue
+    // it as if it were a partial download.
+    stack.request(Addresses.DOWNLOADS_RETRY, new JsonObject().put("id", id));
+    await().atMost(WAIT).until(() -> stack.get(id).getJsonObject("retry").getInteger("count") == 1
+        && stack.get(id).getString("status").equals("failed"));
+    assertThat(stack.get(id).getInteger("errorCode")).isEqualTo(13);
+    assertThat(Files.readString(mine)).isEqualTo("the user's own file");
   }
 
   @Test
