@@ -61,10 +61,10 @@ public final class Aria2Supervisor {
    * directory, where Netty unpacks its library).
    */
   public static String transportName(Vertx vertx) {
-    if (vertx.isNativeTransportEnabled()) {
-      return Transport.nativeTransport().name();
-    }
     Transport wanted = Transport.nativeTransport();
+    if (vertx.isNativeTransportEnabled()) {
+      return wanted.name();
+    }
     Throwable why = wanted == null ? null : wanted.unavailabilityCause();
     return why == null ? "nio" : "nio (native " + wanted.name() + " unavailable: " + why.getMessage() + ")";
   }

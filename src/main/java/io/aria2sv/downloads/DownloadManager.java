@@ -28,6 +28,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -557,7 +558,7 @@ final class DownloadManager {
     transition(d, RETRYING);
     // After "file exists" the file on disk is not a partial download of ours (ours was deleted):
     // without continue, aria2 refuses again rather than append to someone else's file.
-    boolean resume = d.errorCode == null || d.errorCode != FILE_EXISTS;
+    boolean resume = !Objects.equals(d.errorCode, FILE_EXISTS);
     return sendAdd(d, resume)
         .map(v -> {
           transition(d, after);

@@ -40,8 +40,8 @@ import org.junit.jupiter.api.io.TempDirFactory;
 class DataPathBench {
   private static final int SIZE = 512 << 20;
   /**
-   * Single runs of either side spread by about ±15 % on 2 cores (scheduling, page cache), so a
-   * median of 10 moved the ratio by several percent from run to run; 20 of each hold it steadier.
+   * Single runs of either side spread widely on 2 cores (about 530 to 1,190 MiB/s), so a median of
+   * 10 moved the ratio by several percent from run to run; 20 of each hold it steadier.
    */
   private static final int RUNS = 20;
 
@@ -76,10 +76,6 @@ class DataPathBench {
     return java.util.HexFormat.of().formatHex(md.digest());
   }
 
-  /**
-   * Through the supervisor: from the add request until its "complete" event arrives on the bus
-   * (no polling, which would compete for the CPU and add its interval to the time).
-   */
   /** One download: its throughput, and the milliseconds outside the server's transfer (start and finish). */
   private record Run(double mibPerSecond, double outsideMillis) {}
 
@@ -89,6 +85,10 @@ class DataPathBench {
     return new Run(SIZE / 1048576.0 / ((t1 - t0) / 1e9), (t1 - t0) / 1e6 - t.millis());
   }
 
+  /**
+   * Through the supervisor: from the add request until its "complete" event arrives on the bus
+   * (no polling, which would compete for the CPU and add its interval to the time).
+   */
   private static Run ours(Vertx vertx, FileServer files, Path downloads, String out, String sha) throws Exception {
     Map<String, CompletableFuture<Void>> completed = new ConcurrentHashMap<>();
     var consumer = vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_DOWNLOAD, m -> {
