@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -25,6 +26,12 @@ public final class Aria2Process {
   public static final String OUTPUT = "aria2c.out";
   /** The pid of the current aria2c, for orphan clean-up after a JVM crash. */
   public static final String PID_FILE = "aria2.pid";
+
+  /**
+   * glibc's malloc trim threshold for aria2c: 16 MiB, aria2's default disk cache. See {@link
+   * #tuneMalloc}.
+   */
+  public static final String TRIM_THRESHOLD = "glibc.malloc.trim_threshold=" + (16 << 20);
 
   private static final Path SETSID = Path.of("/usr/bin/setsid");
   private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
@@ -79,6 +86,7 @@ public final class Aria2Process {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    tuneMalloc(builder.environment());
     Process p;
     try {
       p = SPAWNER.submit(builder::start).get();
@@ -90,6 +98,26 @@ public final class Aria2Process {
     }
     Files.writeString(dataDir.resolve(PID_FILE), p.pid() + "\n", StandardCharsets.US_ASCII);
     return new Aria2Process(p, out, start);
+  }
+
+  /**
+   * Raises glibc's malloc trim threshold in aria2c's environment. With glibc's default (128 KiB,
+   * adjusted as the process goes), a long-lived aria2c may give the heap's top back to the kernel
+   * after every batch of received data and fault it in again: measured on a 512 MiB loopback
+   * download, about half the aria2c processes took 600 to 700 ms with about 100,000 page faults
+   * per download, the others about 540 ms with none, and which one a process was stayed fixed for
+   * its life. With the threshold every process took about 540 ms without faults, for about 1 MiB
+   * more RSS. A threshold the user set ({@code GLIBC_TUNABLES} or {@code MALLOC_TRIM_THRESHOLD_})
+   * is left alone; C libraries other than glibc ignore the variable.
+   */
+  public static void tuneMalloc(Map<String, String> env) {
+    String tunables = env.get("GLIBC_TUNABLES");
+    if (env.containsKey("MALLOC_TRIM_THRESHOLD_")
+        || (tunables != null && tunables.contains("glibc.malloc.trim_threshold="))) {
+      return;
+    }
+    env.put("GLIBC_TUNABLES",
+        tunables == null || tunables.isBlank() ? TRIM_THRESHOLD : tunables + ":" + TRIM_THRESHOLD);
   }
 
   public long pid() {

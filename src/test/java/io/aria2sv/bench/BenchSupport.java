@@ -29,7 +29,6 @@ final class BenchSupport {
     }
   }
 
-
   /** Resident set size in KiB. */
   static long rssKib(long pid) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
@@ -45,6 +44,12 @@ final class BenchSupport {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  /** Minor page faults of a process so far (pages it touched for the first time, or again after giving them back). */
+  static long minorFaults(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[7]);
   }
 
   /** supervisord, installed from Debian's packages when missing and we may; else why not. */

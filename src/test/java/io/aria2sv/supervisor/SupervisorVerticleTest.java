@@ -82,6 +82,13 @@ class SupervisorVerticleTest {
   }
 
   @Test
+  void aria2cRunsWithAMallocTrimThresholdThatKeepsItsHeap() throws Exception {
+    sv.deploy(fast());
+    String environ = new String(Files.readAllBytes(Path.of("/proc/" + sv.pid() + "/environ")), StandardCharsets.UTF_8);
+    assertThat(environ.split("\0")).as("aria2c's environment").contains("GLIBC_TUNABLES=" + Aria2Process.TRIM_THRESHOLD);
+  }
+
+  @Test
   void theSecretStaysInTheOwnerOnlyConfFile() throws Exception {
     sv.deploy(fast());
     long pid = sv.pid();
@@ -90,6 +97,8 @@ class SupervisorVerticleTest {
 
     String cmdline = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
     assertThat(cmdline).doesNotContain(secret).contains("--conf-path=").contains("--stop-with-process=" + ProcessHandle.current().pid());
+    String environ = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8);
+    assertThat(environ).doesNotContain(secret);
     Path conf = root.resolve("data/aria2.conf");
     assertThat(Files.getPosixFilePermissions(conf)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     assertThat(Files.readString(conf)).contains("rpc-secret=" + secret).contains("rpc-listen-all=false");
