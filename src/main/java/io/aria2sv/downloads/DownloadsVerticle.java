@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,9 @@ public final class DownloadsVerticle extends VerticleBase {
       new JsonObject().put("methodName", "aria2.tellActive")
           .put("params", new JsonArray().add(new JsonArray().add("gid").add("status").add("completedLength").add("totalLength").add("downloadSpeed"))),
       new JsonObject().put("methodName", "aria2.getGlobalStat"));
+
+  /** The longest a stop waits for the notification socket's clean close. */
+  private static final long DISCONNECT_GRACE_MILLIS = 500;
 
   private AppConfig config;
   private WebClient web;
@@ -97,12 +101,14 @@ public final class DownloadsVerticle extends VerticleBase {
     if (manager != null) {
       manager.stop();
     }
-    if (notifications != null) {
-      notifications.close();
-    }
+    // Undeploy closes the clients this verticle created once stop completes: a clean disconnect
+    // first, but never held up for long by an aria2c that does not answer.
+    Future<Void> disconnected = notifications == null ? Future.succeededFuture()
+        : notifications.close().timeout(DISCONNECT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     aria2.stop();
     web.close();
-    return store == null ? Future.succeededFuture() : store.close();
+    Future<Void> stored = store == null ? Future.succeededFuture() : store.close().mapEmpty();
+    return disconnected.transform(ar -> stored);
   }
 
   /** Re-add and progress settings apply at once; the RPC client keeps its settings until restart. */

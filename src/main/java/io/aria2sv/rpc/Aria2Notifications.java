@@ -29,6 +29,8 @@ public final class Aria2Notifications {
   private WebSocket socket;
   /** The handshake under way, if any. */
   private Future<WebSocket> connecting;
+  /** The latest socket close under way: the client is closed only after it. */
+  private Future<Void> closing = Future.succeededFuture();
   private long reconnectTimer = -1;
 
   /**
@@ -52,7 +54,7 @@ public final class Aria2Notifications {
     if (socket != null) {
       WebSocket old = socket;
       socket = null;
-      old.close();
+      closing = old.close();
     }
     if (next != null) {
       connect(next);
@@ -72,7 +74,7 @@ public final class Aria2Notifications {
       }
       if (endpoint != target) {
         if (ar.succeeded()) {
-          ar.result().close();
+          closing = ar.result().close();
         }
         return;
       }
@@ -123,15 +125,16 @@ public final class Aria2Notifications {
   }
 
   /**
-   * Disconnects for good. A handshake under way is let finish first (its socket is then closed at
-   * once): closing the client under it would only make Vert.x log a spurious eviction warning.
+   * Disconnects for good: lets a handshake under way finish, closes the socket, then the client.
+   * Closing the client under a handshake makes Vert.x log a spurious "Connection evicted" warning;
+   * a verticle's undeploy does just that to the clients it created unless its stop waits for this.
+   *
+   * @return completes when the client is closed
    */
-  public void close() {
+  public Future<Void> close() {
     follow(null);
-    if (connecting != null) {
-      connecting.onComplete(ar -> client.close());
-    } else {
-      client.close();
-    }
+    Future<?> handshake = connecting != null ? connecting : Future.succeededFuture();
+    // Evaluated after the handshake, whose completion handler has then started its socket's close.
+    return handshake.eventually(() -> closing).eventually(client::close).mapEmpty();
   }
 }
