@@ -112,13 +112,12 @@ final class RegistryStore {
   /** Deletes files, each only if its real location is inside {@code root}. */
   Future<Void> deleteFiles(Path root, List<Path> files) {
     return vertx.executeBlocking(() -> {
-      Path realRoot = root.toRealPath();
       for (Path f : files) {
         if (!Files.exists(f)) {
           continue;
         }
-        Path real = f.toRealPath();
-        if (!real.startsWith(realRoot) || real.equals(realRoot)) {
+        Path real = realPathInside(root, f);
+        if (real == null) {
           throw new IOException("refusing to delete " + f + ": outside the download root");
         }
         Files.delete(real);
@@ -140,13 +139,20 @@ final class RegistryStore {
       if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.exists(Path.of(file + ".aria2"))) {
         return false;
       }
-      Path real = file.toRealPath();
-      if (!real.startsWith(root.toRealPath()) || Files.getLastModifiedTime(real).toMillis() < notBefore) {
+      Path real = realPathInside(root, file);
+      if (real == null || Files.getLastModifiedTime(real).toMillis() < notBefore) {
         return false;
       }
       Files.delete(real);
       return true;
     }, false);
+  }
+
+  /** The real location of an existing {@code file} if it lies below {@code root}'s, else null. */
+  private static Path realPathInside(Path root, Path file) throws IOException {
+    Path realRoot = root.toRealPath();
+    Path real = file.toRealPath();
+    return real.startsWith(realRoot) && !real.equals(realRoot) ? real : null;
   }
 
   Future<Void> close() {

@@ -105,8 +105,8 @@ public final class Aria2Process {
    * adjusted as the process goes), a long-lived aria2c may give the heap's top back to the kernel
    * after every batch of received data and fault it in again: measured on a 512 MiB loopback
    * download, about half the aria2c processes took 600 to 700 ms with about 100,000 page faults
-   * per download, the others about 540 ms with none, and which one a process was stayed fixed for
-   * its life. With the threshold every process took about 540 ms without faults, for about 1 MiB
+   * per download, the others about 540 ms with none, and a process mostly kept its kind from its
+   * first download on. With the threshold every process took about 540 ms without faults, for about 1 MiB
    * more RSS. A threshold the user set ({@code GLIBC_TUNABLES} or {@code MALLOC_TRIM_THRESHOLD_})
    * is left alone; C libraries other than glibc ignore the variable.
    */

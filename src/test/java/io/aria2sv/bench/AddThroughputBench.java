@@ -153,7 +153,7 @@ class AddThroughputBench {
     WebClient web = WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(CONCURRENCY));
     try {
       JsonObject e = SupervisorHarness.await(vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_ENDPOINT, new JsonObject())).body();
-      long aria2 = SupervisorHarness.await(vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject())).body().getLong("pid");
+      long aria2 = SupervisorHarness.aria2Pid(vertx);
       long self = ProcessHandle.current().pid();
       long jvm0 = BenchSupport.cpuTicks(self);
       long aria20 = BenchSupport.cpuTicks(aria2);

@@ -41,15 +41,19 @@ final class BenchSupport {
 
   /** CPU time (user + system) of a process in clock ticks (1/100 s on Linux). */
   static long cpuTicks(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    String[] f = statFields(pid);
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
   /** Minor page faults of a process so far (pages it touched for the first time, or again after giving them back). */
   static long minorFaults(long pid) throws IOException {
+    return Long.parseLong(statFields(pid)[7]);
+  }
+
+  /** The fields of {@code /proc/PID/stat} after the command name, from the state on (field 3 is index 0). */
+  private static String[] statFields(long pid) throws IOException {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[7]);
+    return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
   }
 
   /** supervisord, installed from Debian's packages when missing and we may; else why not. */

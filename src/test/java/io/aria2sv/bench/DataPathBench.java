@@ -157,8 +157,7 @@ class DataPathBench {
       Path downloads = root.resolve("downloads");
       Path plainDir = Files.createDirectories(root.resolve("plain"));
       Path log = root.resolve("plain.log");
-      long aria2 = SupervisorHarness.await(vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject()))
-          .body().getLong("pid");
+      long aria2 = SupervisorHarness.aria2Pid(vertx);
       List<Run> ours = new ArrayList<>();
       List<Run> plain = new ArrayList<>();
       List<Run> tuned = new ArrayList<>();

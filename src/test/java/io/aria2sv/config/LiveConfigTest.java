@@ -60,7 +60,7 @@ class LiveConfigTest {
     ConfigRetriever watcher = SupervisorHarness.await(loader.watch(file, Duration.ofMillis(100), changed ->
         vertx.eventBus().publish(Addresses.CONFIG_CHANGED, changed, new DeliveryOptions().setLocalOnly(true))));
     try {
-      long pid = SupervisorHarness.await(vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject())).body().getLong("pid");
+      long pid = SupervisorHarness.aria2Pid(vertx);
       assertThat(globalLimit(vertx)).isEqualTo("1048576");
 
       Files.writeString(file, yaml("2M", "5s"));
@@ -73,7 +73,7 @@ class LiveConfigTest {
 
       Files.writeString(file, yaml("4M", "5s"));
       await().atMost(Duration.ofSeconds(10)).until(() -> globalLimit(vertx).equals("4194304"));
-      long after = SupervisorHarness.await(vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject())).body().getLong("pid");
+      long after = SupervisorHarness.aria2Pid(vertx);
       assertThat(after).as("aria2c was not restarted").isEqualTo(pid);
       assertThat(Files.readString(root.resolve("data/aria2.conf"))).contains("max-overall-download-limit=1M"); // until the next start
     } finally {

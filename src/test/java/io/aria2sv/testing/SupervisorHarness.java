@@ -114,6 +114,11 @@ public final class SupervisorHarness {
     }
   }
 
+  /** The pid of the aria2c that the supervisor deployed on {@code vertx} runs now. */
+  public static long aria2Pid(Vertx vertx) throws Exception {
+    return await(vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject())).body().getLong("pid");
+  }
+
   public static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
