@@ -98,7 +98,10 @@ public final class Addresses {
   /** Request/reply. Request {@code {id}}. Pauses a waiting, active or retrying download. Reply: the download. */
   public static final String DOWNLOADS_PAUSE = "aria2.downloads.pause";
 
-  /** Request/reply. Request {@code {id}}. Resumes a paused download. Reply: the download. */
+  /**
+   * Request/reply. Request {@code {id}}. Resumes a paused download. Reply: the download, {@code
+   * waiting} or already {@code active}.
+   */
   public static final String DOWNLOADS_RESUME = "aria2.downloads.resume";
 
   /**

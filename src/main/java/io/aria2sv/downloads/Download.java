@@ -27,6 +27,11 @@ final class Download {
   /** The file aria2 writes, once known (absolute). */
   String path;
   long updatedAt;
+  /**
+   * Bumped when a command on this download (pause, resume, remove) is sent to aria2 and again when
+   * it is answered: a status read that spans a change of it may predate the command.
+   */
+  int commandEpoch;
 
   Download(String id, String batchId, DownloadRequest request, long createdAt, String gid, DownloadStatus status) {
     this.id = id;

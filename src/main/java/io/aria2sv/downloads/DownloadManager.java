@@ -15,6 +15,7 @@ import io.aria2sv.metrics.Metrics;
 import io.aria2sv.rpc.Aria2Client;
 import io.aria2sv.rpc.Aria2RpcException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -52,6 +53,11 @@ final class DownloadManager {
    * by a clock tick (up to 10 ms at HZ=100); a file written within this much before is still ours.
    */
   private static final long FILE_TIME_SLACK_MS = 20;
+  /** aria2's statuses of a download it still runs. */
+  private static final List<String> UNSTOPPED = List.of("active", "waiting", "paused");
+  /** How often, and at most how long, a removal asks aria2 whether it has stopped the download. */
+  private static final long STOP_POLL_MS = 5;
+  private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
   /** Why a download is added again. */
   private enum ReAdd { AUTOMATIC, MANUAL, RESUME }
@@ -357,7 +363,7 @@ final class DownloadManager {
         return Future.succeededFuture(d);
       case WAITING:
       case ACTIVE:
-        return aria2.call("aria2.forcePause", d.gid).map(v -> {
+        return command(d, "aria2.forcePause").map(v -> {
           transition(d, PAUSED);
           return d;
         });
@@ -373,13 +379,16 @@ final class DownloadManager {
     if (d.status != PAUSED) {
       return conflict(d, "resume");
     }
-    return aria2.call("aria2.unpause", d.gid)
+    return command(d, "aria2.unpause")
         .recover(err -> isAria2Error(err)
             // aria2 no longer has it (it was retrying when paused, or aria2 lost it): add it again.
             ? reAddNow(d, ReAdd.RESUME, WAITING).mapEmpty()
             : Future.failedFuture(err))
         .map(v -> {
-          transition(d, WAITING);
+          // A notification may have overtaken this answer and shown it active (or even complete)
+          if (d.status == PAUSED) {
+            transition(d, WAITING);
+          }
           return d;
         });
   }
@@ -395,8 +404,9 @@ final class DownloadManager {
     cancelReAdd(d);
     Future<Void> inAria2 = d.status.terminal() || d.status == RETRYING
         ? Future.succeededFuture()
-        : aria2.call("aria2.forceRemove", d.gid).<Void>mapEmpty().recover(err -> isAria2Error(err)
-            ? Future.succeededFuture() : Future.failedFuture(err));
+        : command(d, "aria2.forceRemove").<Void>mapEmpty().recover(err -> isAria2Error(err)
+            ? Future.succeededFuture() : Future.failedFuture(err))
+            .compose(v -> stopped(d.gid, System.nanoTime() + STOP_WAIT.toNanos()));
     return inAria2
         .compose(v -> {
           removeResultLater(d.gid);
@@ -404,6 +414,31 @@ final class DownloadManager {
           return deleteFiles ? store.deleteFiles(root, filesOf(d)) : Future.succeededFuture();
         })
         .map(v -> d);
+  }
+
+  /**
+   * Completes once aria2 has stopped {@code gid}. {@code forceRemove} only asks: aria2 stops the
+   * download a few milliseconds later and then writes the control file of an unfinished download,
+   * so a file deleted before would come back, and its result could not yet be removed. Gives up
+   * (with a warning) at {@code deadline}; an error means aria2 no longer knows the GID or is down,
+   * either way nothing is left to write the file.
+   */
+  private Future<Void> stopped(String gid, long deadline) {
+    return aria2.callObject("aria2.tellStatus", gid, new JsonArray().add("status"))
+        .map(st -> !UNSTOPPED.contains(st.getString("status")))
+        .otherwise(true)
+        .compose(done -> {
+          if (done) {
+            return Future.succeededFuture();
+          }
+          if (System.nanoTime() - deadline > 0) {
+            LOG.warn("aria2 has not stopped download {} within {} ms of its removal", gid, STOP_WAIT.toMillis());
+            return Future.succeededFuture();
+          }
+          Promise<Void> later = Promise.promise();
+          vertx.setTimer(STOP_POLL_MS, t -> stopped(gid, deadline).onComplete(later));
+          return later.future();
+        });
   }
 
   private List<Path> filesOf(Download d) {
@@ -423,14 +458,28 @@ final class DownloadManager {
 
   // ---- what aria2 tells us ---------------------------------------------------------------------
 
+  /** Sends a command on {@code d}'s GID, marking the status reads that it crosses as stale. */
+  private Future<Object> command(Download d, String method) {
+    d.commandEpoch++;
+    return aria2.call(method, d.gid).andThen(ar -> d.commandEpoch++);
+  }
+
   /** A WebSocket notification: fetch the status of that GID and apply it. */
   void onNotification(String method, String gid) {
     Download d = byGid(gid);
     if (d == null || !gid.equals(d.gid)) {
       return;
     }
+    int epoch = d.commandEpoch;
     aria2.callObject("aria2.tellStatus", gid, STATUS_KEYS)
-        .onSuccess(st -> apply(d, st))
+        .onSuccess(st -> {
+          if (d.commandEpoch == epoch) {
+            apply(d, st);
+          } else {
+            // a pause, resume or remove crossed this read, which may show the state before it
+            onNotification(method, gid);
+          }
+        })
         .onFailure(err -> LOG.debug("status of {} after {} unavailable: {}", gid, method, err.getMessage()));
   }
 

@@ -79,7 +79,12 @@ public final class SupervisorHarness {
 
   /** An RPC client on the current endpoint, secret included (tests only). */
   public Aria2Rpc rpc() throws Exception {
-    JsonObject e = request(Addresses.SUPERVISOR_ENDPOINT);
+    return rpc(vertx);
+  }
+
+  /** An RPC client on the endpoint of the supervisor deployed on {@code vertx}, secret included. */
+  public static Aria2Rpc rpc(Vertx vertx) throws Exception {
+    JsonObject e = await(vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_ENDPOINT, new JsonObject())).body();
     return new Aria2Rpc(WebClient.create(vertx), Aria2Endpoint.fromJson(e));
   }
 
