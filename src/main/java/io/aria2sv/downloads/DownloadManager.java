@@ -640,9 +640,17 @@ final class DownloadManager {
       }
       int adopted = 0;
       int reAdded = 0;
+      int stoppedAgain = 0;
       for (Download d : new ArrayList<>(byId.values())) {
         JsonObject st = known.remove(d.gid);
-        if (st != null) {
+        if (st != null && d.status.terminal() && UNSTOPPED.contains(st.getString("status"))) {
+          // Ended here, but aria2 brought it back from a session saved before that: stop it again
+          stoppedAgain++;
+          command(d, "aria2.forceRemove")
+              .compose(v -> stopped(d.gid, System.nanoTime() + STOP_WAIT.toNanos()))
+              .onSuccess(v -> removeResultLater(d.gid))
+              .onFailure(err -> LOG.warn("cannot stop download {} again in aria2: {}", d.id, err.getMessage()));
+        } else if (st != null) {
           apply(d, st);
           adopted++;
         } else if (needsAdd(d)) {
@@ -661,7 +669,8 @@ final class DownloadManager {
           removeResultLater(stray);
         }
       }
-      LOG.info("reconciled with aria2: {} adopted, {} re-added, {} unknown dropped", adopted, reAdded, known.size());
+      LOG.info("reconciled with aria2: {} adopted, {} re-added, {} ended downloads stopped again, {} unknown dropped",
+          adopted, reAdded, stoppedAgain, known.size());
       return null;
     });
   }

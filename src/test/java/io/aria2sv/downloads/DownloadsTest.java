@@ -207,6 +207,34 @@ class DownloadsTest {
   }
 
   @Test
+  void aRemovedDownloadThatAria2RestoresFromAnOlderSessionIsStoppedAgain() throws Exception {
+    files.addRandomFile("gone.bin", 8 << 20, 14);
+    files.throttle(256 * 1024);
+    stack.deploy(config());
+    JsonObject added = add("gone.bin");
+    String gid = added.getString("gid");
+    // aria2 saves its session every second; once it names the GID, a crash before the next save
+    // brings the download back
+    Path session = root.resolve("data/aria2.session");
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> Files.readString(session).contains(gid));
+    long pid = SupervisorHarness.aria2Pid(vertx);
+
+    stack.request(Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", added.getString("id")));
+    Signals.kill9(pid);
+
+    await().atMost(WAIT).until(() -> {
+      JsonObject st = stack.request(Addresses.SUPERVISOR_STATUS, new JsonObject());
+      return "RUNNING".equals(st.getString("state")) && st.getLong("pid") != pid;
+    });
+    Aria2Rpc rpc = SupervisorHarness.rpc(vertx);
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> SupervisorHarness.await(
+        rpc.callObject("aria2.tellStatus", Duration.ofSeconds(2), gid).map(st -> "removed".equals(st.getString("status")))
+            .recover(err -> err instanceof Aria2RpcException ? Future.succeededFuture(true) : Future.failedFuture(err))));
+    assertThat(stack.get(added.getString("id")).getString("status")).isEqualTo("removed");
+    assertThat(stack.transitions(added.getString("id"))).containsOnlyOnce("removed");
+  }
+
+  @Test
   void itsOwnPartialFileWithoutAControlFileIsDeletedAndTheDownloadStartsOver() throws Exception {
     // What aria2c leaves when it is killed after creating the file and before its first control
     // file save: aria2 then refuses the download restored from its session (error 13).
