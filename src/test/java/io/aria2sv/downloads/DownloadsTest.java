@@ -357,8 +357,8 @@ class DownloadsTest {
     // "active" when aria2's notification that it started again overtook the answer to unpause
     assertThat(stack.request(Addresses.DOWNLOADS_RESUME, new JsonObject().put("id", id)).getString("status")).isIn("waiting", "active");
     stack.awaitStatus(id, "active", WAIT);
-    // Megabytes in aria2's disk cache make it take tens of milliseconds to stop the download after
-    // forceRemove has answered; only then does it write the control file of the unfinished download
+    // aria2 writes the control file of an unfinished download when it actually stops it, after
+    // forceRemove has answered; megabytes in its disk cache to flush first make that later
     files.throttle(16 << 20);
     await().atMost(WAIT).until(() -> stack.get(id).getLong("completedLength") > 8 << 20);
 
