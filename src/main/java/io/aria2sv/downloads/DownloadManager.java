@@ -48,6 +48,8 @@ final class DownloadManager {
 
   /** aria2's "file exists but has no control file". */
   private static final int FILE_EXISTS = 13;
+  /** aria2's "the server cannot resume" (it ignored the Range of a resumed download). */
+  private static final int RESUME_UNSUPPORTED = 8;
   /**
    * File times come from the kernel's coarse clock, which may lag the time a download was requested
    * by a clock tick (up to 10 ms at HZ=100); a file written within this much before is still ours.
@@ -524,7 +526,7 @@ final class DownloadManager {
     removeResultLater(gid);
     store.recordRetry(d.id, gid, code, message);
     var delay = decider.reAddDelay(code, d.retryCount);
-    if (code == FILE_EXISTS && delay.isEmpty() && startOverIfOwnPartialFile(d, message)) {
+    if ((code == FILE_EXISTS && delay.isEmpty() || code == RESUME_UNSUPPORTED) && startOverIfOwnPartialFile(d, code, message)) {
       return;
     }
     if (delay.isEmpty()) {
@@ -539,31 +541,39 @@ final class DownloadManager {
   }
 
   /**
-   * aria2 refuses to write over a file that has no control file (error 13). When aria2c was killed
-   * after creating a download's file and before saving its control file (saved every second), the
-   * file is this download's own partial one, and aria2 restored the download from its session
-   * without {@code continue}: then the file is deleted and the download starts over, as a re-add.
-   * A file that existed before the download was requested is the user's: the download fails.
+   * Starts a download over from nothing, as a re-add, when its partial file is in the way:
+   * <ul>
+   *   <li>error 13: aria2 refuses to write over a file that has no control file. When aria2c was
+   *       killed after creating the file and before saving its control file (saved every second),
+   *       the file is this download's own, and aria2 restored the download from its session
+   *       without {@code continue}.
+   *   <li>error 8: the server ignored the Range of a download resumed after a pause or a restart;
+   *       its partial file and control file can only be replaced.
+   * </ul>
+   * Only a file written after the download was requested is deleted. A file that existed before is
+   * the user's: the download fails.
    *
    * @return whether the decision is under way (the download is RETRYING meanwhile)
    */
-  private boolean startOverIfOwnPartialFile(Download d, String message) {
+  private boolean startOverIfOwnPartialFile(Download d, int code, String message) {
     var delay = decider.nextDelay(d.retryCount);
     List<Path> files = filesOf(d);
     if (delay.isEmpty() || files.isEmpty()) {
       return false;
     }
     transition(d, RETRYING);
-    store.deleteOwnPartialFile(root, files.get(0), d.createdAt - FILE_TIME_SLACK_MS).onComplete(ar -> {
+    boolean withControlFile = code == RESUME_UNSUPPORTED;
+    store.deleteOwnPartialFile(root, files.get(0), d.createdAt - FILE_TIME_SLACK_MS, withControlFile).onComplete(ar -> {
       if (d.status != RETRYING) {
         return; // paused or removed meanwhile
       }
       if (ar.succeeded() && ar.result()) {
-        LOG.info("download {}: deleted its own partial file {} (aria2c had not saved its control file); starting over in {} ms"
-            + " (re-add {} of {})", d.id, files.get(0), delay.get().toMillis(), d.retryCount + 1, decider.maxRetries());
+        LOG.info("download {}: deleted its own partial file {} ({}); starting over in {} ms (re-add {} of {})", d.id, files.get(0),
+            withControlFile ? "the server cannot resume" : "aria2c had not saved its control file", delay.get().toMillis(),
+            d.retryCount + 1, decider.maxRetries());
         scheduleReAdd(d, delay.get());
       } else {
-        LOG.info("download {} failed for good (aria2 error {}: {})", d.id, FILE_EXISTS, message);
+        LOG.info("download {} failed for good (aria2 error {}: {})", d.id, code, message);
         transition(d, FAILED);
       }
     });

@@ -128,15 +128,16 @@ final class RegistryStore {
 
   /**
    * Deletes {@code file} if it is a partial file this download left behind: a regular file inside
-   * {@code root}, with no control file beside it, last written at or after {@code notBefore}
-   * (epoch ms), that is after the download was requested. A file that was there before is the
-   * user's and stays.
+   * {@code root}, last written at or after {@code notBefore} (epoch ms), that is after the download
+   * was requested. A file that was there before is the user's and stays. With {@code
+   * withControlFile} its control file goes too; without, a file that has one is left alone.
    *
    * @return whether it was deleted
    */
-  Future<Boolean> deleteOwnPartialFile(Path root, Path file, long notBefore) {
+  Future<Boolean> deleteOwnPartialFile(Path root, Path file, long notBefore, boolean withControlFile) {
     return vertx.executeBlocking(() -> {
-      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.exists(Path.of(file + ".aria2"))) {
+      Path control = Path.of(file + ".aria2");
+      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || (!withControlFile && Files.exists(control))) {
         return false;
       }
       Path real = realPathInside(root, file);
@@ -144,6 +145,10 @@ final class RegistryStore {
         return false;
       }
       Files.delete(real);
+      Path realControl = Files.isRegularFile(control, LinkOption.NOFOLLOW_LINKS) ? realPathInside(root, control) : null;
+      if (realControl != null) {
+        Files.delete(realControl);
+      }
       return true;
     }, false);
   }

@@ -254,6 +254,26 @@ class DownloadsTest {
   }
 
   @Test
+  void aDownloadFromAServerThatCannotResumeStartsOverAfterAPause() throws Exception {
+    String sha = files.addRandomFile("whole.bin", 2 << 20, 22);
+    files.ignoreRanges("whole.bin");
+    files.throttle(1 << 20);
+    stack.deploy(config());
+    String id = add("whole.bin").getString("id");
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> stack.get(id).getLong("completedLength") > 256 * 1024);
+    stack.request(Addresses.DOWNLOADS_PAUSE, new JsonObject().put("id", id));
+    files.throttle(0);
+
+    // aria2 can only resume from where it was with a Range request; this server ignores them
+    stack.request(Addresses.DOWNLOADS_RESUME, new JsonObject().put("id", id));
+
+    JsonObject done = stack.awaitStatus(id, "complete", WAIT);
+    assertThat(sha256Of("whole.bin")).isEqualTo(sha);
+    assertThat(done.getJsonObject("retry").getInteger("count")).isEqualTo(1);
+    assertThat(Files.list(root.resolve("downloads")).map(p -> p.getFileName().toString()).toList()).containsExactly("whole.bin");
+  }
+
+  @Test
   void aFileThatWasThereBeforeTheDownloadIsNeverOverwritten() throws Exception {
     files.addRandomFile("mine.bin", 64 * 1024, 22);
     Path mine = Files.createDirectories(root.resolve("downloads")).resolve("mine.bin");

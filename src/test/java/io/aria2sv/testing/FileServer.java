@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +32,7 @@ public final class FileServer implements AutoCloseable {
   private final Map<String, AtomicInteger> resets = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
   private final Map<String, Transfer> transfers = new ConcurrentHashMap<>();
+  private final Set<String> noRanges = ConcurrentHashMap.newKeySet();
   private volatile long bytesPerSecond;
   private HttpServer server;
 
@@ -78,6 +80,11 @@ public final class FileServer implements AutoCloseable {
   /** The next {@code n} requests for {@code name} send a few KiB and then reset the connection. */
   public void resetAfterSomeBytes(String name, int n) {
     resets.put(name, new AtomicInteger(n));
+  }
+
+  /** {@code name} is served whole whatever the {@code Range} asked, as by servers that cannot resume. */
+  public void ignoreRanges(String name) {
+    noRanges.add(name);
   }
 
   /** How many GET requests {@code name} received. */
@@ -147,8 +154,8 @@ public final class FileServer implements AutoCloseable {
     boolean reset = take(resets, name);
     int from = 0;
     int to = data.length - 1;
-    String range = req.getHeader("Range");
-    res.putHeader("Accept-Ranges", "bytes");
+    String range = noRanges.contains(name) ? null : req.getHeader("Range");
+    res.putHeader("Accept-Ranges", noRanges.contains(name) ? "none" : "bytes");
     if (range != null) {
       Matcher m = RANGE.matcher(range);
       if (m.matches()) {
