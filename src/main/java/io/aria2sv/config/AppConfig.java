@@ -1,7 +1,15 @@
 package io.aria2sv.config;
 
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +37,44 @@ public record AppConfig(
 
   /** The aria2c process: binary, endpoint port, directories and extra options. */
   public record Aria2(
-      String binary, int rpcPort, Path dataDir, Path downloadDir, Map<String, String> options) {}
+      String binary, int rpcPort, Path dataDir, Path downloadDir, Map<String, String> options) {
+
+    /**
+     * Creates the data directory (owner only: it holds the RPC secret and the session, whose URIs
+     * may carry credentials) and the download directory where missing, and checks that both are
+     * writable directories. Blocking.
+     *
+     * @throws ConfigException naming the key of a directory that cannot be used
+     */
+    public void createDirectories() {
+      directory("aria2.dataDir", dataDir, PosixFilePermissions.fromString("rwx------"));
+      directory("aria2.downloadDir", downloadDir, null);
+    }
+
+    private static void directory(String key, Path dir, Set<PosixFilePermission> mode) {
+      try {
+        if (!Files.isDirectory(dir)) {
+          if (mode == null) {
+            Files.createDirectories(dir);
+          } else {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(mode));
+          }
+        }
+      } catch (FileAlreadyExistsException e) {
+        throw new ConfigException(key, e.getFile() + " exists and is not a directory");
+      } catch (NoSuchFileException e) {
+        throw new ConfigException(key, "cannot create " + dir + ": no such file or directory");
+      } catch (AccessDeniedException e) {
+        throw new ConfigException(key, "cannot create " + dir + ": permission denied on " + e.getFile());
+      } catch (IOException e) {
+        String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getClass().getSimpleName();
+        throw new ConfigException(key, "cannot create " + dir + ": " + reason);
+      }
+      if (!Files.isWritable(dir)) {
+        throw new ConfigException(key, dir + " is not writable by this user");
+      }
+    }
+  }
 
   /** Process supervision timings. */
   public record Supervisor(

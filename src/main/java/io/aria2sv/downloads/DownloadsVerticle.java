@@ -18,7 +18,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,16 +64,15 @@ public final class DownloadsVerticle extends VerticleBase {
   public Future<?> start() throws Exception {
     config = AppConfig.from(config());
     Path root = config.aria2().downloadDir();
-    Files.createDirectories(root);
-    if (!Files.isDirectory(config.aria2().dataDir())) {
-      Files.createDirectories(config.aria2().dataDir(),
-          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-    }
     validator = new RequestValidator(root);
     web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(1000).setMetricsName("aria2-rpc-downloads"));
     aria2 = new Aria2Client(vertx, context, web, config.rpc());
     events = new DownloadEvents(vertx.eventBus());
-    return RegistryStore.open(vertx, config.aria2().dataDir())
+    return vertx.executeBlocking(() -> {
+      config.aria2().createDirectories();
+      return null;
+    }, false)
+        .compose(v -> RegistryStore.open(vertx, config.aria2().dataDir()))
         .compose(s -> {
           store = s;
           return store.loadBatches().compose(batches -> store.loadAll().map(all -> {

@@ -24,7 +24,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,12 +103,7 @@ public final class SupervisorVerticle extends VerticleBase {
 
   /** Directories, the instance lock, the binary, and any orphan of an earlier crash. Blocking. */
   private Void prepare() throws Exception {
-    if (!Files.isDirectory(aria2Config.dataDir())) {
-      // The data dir holds the RPC secret and the session (URIs may carry credentials): owner only.
-      Files.createDirectories(aria2Config.dataDir(),
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    }
-    Files.createDirectories(aria2Config.downloadDir());
+    aria2Config.createDirectories();
     lock = InstanceLock.acquire(aria2Config.dataDir());
     binary = BinaryLocator.locate(aria2Config.binary(), System.getenv("PATH"));
     LOG.info("using aria2c {} at {} (features: {})", binary.version(), binary.path(), String.join(", ", binary.enabledFeatures()));

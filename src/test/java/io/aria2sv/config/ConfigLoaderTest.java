@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -224,6 +225,29 @@ class ConfigLoaderTest {
   void aFileThatIsNotAMappingIsRefusedNamingTheFile(Vertx vertx) throws Exception {
     Path f = yaml("- just\n- a list\n");
     assertThat(failure(vertx, f)).hasMessageContaining(f.toString());
+  }
+
+  @Test
+  void directoriesAreCreatedTheDataDirOwnerOnly() throws Exception {
+    AppConfig.Aria2 a = new AppConfig.Aria2("aria2c", 0, dir.resolve("new/data"), dir.resolve("new/downloads"), Map.of());
+
+    a.createDirectories();
+
+    assertThat(Files.getPosixFilePermissions(a.dataDir())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+    assertThat(a.downloadDir()).isDirectory();
+  }
+
+  @Test
+  void anUnusableDirectoryStopsStartUpNamingItsKey() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    Path data = dir.resolve("data");
+
+    assertThatThrownBy(() -> new AppConfig.Aria2("aria2c", 0, data, file, Map.of()).createDirectories())
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("aria2.downloadDir: " + file + " exists and is not a directory");
+    assertThatThrownBy(() -> new AppConfig.Aria2("aria2c", 0, file.resolve("data"), dir, Map.of()).createDirectories())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("aria2.dataDir: cannot create " + file.resolve("data") + ": ");
   }
 
   @Test
