@@ -404,18 +404,25 @@ final class DownloadManager {
 
   Future<Download> remove(Download d, boolean deleteFiles) {
     cancelReAdd(d);
-    Future<Void> inAria2 = d.status.terminal() || d.status == RETRYING
-        ? Future.succeededFuture()
-        : command(d, "aria2.forceRemove").<Void>mapEmpty().recover(err -> isAria2Error(err)
-            ? Future.succeededFuture() : Future.failedFuture(err))
-            .compose(v -> stopped(d.gid, System.nanoTime() + STOP_WAIT.toNanos()));
-    return inAria2
+    boolean inAria2 = !d.status.terminal() && d.status != RETRYING;
+    return (inAria2 ? askToRemove(d) : Future.<Void>succeededFuture())
+        .compose(v -> {
+          // From here on, should aria2c restart and bring the download back from its session, the
+          // reconcile stops it again, and this wait ends
+          transition(d, REMOVED);
+          return inAria2 ? stopped(d.gid, System.nanoTime() + STOP_WAIT.toNanos()) : Future.<Void>succeededFuture();
+        })
         .compose(v -> {
           removeResultLater(d.gid);
-          transition(d, REMOVED);
-          return deleteFiles ? store.deleteFiles(root, filesOf(d)) : Future.succeededFuture();
+          return deleteFiles ? store.deleteFiles(root, filesOf(d)) : Future.<Void>succeededFuture();
         })
         .map(v -> d);
+  }
+
+  /** Sends {@code forceRemove} for {@code d}'s current GID; a GID aria2 no longer knows is fine. */
+  private Future<Void> askToRemove(Download d) {
+    return command(d, "aria2.forceRemove").<Void>mapEmpty()
+        .recover(err -> isAria2Error(err) ? Future.succeededFuture() : Future.failedFuture(err));
   }
 
   /**
@@ -656,7 +663,7 @@ final class DownloadManager {
         if (st != null && d.status.terminal() && UNSTOPPED.contains(st.getString("status"))) {
           // Ended here, but aria2 brought it back from a session saved before that: stop it again
           stoppedAgain++;
-          command(d, "aria2.forceRemove")
+          askToRemove(d)
               .compose(v -> stopped(d.gid, System.nanoTime() + STOP_WAIT.toNanos()))
               .onSuccess(v -> removeResultLater(d.gid))
               .onFailure(err -> LOG.warn("cannot stop download {} again in aria2: {}", d.id, err.getMessage()));
