@@ -410,7 +410,7 @@ final class DownloadManager {
           // From here on, should aria2c restart and bring the download back from its session, the
           // reconcile stops it again, and this wait ends
           transition(d, REMOVED);
-          return inAria2 ? stopped(d.gid, System.nanoTime() + STOP_WAIT.toNanos()) : Future.<Void>succeededFuture();
+          return inAria2 ? stopped(d.gid) : Future.<Void>succeededFuture();
         })
         .compose(v -> {
           removeResultLater(d.gid);
@@ -429,9 +429,13 @@ final class DownloadManager {
    * Completes once aria2 has stopped {@code gid}. {@code forceRemove} only asks: aria2 stops the
    * download a few milliseconds later and then writes the control file of an unfinished download,
    * so a file deleted before would come back, and its result could not yet be removed. Gives up
-   * (with a warning) at {@code deadline}; an error means aria2 no longer knows the GID or is down,
+   * (with a warning) after {@link #STOP_WAIT}; an error means aria2 no longer knows the GID or is down,
    * either way nothing is left to write the file.
    */
+  private Future<Void> stopped(String gid) {
+    return stopped(gid, System.nanoTime() + STOP_WAIT.toNanos());
+  }
+
   private Future<Void> stopped(String gid, long deadline) {
     return aria2.callObject("aria2.tellStatus", gid, new JsonArray().add("status"))
         .map(st -> !UNSTOPPED.contains(st.getString("status")))
@@ -664,7 +668,7 @@ final class DownloadManager {
           // Ended here, but aria2 brought it back from a session saved before that: stop it again
           stoppedAgain++;
           askToRemove(d)
-              .compose(v -> stopped(d.gid, System.nanoTime() + STOP_WAIT.toNanos()))
+              .compose(v -> stopped(d.gid))
               .onSuccess(v -> removeResultLater(d.gid))
               .onFailure(err -> LOG.warn("cannot stop download {} again in aria2: {}", d.id, err.getMessage()));
         } else if (st != null) {

@@ -84,8 +84,7 @@ public final class SupervisorHarness {
 
   /** An RPC client on the endpoint of the supervisor deployed on {@code vertx}, secret included. */
   public static Aria2Rpc rpc(Vertx vertx) throws Exception {
-    JsonObject e = await(vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_ENDPOINT, new JsonObject())).body();
-    return new Aria2Rpc(WebClient.create(vertx), Aria2Endpoint.fromJson(e));
+    return new Aria2Rpc(WebClient.create(vertx), Aria2Endpoint.fromJson(ask(vertx, Addresses.SUPERVISOR_ENDPOINT)));
   }
 
   public List<JsonObject> events() {
@@ -121,7 +120,11 @@ public final class SupervisorHarness {
 
   /** The pid of the aria2c that the supervisor deployed on {@code vertx} runs now. */
   public static long aria2Pid(Vertx vertx) throws Exception {
-    return await(vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject())).body().getLong("pid");
+    return ask(vertx, Addresses.SUPERVISOR_STATUS).getLong("pid");
+  }
+
+  private static JsonObject ask(Vertx vertx, String address) throws Exception {
+    return await(vertx.eventBus().<JsonObject>request(address, new JsonObject())).body();
   }
 
   public static <T> T await(Future<T> f) throws Exception {
