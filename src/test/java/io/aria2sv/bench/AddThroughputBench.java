@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * batch endpoint against direct one-by-one calls. Every add through the supervisor is also
  * stored durably in SQLite before it is acknowledged. Figures are for a warmed-up JVM, as a
  * long-running supervisor is (the cold first round is in the note), with Vert.x set up as the fat
- * jar's, its own metrics included. The note also gives the CPU each path spends per 1,000 adds, in
+ * jar's, its own metrics included, in a JVM with the flags the project ships. The note also gives the CPU each path spends per 1,000 adds, in
  * this JVM (which runs the benchmark's clients too) and in aria2c, since on a small machine the
  * ratio is set by how the cores are shared.
  */
@@ -177,6 +178,8 @@ class AddThroughputBench {
   }
 
   private void measure(Vertx vertx) throws Exception {
+    assertThat(ManagementFactory.getRuntimeMXBean().getInputArguments())
+        .as("the bench profile runs this JVM with the shipped flags (pom.xml argLine)").containsAll(BenchSupport.SHIPPED_FLAGS);
     Aria2SupervisorClient client = new Aria2SupervisorClient(vertx);
     List<Double> directRates = new ArrayList<>();
     List<Double> httpRates = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.aria2sv.bench;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -79,6 +80,8 @@ final class BenchReport {
         .put("generatedAt", Instant.now().toString())
         .put("cores", Runtime.getRuntime().availableProcessors())
         .put("java", System.getProperty("java.version"))
+        .put("jvmFlags", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(a -> a.startsWith("-X")).toList()))
         .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
         .put("command", "mvn -B -Pbench verify")
         .put("rows", new JsonArray());
@@ -89,7 +92,8 @@ final class BenchReport {
     sb.append("Generated ").append(report.getString("generatedAt"))
         .append(" by `").append(report.getString("command")).append("` on ")
         .append(report.getInteger("cores")).append(" cores, Java ").append(report.getString("java"))
-        .append(", ").append(report.getString("os")).append(".\n")
+        .append(", ").append(report.getString("os")).append("; in-process benchmarks run with `")
+        .append(report.getString("jvmFlags")).append("`, the fat jar's with the same.\n")
         .append("Every ratio compares figures measured side by side in the same run.\n\n")
         .append("| metric | ours (median / p95) | anchor | anchor (median / p95) | ratio | goal | met | note |\n")
         .append("|---|---|---|---|---|---|---|---|\n");
