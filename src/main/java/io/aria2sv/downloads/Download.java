@@ -1,5 +1,6 @@
 package io.aria2sv.downloads;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -32,6 +33,11 @@ final class Download {
    * it is answered: a status read that spans a change of it may predate the command.
    */
   int commandEpoch;
+  /**
+   * A re-add of this download on its way to aria2 (a retry, an automatic re-add, the reconcile's),
+   * until it is answered and its outcome applied; null when there is none.
+   */
+  Future<?> pendingAdd;
 
   Download(String id, String batchId, DownloadRequest request, long createdAt, String gid, DownloadStatus status) {
     this.id = id;

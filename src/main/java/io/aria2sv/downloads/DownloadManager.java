@@ -24,12 +24,15 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -355,7 +358,35 @@ final class DownloadManager {
 
   // ---- operations --------------------------------------------------------------------------------
 
+  /**
+   * Runs a command of the user's once a re-add of {@code d} on its way to aria2 has been answered and
+   * applied. Sent before, a pause or removal would find nothing to stop in aria2 (the download is
+   * {@code retrying} here and its new GID not there yet) and the add, landing after, would start
+   * the download anyway; a resume would add it a second time. A command whose request timed out
+   * meanwhile still runs.
+   */
+  private <T> Future<T> afterPendingAdd(Download d, Supplier<Future<T>> command) {
+    Future<?> pending = d.pendingAdd;
+    return pending == null ? command.get() : pending.transform(ar -> afterPendingAdd(d, command));
+  }
+
+  /** Records {@code add} as one of {@code d}'s re-adds in flight until it completes. */
+  private <T> Future<T> pendingAdd(Download d, Future<T> add) {
+    Future<?> all = d.pendingAdd == null ? add : Future.join(d.pendingAdd, add);
+    d.pendingAdd = all;
+    all.onComplete(ar -> {
+      if (d.pendingAdd == all) {
+        d.pendingAdd = null;
+      }
+    });
+    return add;
+  }
+
   Future<Download> pause(Download d) {
+    return afterPendingAdd(d, () -> pauseNow(d));
+  }
+
+  private Future<Download> pauseNow(Download d) {
     switch (d.status) {
       case PAUSED:
         return Future.succeededFuture(d);
@@ -375,6 +406,10 @@ final class DownloadManager {
   }
 
   Future<Download> resume(Download d) {
+    return afterPendingAdd(d, () -> resumeNow(d));
+  }
+
+  private Future<Download> resumeNow(Download d) {
     if (d.status == WAITING || d.status == ACTIVE) {
       return Future.succeededFuture(d);
     }
@@ -396,6 +431,10 @@ final class DownloadManager {
   }
 
   Future<Download> retry(Download d) {
+    return afterPendingAdd(d, () -> retryNow(d));
+  }
+
+  private Future<Download> retryNow(Download d) {
     if (d.status != FAILED) {
       return conflict(d, "retry");
     }
@@ -403,6 +442,10 @@ final class DownloadManager {
   }
 
   Future<Download> remove(Download d, boolean deleteFiles) {
+    return afterPendingAdd(d, () -> removeNow(d, deleteFiles));
+  }
+
+  private Future<Download> removeNow(Download d, boolean deleteFiles) {
     cancelReAdd(d);
     boolean inAria2 = !d.status.terminal() && d.status != RETRYING;
     return (inAria2 ? askToRemove(d) : Future.<Void>succeededFuture())
@@ -629,7 +672,7 @@ final class DownloadManager {
     // After "file exists" the file on disk is not a partial download of ours (ours was deleted):
     // without continue, aria2 refuses again rather than append to someone else's file.
     boolean resume = !Objects.equals(d.errorCode, FILE_EXISTS);
-    return sendAdd(d, resume)
+    return pendingAdd(d, sendAdd(d, resume)
         .map(v -> {
           transition(d, after);
           return d;
@@ -640,7 +683,7 @@ final class DownloadManager {
             transition(d, FAILED);
           }
           return Future.failedFuture(err);
-        });
+        }));
   }
 
   /**
@@ -652,6 +695,8 @@ final class DownloadManager {
         call("aria2.tellActive", new JsonArray().add(STATUS_KEYS)),
         call("aria2.tellWaiting", new JsonArray().add(0).add(1_000_000).add(STATUS_KEYS)),
         call("aria2.tellStopped", new JsonArray().add(0).add(1_000_000).add(STATUS_KEYS)));
+    Map<Download, Integer> epochs = new IdentityHashMap<>();
+    byId.values().forEach(d -> epochs.put(d, d.commandEpoch));
     return aria2.multicall(calls).map(results -> {
       Map<String, JsonObject> known = new HashMap<>();
       for (Object r : results) {
@@ -659,27 +704,15 @@ final class DownloadManager {
           list.forEach(o -> known.put(((JsonObject) o).getString("gid"), (JsonObject) o));
         }
       }
-      int adopted = 0;
-      int reAdded = 0;
-      int stoppedAgain = 0;
+      Map<Reconciled, Integer> counts = new EnumMap<>(Reconciled.class);
       for (Download d : new ArrayList<>(byId.values())) {
         JsonObject st = known.remove(d.gid);
-        if (st != null && d.status.terminal() && UNSTOPPED.contains(st.getString("status"))) {
-          // Ended here, but aria2 brought it back from a session saved before that: stop it again
-          stoppedAgain++;
-          askToRemove(d)
-              .compose(v -> stopped(d.gid))
-              .onSuccess(v -> removeResultLater(d.gid))
-              .onFailure(err -> LOG.warn("cannot stop download {} again in aria2: {}", d.id, err.getMessage()));
-        } else if (st != null) {
-          apply(d, st);
-          adopted++;
-        } else if (needsAdd(d)) {
-          reAdded++;
-          DownloadStatus after = d.status == PAUSED ? PAUSED : WAITING;
-          sendAdd(d, true).onSuccess(v -> transition(d, after))
-              .onFailure(err -> LOG.warn("re-add of download {} after restart failed: {}", d.id, err.getMessage()));
-        }
+        Integer epoch = epochs.get(d);
+        Reconciled outcome = epoch != null && epoch != d.commandEpoch
+            // a pause, resume or removal crossed these reads, which may show the state before it
+            ? reconcileAgain(d)
+            : reconcile(d, st);
+        counts.merge(outcome, 1, Integer::sum);
       }
       for (String stray : known.keySet()) {
         String state = known.get(stray).getString("status");
@@ -690,10 +723,73 @@ final class DownloadManager {
           removeResultLater(stray);
         }
       }
-      LOG.info("reconciled with aria2: {} adopted, {} re-added, {} ended downloads stopped again, {} unknown dropped",
-          adopted, reAdded, stoppedAgain, known.size());
+      LOG.info("reconciled with aria2: {} adopted, {} re-added, {} ended downloads stopped again, {} read again, {} unknown dropped",
+          counts.getOrDefault(Reconciled.ADOPTED, 0), counts.getOrDefault(Reconciled.RE_ADDED, 0),
+          counts.getOrDefault(Reconciled.STOPPED_AGAIN, 0), counts.getOrDefault(Reconciled.READ_AGAIN, 0), known.size());
       return null;
     });
+  }
+
+  /** What the reconcile did with one download. */
+  private enum Reconciled { ADOPTED, RE_ADDED, STOPPED_AGAIN, READ_AGAIN, NOTHING }
+
+  /** Brings one download and aria2's view of its GID ({@code st}, null when aria2 does not know it) together. */
+  private Reconciled reconcile(Download d, JsonObject st) {
+    if (st != null && d.status.terminal() && UNSTOPPED.contains(st.getString("status"))) {
+      // Ended here, but aria2 brought it back from a session saved before that
+      stopAgain(d);
+      return Reconciled.STOPPED_AGAIN;
+    }
+    if (st != null) {
+      apply(d, st);
+      return Reconciled.ADOPTED;
+    }
+    if (!needsAdd(d)) {
+      return Reconciled.NOTHING;
+    }
+    DownloadStatus after = d.status == PAUSED ? PAUSED : WAITING;
+    pendingAdd(d, sendAdd(d, true).andThen(ar -> {
+      if (ar.failed()) {
+        return;
+      }
+      if (d.status.terminal()) {
+        // removed meanwhile by a removal sent before the reconcile, which found nothing to stop
+        stopAgain(d);
+      } else {
+        transition(d, after);
+      }
+    })).onFailure(err -> LOG.warn("re-add of download {} after restart failed: {}", d.id, err.getMessage()));
+    return Reconciled.RE_ADDED;
+  }
+
+  /** The reconcile of one download on a status read of its own, once no command crosses the read. */
+  private Reconciled reconcileAgain(Download d) {
+    int epoch = d.commandEpoch;
+    String gid = d.gid;
+    aria2.callObject("aria2.tellStatus", gid, STATUS_KEYS).onComplete(ar -> {
+      if (!gid.equals(d.gid)) {
+        return; // re-added meanwhile under a new GID: that add brought them together
+      }
+      if (d.commandEpoch != epoch) {
+        reconcileAgain(d);
+      } else if (ar.succeeded()) {
+        reconcile(d, ar.result());
+      } else if (isAria2Error(ar.cause())) {
+        reconcile(d, null);
+      } else {
+        LOG.debug("status of {} for the reconcile unavailable: {}", gid, ar.cause().getMessage());
+      }
+    });
+    return Reconciled.READ_AGAIN;
+  }
+
+  /** Stops in aria2 a download that has ended here, and then drops its result. */
+  private void stopAgain(Download d) {
+    String gid = d.gid;
+    askToRemove(d)
+        .compose(v -> stopped(gid))
+        .onSuccess(v -> removeResultLater(gid))
+        .onFailure(err -> LOG.warn("cannot stop download {} again in aria2: {}", d.id, err.getMessage()));
   }
 
   private boolean needsAdd(Download d) {

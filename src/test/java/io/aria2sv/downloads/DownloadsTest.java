@@ -404,6 +404,65 @@ class DownloadsTest {
         .isEqualTo(ErrorCode.CONFLICT.code());
   }
 
+  /**
+   * Holds the manual retry of a failed download on its way to aria2 (aria2c stopped with SIGSTOP),
+   * sends {@code address} for the download while it is held, lets aria2c go on, and returns the
+   * retry's answer (which names the new GID) and the command's answer.
+   */
+  private List<JsonObject> commandWhileARetryIsOnItsWay(String name, String address, JsonObject body) throws Exception {
+    files.addRandomFile(name, 16 << 20, 23);
+    files.fail503(name, 1);
+    files.throttle(256 * 1024);
+    // aria2c is held stopped on purpose: no hang detection meanwhile
+    stack.deploy(config("downloads.maxRetries", "0", "supervisor.failureThreshold", "100"));
+    String id = add(name).getString("id");
+    stack.awaitStatus(id, "failed", WAIT);
+    long pid = SupervisorHarness.aria2Pid(vertx);
+
+    Signals.stop(pid);
+    Future<JsonObject> retry;
+    Future<JsonObject> command;
+    try {
+      retry = stack.send(Addresses.DOWNLOADS_RETRY, new JsonObject().put("id", id));
+      await().atMost(WAIT).until(() -> stack.get(id).getString("status").equals("retrying"));
+      command = stack.send(address, body.copy().put("id", id));
+      // The downloads verticle handles requests in order: this answer comes after the command's handler ran
+      stack.get(id);
+    } finally {
+      Signals.cont(pid);
+    }
+    return List.of(SupervisorHarness.await(retry), SupervisorHarness.await(command));
+  }
+
+  @Test
+  void aPauseWhileARetryIsOnItsWayToAria2PausesItThereOnceItArrives() throws Exception {
+    List<JsonObject> answers = commandWhileARetryIsOnItsWay("held.bin", Addresses.DOWNLOADS_PAUSE, new JsonObject());
+
+    String id = answers.get(1).getString("id");
+    String gid = answers.get(0).getString("gid");
+    assertThat(answers.get(1).getString("status")).isEqualTo("paused");
+    assertThat(aria2Status(SupervisorHarness.rpc(vertx), gid)).isEqualTo("paused");
+    assertThat(stack.get(id).getString("status")).isEqualTo("paused");
+    await().atMost(WAIT).until(() -> stack.transitions(id).contains("paused"));
+    assertThat(stack.transitions(id)).endsWith("paused");
+  }
+
+  @Test
+  void aRemovalWhileARetryIsOnItsWayToAria2StopsItThereAndDeletesItsFiles() throws Exception {
+    List<JsonObject> answers = commandWhileARetryIsOnItsWay("dropped.bin", Addresses.DOWNLOADS_REMOVE, new JsonObject().put("deleteFiles", true));
+
+    String id = answers.get(1).getString("id");
+    String gid = answers.get(0).getString("gid");
+    assertThat(answers.get(1).getString("status")).isEqualTo("removed");
+    Aria2Rpc rpc = SupervisorHarness.rpc(vertx);
+    await().atMost(Duration.ofSeconds(5)).until(() -> aria2Status(rpc, gid) == null);
+    assertThat(root.resolve("downloads/dropped.bin")).doesNotExist();
+    assertThat(root.resolve("downloads/dropped.bin.aria2")).doesNotExist();
+    assertThat(stack.get(id).getString("status")).isEqualTo("removed");
+    await().atMost(WAIT).until(() -> stack.transitions(id).contains("removed"));
+    assertThat(stack.transitions(id)).endsWith("removed");
+  }
+
   @Test
   void requestsWaitDuringARestartAndFailFastWhenStopped() throws Exception {
     files.addRandomFile("during.bin", 1024, 11);
