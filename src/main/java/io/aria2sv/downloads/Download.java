@@ -38,6 +38,8 @@ final class Download {
    * until it is answered and its outcome applied; null when there is none.
    */
   Future<?> pendingAdd;
+  /** Removed with its files: files aria2 writes again (a download it brings back) are deleted too. */
+  boolean filesDeleted;
 
   Download(String id, String batchId, DownloadRequest request, long createdAt, String gid, DownloadStatus status) {
     this.id = id;

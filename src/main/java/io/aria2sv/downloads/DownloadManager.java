@@ -452,6 +452,7 @@ final class DownloadManager {
         .compose(v -> {
           // From here on, should aria2c restart and bring the download back from its session, the
           // reconcile stops it again, and this wait ends
+          d.filesDeleted |= deleteFiles;
           transition(d, REMOVED);
           return inAria2 ? stopped(d.gid) : Future.<Void>succeededFuture();
         })
@@ -783,12 +784,18 @@ final class DownloadManager {
     return Reconciled.READ_AGAIN;
   }
 
-  /** Stops in aria2 a download that has ended here, and then drops its result. */
+  /**
+   * Stops in aria2 a download that has ended here, and then drops its result; when it was removed
+   * with its files, deletes what aria2 wrote meanwhile.
+   */
   private void stopAgain(Download d) {
     String gid = d.gid;
     askToRemove(d)
         .compose(v -> stopped(gid))
-        .onSuccess(v -> removeResultLater(gid))
+        .compose(v -> {
+          removeResultLater(gid);
+          return d.filesDeleted ? store.deleteFiles(root, filesOf(d)) : Future.<Void>succeededFuture();
+        })
         .onFailure(err -> LOG.warn("cannot stop download {} again in aria2: {}", d.id, err.getMessage()));
   }
 

@@ -214,7 +214,7 @@ class DownloadsTest {
   }
 
   @Test
-  void aRemovedDownloadThatAria2RestoresFromAnOlderSessionIsStoppedAgain() throws Exception {
+  void aRemovedDownloadThatAria2RestoresFromAnOlderSessionIsStoppedAgainAndWhatItWroteDeleted() throws Exception {
     files.addRandomFile("gone.bin", 8 << 20, 14);
     files.throttle(256 * 1024);
     stack.deploy(config());
@@ -226,7 +226,7 @@ class DownloadsTest {
     await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> Files.readString(session).contains(gid));
     long pid = SupervisorHarness.aria2Pid(vertx);
 
-    stack.request(Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", added.getString("id")));
+    stack.request(Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", added.getString("id")).put("deleteFiles", true));
     Signals.kill9(pid);
 
     await().atMost(WAIT).until(() -> {
@@ -238,6 +238,9 @@ class DownloadsTest {
       String status = aria2Status(rpc, gid);
       return status == null || status.equals("removed");
     });
+    // The download aria2 brought back wrote its file, and its control file when it was stopped
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() ->
+        !Files.exists(root.resolve("downloads/gone.bin")) && !Files.exists(root.resolve("downloads/gone.bin.aria2")));
     assertThat(stack.get(added.getString("id")).getString("status")).isEqualTo("removed");
     assertThat(stack.transitions(added.getString("id"))).containsOnlyOnce("removed");
   }
