@@ -95,7 +95,11 @@ public final class Addresses {
   /** Request/reply. Request {@code {status?, batchId?}}. Reply {@code {downloads:[…]}}, oldest first. */
   public static final String DOWNLOADS_LIST = "aria2.downloads.list";
 
-  /** Request/reply. Request {@code {id}}. Pauses a waiting, active or retrying download. Reply: the download. */
+  /**
+   * Request/reply. Request {@code {id}}. Pauses a waiting, active or retrying download. Reply: the
+   * download. Like resume, retry and remove, it waits until aria2 has answered a re-add of the
+   * download already on its way, and then applies to it.
+   */
   public static final String DOWNLOADS_PAUSE = "aria2.downloads.pause";
 
   /**
