@@ -38,7 +38,10 @@ final class Download {
    * until it is answered and its outcome applied; null when there is none.
    */
   Future<?> pendingAdd;
-  /** Removed with its files: files aria2 writes again (a download it brings back) are deleted too. */
+  /**
+   * Removed with its files (kept in the registry): files aria2 writes again, for a download it
+   * brings back from a session older than the removal, are deleted too.
+   */
   boolean filesDeleted;
 
   Download(String id, String batchId, DownloadRequest request, long createdAt, String gid, DownloadStatus status) {

@@ -25,8 +25,8 @@ final class Registry implements AutoCloseable {
 
   private static final String UPSERT = """
       INSERT OR REPLACE INTO downloads (id, gid, batch_id, request, status, completed_length, total_length,
-        error_code, error_message, retry_count, gids, path, created_at, updated_at)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
+        error_code, error_message, retry_count, gids, path, created_at, updated_at, files_deleted)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
 
   private final Connection db;
   /** Prepared once: every add and status change goes through it. */
@@ -67,7 +67,9 @@ final class Registry implements AutoCloseable {
             id TEXT PRIMARY KEY, gid TEXT NOT NULL, batch_id TEXT, request TEXT NOT NULL,
             status TEXT NOT NULL, completed_length INTEGER NOT NULL, total_length INTEGER NOT NULL,
             error_code INTEGER, error_message TEXT, retry_count INTEGER NOT NULL, gids TEXT NOT NULL,
-            path TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)""");
+            path TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+            files_deleted INTEGER NOT NULL DEFAULT 0)""");
+      addColumnIfMissing(s, "downloads", "files_deleted", "INTEGER NOT NULL DEFAULT 0");
       s.execute("CREATE INDEX IF NOT EXISTS downloads_batch ON downloads(batch_id)");
       s.execute("CREATE TABLE IF NOT EXISTS batches (id TEXT PRIMARY KEY, total INTEGER NOT NULL, created_at INTEGER NOT NULL)");
       s.execute("""
@@ -75,6 +77,18 @@ final class Registry implements AutoCloseable {
             download_id TEXT NOT NULL, at INTEGER NOT NULL, gid TEXT NOT NULL,
             error_code INTEGER, error_message TEXT)""");
     }
+  }
+
+  /** Adds a column that a registry written by an earlier version does not have yet. */
+  private static void addColumnIfMissing(Statement s, String table, String column, String definition) throws SQLException {
+    try (ResultSet r = s.executeQuery("PRAGMA table_info(" + table + ")")) {
+      while (r.next()) {
+        if (column.equals(r.getString("name"))) {
+          return;
+        }
+      }
+    }
+    s.execute("ALTER TABLE " + table + " ADD COLUMN " + column + " " + definition);
   }
 
   /** Every download, oldest first. */
@@ -99,6 +113,7 @@ final class Registry implements AutoCloseable {
         d.retryCount = r.getInt("retry_count");
         d.path = r.getString("path");
         d.updatedAt = r.getLong("updated_at");
+        d.filesDeleted = r.getInt("files_deleted") != 0;
         out.add(d);
       }
     }
@@ -164,6 +179,7 @@ final class Registry implements AutoCloseable {
           p.setString(12, d.path());
           p.setLong(13, d.createdAt());
           p.setLong(14, d.updatedAt());
+          p.setInt(15, d.filesDeleted() ? 1 : 0);
           p.addBatch();
         }
         p.executeBatch();
@@ -222,11 +238,11 @@ final class Registry implements AutoCloseable {
    */
   record Snapshot(String id, String gid, String batchId, String request, String status, long completedLength,
       long totalLength, Integer errorCode, String errorMessage, int retryCount, String gids, String path,
-      long createdAt, long updatedAt) {
+      long createdAt, long updatedAt, boolean filesDeleted) {
     static Snapshot of(Download d) {
       return new Snapshot(d.id, d.gid, d.batchId, d.request.toJson().encode(), d.status.name(), d.completedLength,
           d.totalLength, d.errorCode, d.errorMessage, d.retryCount, new JsonArray(new ArrayList<>(d.gids)).encode(),
-          d.path, d.createdAt, d.updatedAt);
+          d.path, d.createdAt, d.updatedAt, d.filesDeleted);
     }
   }
 }

@@ -213,17 +213,36 @@ class DownloadsTest {
     assertThat(Files.list(root.resolve("downloads")).map(p -> p.getFileName().toString()).toList()).containsExactly("early.bin");
   }
 
-  @Test
-  void aRemovedDownloadThatAria2RestoresFromAnOlderSessionIsStoppedAgainAndWhatItWroteDeleted() throws Exception {
-    files.addRandomFile("gone.bin", 8 << 20, 14);
+  /**
+   * Deploys, adds a slow 8 MiB download and waits until aria2's session (saved every second) names
+   * its GID: from then on an aria2c started from that session brings the download back.
+   */
+  private JsonObject addSlowDownloadUntilTheSessionHasIt(String name, long seed) throws Exception {
+    files.addRandomFile(name, 8 << 20, seed);
     files.throttle(256 * 1024);
     stack.deploy(config());
-    JsonObject added = add("gone.bin");
-    String gid = added.getString("gid");
-    // aria2 saves its session every second; once it names the GID, a crash before the next save
-    // brings the download back
+    JsonObject added = add(name);
     Path session = root.resolve("data/aria2.session");
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> Files.readString(session).contains(gid));
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> Files.readString(session).contains(added.getString("gid")));
+    return added;
+  }
+
+  /** Waits until aria2 has stopped or forgotten {@code gid}, and {@code name} and its control file are gone. */
+  private void awaitStoppedAndFilesGone(String gid, String name) throws Exception {
+    Aria2Rpc rpc = SupervisorHarness.rpc(vertx);
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+      String status = aria2Status(rpc, gid);
+      return status == null || status.equals("removed");
+    });
+    // A download aria2 brought back writes its file, and its control file when it is stopped
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() ->
+        !Files.exists(root.resolve("downloads").resolve(name)) && !Files.exists(root.resolve("downloads").resolve(name + ".aria2")));
+  }
+
+  @Test
+  void aRemovedDownloadThatAria2RestoresFromAnOlderSessionIsStoppedAgainAndWhatItWroteDeleted() throws Exception {
+    JsonObject added = addSlowDownloadUntilTheSessionHasIt("gone.bin", 14);
+    String gid = added.getString("gid");
     long pid = SupervisorHarness.aria2Pid(vertx);
 
     stack.request(Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", added.getString("id")).put("deleteFiles", true));
@@ -233,16 +252,26 @@ class DownloadsTest {
       JsonObject st = stack.request(Addresses.SUPERVISOR_STATUS, new JsonObject());
       return "RUNNING".equals(st.getString("state")) && st.getLong("pid") != pid;
     });
-    Aria2Rpc rpc = SupervisorHarness.rpc(vertx);
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
-      String status = aria2Status(rpc, gid);
-      return status == null || status.equals("removed");
-    });
-    // The download aria2 brought back wrote its file, and its control file when it was stopped
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() ->
-        !Files.exists(root.resolve("downloads/gone.bin")) && !Files.exists(root.resolve("downloads/gone.bin.aria2")));
+    awaitStoppedAndFilesGone(gid, "gone.bin");
     assertThat(stack.get(added.getString("id")).getString("status")).isEqualTo("removed");
     assertThat(stack.transitions(added.getString("id"))).containsOnlyOnce("removed");
+  }
+
+  @Test
+  void aDownloadRemovedWithItsFilesStaysDeletedWhenAria2BringsItBackAfterARestart() throws Exception {
+    JsonObject added = addSlowDownloadUntilTheSessionHasIt("old.bin", 24);
+    String id = added.getString("id");
+    Path session = root.resolve("data/aria2.session");
+    String older = Files.readString(session);
+    stack.request(Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", id).put("deleteFiles", true));
+    stack.undeploy();
+
+    // What a crash of the whole process can leave: aria2's session from before the removal, the registry after it
+    Files.writeString(session, older);
+    stack.deploy(config());
+
+    awaitStoppedAndFilesGone(added.getString("gid"), "old.bin");
+    assertThat(stack.get(id).getString("status")).isEqualTo("removed");
   }
 
   @Test
