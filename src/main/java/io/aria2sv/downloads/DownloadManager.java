@@ -456,11 +456,14 @@ final class DownloadManager {
           transition(d, REMOVED);
           return inAria2 ? stopped(d.gid) : Future.<Void>succeededFuture();
         })
-        .compose(v -> {
-          removeResultLater(d.gid);
-          return deleteFiles ? store.deleteFiles(root, filesOf(d)) : Future.<Void>succeededFuture();
-        })
+        .compose(v -> dropStopped(d, d.gid, deleteFiles))
         .map(v -> d);
+  }
+
+  /** Once aria2 has stopped {@code gid}: drops its result, and deletes {@code d}'s files when asked. */
+  private Future<Void> dropStopped(Download d, String gid, boolean deleteFiles) {
+    removeResultLater(gid);
+    return deleteFiles ? store.deleteFiles(root, filesOf(d)) : Future.succeededFuture();
   }
 
   /** Sends {@code forceRemove} for {@code d}'s current GID; a GID aria2 no longer knows is fine. */
@@ -792,10 +795,7 @@ final class DownloadManager {
     String gid = d.gid;
     askToRemove(d)
         .compose(v -> stopped(gid))
-        .compose(v -> {
-          removeResultLater(gid);
-          return d.filesDeleted ? store.deleteFiles(root, filesOf(d)) : Future.<Void>succeededFuture();
-        })
+        .compose(v -> dropStopped(d, gid, d.filesDeleted))
         .onFailure(err -> LOG.warn("cannot stop download {} again in aria2: {}", d.id, err.getMessage()));
   }
 

@@ -37,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * batch endpoint against direct one-by-one calls. Every add through the supervisor is also
  * stored durably in SQLite before it is acknowledged. Figures are for a warmed-up JVM, as a
  * long-running supervisor is (the cold first round is in the note), with Vert.x set up as the fat
- * jar's, its own metrics included, in a JVM with the flags the project ships. The note also gives the CPU each path spends per 1,000 adds, in
- * this JVM (which runs the benchmark's clients too) and in aria2c, since on a small machine the
- * ratio is set by how the cores are shared.
+ * jar's, its own metrics included, in a JVM with the flags the project ships. The note also gives
+ * the CPU each path spends per 1,000 adds, in this JVM (which runs the benchmark's clients too) and
+ * in aria2c, since on a small machine the ratio is set by how the cores are shared.
  */
 @Tag("bench")
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
