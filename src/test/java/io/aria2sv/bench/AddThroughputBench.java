@@ -39,7 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
  * long-running supervisor is (the cold first round is in the note), with Vert.x set up as the fat
  * jar's, its own metrics included, in a JVM with the flags the project ships. The note also gives
  * the CPU each path spends per 1,000 adds, in this JVM (which runs the benchmark's clients too) and
- * in aria2c, since on a small machine the ratio is set by how the cores are shared.
+ * in aria2c, since on a small machine the ratio is set by how the cores are shared. Alongside, it
+ * measures the HTTP floor: a request that takes the same way through HTTP and the event bus to the
+ * downloads verticle and back but does no work (GET of an unknown download, 404), the most any
+ * HTTP call of the supervisor can reach on this machine.
  */
 @Tag("bench")
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -136,6 +139,10 @@ class AddThroughputBench {
       return run.rate();
     }
 
+    double jvmPerThousand() {
+      return jvm * 10_000.0 / Math.max(1, adds);
+    }
+
     /**
      * The CPU per 1,000 adds, and the most adds per second that CPU allows with every core busy,
      * as a multiple of {@code anchorRate}: where it is below a goal, no scheduling can meet it.
@@ -144,7 +151,7 @@ class AddThroughputBench {
       // A clock tick is 10 ms.
       double ceiling = CORES * 100.0 * adds / Math.max(1, jvm + aria2);
       return String.format("JVM %.0f ms + aria2c %.0f ms (CPU-bound at most %.0f adds/s = %.2fx direct)",
-          jvm * 10_000.0 / adds, aria2 * 10_000.0 / adds, ceiling, ceiling / anchorRate);
+          jvmPerThousand(), aria2 * 10_000.0 / adds, ceiling, ceiling / anchorRate);
     }
   }
 
@@ -186,6 +193,8 @@ class AddThroughputBench {
     List<Double> busRates = new ArrayList<>();
     List<Double> oneByOne = new ArrayList<>();
     List<Double> batch = new ArrayList<>();
+    List<Double> floorRates = new ArrayList<>();
+    Cpu floorCpu = new Cpu();
     Cpu directCpu = new Cpu();
     Cpu httpCpu = new Cpu();
     Cpu busCpu = new Cpu();
@@ -196,8 +205,8 @@ class AddThroughputBench {
             directRates.get(0));
       }
       if (rep == WARM_UP) {
-        List.of(directRates, httpRates, busRates, oneByOne, batch).forEach(List::clear);
-        List.of(directCpu, httpCpu, busCpu).forEach(Cpu::clear);
+        List.of(directRates, httpRates, busRates, oneByOne, batch, floorRates).forEach(List::clear);
+        List.of(directCpu, httpCpu, busCpu, floorCpu).forEach(Cpu::clear);
       }
       int r = rep;
       List<Measured> phases = new ArrayList<>(List.of(
@@ -206,6 +215,13 @@ class AddThroughputBench {
           () -> httpRates.add(httpCpu.add(fresh(vertx, "http" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> web.post(port, "127.0.0.1", "/api/v1/downloads")
               .timeout(30_000).sendJsonObject(paused(i, "h")).map(res -> {
                 if (res.statusCode() != 201) {
+                  throw new IllegalStateException(res.bodyAsString());
+                }
+                return res;
+              }))))),
+          () -> floorRates.add(floorCpu.add(fresh(vertx, "floor" + r, (v, port, direct, web) -> rate(CONCURRENCY,
+              i -> web.get(port, "127.0.0.1", "/api/v1/downloads/unknown" + i).timeout(30_000).send().map(res -> {
+                if (res.statusCode() != 404) {
                   throw new IllegalStateException(res.bodyAsString());
                 }
                 return res;
@@ -238,11 +254,14 @@ class AddThroughputBench {
     BenchReport.Stats b = BenchReport.Stats.of(busRates);
     BenchReport.Stats o = BenchReport.Stats.of(oneByOne);
     BenchReport.Stats x = BenchReport.Stats.of(batch);
+    BenchReport.Stats f = BenchReport.Stats.of(floorRates);
     String note = ADDS + " paused adds x " + REPS + " runs after " + WARM_UP + " warm-up rounds, " + CONCURRENCY
         + " in flight, each phase on a fresh aria2c;"
         + " the anchor sends the same options (own GID, dir, no renaming); each of ours is also stored in SQLite"
         + "; CPU per 1,000 adds (the JVM runs the clients too; " + CORES + " cores): direct " + directCpu.describe(d.median())
-        + ", HTTP " + httpCpu.describe(d.median()) + ", bus " + busCpu.describe(d.median()) + cold;
+        + ", HTTP " + httpCpu.describe(d.median()) + ", bus " + busCpu.describe(d.median()) + cold
+        + String.format("; HTTP floor (GET of an unknown download through HTTP and the bus, 404, no work): %.0f requests/s = %.2fx direct,"
+            + " JVM %.0f ms per 1,000", f.median(), f.median() / d.median(), floorCpu.jvmPerThousand());
     BenchReport.add("adds through HTTP (adds/s)", "adds/s", h, "direct aria2.addUri, same concurrency", d, h.median() / d.median(),
         "ratio >= 0.7", h.median() / d.median() >= 0.7, note);
     BenchReport.add("adds through the event bus (adds/s)", "adds/s", b, "direct aria2.addUri, same concurrency", d, b.median() / d.median(),
