@@ -219,7 +219,8 @@ public final class ConfigLoader {
       }
       String key = byEnvName.get(e.getKey());
       if (key == null) {
-        throw new ConfigException(e.getKey(), "matches no configuration key (see conf/config.yaml)");
+        throw new ConfigException(e.getKey(), "matches no configuration key (see conf/config.yaml)"
+            + KeySuggestion.didYouMean(e.getKey(), byEnvName.keySet()));
       }
       put(layer, key, e.getValue());
     }
@@ -235,7 +236,8 @@ public final class ConfigLoader {
       }
       String key = name.substring(PROPERTY_PREFIX.length());
       if (!known.contains(key) && !key.startsWith(OPTIONS_PATH + ".")) {
-        throw new ConfigException(name, "matches no configuration key (see conf/config.yaml)");
+        throw new ConfigException(name, "matches no configuration key (see conf/config.yaml)"
+            + KeySuggestion.didYouMean(name, known.stream().map(k -> PROPERTY_PREFIX + k).toList()));
       }
       put(layer, key, properties.getProperty(name));
     }
@@ -277,7 +279,9 @@ public final class ConfigLoader {
     for (String name : user.fieldNames()) {
       String key = prefix.isEmpty() ? name : prefix + "." + name;
       if (!known.containsKey(name)) {
-        throw new ConfigException(key, "is not a configuration key (see conf/config.yaml)");
+        String near = KeySuggestion.closest(name, known.fieldNames())
+            .map(k -> "; did you mean " + (prefix.isEmpty() ? k : prefix + "." + k) + "?").orElse("");
+        throw new ConfigException(key, "is not a configuration key (see conf/config.yaml)" + near);
       }
       Object v = user.getValue(name);
       Object k = known.getValue(name);

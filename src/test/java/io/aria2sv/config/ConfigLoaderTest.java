@@ -169,6 +169,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anUnknownKeyNamesTheKeyItWasMostLikelyMeantToBe(Vertx vertx) throws Exception {
+    assertThat(failure(vertx, yaml("supervisor:\n  checkinterval: 5s\n")))
+        .hasMessage("supervisor.checkinterval: is not a configuration key (see conf/config.yaml); did you mean supervisor.checkInterval?");
+    assertThat(failure(vertx, yaml("http:\n  prot: 1\n"))).hasMessageEndingWith("; did you mean http.port?");
+    assertThat(failure(vertx, yaml("supervisor:\n  restart:\n    maxRestart: 3\n")))
+        .hasMessageEndingWith("; did you mean supervisor.restart.maxRestarts?");
+    Path none = null;
+    env.put("ARIA2SV_SUPERVISOR_CHECKINTERVAL", "5s");
+    assertThat(failure(vertx, none)).hasMessageEndingWith("; did you mean ARIA2SV_SUPERVISOR_CHECK_INTERVAL?");
+    env.clear();
+    props.setProperty("aria2sv.supervisor.healthTimout", "1s");
+    assertThat(failure(vertx, none)).hasMessageEndingWith("; did you mean aria2sv.supervisor.healthTimeout?");
+  }
+
+  @Test
+  void anUnknownKeyFarFromEveryKnownOneGetsNoGuess(Vertx vertx) throws Exception {
+    assertThat(failure(vertx, yaml("http:\n  colour: blue\n")))
+        .hasMessage("http.colour: is not a configuration key (see conf/config.yaml)");
+    Path none = null;
+    env.put("ARIA2SV_SUPERVISOR_BANANA", "1");
+    assertThat(failure(vertx, none)).hasMessage("ARIA2SV_SUPERVISOR_BANANA: matches no configuration key (see conf/config.yaml)");
+  }
+
+  @Test
   void anUnknownProfileIsRefused(Vertx vertx) {
     env.put("ARIA2SV_PROFILE", "staging");
     assertThat(failure(vertx, null)).hasMessageStartingWith("profile: 'staging' is not one of default, dev, prod");
