@@ -6,15 +6,16 @@ import java.util.Optional;
 
 /**
  * The known name an unknown one was most likely meant to be, for the "did you mean" of a refused
- * configuration key. Case and separators ({@code .}, {@code _}, {@code -}) do not count, so
+ * configuration key or download option. Case and separators ({@code .}, {@code _}, {@code -}) do not count, so
  * {@code ARIA2SV_SUPERVISOR_CHECKINTERVAL} finds {@code ARIA2SV_SUPERVISOR_CHECK_INTERVAL}; beyond
  * that, a name at most two slips away (a letter missing, extra, wrong, or two swapped; one slip for
  * names under 8 letters) is suggested when no other name is as close.
  */
-final class KeySuggestion {
+public final class KeySuggestion {
   private KeySuggestion() {}
 
-  static Optional<String> closest(String given, Collection<String> known) {
+  /** The closest of {@code known} to {@code given}, if one is close enough and no other is as close. */
+  public static Optional<String> closest(String given, Collection<String> known) {
     String g = normalized(given);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
@@ -34,7 +35,7 @@ final class KeySuggestion {
   }
 
   /** {@code "; did you mean X?"} for the closest known name, or an empty string. */
-  static String didYouMean(String given, Collection<String> known) {
+  public static String didYouMean(String given, Collection<String> known) {
     return closest(given, known).map(k -> "; did you mean " + k + "?").orElse("");
   }
 

@@ -1,5 +1,6 @@
 package io.aria2sv.downloads;
 
+import io.aria2sv.config.KeySuggestion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -171,7 +172,8 @@ public final class RequestValidator {
     for (String name : o.fieldNames()) {
       String f = field + "." + name;
       if (!ALLOWED_OPTIONS.contains(name)) {
-        throw new ValidationException(f, "is not an allowed per-download option (use dir and out for paths)");
+        throw new ValidationException(f, "is not an allowed per-download option (use dir and out for paths)"
+            + KeySuggestion.didYouMean(name, ALLOWED_OPTIONS));
       }
       Object v = o.getValue(name);
       if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
