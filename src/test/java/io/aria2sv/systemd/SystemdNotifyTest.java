@@ -96,7 +96,10 @@ class SystemdNotifyTest {
   void theUnitIsANotifyServiceThatIsHardenedAndRestartsOnFailure() throws Exception {
     String unit = Files.readString(Path.of("conf/systemd/aria2-supervisor.service"));
     assertThat(unit).contains("Type=notify", "NotifyAccess=main", "WatchdogSec=", "Restart=on-failure", "NoNewPrivileges=yes",
-        "ProtectSystem=strict", "PrivateTmp=yes", "KillMode=mixed", "RestartPreventExitStatus=64 69 73 78", "LogRateLimitBurst=100000");
+        "ProtectSystem=strict", "PrivateTmp=yes", "KillMode=mixed", "RestartPreventExitStatus=64 69 73 78", "LogRateLimitBurst=100000",
+        "\nCapabilityBoundingSet=\n", "RestrictNamespaces=yes", "SystemCallArchitectures=native");
+    // The JIT writes the code it runs.
+    assertThat(unit).doesNotContain("MemoryDenyWriteExecute=yes");
     String dataDir = value(unit, "Environment=ARIA2SV_ARIA2_DATA_DIR=");
     String downloadDir = value(unit, "Environment=ARIA2SV_ARIA2_DOWNLOAD_DIR=");
     assertThat(value(unit, "ReadWritePaths=")).isEqualTo(dataDir + " " + downloadDir);
