@@ -4,12 +4,15 @@
   const API = '/api/v1';
   const $ = (sel) => document.querySelector(sel);
   const rows = new Map();      // download id -> <tr>
+  const SHOWN = 200;           // downloads loaded at start; later ones arrive as events
+  const MAX_ROWS = 1000;       // rows kept on the page; the oldest go first
   const downloads = new Map(); // download id -> download JSON
   const batches = new Map();   // batch id -> batch JSON
   const speeds = [];           // last 60 samples of the global speed
   let token = localStorage.getItem('aria2sv.token') || '';
   let events = null;
   let status = null;
+  let older = 0;               // downloads the server holds beyond the newest ones shown here
 
   function headers(json) {
     const h = {};
@@ -81,6 +84,7 @@
         '<button type="button" class="small danger" data-action="remove">Remove</button></td>';
       $('#downloads tbody').prepend(tr);
       rows.set(d.id, tr);
+      if (rows.size > MAX_ROWS) dropOldestRow();
     }
     tr.className = d.status;
     tr.querySelector('.name').textContent = nameOf(d);
@@ -95,7 +99,7 @@
     show('retry', d.status === 'failed');
     show('remove', d.status !== 'removed');
     $('#empty').hidden = rows.size > 0;
-    $('#count').textContent = rows.size ? rows.size : '';
+    showCount();
     if (d.batchId && !batches.has(d.batchId)) loadBatch(d.batchId);
   }
   function progress(tr, d) {
@@ -106,9 +110,24 @@
     tr.querySelector('.speed').textContent = d.status === 'active' ? bytes(d.downloadSpeed) + '/s' : '–';
     tr.querySelector('.eta').textContent = d.status === 'active' ? duration(d.etaSeconds) : '–';
   }
+  function dropOldestRow() {
+    const last = $('#downloads tbody').lastElementChild;
+    rows.delete(last.dataset.id);
+    downloads.delete(last.dataset.id);
+    last.remove();
+    older++;
+  }
+  function showCount() {
+    $('#count').textContent = rows.size + older ? rows.size + older : '';
+    $('#older').hidden = older === 0;
+    $('#older').textContent = older === 0 ? '' : 'Showing the newest ' + rows.size + '; ' + older + ' older not shown.';
+  }
   async function loadDownloads() {
-    const list = await api('GET', '/downloads');
-    list.downloads.forEach(render);
+    // The newest page only: the server keeps every download ever added.
+    const list = await api('GET', '/downloads?order=newest&limit=' + SHOWN);
+    list.downloads.slice().reverse().forEach(render);
+    older = Math.max(0, list.total - rows.size);
+    showCount();
     $('#empty').hidden = rows.size > 0;
   }
   $('#downloads').addEventListener('click', async (e) => {

@@ -80,9 +80,20 @@ public final class Aria2SupervisorClient {
     return request(Addresses.DOWNLOADS_GET, new JsonObject().put("id", id));
   }
 
-  /** Every download, or those with {@code status} when it is not null. Replies {@code {downloads:[…]}}. */
+  /**
+   * The first 1,000 downloads, oldest first, or of those with {@code status} when it is not null.
+   * Replies {@code {downloads:[…], total, offset, limit}}; {@code total} counts every match.
+   */
   public Future<JsonObject> list(String status) {
-    return request(Addresses.DOWNLOADS_LIST, status == null ? new JsonObject() : new JsonObject().put("status", status));
+    return list(new JsonObject().put("status", status));
+  }
+
+  /**
+   * A page of downloads: {@code query} as {@link Addresses#DOWNLOADS_LIST} takes it ({@code status,
+   * batchId, order, offset, limit}).
+   */
+  public Future<JsonObject> list(JsonObject query) {
+    return request(Addresses.DOWNLOADS_LIST, query);
   }
 
   public Future<JsonObject> pause(String id) {

@@ -92,7 +92,12 @@ public final class Addresses {
   /** Request/reply. Request {@code {id}}. Reply: the download. */
   public static final String DOWNLOADS_GET = "aria2.downloads.get";
 
-  /** Request/reply. Request {@code {status?, batchId?}}. Reply {@code {downloads:[…]}}, oldest first. */
+  /**
+   * Request/reply. Request {@code {status?, batchId?, order?, offset?, limit?}}: {@code order}
+   * {@code oldest} (the default) or {@code newest}; {@code offset} downloads skipped (default 0);
+   * {@code limit} 1 to 1,000 (the default). Reply {@code {downloads:[…], total, offset, limit}}:
+   * one page of the downloads that match, and how many match in all.
+   */
   public static final String DOWNLOADS_LIST = "aria2.downloads.list";
 
   /**

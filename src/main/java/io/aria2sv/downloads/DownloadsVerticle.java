@@ -20,6 +20,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class DownloadsVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DownloadsVerticle.class);
   static final int MAX_BATCH = 10_000;
+  /** Most downloads in one list reply, and how many a list without a limit gets. */
+  public static final int MAX_PAGE = 1000;
   private static final List<JsonObject> PROGRESS_CALLS = List.of(
       new JsonObject().put("methodName", "aria2.tellActive")
           .put("params", new JsonArray().add(new JsonArray().add("gid").add("status").add("completedLength").add("totalLength").add("downloadSpeed"))),
@@ -140,19 +143,49 @@ public final class DownloadsVerticle extends VerticleBase {
     bus.<JsonObject>consumer(Addresses.BATCHES_GET, m -> answer(m, body -> Future.succeededFuture(manager.batches.stats(id(body)))));
   }
 
+  /**
+   * One page of the downloads that match the filters, oldest first (or newest first), with the
+   * number that match in all: the registry keeps every download, so a list without a limit would
+   * grow without end, and building it would hold up this event loop.
+   */
   private Future<JsonObject> list(JsonObject body) {
     String status = body.getString("status");
     if (status != null && DownloadStatus.of(status) == null) {
       throw new ValidationException("status", "must be one of waiting, active, paused, retrying, complete, failed, removed");
     }
     String batchId = body.getString("batchId");
-    JsonArray out = new JsonArray();
-    for (Download d : manager.all()) {
+    int offset = wholeNumber(body, "offset", 0, Integer.MAX_VALUE, 0);
+    int limit = wholeNumber(body, "limit", 1, MAX_PAGE, MAX_PAGE);
+    Object order = body.getValue("order", "oldest");
+    if (!"oldest".equals(order) && !"newest".equals(order)) {
+      throw new ValidationException("order", "must be oldest or newest");
+    }
+    List<Download> all = new ArrayList<>(manager.all());
+    if ("newest".equals(order)) {
+      Collections.reverse(all);
+    }
+    JsonArray page = new JsonArray();
+    int total = 0;
+    for (Download d : all) {
       if ((status == null || d.status.wire().equals(status)) && (batchId == null || batchId.equals(d.batchId))) {
-        out.add(manager.json(d));
+        if (total >= offset && page.size() < limit) {
+          page.add(manager.json(d));
+        }
+        total++;
       }
     }
-    return Future.succeededFuture(new JsonObject().put("downloads", out));
+    return Future.succeededFuture(new JsonObject().put("downloads", page).put("total", total).put("offset", offset).put("limit", limit));
+  }
+
+  private static int wholeNumber(JsonObject body, String name, int min, int max, int fallback) {
+    Object v = body.getValue(name);
+    if (v == null) {
+      return fallback;
+    }
+    if (!(v instanceof Integer i) || i < min || i > max) {
+      throw new ValidationException(name, "must be a whole number from " + min + (max == Integer.MAX_VALUE ? " up" : " to " + max));
+    }
+    return i;
   }
 
   private List<DownloadRequest> validateBatch(JsonObject body) {

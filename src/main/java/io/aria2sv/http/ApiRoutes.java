@@ -107,6 +107,13 @@ final class ApiRoutes {
     if (batch != null) {
       q.put("batchId", batch);
     }
+    for (String name : List.of("order", "offset", "limit")) {
+      String v = single(ctx, name);
+      if (v != null) {
+        // A whole number goes on as one; anything else as the text, for the downloads side to refuse by name.
+        q.put(name, v.matches("[0-9]{1,9}") ? (Object) Integer.valueOf(v) : v);
+      }
+    }
     forward(ctx, Addresses.DOWNLOADS_LIST, q, 200);
   }
 

@@ -15,6 +15,7 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -121,5 +122,27 @@ class DashboardBrowserTest {
     browser.manage().window().setSize(new Dimension(390, 1600));
     Files.write(shots.resolve("dashboard-phone.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     assertThat(browser.findElement(By.id("add-button")).getRect().getWidth()).isLessThanOrEqualTo(390);
+  }
+
+  @Test
+  void withManyDownloadsThePageLoadsTheNewestAndSaysHowManyOlderItLeavesOut(Vertx vertx) throws Exception {
+    stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, TestConfig.fast(vertx, root)));
+    JsonArray items = new JsonArray();
+    for (int i = 0; i < 250; i++) {
+      items.add(new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:9/f" + i)).put("out", "f" + i + ".bin")
+          .put("options", new JsonObject().put("pause", "true")));
+    }
+    SupervisorHarness.await(vertx.eventBus().request(Addresses.BATCHES_ADD, new JsonObject().put("items", items)));
+    browser = chromium(Files.createDirectories(root.resolve("chromium")));
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(40), Duration.ofMillis(50));
+
+    browser.get("http://127.0.0.1:" + stack.httpPort() + "/");
+    wait.until(d -> d.findElement(By.id("older")).isDisplayed());
+    assertThat(browser.findElement(By.id("older")).getText()).isEqualTo("Showing the newest 200; 50 older not shown.");
+    assertThat(browser.findElement(By.id("count")).getText()).isEqualTo("250");
+    List<WebElement> shown = browser.findElements(By.cssSelector("#downloads tbody tr .name"));
+    assertThat(shown).hasSize(200);
+    assertThat(shown.get(0).getText()).isEqualTo("f249.bin");
+    assertThat(shown.get(199).getText()).isEqualTo("f50.bin");
   }
 }

@@ -171,6 +171,43 @@ class HttpApiTest {
   }
 
   @Test
+  void theListComesAPageAtATimeWithTheCountOfEveryMatch(Vertx vertx) throws Exception {
+    start(vertx);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(post("/api/v1/downloads", new JsonObject().put("uris", new JsonArray().add(files.url("p" + i)))
+          .put("options", new JsonObject().put("pause", "true"))).bodyAsJsonObject().getString("id"));
+    }
+    JsonObject first = get("/api/v1/downloads?limit=2").bodyAsJsonObject();
+    assertThat(first.getInteger("total")).isEqualTo(5);
+    assertThat(first.getInteger("offset")).isZero();
+    assertThat(first.getInteger("limit")).isEqualTo(2);
+    assertThat(idsOf(first)).containsExactly(ids.get(0), ids.get(1));
+    assertThat(idsOf(get("/api/v1/downloads?offset=2&limit=2").bodyAsJsonObject())).containsExactly(ids.get(2), ids.get(3));
+    assertThat(idsOf(get("/api/v1/downloads?offset=4&limit=2").bodyAsJsonObject())).containsExactly(ids.get(4));
+    assertThat(idsOf(get("/api/v1/downloads?offset=9").bodyAsJsonObject())).isEmpty();
+    assertThat(idsOf(get("/api/v1/downloads?order=newest&limit=3").bodyAsJsonObject())).containsExactly(ids.get(4), ids.get(3), ids.get(2));
+    // Filters count before the page: total is every match, not the page.
+    JsonObject paused = get("/api/v1/downloads?status=paused&limit=1").bodyAsJsonObject();
+    assertThat(paused.getInteger("total")).isEqualTo(5);
+    assertThat(idsOf(paused)).containsExactly(ids.get(0));
+    JsonObject unbounded = get("/api/v1/downloads").bodyAsJsonObject();
+    assertThat(unbounded.getInteger("limit")).isEqualTo(1000);
+    assertThat(idsOf(unbounded)).containsExactlyElementsOf(ids);
+
+    assertThat(get("/api/v1/downloads?limit=1001").bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .isEqualTo("limit: must be a whole number from 1 to 1000");
+    assertThat(get("/api/v1/downloads?offset=x").bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .isEqualTo("offset: must be a whole number from 0 up");
+    assertThat(get("/api/v1/downloads?order=latest").bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .isEqualTo("order: must be oldest or newest");
+  }
+
+  private static List<String> idsOf(JsonObject page) {
+    return page.getJsonArray("downloads").stream().map(d -> ((JsonObject) d).getString("id")).toList();
+  }
+
+  @Test
   void anIdempotencyKeyMakesARetriedPostOneDownload(Vertx vertx) throws Exception {
     start(vertx);
     JsonObject body = new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:" + files.port() + "/files/none"));
@@ -458,6 +495,10 @@ class HttpApiTest {
     cases.add(new Object[] {HttpMethod.GET, "/api/v1/supervisor/start", null, null});
     cases.add(new Object[] {HttpMethod.DELETE, "/api/v1/downloads/x?deleteFiles=maybe", null, null});
     cases.add(new Object[] {HttpMethod.GET, "/api/v1/downloads?status=sleeping", null, null});
+    for (String q : new String[] {"limit=0", "limit=1001", "limit=-1", "limit=ten", "limit=1e3", "limit=99999999999", "offset=-1", "offset=x",
+        "order=random", "order=1"}) {
+      cases.add(new Object[] {HttpMethod.GET, "/api/v1/downloads?" + q, null, null});
+    }
     cases.add(new Object[] {HttpMethod.GET, "/api/v1/nothing-here", null, null});
     cases.add(new Object[] {HttpMethod.GET, "/api/v2/downloads", null, null});
     cases.add(new Object[] {HttpMethod.GET, "/../../etc/passwd", null, null});
