@@ -38,6 +38,15 @@ class FatJarIT {
     startAndStop("-Xshare:on", "-XX:SharedArchiveFile=" + archive.toAbsolutePath());
   }
 
+  @Test
+  void theJarLetsItsNativeLibrariesLoadWithoutWarningsOnNewerJavas() throws Exception {
+    // Java 22 and later print four WARNING lines at every start for Netty's epoll and SQLite's
+    // libraries unless the jar's manifest allows native access (checked by hand on Temurin 25).
+    try (java.util.jar.JarFile jar = new java.util.jar.JarFile(System.getProperty("fatJar"))) {
+      assertThat(jar.getManifest().getMainAttributes().getValue("Enable-Native-Access")).isEqualTo("ALL-UNNAMED");
+    }
+  }
+
   /** Our meters and Vert.x's own (HTTP server and clients), not the event bus's. */
   private static void assertMetrics(int port) throws Exception {
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
