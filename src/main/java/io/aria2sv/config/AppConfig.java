@@ -101,16 +101,19 @@ public record AppConfig(
   public record Retry(int maxRetries, Duration initialDelay, Duration maxDelay, double jitter) {}
 
   /**
-   * Download re-add and progress behaviour.
+   * Download re-add, progress and retention behaviour.
    *
    * @param retryableErrors aria2 error codes that are re-added automatically
+   * @param keepEnded how long a complete, failed or removed download is kept after it ended; zero
+   *     keeps it for ever
    */
   public record Downloads(
       boolean autoRetry,
       int maxRetries,
       Duration retryDelay,
       Duration progressInterval,
-      java.util.Set<Integer> retryableErrors) {}
+      java.util.Set<Integer> retryableErrors,
+      Duration keepEnded) {}
 
   /**
    * The HTTP API. An empty token means no authentication.
@@ -200,7 +203,8 @@ public record AppConfig(
             (int) d.integer("maxRetries", 0, 1000),
             d.duration("retryDelay", ZERO),
             d.duration("progressInterval", Duration.ofMillis(100)),
-            d.intSet("retryableErrors", 1, 255));
+            d.intSet("retryableErrors", 1, 255),
+            d.duration("keepEnded", ZERO));
 
     ConfigReader h = root.section("http");
     Http http = new Http(h.nonBlank("host"), (int) h.integer("port", 0, 65535), h.string("token").trim(),

@@ -26,12 +26,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -286,6 +288,42 @@ final class DownloadManager {
       batches.forget(batchId);
     }
     return store.delete(items.stream().map(d -> d.id).toList(), batchId);
+  }
+
+  /**
+   * Forgets downloads that ended (complete, failed, removed) before {@code endedBefore} (epoch ms):
+   * gone from the registry, the list and their retry history. A batch goes as a whole, once all of
+   * its downloads have ended before then, so its figures never count a part of it.
+   *
+   * @return how many downloads were forgotten
+   */
+  int forgetEnded(long endedBefore) {
+    List<Download> single = new ArrayList<>();
+    Map<String, List<Download>> byBatch = new HashMap<>();
+    Set<String> batchesStillGoing = new HashSet<>();
+    for (Download d : byId.values()) {
+      boolean old = d.status.terminal() && d.updatedAt < endedBefore && d.pendingAdd == null;
+      if (d.batchId == null) {
+        if (old) {
+          single.add(d);
+        }
+      } else if (old) {
+        byBatch.computeIfAbsent(d.batchId, k -> new ArrayList<>()).add(d);
+      } else {
+        batchesStillGoing.add(d.batchId);
+      }
+    }
+    int n = single.size();
+    if (!single.isEmpty()) {
+      forget(single, null).onFailure(err -> LOG.warn("cannot forget {} ended downloads in the registry: {}", single.size(), err.getMessage()));
+    }
+    for (Map.Entry<String, List<Download>> b : byBatch.entrySet()) {
+      if (!batchesStillGoing.contains(b.getKey())) {
+        n += b.getValue().size();
+        forget(b.getValue(), b.getKey()).onFailure(err -> LOG.warn("cannot forget batch {} in the registry: {}", b.getKey(), err.getMessage()));
+      }
+    }
+    return n;
   }
 
   private Future<Void> forgetInAria2(List<Download> items) {

@@ -4,6 +4,7 @@ import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.BusReplies;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.config.AppConfig;
+import io.aria2sv.config.Durations;
 import io.aria2sv.metrics.Metrics;
 import io.aria2sv.rpc.Aria2Client;
 import io.aria2sv.rpc.Aria2Notifications;
@@ -19,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -55,6 +57,7 @@ public final class DownloadsVerticle extends VerticleBase {
   private RequestValidator validator;
   private DownloadEvents events;
   private long ticker = -1;
+  private long forgetter = -1;
   private boolean tickInFlight;
   private JsonObject lastGlobal = new JsonObject();
 
@@ -90,6 +93,7 @@ public final class DownloadsVerticle extends VerticleBase {
           aria2.onEndpoint(rpc -> notifications.follow(rpc.endpoint()));
           registerConsumers();
           ticker = vertx.setPeriodic(config.downloads().progressInterval().toMillis(), id -> tick());
+          scheduleForgetting(config.downloads().keepEnded());
           return aria2.start();
         });
   }
@@ -98,6 +102,9 @@ public final class DownloadsVerticle extends VerticleBase {
   public Future<?> stop() {
     if (ticker >= 0) {
       vertx.cancelTimer(ticker);
+    }
+    if (forgetter >= 0) {
+      vertx.cancelTimer(forgetter);
     }
     if (manager != null) {
       manager.stop();
@@ -119,7 +126,31 @@ public final class DownloadsVerticle extends VerticleBase {
       vertx.cancelTimer(ticker);
       ticker = vertx.setPeriodic(next.downloads().progressInterval().toMillis(), id -> tick());
     }
+    if (!next.downloads().keepEnded().equals(config.downloads().keepEnded())) {
+      scheduleForgetting(next.downloads().keepEnded());
+    }
     config = next;
+  }
+
+  /**
+   * With {@code keepEnded} set, looks for downloads that ended longer ago than that four times per
+   * {@code keepEnded} (at least every second, at most every hour) and forgets them.
+   */
+  private void scheduleForgetting(Duration keepEnded) {
+    if (forgetter >= 0) {
+      vertx.cancelTimer(forgetter);
+      forgetter = -1;
+    }
+    if (keepEnded.isZero()) {
+      return;
+    }
+    long every = Math.max(1000, Math.min(3_600_000, keepEnded.toMillis() / 4));
+    forgetter = vertx.setPeriodic(every, id -> {
+      int n = manager.forgetEnded(System.currentTimeMillis() - keepEnded.toMillis());
+      if (n > 0) {
+        LOG.info("forgot {} downloads that ended more than {} ago (downloads.keepEnded)", n, Durations.format(keepEnded));
+      }
+    });
   }
 
   private void reconcile() {

@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * The durable registry of downloads and batches: SQLite in WAL mode ({@code registry.db} in the
  * data dir). It keeps every download, finished and failed ones too, beyond aria2's own result
- * limit, and the history of re-adds. Every method blocks: the downloads verticle calls them through
+ * limit (until {@code downloads.keepEnded} after they ended, when that is set), and the history of
+ * re-adds. Every method blocks: the downloads verticle calls them through
  * ordered {@code executeBlocking}, one at a time.
  */
 final class Registry implements AutoCloseable {
@@ -192,12 +193,14 @@ final class Registry implements AutoCloseable {
   /** Deletes downloads (and their batch, when given) in one transaction. */
   void delete(List<String> ids, String batchId) throws SQLException {
     inTransaction(() -> {
-      try (PreparedStatement p = db.prepareStatement("DELETE FROM downloads WHERE id = ?")) {
-        for (String id : ids) {
-          p.setString(1, id);
-          p.addBatch();
+      for (String sql : new String[] {"DELETE FROM downloads WHERE id = ?", "DELETE FROM retry_history WHERE download_id = ?"}) {
+        try (PreparedStatement p = db.prepareStatement(sql)) {
+          for (String id : ids) {
+            p.setString(1, id);
+            p.addBatch();
+          }
+          p.executeBatch();
         }
-        p.executeBatch();
       }
       if (batchId != null) {
         try (PreparedStatement b = db.prepareStatement("DELETE FROM batches WHERE id = ?")) {

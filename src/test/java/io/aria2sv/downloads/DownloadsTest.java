@@ -146,6 +146,57 @@ class DownloadsTest {
   }
 
   @Test
+  void endedDownloadsAreForgottenAfterKeepEndedAndBatchesOnlyWhenAllOfThemHaveEnded() throws Exception {
+    files.addRandomFile("done.bin", 64 * 1024, 31);
+    stack.deploy(config("downloads.keepEnded", "1s"));
+    String done = add("done.bin").getString("id");
+    String missing = stack.request(Addresses.DOWNLOADS_ADD, missingFile("gone.bin")).getString("id");
+    String paused = stack.request(Addresses.DOWNLOADS_ADD, missingFile("later.bin").put("options", new JsonObject().put("pause", "true")))
+        .getString("id");
+    JsonObject batch = stack.request(Addresses.BATCHES_ADD, new JsonObject().put("items", new JsonArray()
+        .add(missingFile("b1.bin")).add(missingFile("b2.bin").put("options", new JsonObject().put("pause", "true")))));
+    String batchFailed = batch.getJsonArray("downloads").getString(0);
+    stack.awaitStatus(done, "complete", WAIT);
+    stack.awaitStatus(missing, "failed", WAIT);
+    stack.awaitStatus(batchFailed, "failed", WAIT);
+
+    await().atMost(WAIT).until(() -> notFound(Addresses.DOWNLOADS_GET, done) && notFound(Addresses.DOWNLOADS_GET, missing));
+    // Still going: the paused download, and the batch whose other download is paused.
+    JsonObject listed = stack.request(Addresses.DOWNLOADS_LIST, new JsonObject());
+    assertThat(listed.getInteger("total")).isEqualTo(3);
+    assertThat(stack.get(paused).getString("status")).isEqualTo("paused");
+    assertThat(stack.get(batchFailed).getString("status")).isEqualTo("failed");
+    assertThat(stack.request(Addresses.BATCHES_GET, new JsonObject().put("id", batch.getString("id"))).getInteger("total")).isEqualTo(2);
+    assertThat(root.resolve("downloads/done.bin")).as("forgetting a download leaves its file").exists();
+
+    // The batch's last download ends: then the whole batch goes.
+    stack.request(Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", batch.getJsonArray("downloads").getString(1)));
+    await().atMost(WAIT).until(() -> stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getInteger("total") == 1);
+    assertThat(notFound(Addresses.BATCHES_GET, batch.getString("id"))).isTrue();
+
+    // The registry forgot them too: after a restart with everything kept, only the paused one is there.
+    stack.undeploy();
+    stack.deploy(config());
+    JsonObject after = stack.request(Addresses.DOWNLOADS_LIST, new JsonObject());
+    assertThat(after.getJsonArray("downloads").stream().map(d -> ((JsonObject) d).getString("id")).toList()).containsExactly(paused);
+  }
+
+  /** Whether a request for {@code id} fails NOT_FOUND (any other failure is thrown). */
+  private boolean notFound(String address, String id) throws Exception {
+    return SupervisorHarness.await(stack.send(address, new JsonObject().put("id", id)).transform(ar -> {
+      if (ar.succeeded()) {
+        return Future.succeededFuture(false);
+      }
+      return ar.cause() instanceof ReplyException r && r.failureCode() == ErrorCode.NOT_FOUND.code()
+          ? Future.succeededFuture(true) : Future.failedFuture(ar.cause());
+    }));
+  }
+
+  private JsonObject missingFile(String name) {
+    return new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:" + files.port() + "/files/" + name));
+  }
+
+  @Test
   void autoRetryOffFailsATransientErrorAtOnce() throws Exception {
     files.addRandomFile("busy.bin", 1024, 4);
     files.fail503("busy.bin", 1);
