@@ -129,7 +129,8 @@ public record AppConfig(
       boolean tokenForHealthAndMetrics,
       long maxBodySize,
       java.util.List<String> corsOrigins,
-      Duration ssePingInterval) {
+      Duration ssePingInterval,
+      Duration idleTimeout) {
     @Override
     public String toString() {
       return "Http[host=" + host + ", port=" + port + ", token=" + (token.isEmpty() ? "none" : "***") + "]";
@@ -207,9 +208,15 @@ public record AppConfig(
             d.duration("keepEnded", ZERO));
 
     ConfigReader h = root.section("http");
+    Duration ssePing = h.duration("ssePingInterval", Duration.ofMillis(100));
+    Duration idle = h.duration("idleTimeout", Duration.ofSeconds(1));
+    if (idle.compareTo(ssePing) <= 0) {
+      throw new ConfigException(h.key("idleTimeout"), "must be longer than http.ssePingInterval (" + Durations.format(ssePing)
+          + "), or every event stream would be closed between two pings");
+    }
     Http http = new Http(h.nonBlank("host"), (int) h.integer("port", 0, 65535), h.string("token").trim(),
         h.bool("tokenForHealthAndMetrics"), h.integer("maxBodySize", 1024, 1L << 30), h.stringList("corsOrigins"),
-        h.duration("ssePingInterval", Duration.ofMillis(100)));
+        ssePing, idle);
 
     return new AppConfig(profile, aria2, supervisor, rpc, downloads, http);
   }

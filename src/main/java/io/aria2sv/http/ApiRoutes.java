@@ -19,6 +19,8 @@ import java.util.List;
  */
 final class ApiRoutes {
   static final String BASE = "/api/v1";
+  /** Adds may wait for aria2c to come back from a restart (RPC retries with backoff): this many request timeouts. */
+  static final int SLOW_FACTOR = 6;
 
   private final Vertx vertx;
   private final DeliveryOptions quick;
@@ -27,8 +29,12 @@ final class ApiRoutes {
   ApiRoutes(Vertx vertx, Duration requestTimeout) {
     this.vertx = vertx;
     this.quick = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis());
-    // Adds may wait for aria2c to come back from a restart (rpc retries with backoff).
-    this.slow = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis() * 6);
+    this.slow = new DeliveryOptions().setSendTimeout(longest(requestTimeout).toMillis());
+  }
+
+  /** The longest any request may wait for its answer. */
+  static Duration longest(Duration requestTimeout) {
+    return requestTimeout.multipliedBy(SLOW_FACTOR);
   }
 
   void mount(Router router) {

@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -19,8 +20,10 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +79,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get(ApiRoutes.BASE + "/events").handler(sse::handle);
     router.get(ApiRoutes.BASE + "/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml").sendFile("aria2sv/openapi.yaml"));
-    new ApiRoutes(vertx, config.rpc().timeout().plus(config.supervisor().healthTimeout())).mount(router);
+    Duration requestTimeout = config.rpc().timeout().plus(config.supervisor().healthTimeout());
+    new ApiRoutes(vertx, requestTimeout).mount(router);
     router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
 
     for (int status : List.of(400, 401, 404, 405, 413, 415, 500)) {
@@ -88,7 +92,11 @@ public final class HttpVerticle extends VerticleBase {
       });
     }
 
-    return vertx.createHttpServer().requestHandler(router).listen(http.port(), http.host())
+    // Closes connections left idle (a client gone without a word); event streams are kept busy by
+    // their pings, and a request waiting for its answer is given all the time it may take.
+    long idle = Math.max(http.idleTimeout().toMillis(), ApiRoutes.longest(requestTimeout).toMillis() + 1000);
+    HttpServerOptions serverOptions = new HttpServerOptions().setIdleTimeout((int) idle).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    return vertx.createHttpServer(serverOptions).requestHandler(router).listen(http.port(), http.host())
         .recover(err -> Future.failedFuture(listenFailure(http, err)))
         .onSuccess(s -> {
           server = s;

@@ -193,6 +193,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anIdleTimeoutThatWouldCutEventStreamsBetweenPingsIsRefused(Vertx vertx) throws Exception {
+    assertThat(failure(vertx, yaml("http:\n  ssePingInterval: 30s\n  idleTimeout: 30s\n"))).hasMessage(
+        "http.idleTimeout: must be longer than http.ssePingInterval (30s), or every event stream would be closed between two pings");
+    assertThat(load(vertx, yaml("http:\n  ssePingInterval: 30s\n  idleTimeout: 31s\n")).http().idleTimeout()).isEqualTo(Duration.ofSeconds(31));
+  }
+
+  @Test
   void anUnknownProfileIsRefused(Vertx vertx) {
     env.put("ARIA2SV_PROFILE", "staging");
     assertThat(failure(vertx, null)).hasMessageStartingWith("profile: 'staging' is not one of default, dev, prod");

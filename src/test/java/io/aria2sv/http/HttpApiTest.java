@@ -360,6 +360,21 @@ class HttpApiTest {
   }
 
   @Test
+  void aConnectionLeftIdleIsClosedWhileAnEventStreamKeptBusyByPingsStaysOpen(Vertx vertx) throws Exception {
+    // The idle time is never shorter than the longest a request may wait: (300 ms + 300 ms) x 6 + 1 s here.
+    start(vertx, "http.idleTimeout", "1s", "http.ssePingInterval", "200ms", "rpc.timeout", "300ms");
+    try (Socket idle = new Socket("127.0.0.1", port); SseReader sse = new SseReader("", null)) {
+      idle.setSoTimeout((int) WAIT.toMillis());
+      long t0 = System.nanoTime();
+      assertThat(idle.getInputStream().read()).as("closed by the server").isEqualTo(-1);
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(4000), WAIT);
+      int pingsSoFar = sse.readUntil(t -> true).split(": ping").length;
+      sse.readUntil(t -> t.split(": ping").length > pingsSoFar + 2);
+      assertThat(metric("aria2sv_sse_clients")).isEqualTo(1.0);
+    }
+  }
+
+  @Test
   void sseFiltersByDownloadAndType(Vertx vertx) throws Exception {
     start(vertx);
     String wanted = addMissing("w");
