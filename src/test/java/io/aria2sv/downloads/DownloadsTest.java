@@ -14,6 +14,7 @@ import io.aria2sv.testing.SupervisorHarness;
 import io.aria2sv.testing.TestConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -179,6 +180,20 @@ class DownloadsTest {
     stack.deploy(config());
     JsonObject after = stack.request(Addresses.DOWNLOADS_LIST, new JsonObject());
     assertThat(after.getJsonArray("downloads").stream().map(d -> ((JsonObject) d).getString("id")).toList()).containsExactly(paused);
+  }
+
+  @Test
+  void keepEndedSetWhileRunningAppliesWithoutARestart() throws Exception {
+    stack.deploy(config());
+    String failed = stack.request(Addresses.DOWNLOADS_ADD, missingFile("gone.bin")).getString("id");
+    stack.awaitStatus(failed, "failed", WAIT);
+    long aria2 = SupervisorHarness.aria2Pid(vertx);
+
+    vertx.eventBus().publish(Addresses.CONFIG_CHANGED, config("downloads.keepEnded", "1s"),
+        new DeliveryOptions().setLocalOnly(true));
+
+    await().atMost(WAIT).until(() -> notFound(Addresses.DOWNLOADS_GET, failed));
+    assertThat(SupervisorHarness.aria2Pid(vertx)).as("aria2c was not restarted").isEqualTo(aria2);
   }
 
   /** Whether a request for {@code id} fails NOT_FOUND (any other failure is thrown). */
