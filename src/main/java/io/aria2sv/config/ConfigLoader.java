@@ -279,9 +279,8 @@ public final class ConfigLoader {
     for (String name : user.fieldNames()) {
       String key = prefix.isEmpty() ? name : prefix + "." + name;
       if (!known.containsKey(name)) {
-        String near = KeySuggestion.closest(name, known.fieldNames())
-            .map(k -> "; did you mean " + (prefix.isEmpty() ? k : prefix + "." + k) + "?").orElse("");
-        throw new ConfigException(key, "is not a configuration key (see conf/config.yaml)" + near);
+        throw new ConfigException(key, "is not a configuration key (see conf/config.yaml)"
+            + KeySuggestion.didYouMean(key, known.fieldNames().stream().map(k -> prefix.isEmpty() ? k : prefix + "." + k).toList()));
       }
       Object v = user.getValue(name);
       Object k = known.getValue(name);

@@ -12,8 +12,10 @@ import io.aria2sv.testing.TestConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -25,6 +27,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -104,6 +107,16 @@ class AddThroughputBench {
   private static JsonObject paused(int i, String tag) {
     return new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:9/" + tag + "/" + i))
         .put("options", new JsonObject().put("pause", "true"));
+  }
+
+  /** Passes a response with {@code status} on; fails the run with the body of any other. */
+  private static Function<HttpResponse<Buffer>, HttpResponse<Buffer>> expect(int status) {
+    return res -> {
+      if (res.statusCode() != status) {
+        throw new IllegalStateException(res.bodyAsString());
+      }
+      return res;
+    };
   }
 
   /** A phase that records its own figure. */
@@ -213,19 +226,9 @@ class AddThroughputBench {
           () -> directRates.add(directCpu.add(fresh(vertx, "direct" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> direct.call("aria2.addUri",
               Duration.ofSeconds(30), new JsonArray().add("http://127.0.0.1:9/d/" + i), sameOptions(root.resolve("direct"), i)))))),
           () -> httpRates.add(httpCpu.add(fresh(vertx, "http" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> web.post(port, "127.0.0.1", "/api/v1/downloads")
-              .timeout(30_000).sendJsonObject(paused(i, "h")).map(res -> {
-                if (res.statusCode() != 201) {
-                  throw new IllegalStateException(res.bodyAsString());
-                }
-                return res;
-              }))))),
+              .timeout(30_000).sendJsonObject(paused(i, "h")).map(expect(201)))))),
           () -> floorRates.add(floorCpu.add(fresh(vertx, "floor" + r, (v, port, direct, web) -> rate(CONCURRENCY,
-              i -> web.get(port, "127.0.0.1", "/api/v1/downloads/unknown" + i).timeout(30_000).send().map(res -> {
-                if (res.statusCode() != 404) {
-                  throw new IllegalStateException(res.bodyAsString());
-                }
-                return res;
-              }))))),
+              i -> web.get(port, "127.0.0.1", "/api/v1/downloads/unknown" + i).timeout(30_000).send().map(expect(404)))))),
           () -> busRates.add(busCpu.add(fresh(vertx, "bus" + r, (v, port, direct, web) -> rate(CONCURRENCY, i -> client.add(paused(i, "b")))))),
           () -> oneByOne.add(fresh(vertx, "one" + r, (v, port, direct, web) -> rate(1, i -> direct.call("aria2.addUri", Duration.ofSeconds(30),
               new JsonArray().add("http://127.0.0.1:9/o/" + i), sameOptions(root.resolve("one"), i)))).rate()),
