@@ -155,7 +155,19 @@ public final class Addresses {
   /** Published when a batch progresses or is done: {@code {type:"progress"|"done", ts, batch:{…}}}. */
   public static final String EVENTS_BATCH = "aria2.events.batch";
 
-  /** Request/reply, local. Request {@code {}}. Reply {@code {registry:"open", downloads}} while the registry is open. */
+  /**
+   * Published when what the supervisor stores stops or starts working: {@code {type, ts, what, ok,
+   * problem, dataDir}} with {@code what} {@code registry} (SQLite: type registry-unwritable or
+   * registry-writable) or {@code session} (aria2's session file: session-at-risk or session-safe),
+   * and {@code problem} saying why (null when ok). Once per change of condition.
+   */
+  public static final String EVENTS_STORAGE = "aria2.events.storage";
+
+  /**
+   * Request/reply, local. Request {@code {}}. Reply {@code {registry:"open"|"unwritable", writable,
+   * problem, dataDir, downloads}}: {@code problem} says why the registry cannot write (null while it
+   * can).
+   */
   public static final String DOWNLOADS_HEALTH = "aria2.downloads.health";
 
   // ---- internal to the HTTP side -------------------------------------------------------------

@@ -22,7 +22,8 @@ public final class EventJournalVerticle extends VerticleBase {
       Addresses.EVENTS_SUPERVISOR, "supervisor",
       Addresses.EVENTS_DOWNLOAD, "download",
       Addresses.EVENTS_PROGRESS, "progress",
-      Addresses.EVENTS_BATCH, "batch");
+      Addresses.EVENTS_BATCH, "batch",
+      Addresses.EVENTS_STORAGE, "storage");
 
   private final Deque<JsonObject> buffer = new ArrayDeque<>();
   private long nextId = 1;

@@ -26,13 +26,17 @@ final class HealthRoutes {
             .<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject(), ask)
             .onSuccess(m -> {
               JsonObject s = m.body();
-              JsonObject data = new JsonObject().put("state", s.getString("state")).put("rpcHealthy", s.getBoolean("rpcHealthy"));
-              p.complete("RUNNING".equals(s.getString("state")) && s.getBoolean("rpcHealthy") ? Status.OK(data) : Status.KO(data));
+              JsonObject session = s.getJsonObject("session", new JsonObject());
+              boolean sessionSafe = session.getBoolean("safe", true);
+              JsonObject data = new JsonObject().put("state", s.getString("state")).put("rpcHealthy", s.getBoolean("rpcHealthy"))
+                  .put("sessionSafe", sessionSafe).put("sessionProblem", session.getString("problem"));
+              boolean ok = "RUNNING".equals(s.getString("state")) && s.getBoolean("rpcHealthy") && sessionSafe;
+              p.complete(ok ? Status.OK(data) : Status.KO(data));
             })
             .onFailure(err -> p.complete(Status.KO(new JsonObject().put("error", String.valueOf(err.getMessage()))))))
         .register("registry", timeout.toMillis() + 500, p -> vertx.eventBus()
             .<JsonObject>request(Addresses.DOWNLOADS_HEALTH, new JsonObject(), ask)
-            .onSuccess(m -> p.complete(Status.OK(m.body())))
+            .onSuccess(m -> p.complete(m.body().getBoolean("writable", true) ? Status.OK(m.body()) : Status.KO(m.body())))
             .onFailure(err -> p.complete(Status.KO(new JsonObject().put("error", String.valueOf(err.getMessage()))))));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));

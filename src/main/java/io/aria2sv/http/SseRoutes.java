@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SseRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(SseRoutes.class);
-  static final Set<String> TYPES = Set.of("supervisor", "download", "progress", "batch");
+  static final Set<String> TYPES = Set.of("supervisor", "download", "progress", "batch", "storage");
   /** Bytes a client may leave unread before it is dropped. */
   static final int MAX_QUEUE_BYTES = 256 * 1024;
 
@@ -122,7 +122,7 @@ final class SseRoutes {
       for (String t : p.split(",")) {
         String type = t.trim();
         if (!TYPES.contains(type)) {
-          throw new IllegalArgumentException("types: '" + type + "' is not one of supervisor, download, progress, batch");
+          throw new IllegalArgumentException("types: '" + type + "' is not one of supervisor, download, progress, batch, storage");
         }
         out.add(type);
       }

@@ -27,6 +27,8 @@ public final class Metrics {
   private static final Map<String, AtomicInteger> DOWNLOADS = new ConcurrentHashMap<>();
   private static final AtomicLong DOWNLOAD_SPEED = new AtomicLong();
   private static final AtomicInteger SSE_CLIENTS = new AtomicInteger();
+  private static final AtomicInteger REGISTRY_WRITABLE = new AtomicInteger(1);
+  private static final AtomicInteger SESSION_SAFE = new AtomicInteger(1);
 
   static {
     for (String state : STATES) {
@@ -42,6 +44,12 @@ public final class Metrics {
         .description("aria2's global download speed").baseUnit("bytes.per.second").register(REGISTRY);
     Gauge.builder("aria2sv.sse.clients", SSE_CLIENTS, AtomicInteger::get)
         .description("connected Server-Sent-Events clients").register(REGISTRY);
+    Gauge.builder("aria2sv.registry.writable", REGISTRY_WRITABLE, AtomicInteger::get)
+        .description("1 while the registry (registry.db) can store, 0 while it cannot (disk full, read-only, locked, ...)")
+        .register(REGISTRY);
+    Gauge.builder("aria2sv.session.safe", SESSION_SAFE, AtomicInteger::get)
+        .description("1 while aria2's session file can be saved, 0 while it is at risk (its file system is full)")
+        .register(REGISTRY);
   }
 
   private Metrics() {}
@@ -106,6 +114,16 @@ public final class Metrics {
 
   public static void downloadSpeed(long bytesPerSecond) {
     DOWNLOAD_SPEED.set(bytesPerSecond);
+  }
+
+  /** Whether the registry can store. */
+  public static void registryWritable(boolean writable) {
+    REGISTRY_WRITABLE.set(writable ? 1 : 0);
+  }
+
+  /** Whether aria2's session file can be saved. */
+  public static void sessionSafe(boolean safe) {
+    SESSION_SAFE.set(safe ? 1 : 0);
   }
 
   public static void sseClients(int delta) {

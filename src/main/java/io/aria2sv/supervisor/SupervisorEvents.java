@@ -7,6 +7,7 @@ import io.aria2sv.config.Durations;
 import io.aria2sv.metrics.Metrics;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,13 @@ final class SupervisorEvents {
 
   private void publish(String type, JsonObject payload) {
     bus.publish(Addresses.EVENTS_SUPERVISOR, Events.of(type, payload));
+  }
+
+  /** aria2's session file became at risk ({@code problem}) or safe again (null); logged by the guard. */
+  void session(String problem, Path dataDir) {
+    Metrics.sessionSafe(problem == null);
+    bus.publish(Addresses.EVENTS_STORAGE, Events.of(problem == null ? "session-safe" : "session-at-risk",
+        new JsonObject().put("what", "session").put("ok", problem == null).put("problem", problem).put("dataDir", dataDir.toString())));
   }
 
   void stateChanged(SupervisorState from, SupervisorState to) {

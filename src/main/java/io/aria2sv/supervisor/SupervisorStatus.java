@@ -18,7 +18,8 @@ final class SupervisorStatus {
   private SupervisorStatus() {}
 
   static JsonObject of(
-      SupervisorState state, Aria2Run r, int restarts, int restartsInWindow, JsonObject lastRestart, Path dataDir) {
+      SupervisorState state, Aria2Run r, int restarts, int restartsInWindow, JsonObject lastRestart, Path dataDir,
+      String sessionProblem) {
     boolean up = r != null && r.readyAtMillis > 0;
     return new JsonObject()
         .put("state", state.name())
@@ -32,7 +33,8 @@ final class SupervisorStatus {
         .put("rpcHealthy", up && state == SupervisorState.RUNNING && r.rpcHealthy)
         .put("version", up ? r.version : null)
         .put("sessionId", up ? r.sessionId : null)
-        .put("dataDir", dataDir.toString());
+        .put("dataDir", dataDir.toString())
+        .put("session", new JsonObject().put("safe", sessionProblem == null).put("problem", sessionProblem));
   }
 
   static Future<JsonObject> details(Aria2Run r, Duration timeout, JsonObject status) {

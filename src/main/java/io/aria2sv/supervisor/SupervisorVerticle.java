@@ -52,6 +52,7 @@ public final class SupervisorVerticle extends VerticleBase {
   private RestartPolicy policy;
   private WebClient web;
   private SupervisorEvents events;
+  private SessionGuard session;
 
   private SupervisorState state = STOPPED;
   private Aria2Run run;
@@ -84,6 +85,9 @@ public final class SupervisorVerticle extends VerticleBase {
         .compose(
             v -> {
               registerConsumers();
+              session = new SessionGuard(vertx, aria2Config.dataDir().resolve(Aria2ConfFile.SESSION),
+                  problem -> events.session(problem, aria2Config.dataDir()));
+              session.start();
               return launch();
             })
         .onFailure(err -> releaseLock())
@@ -92,6 +96,9 @@ public final class SupervisorVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (session != null) {
+      session.stop();
+    }
     return stopAria2().eventually(() -> vertx.executeBlocking(() -> {
       releaseLock();
       return null;
@@ -476,7 +483,7 @@ public final class SupervisorVerticle extends VerticleBase {
 
   private JsonObject status() {
     return SupervisorStatus.of(state, run, restarts, policy.restartsInWindow(System.currentTimeMillis()),
-        lastRestart, aria2Config.dataDir());
+        lastRestart, aria2Config.dataDir(), session == null ? null : session.problem());
   }
 
   private Future<JsonObject> details() {
