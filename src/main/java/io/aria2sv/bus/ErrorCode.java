@@ -21,6 +21,13 @@ public enum ErrorCode {
   ARIA2_ERROR(502, 502),
   /** aria2 did not answer in time. */
   TIMEOUT(504, 504),
+  /** The registry cannot store anything: the file system under the data directory is full. */
+  STORAGE_FULL(507, 507),
+  /**
+   * The registry cannot store anything for another reason (read-only, locked, I/O error, file
+   * replaced): the message names the cause and the data directory.
+   */
+  STORAGE_UNAVAILABLE(532, 503),
   INTERNAL(500, 500);
 
   private final int code;

@@ -49,6 +49,13 @@ final class Batches {
     }
   }
 
+  /** Every batch as the registry stores it: {@code {id, total, createdAt}}. */
+  List<JsonObject> rows() {
+    List<JsonObject> out = new ArrayList<>(byId.size());
+    byId.forEach((id, b) -> out.add(new JsonObject().put("id", id).put("total", b.total).put("createdAt", b.createdAt)));
+    return out;
+  }
+
   void forget(String id) {
     byId.remove(id);
     dirty.remove(id);

@@ -5,6 +5,7 @@ import io.aria2sv.bus.Events;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,15 @@ final class DownloadEvents {
 
   void progress(JsonArray downloads, JsonObject global) {
     bus.publish(Addresses.EVENTS_PROGRESS, Events.of("progress", new JsonObject().put("downloads", downloads).put("global", global)));
+  }
+
+  /**
+   * A change of what can be stored: {@code what} ({@code registry} here) can write again when
+   * {@code problem} is null. Logged where the condition is detected, not here.
+   */
+  void storage(String what, String problem, Path dataDir) {
+    bus.publish(Addresses.EVENTS_STORAGE, Events.of(problem == null ? what + "-writable" : what + "-unwritable",
+        new JsonObject().put("what", what).put("ok", problem == null).put("problem", problem).put("dataDir", dataDir.toString())));
   }
 
   void batch(String type, JsonObject batch) {

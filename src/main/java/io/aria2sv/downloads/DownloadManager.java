@@ -73,6 +73,7 @@ final class DownloadManager {
   private final Aria2Client aria2;
   private final AddCoalescer adds;
   private final RegistryStore store;
+  private final DownloadFiles downloadFiles;
   private RetryDecider decider;
   private final DownloadEvents events;
   private final Path root;
@@ -92,6 +93,8 @@ final class DownloadManager {
     this.aria2 = aria2;
     this.adds = new AddCoalescer(vertx.getOrCreateContext(), aria2::multicall);
     this.store = store;
+    this.downloadFiles = new DownloadFiles(vertx, root);
+    store.rebuildFrom(this::everything);
     this.decider = new RetryDecider(config);
     this.events = events;
     this.root = root;
@@ -143,6 +146,16 @@ final class DownloadManager {
     return byId.values();
   }
 
+  /** Every batch and download as registry writes, for a registry file that has to be written anew. */
+  private List<Registry.Write> everything() {
+    List<Registry.Write> out = new ArrayList<>(byId.size() + 16);
+    for (JsonObject b : batches.rows()) {
+      out.add(new Registry.InsertBatch(b.getString("id"), b.getInteger("total"), b.getLong("createdAt")));
+    }
+    byId.values().forEach(d -> out.add(new Registry.Save(Registry.Snapshot.of(d))));
+    return out;
+  }
+
   JsonObject json(Download d) {
     return d.toJson(decider.maxRetries(), d.status == FAILED || decider.canRetry(d.errorCode, d.retryCount));
   }
@@ -175,7 +188,7 @@ final class DownloadManager {
     Download d = newDownload(null, request);
     index(d);
     firstAdd.put(d.id, d.status);
-    Future<Void> saved = store.save(List.of(d), null);
+    Future<Void> saved = store.add(List.of(d), null);
     Future<Void> sent = sendAdd(d, false);
     Future<Download> f = Future.join(saved, sent)
         .map(v -> {
@@ -209,7 +222,7 @@ final class DownloadManager {
       items.add(d);
     }
     JsonObject batchRow = new JsonObject().put("id", batchId).put("total", items.size()).put("createdAt", now);
-    return store.save(items, batchRow)
+    return store.add(items, batchRow)
         .compose(v -> sendBatch(items))
         .map(v -> {
           events.batchAdded(batchId, items.size());
@@ -501,7 +514,7 @@ final class DownloadManager {
   /** Once aria2 has stopped {@code gid}: drops its result, and deletes {@code d}'s files when asked. */
   private Future<Void> dropStopped(Download d, String gid, boolean deleteFiles) {
     removeResultLater(gid);
-    return deleteFiles ? store.deleteFiles(root, filesOf(d)) : Future.succeededFuture();
+    return deleteFiles ? downloadFiles.delete(filesOf(d)) : Future.succeededFuture();
   }
 
   /** Sends {@code forceRemove} for {@code d}'s current GID; a GID aria2 no longer knows is fine. */
@@ -659,7 +672,7 @@ final class DownloadManager {
     }
     transition(d, RETRYING);
     boolean withControlFile = code == RESUME_UNSUPPORTED;
-    store.deleteOwnPartialFile(root, files.get(0), d.createdAt - FILE_TIME_SLACK_MS, withControlFile).onComplete(ar -> {
+    downloadFiles.deleteOwnPartialFile(files.get(0), d.createdAt - FILE_TIME_SLACK_MS, withControlFile).onComplete(ar -> {
       if (d.status != RETRYING) {
         return; // paused or removed meanwhile
       }
@@ -883,7 +896,7 @@ final class DownloadManager {
     if (to != ACTIVE) {
       d.downloadSpeed = 0;
     }
-    store.save(List.of(d), null).onFailure(err -> LOG.error("cannot store download {}: {}", d.id, err.getMessage()));
+    store.update(d);
     if (!firstAdd.containsKey(d.id)) {
       events.transition(to.wire(), json(d));
     }

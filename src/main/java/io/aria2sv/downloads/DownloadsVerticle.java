@@ -3,6 +3,7 @@ package io.aria2sv.downloads;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.BusReplies;
 import io.aria2sv.bus.ErrorCode;
+import io.aria2sv.bus.ServiceException;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.config.Durations;
 import io.aria2sv.metrics.Metrics;
@@ -81,6 +82,7 @@ public final class DownloadsVerticle extends VerticleBase {
         .compose(v -> RegistryStore.open(vertx, config.aria2().dataDir()))
         .compose(s -> {
           store = s;
+          store.onCondition(this::registryCondition);
           return store.loadBatches().compose(batches -> store.loadAll().map(all -> {
             manager = new DownloadManager(vertx, aria2, store, config.downloads(), events, root);
             manager.load(all, batches);
@@ -170,7 +172,7 @@ public final class DownloadsVerticle extends VerticleBase {
         manager.remove(manager.find(id(body)), Boolean.TRUE.equals(body.getValue("deleteFiles"))).map(manager::json)));
     bus.<JsonObject>consumer(Addresses.BATCHES_ADD, m -> answer(m, body -> validated(body, this::validateBatch).compose(manager::addBatch)));
     bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, m -> reconfigure(AppConfig.from(m.body())));
-    bus.<JsonObject>localConsumer(Addresses.DOWNLOADS_HEALTH, m -> m.reply(new JsonObject().put("registry", "open").put("downloads", manager.all().size())));
+    bus.<JsonObject>localConsumer(Addresses.DOWNLOADS_HEALTH, m -> m.reply(registryHealth()));
     bus.<JsonObject>consumer(Addresses.BATCHES_GET, m -> answer(m, body -> Future.succeededFuture(manager.batches.stats(id(body)))));
   }
 
@@ -293,10 +295,27 @@ public final class DownloadsVerticle extends VerticleBase {
     BusReplies.reply(m, result.recover(err -> Future.failedFuture(failure(err))));
   }
 
+  /** {@code {registry: "open"|"unwritable", writable, problem?, dataDir, downloads}}. */
+  private JsonObject registryHealth() {
+    RegistryFault f = store.fault();
+    return new JsonObject().put("registry", f == null ? "open" : "unwritable").put("writable", f == null)
+        .put("problem", f == null ? null : f.getMessage()).put("dataDir", config.aria2().dataDir().toString())
+        .put("downloads", manager.all().size());
+  }
+
+  /** The registry became unwritable (or its cause changed), or can write again (null). */
+  private void registryCondition(RegistryFault f) {
+    Metrics.registryWritable(f == null);
+    events.storage("registry", f == null ? null : f.getMessage(), config.aria2().dataDir());
+  }
+
   /** Maps any failure to a bus failure with a code of {@link ErrorCode}. */
   static ReplyException failure(Throwable err) {
     if (err instanceof ReplyException re) {
       return re;
+    }
+    if (err instanceof ServiceException e) {
+      return BusReplies.failure(e.code(), e.getMessage());
     }
     if (err instanceof ValidationException) {
       return BusReplies.failure(ErrorCode.BAD_REQUEST, err.getMessage());

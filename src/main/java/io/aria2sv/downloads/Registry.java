@@ -2,7 +2,11 @@ package io.aria2sv.downloads;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -12,13 +16,19 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The durable registry of downloads and batches: SQLite in WAL mode ({@code registry.db} in the
  * data dir). It keeps every download, finished and failed ones too, beyond aria2's own result
  * limit (until {@code downloads.keepEnded} after they ended, when that is set), and the history of
- * re-adds. Every method blocks: the downloads verticle calls them through
- * ordered {@code executeBlocking}, one at a time.
+ * re-adds. Every method blocks: {@link RegistryStore} calls them through ordered
+ * {@code executeBlocking}, one at a time.
+ *
+ * <p>A failed transaction leaves the connection in a state that cannot be trusted (after
+ * {@code SQLITE_FULL} SQLite has rolled back on its own, and the driver then fails every later
+ * commit), so after any failure the store {@link #reopen() reopens} before writing again. Each
+ * write first checks that the file it has open is still the one at its path.
  */
 final class Registry implements AutoCloseable {
   /** The file's name inside the data directory. */
@@ -28,30 +38,63 @@ final class Registry implements AutoCloseable {
       INSERT OR REPLACE INTO downloads (id, gid, batch_id, request, status, completed_length, total_length,
         error_code, error_message, retry_count, gids, path, created_at, updated_at, files_deleted)
       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
+  /**
+   * How long a write waits for another process's lock before it fails as locked: short, because
+   * queued adds wait behind it.
+   */
+  private static final int BUSY_TIMEOUT_MS = 2000;
 
-  private final Connection db;
-  /** Prepared once: every add and status change goes through it. */
-  private final PreparedStatement upsert;
+  /** One change inside a transaction. */
+  sealed interface Write permits Save, InsertBatch, Delete, DeleteBatch, RecordRetry {}
 
-  private Registry(Connection db) throws SQLException {
-    this.db = db;
-    this.upsert = db.prepareStatement(UPSERT);
+  /** Inserts or replaces a download. */
+  record Save(Snapshot download) implements Write {}
+
+  /** Inserts a batch row. */
+  record InsertBatch(String id, int total, long createdAt) implements Write {}
+
+  /** Deletes a download and its retry history. */
+  record Delete(String id) implements Write {}
+
+  /** Deletes a batch row. */
+  record DeleteBatch(String id) implements Write {}
+
+  /** Appends to a download's retry history. */
+  record RecordRetry(String downloadId, String gid, Integer errorCode, String errorMessage, long at) implements Write {}
+
+  private final Path file;
+  private Connection db;
+  /** Prepared once per connection: every add and status change goes through it. */
+  private PreparedStatement upsert;
+  /** The identity of the file this connection has open (device and inode). */
+  private Object fileKey;
+
+  private Registry(Path file) {
+    this.file = file;
   }
 
   /** Opens (and creates, when new) the registry; the connection is closed again if that fails. */
-  static Registry open(Path dataDir) throws SQLException {
-    Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(FILE));
+  static Registry open(Path dataDir) throws SQLException, IOException {
+    Registry r = new Registry(dataDir.resolve(FILE));
+    r.connect();
+    return r;
+  }
+
+  Path file() {
+    return file;
+  }
+
+  private void connect() throws SQLException, IOException {
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
     try {
       createSchema(c);
       c.setAutoCommit(false);
       c.commit();
-      return new Registry(c);
-    } catch (SQLException e) {
-      try {
-        c.close();
-      } catch (SQLException closing) {
-        e.addSuppressed(closing);
-      }
+      upsert = c.prepareStatement(UPSERT);
+      db = c;
+      fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    } catch (SQLException | IOException e) {
+      closeQuietly(c, e);
       throw e;
     }
   }
@@ -62,7 +105,7 @@ final class Registry implements AutoCloseable {
       // NORMAL in WAL mode: a commit survives a crash of this process (kill -9); only a power cut
       // can lose the last commits.
       s.execute("PRAGMA synchronous=NORMAL");
-      s.execute("PRAGMA busy_timeout=5000");
+      s.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MS);
       s.execute("""
           CREATE TABLE IF NOT EXISTS downloads (
             id TEXT PRIMARY KEY, gid TEXT NOT NULL, batch_id TEXT, request TEXT NOT NULL,
@@ -77,6 +120,7 @@ final class Registry implements AutoCloseable {
           CREATE TABLE IF NOT EXISTS retry_history (
             download_id TEXT NOT NULL, at INTEGER NOT NULL, gid TEXT NOT NULL,
             error_code INTEGER, error_message TEXT)""");
+      s.execute("CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL)");
     }
   }
 
@@ -132,107 +176,167 @@ final class Registry implements AutoCloseable {
     return out;
   }
 
-  /** Work done inside one transaction. */
-  private interface Work {
-    void run() throws SQLException;
+  /**
+   * Applies {@code writes} in order in one transaction, or none of them. Runs of consecutive saves
+   * go to SQLite as one statement batch.
+   *
+   * @throws RegistryFault when the file at the registry's path is no longer the one open
+   */
+  void write(List<? extends Write> writes) throws SQLException, IOException {
+    write(writes, false);
   }
 
-  /** Runs {@code work} and commits, or rolls back and rethrows. */
-  private void inTransaction(Work work) throws SQLException {
+  /**
+   * As {@link #write(List)}; with {@code probe}, the transaction also replaces the one row of
+   * {@code probe}, so that it changes the file even when {@code writes} change nothing (a delete of
+   * a row that is not there writes no page, and so proves nothing about the disk).
+   */
+  void write(List<? extends Write> writes, boolean probe) throws SQLException, IOException {
+    checkSameFile();
     try {
-      work.run();
+      if (probe) {
+        try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO probe (id, at) VALUES (1, ?)")) {
+          p.setLong(1, System.currentTimeMillis());
+          p.executeUpdate();
+        }
+      }
+      int saves = 0;
+      for (Write w : writes) {
+        if (w instanceof Save s) {
+          bind(s.download());
+          upsert.addBatch();
+          saves++;
+          continue;
+        }
+        if (saves > 0) {
+          upsert.executeBatch();
+          saves = 0;
+        }
+        apply(w);
+      }
+      if (saves > 0) {
+        upsert.executeBatch();
+      }
       db.commit();
     } catch (SQLException e) {
-      db.rollback();
+      try {
+        upsert.clearBatch();
+        db.rollback();
+      } catch (SQLException rollback) {
+        // SQLite may have rolled back on its own already; the store reopens before the next write
+        e.addSuppressed(rollback);
+      }
       throw e;
     }
   }
 
-  /** Inserts or replaces downloads (and optionally a batch) in one transaction. */
-  void save(List<Snapshot> downloads, JsonObject newBatch) throws SQLException {
-    inTransaction(() -> {
-      if (newBatch != null) {
-        try (PreparedStatement b = db.prepareStatement("INSERT INTO batches (id, total, created_at) VALUES (?,?,?)")) {
-          b.setString(1, newBatch.getString("id"));
-          b.setInt(2, newBatch.getInteger("total"));
-          b.setLong(3, newBatch.getLong("createdAt"));
-          b.executeUpdate();
-        }
-      }
-      PreparedStatement p = upsert;
-      try {
-        for (Snapshot d : downloads) {
-          p.setString(1, d.id());
-          p.setString(2, d.gid());
-          p.setString(3, d.batchId());
-          p.setString(4, d.request());
-          p.setString(5, d.status());
-          p.setLong(6, d.completedLength());
-          p.setLong(7, d.totalLength());
-          if (d.errorCode() == null) {
-            p.setNull(8, Types.INTEGER);
-          } else {
-            p.setInt(8, d.errorCode());
-          }
-          p.setString(9, d.errorMessage());
-          p.setInt(10, d.retryCount());
-          p.setString(11, d.gids());
-          p.setString(12, d.path());
-          p.setLong(13, d.createdAt());
-          p.setLong(14, d.updatedAt());
-          p.setInt(15, d.filesDeleted() ? 1 : 0);
-          p.addBatch();
-        }
-        p.executeBatch();
-      } finally {
-        p.clearBatch();
-      }
-    });
+  /**
+   * Closes the connection and opens the file at the registry's path again (creating it, with its
+   * schema, when it was deleted).
+   */
+  void reopen() throws SQLException, IOException {
+    closeConnection();
+    connect();
   }
 
-  /** Deletes downloads (and their batch, when given) in one transaction. */
-  void delete(List<String> ids, String batchId) throws SQLException {
-    inTransaction(() -> {
-      for (String sql : new String[] {"DELETE FROM downloads WHERE id = ?", "DELETE FROM retry_history WHERE download_id = ?"}) {
-        try (PreparedStatement p = db.prepareStatement(sql)) {
-          for (String id : ids) {
-            p.setString(1, id);
-            p.addBatch();
-          }
-          p.executeBatch();
-        }
-      }
-      if (batchId != null) {
-        try (PreparedStatement b = db.prepareStatement("DELETE FROM batches WHERE id = ?")) {
-          b.setString(1, batchId);
-          b.executeUpdate();
-        }
-      }
-    });
+  /** Fails when the registry's path now holds no file or another file than the one open. */
+  void checkSameFile() throws IOException {
+    Object now;
+    try {
+      now = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    } catch (NoSuchFileException e) {
+      throw RegistryFault.of(RegistryFault.Cause.GONE, file, null);
+    }
+    if (!Objects.equals(now, fileKey)) {
+      throw RegistryFault.of(RegistryFault.Cause.REPLACED, file, null);
+    }
   }
 
-  void recordRetry(String downloadId, String gid, Integer errorCode, String errorMessage, long at) throws SQLException {
-    inTransaction(() -> {
-      try (PreparedStatement p = db.prepareStatement(
-          "INSERT INTO retry_history (download_id, at, gid, error_code, error_message) VALUES (?,?,?,?,?)")) {
-        p.setString(1, downloadId);
-        p.setLong(2, at);
-        p.setString(3, gid);
-        if (errorCode == null) {
-          p.setNull(4, Types.INTEGER);
-        } else {
-          p.setInt(4, errorCode);
-        }
-        p.setString(5, errorMessage);
+  private void apply(Write w) throws SQLException {
+    if (w instanceof InsertBatch b) {
+      try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO batches (id, total, created_at) VALUES (?,?,?)")) {
+        p.setString(1, b.id());
+        p.setInt(2, b.total());
+        p.setLong(3, b.createdAt());
         p.executeUpdate();
       }
-    });
+    } else if (w instanceof Delete d) {
+      for (String sql : new String[] {"DELETE FROM downloads WHERE id = ?", "DELETE FROM retry_history WHERE download_id = ?"}) {
+        try (PreparedStatement p = db.prepareStatement(sql)) {
+          p.setString(1, d.id());
+          p.executeUpdate();
+        }
+      }
+    } else if (w instanceof DeleteBatch b) {
+      try (PreparedStatement p = db.prepareStatement("DELETE FROM batches WHERE id = ?")) {
+        p.setString(1, b.id());
+        p.executeUpdate();
+      }
+    } else if (w instanceof RecordRetry r) {
+      try (PreparedStatement p = db.prepareStatement(
+          "INSERT INTO retry_history (download_id, at, gid, error_code, error_message) VALUES (?,?,?,?,?)")) {
+        p.setString(1, r.downloadId());
+        p.setLong(2, r.at());
+        p.setString(3, r.gid());
+        if (r.errorCode() == null) {
+          p.setNull(4, Types.INTEGER);
+        } else {
+          p.setInt(4, r.errorCode());
+        }
+        p.setString(5, r.errorMessage());
+        p.executeUpdate();
+      }
+    }
+  }
+
+  private void bind(Snapshot d) throws SQLException {
+    PreparedStatement p = upsert;
+    p.setString(1, d.id());
+    p.setString(2, d.gid());
+    p.setString(3, d.batchId());
+    p.setString(4, d.request());
+    p.setString(5, d.status());
+    p.setLong(6, d.completedLength());
+    p.setLong(7, d.totalLength());
+    if (d.errorCode() == null) {
+      p.setNull(8, Types.INTEGER);
+    } else {
+      p.setInt(8, d.errorCode());
+    }
+    p.setString(9, d.errorMessage());
+    p.setInt(10, d.retryCount());
+    p.setString(11, d.gids());
+    p.setString(12, d.path());
+    p.setLong(13, d.createdAt());
+    p.setLong(14, d.updatedAt());
+    p.setInt(15, d.filesDeleted() ? 1 : 0);
+  }
+
+  private void closeConnection() {
+    if (db != null) {
+      Connection c = db;
+      db = null;
+      closeQuietly(c, null);
+    }
+  }
+
+  private static void closeQuietly(Connection c, Exception into) {
+    try {
+      c.close();
+    } catch (SQLException closing) {
+      if (into != null) {
+        into.addSuppressed(closing);
+      }
+    }
   }
 
   @Override
   public void close() throws SQLException {
-    upsert.close();
-    db.close();
+    if (db != null) {
+      upsert.close();
+      db.close();
+      db = null;
+    }
   }
 
   /**

@@ -4,14 +4,16 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The registry seen from the event loop: every call runs on a worker through ordered
@@ -19,15 +21,41 @@ import java.util.concurrent.Callable;
  * never waits for the disk. Writes that queue up while one is under way are committed together in
  * one transaction (group commit), in order. Downloads are copied into {@link Registry.Snapshot}s
  * on the event loop before the worker sees them. Confined to the downloads verticle's context.
+ *
+ * <p>When a write fails (full disk, read-only file system, a lock held by another process, the
+ * file deleted or replaced), the store becomes <em>unwritable</em> with a {@link RegistryFault}
+ * that says why, logged once. An add ({@link #add}) is then refused with that fault, so nothing
+ * is acknowledged that was not stored. Other changes (status transitions, deletions, retry
+ * history) are kept in memory, the newest per download, and written first once the registry can
+ * write again. Each later write, and a probe every {@value #PROBE_MILLIS} ms, first reopens the
+ * connection (one that saw a failed commit cannot be trusted); a registry whose file was deleted
+ * is written anew from memory. The first write that succeeds makes the store writable again.
  */
 final class RegistryStore {
-  /** One queued write: downloads to save, or another piece of work. */
-  private record Op(List<Registry.Snapshot> saves, Callable<Void> work, Promise<Void> done) {}
+  private static final Logger LOG = LoggerFactory.getLogger(RegistryStore.class);
+  /** How often an unwritable registry tries again on its own, so readiness returns without adds. */
+  static final long PROBE_MILLIS = 1000;
+  /** Most retry-history rows kept in memory while unwritable; older ones are dropped. */
+  private static final int MAX_KEPT_HISTORY = 10_000;
+
+  /** One queued write; {@code mustStore} ones fail when not stored, the others are kept. */
+  private record Op(List<Registry.Write> writes, boolean mustStore, Promise<Void> done) {}
 
   private final Vertx vertx;
   private final Registry registry;
   private final ArrayDeque<Op> queue = new ArrayDeque<>();
   private boolean writing;
+  private boolean probeRequested;
+  private long probeTimer = -1;
+  /** Why the registry cannot write; null while it can. */
+  private RegistryFault fault;
+  /** Changes not stored yet, the newest per download id (a save or a delete). */
+  private final Map<String, Registry.Write> keptDownloads = new LinkedHashMap<>();
+  /** Batch deletions and retry history not stored yet, in order. */
+  private final List<Registry.Write> keptOther = new ArrayList<>();
+  private int droppedHistory;
+  private Consumer<RegistryFault> onCondition = f -> { };
+  private Supplier<List<Registry.Write>> everything = List::of;
 
   private RegistryStore(Vertx vertx, Registry registry) {
     this.vertx = vertx;
@@ -38,6 +66,26 @@ final class RegistryStore {
     return vertx.executeBlocking(() -> new RegistryStore(vertx, Registry.open(dataDir)), true);
   }
 
+  /** Told the new fault when the registry becomes unwritable (or its cause changes), null when it can write again. */
+  void onCondition(Consumer<RegistryFault> listener) {
+    this.onCondition = listener;
+  }
+
+  /** What to write into a new file when the registry's file was deleted: every download and batch. */
+  void rebuildFrom(Supplier<List<Registry.Write>> everything) {
+    this.everything = everything;
+  }
+
+  /** Why the registry cannot write now, or null. */
+  RegistryFault fault() {
+    return fault;
+  }
+
+  /** The registry's file. */
+  Path file() {
+    return registry.file();
+  }
+
   Future<List<Download>> loadAll() {
     return vertx.executeBlocking(registry::loadAll, true);
   }
@@ -46,121 +94,155 @@ final class RegistryStore {
     return vertx.executeBlocking(registry::loadBatches, true);
   }
 
-  Future<Void> save(List<Download> downloads, JsonObject newBatch) {
-    List<Registry.Snapshot> copies = downloads.stream().map(Registry.Snapshot::of).toList();
+  /**
+   * Stores new downloads (and their batch row, when given): the future succeeds only once they are
+   * committed, and fails with a {@link RegistryFault} when they cannot be.
+   */
+  Future<Void> add(List<Download> downloads, JsonObject newBatch) {
+    List<Registry.Write> writes = new ArrayList<>(downloads.size() + 1);
     if (newBatch != null) {
-      return enqueue(null, () -> {
-        registry.save(copies, newBatch);
-        return null;
-      });
+      writes.add(new Registry.InsertBatch(newBatch.getString("id"), newBatch.getInteger("total"), newBatch.getLong("createdAt")));
     }
-    return enqueue(copies, null);
+    downloads.forEach(d -> writes.add(new Registry.Save(Registry.Snapshot.of(d))));
+    return enqueue(writes, true);
   }
 
+  /** Stores a download's new state; while the registry cannot write, it is kept until it can. */
+  void update(Download d) {
+    enqueue(List.of(new Registry.Save(Registry.Snapshot.of(d))), false);
+  }
+
+  /** Deletes downloads (and their batch, when given); kept until it can be done, like an update. */
   Future<Void> delete(List<String> ids, String batchId) {
-    return enqueue(null, () -> {
-      registry.delete(ids, batchId);
-      return null;
-    });
+    List<Registry.Write> writes = new ArrayList<>(ids.size() + 1);
+    ids.forEach(id -> writes.add(new Registry.Delete(id)));
+    if (batchId != null) {
+      writes.add(new Registry.DeleteBatch(batchId));
+    }
+    return enqueue(writes, false);
   }
 
-  private Future<Void> enqueue(List<Registry.Snapshot> saves, Callable<Void> work) {
+  void recordRetry(String downloadId, String gid, Integer code, String message) {
+    enqueue(List.of(new Registry.RecordRetry(downloadId, gid, code, message, System.currentTimeMillis())), false);
+  }
+
+  private Future<Void> enqueue(List<Registry.Write> writes, boolean mustStore) {
     Promise<Void> done = Promise.promise();
-    queue.add(new Op(saves, work, done));
+    queue.add(new Op(writes, mustStore, done));
     if (!writing) {
       writeNext();
     }
     return done.future();
   }
 
-  /** Takes the next write, or every consecutive save at the head of the queue as one transaction. */
+  /**
+   * Takes everything queued as one transaction; while unwritable, reopens first and writes what was
+   * kept before it (after a deleted file, everything in memory).
+   */
   private void writeNext() {
-    Op head = queue.poll();
-    if (head == null) {
+    if (queue.isEmpty() && !probeRequested) {
       writing = false;
       return;
     }
     writing = true;
-    List<Op> taken = new ArrayList<>(List.of(head));
-    Callable<Void> work = head.work();
-    if (head.saves() != null) {
-      List<Registry.Snapshot> merged = new ArrayList<>(head.saves());
-      while (!queue.isEmpty() && queue.peek().saves() != null) {
-        Op next = queue.poll();
-        merged.addAll(next.saves());
-        taken.add(next);
+    probeRequested = false;
+    List<Op> taken = new ArrayList<>(queue);
+    queue.clear();
+    RegistryFault before = fault;
+    List<Registry.Write> writes = new ArrayList<>();
+    if (before != null) {
+      if (before.kind() == RegistryFault.Cause.GONE) {
+        writes.addAll(everything.get());
       }
-      work = () -> {
-        registry.save(merged, null);
-        return null;
-      };
+      writes.addAll(keptDownloads.values());
+      writes.addAll(keptOther);
     }
-    vertx.executeBlocking(work, true).onComplete(ar -> {
-      taken.forEach(op -> op.done().handle(ar));
+    taken.forEach(op -> writes.addAll(op.writes()));
+    vertx.executeBlocking(() -> {
+      if (before != null) {
+        if (before.kind() == RegistryFault.Cause.REPLACED) {
+          registry.checkSameFile(); // never write into a file someone else put there
+        }
+        registry.reopen();
+      }
+      // while unwritable, only a write that changes the file shows that it can write again
+      registry.write(writes, before != null);
+      return null;
+    }, true).onComplete(ar -> {
+      // the condition changes before any caller hears of the outcome, so readiness agrees with it
+      if (ar.succeeded()) {
+        if (before != null) {
+          writable(keptDownloads.size() + keptOther.size());
+        }
+        taken.forEach(op -> op.done().complete());
+      } else {
+        RegistryFault f = RegistryFault.classify(ar.cause(), registry.file());
+        unwritable(f);
+        for (Op op : taken) {
+          if (op.mustStore()) {
+            op.done().fail(f);
+          } else {
+            op.writes().forEach(this::keep);
+            op.done().complete();
+          }
+        }
+      }
       writeNext();
     });
   }
 
-  void recordRetry(String downloadId, String gid, Integer code, String message) {
-    long at = System.currentTimeMillis();
-    vertx.executeBlocking(() -> {
-      registry.recordRetry(downloadId, gid, code, message, at);
-      return null;
-    }, true);
+  private void keep(Registry.Write w) {
+    if (w instanceof Registry.Save s) {
+      keptDownloads.put(s.download().id(), w);
+    } else if (w instanceof Registry.Delete d) {
+      keptDownloads.put(d.id(), w);
+    } else {
+      if (w instanceof Registry.RecordRetry && keptOther.size() >= MAX_KEPT_HISTORY) {
+        droppedHistory++;
+        return;
+      }
+      keptOther.add(w);
+    }
   }
 
-  /** Deletes files, each only if its real location is inside {@code root}. */
-  Future<Void> deleteFiles(Path root, List<Path> files) {
-    return vertx.executeBlocking(() -> {
-      for (Path f : files) {
-        if (!Files.exists(f)) {
-          continue;
+  private void unwritable(RegistryFault f) {
+    boolean news = fault == null || fault.kind() != f.kind();
+    fault = f;
+    if (!news) {
+      return;
+    }
+    LOG.error("{}; adds are refused until it can write again (tried again every {} ms), other changes are kept in memory",
+        f.getMessage(), PROBE_MILLIS);
+    if (probeTimer < 0) {
+      probeTimer = vertx.setPeriodic(PROBE_MILLIS, id -> {
+        probeRequested = true;
+        if (!writing) {
+          writeNext();
         }
-        Path real = realPathInside(root, f);
-        if (real == null) {
-          throw new IOException("refusing to delete " + f + ": outside the download root");
-        }
-        Files.delete(real);
-      }
-      return null;
-    }, false);
+      });
+    }
+    onCondition.accept(f);
   }
 
-  /**
-   * Deletes {@code file} if it is a partial file this download left behind: a regular file inside
-   * {@code root}, last written at or after {@code notBefore} (epoch ms), that is after the download
-   * was requested. A file that was there before is the user's and stays. With {@code
-   * withControlFile} its control file goes too; without, a file that has one is left alone.
-   *
-   * @return whether it was deleted
-   */
-  Future<Boolean> deleteOwnPartialFile(Path root, Path file, long notBefore, boolean withControlFile) {
-    return vertx.executeBlocking(() -> {
-      Path control = Path.of(file + ".aria2");
-      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || (!withControlFile && Files.exists(control))) {
-        return false;
-      }
-      Path real = realPathInside(root, file);
-      if (real == null || Files.getLastModifiedTime(real).toMillis() < notBefore) {
-        return false;
-      }
-      Files.delete(real);
-      Path realControl = Files.isRegularFile(control, LinkOption.NOFOLLOW_LINKS) ? realPathInside(root, control) : null;
-      if (realControl != null) {
-        Files.delete(realControl);
-      }
-      return true;
-    }, false);
-  }
-
-  /** The real location of an existing {@code file} if it lies below {@code root}'s, else null. */
-  private static Path realPathInside(Path root, Path file) throws IOException {
-    Path realRoot = root.toRealPath();
-    Path real = file.toRealPath();
-    return real.startsWith(realRoot) && !real.equals(realRoot) ? real : null;
+  private void writable(int keptChanges) {
+    LOG.info("registry {} can write again: stored {} changes kept in memory meanwhile{}", registry.file(), keptChanges,
+        droppedHistory == 0 ? "" : " (" + droppedHistory + " retry-history rows were dropped)");
+    fault = null;
+    keptDownloads.clear();
+    keptOther.clear();
+    droppedHistory = 0;
+    if (probeTimer >= 0) {
+      vertx.cancelTimer(probeTimer);
+      probeTimer = -1;
+    }
+    onCondition.accept(null);
   }
 
   Future<Void> close() {
+    if (probeTimer >= 0) {
+      vertx.cancelTimer(probeTimer);
+      probeTimer = -1;
+    }
     return vertx.executeBlocking(() -> {
       registry.close();
       return null;

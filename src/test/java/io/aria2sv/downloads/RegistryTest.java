@@ -31,7 +31,7 @@ class RegistryTest {
     removed.filesDeleted = true;
     Download kept = download("d2");
     try (Registry registry = Registry.open(dataDir)) {
-      registry.save(List.of(Registry.Snapshot.of(removed), Registry.Snapshot.of(kept)), null);
+      registry.write(List.of(new Registry.Save(Registry.Snapshot.of(removed)), new Registry.Save(Registry.Snapshot.of(kept))));
     }
 
     try (Registry registry = Registry.open(dataDir)) {
@@ -67,7 +67,7 @@ class RegistryTest {
       assertThat(loaded.get(0).filesDeleted).isFalse();
 
       loaded.get(0).filesDeleted = true;
-      registry.save(List.of(Registry.Snapshot.of(loaded.get(0))), null);
+      registry.write(List.of(new Registry.Save(Registry.Snapshot.of(loaded.get(0)))));
     }
     try (Registry registry = Registry.open(dataDir)) {
       assertThat(registry.loadAll().get(0).filesDeleted).isTrue();
