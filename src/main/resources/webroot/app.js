@@ -64,6 +64,23 @@
     $('#uptime').textContent = status.state === 'RUNNING' && status.startedAt ? duration(Math.floor((Date.now() - status.startedAt) / 1000)) : '–';
   }
   async function loadStatus() { try { showStatus(await api('GET', '/supervisor')); } catch (e) { /* shown by the connection pill */ } }
+
+  // ---- storage: why the registry or aria2's session cannot be saved (from the readiness checks) ----
+  async function loadStorage() {
+    let problems = [];
+    try {
+      const res = await fetch('/health/ready', { headers: headers(false) });
+      const ready = await res.json();
+      for (const c of ready.checks || []) {
+        const data = c.data || {};
+        if (data.problem) problems.push('Registry: ' + data.problem);
+        if (data.sessionProblem) problems.push('aria2 session: ' + data.sessionProblem);
+      }
+    } catch (e) { return; /* shown by the connection pill */ }
+    const el = $('#storage');
+    el.textContent = problems.join(' — ');
+    el.hidden = problems.length === 0;
+  }
   for (const verb of ['start', 'stop', 'restart']) {
     $('#sv-' + verb).addEventListener('click', () => api('POST', '/supervisor/' + verb).then(r => showStatus(r.status)).catch(err => alert(err.message)));
   }
@@ -202,9 +219,10 @@
     if (events) events.close();
     const pill = $('#connection');
     events = new EventSource(API + '/events' + (token ? '?token=' + encodeURIComponent(token) : ''));
-    events.onopen = () => { pill.textContent = 'live'; pill.className = 'pill live'; loadStatus(); loadDownloads().catch(() => {}); };
+    events.onopen = () => { pill.textContent = 'live'; pill.className = 'pill live'; loadStatus(); loadStorage(); loadDownloads().catch(() => {}); };
     events.onerror = () => { pill.textContent = 'reconnecting…'; pill.className = 'pill reconnecting'; };
     events.addEventListener('supervisor', () => loadStatus());
+    events.addEventListener('storage', () => loadStorage());
     events.addEventListener('download', (e) => render(JSON.parse(e.data).download));
     events.addEventListener('progress', (e) => {
       const data = JSON.parse(e.data);
@@ -224,6 +242,7 @@
   $('#token-save').addEventListener('click', () => { token = $('#token').value.trim(); localStorage.setItem('aria2sv.token', token); connect(); });
   window.addEventListener('resize', drawChart);
   loadStatus();
+  loadStorage();
   loadDownloads().catch(() => {});
   connect();
 })();

@@ -14,6 +14,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -144,5 +147,29 @@ class DashboardBrowserTest {
     assertThat(shown).hasSize(200);
     assertThat(shown.get(0).getText()).isEqualTo("f249.bin");
     assertThat(shown.get(199).getText()).isEqualTo("f50.bin");
+  }
+
+  @Test
+  void theDashboardSaysWhyTheRegistryCannotStoreAndClearsItOnceItCan(Vertx vertx) throws Exception {
+    stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, TestConfig.fast(vertx, root)));
+    browser = chromium(Files.createDirectories(root.resolve("chromium")));
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(40), Duration.ofMillis(50));
+    browser.get("http://127.0.0.1:" + stack.httpPort() + "/");
+    wait.until(d -> d.findElement(By.id("connection")).getText().equals("live"));
+    assertThat(browser.findElement(By.id("storage")).isDisplayed()).isFalse();
+
+    JsonObject add = new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:9/x")).put("options", new JsonObject().put("pause", "true"));
+    try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + root.resolve("data").resolve("registry.db"));
+        Statement s = other.createStatement()) {
+      s.execute("BEGIN EXCLUSIVE");
+      s.execute("INSERT INTO probe (id, at) VALUES (2, 0)");
+      assertThat(vertx.eventBus().request(Addresses.DOWNLOADS_ADD, add).toCompletionStage().toCompletableFuture()
+          .handle((ok, err) -> err).get(20, TimeUnit.SECONDS)).isNotNull();
+      wait.until(d -> d.findElement(By.id("storage")).isDisplayed());
+      assertThat(browser.findElement(By.id("storage")).getText()).contains("Registry: the registry is locked by another process")
+          .contains(root.resolve("data").toString());
+      s.execute("ROLLBACK");
+    }
+    wait.until(d -> !d.findElement(By.id("storage")).isDisplayed());
   }
 }
