@@ -83,6 +83,20 @@ class MainProcessTest {
   }
 
   @Test
+  void killingTheJvmWhileAria2cIsStoppedLeavesNoAria2After3Seconds() throws Exception {
+    try (ChildJvm jvm = ChildJvm.main(root, env())) {
+      jvm.awaitOutput("aria2-supervisor running", START);
+      long aria2 = aria2Pid();
+      Signals.stop(aria2);
+
+      Signals.kill9(jvm.pid());
+      jvm.awaitExit(Duration.ofSeconds(5));
+
+      await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50)).until(() -> !Signals.alive(aria2));
+    }
+  }
+
+  @Test
   void aSecondJvmOnTheSameDataDirExits73NamingTheHolder(Vertx vertx) throws Exception {
     SupervisorHarness first = new SupervisorHarness(vertx).deploy(TestConfig.fast(vertx, root));
     try (ChildJvm second = ChildJvm.main(root.resolve("second"), env())) {

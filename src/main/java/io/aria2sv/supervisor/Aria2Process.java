@@ -67,9 +67,12 @@ public final class Aria2Process {
     long start = Files.exists(out) ? Files.size(out) : 0;
     List<String> command = new ArrayList<>();
     if (Files.isExecutable(SETPRIV)) {
-      // Linux parent-death signal: aria2c gets SIGTERM the moment this JVM dies, even by kill -9
-      // (aria2's own --stop-with-process below polls and needs about 3 s).
-      command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
+      // Linux parent-death signal: aria2c is killed the moment this JVM dies, even by kill -9
+      // (aria2's own --stop-with-process below polls and needs about 3 s). SIGKILL, not SIGTERM:
+      // a stopped (SIGSTOP) or hung aria2c holds a SIGTERM pending for ever and would outlive us.
+      // Its session and control files are saved every second, so at most a second of progress is
+      // fetched again after the next start.
+      command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
     }
     if (Files.isExecutable(SETSID)) {
       // Its own session: a Ctrl-C or a signal to our process group must not reach aria2c behind
