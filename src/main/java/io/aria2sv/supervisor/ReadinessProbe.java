@@ -29,6 +29,15 @@ final class ReadinessProbe {
 
   private ReadinessProbe() {}
 
+  /** The process ended before it answered; its exit code may not be known yet. */
+  static final class ExitedBeforeReady extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ExitedBeforeReady(long pid) {
+      super("aria2c (pid " + pid + ") exited before answering", null, false, false);
+    }
+  }
+
   static Future<Ready> await(
       Vertx vertx, Aria2Rpc rpc, Aria2Process process, Duration timeout, BooleanSupplier cancelled) {
     Promise<Ready> promise = Promise.promise();
@@ -51,9 +60,7 @@ final class ReadinessProbe {
       return;
     }
     if (!process.isAlive()) {
-      promise.fail(
-          "aria2c (pid " + process.pid() + ") exited with code " + process.onExit().getNow(-1)
-              + " before answering: " + process.outputTail(400));
+      promise.fail(new ExitedBeforeReady(process.pid()));
       return;
     }
     if (remainingMs <= 0) {

@@ -66,6 +66,7 @@ public final class SupervisorVerticle extends VerticleBase {
   private int consecutiveFailures;
   private int restarts;
   private JsonObject lastRestart;
+  private String lastCrash;
 
   /** A deployment of this verticle with the effective configuration. */
   public static DeploymentOptions options(JsonObject config) {
@@ -88,7 +89,7 @@ public final class SupervisorVerticle extends VerticleBase {
               session = new SessionGuard(vertx, aria2Config.dataDir().resolve(Aria2ConfFile.SESSION),
                   problem -> events.session(problem, aria2Config.dataDir()));
               session.start();
-              return launch();
+              return firstStart();
             })
         .onFailure(err -> releaseLock())
         .mapEmpty();
@@ -220,7 +221,11 @@ public final class SupervisorVerticle extends VerticleBase {
     return r.process.outputTail(2000).contains("Failed to setup RPC server");
   }
 
-  /** A start that did not become ready: kill what was spawned, unless a stop owns it now. */
+  /**
+   * A start that did not become ready: kill what was spawned, unless a stop owns it now. An aria2c
+   * that was killed by a signal before it was ready crashed ({@link StartCrash}); one that exited
+   * on its own refused to start, and the failure says why in its words.
+   */
   private Future<Aria2Run> abandon(Aria2Run r, Throwable err) {
     if (run != r || state != STARTING) {
       return Future.failedFuture(err);
@@ -230,7 +235,45 @@ public final class SupervisorVerticle extends VerticleBase {
     run = null;
     return Future.fromCompletionStage(r.process.onExit(), context)
         .timeout(5, TimeUnit.SECONDS)
-        .transform(ar -> Future.failedFuture(err));
+        .transform(ar -> {
+          if (!(err instanceof ReadinessProbe.ExitedBeforeReady) || ar.failed()) {
+            return Future.failedFuture(err);
+          }
+          int code = ar.result();
+          // Java reports a death by signal N as 128 + N
+          return Future.failedFuture(code > 128
+              ? new StartCrash("aria2c (pid " + r.pid() + ") was killed by signal " + (code - 128) + " before it was ready")
+              : new IllegalStateException("aria2c (pid " + r.pid() + ") exited with code " + code + " before answering: "
+                  + r.process.outputTail(400)));
+        });
+  }
+
+  /**
+   * The first start: like any later one, a crash of aria2c before it is ready goes through the
+   * restart policy, and start-up waits for the restart. Start-up fails only when aria2c cannot be
+   * started (it exits on its own, cannot be spawned, never answers), or when the restart budget
+   * runs out.
+   */
+  private Future<Void> firstStart() {
+    return launch().<Void>mapEmpty().recover(err -> {
+      if (!(err instanceof StartCrash) || state != STARTING) {
+        return Future.failedFuture(err);
+      }
+      crashed(err.getMessage());
+      return awaitRunning().recover(later -> Future.failedFuture(state == FAILED && lastCrash != null
+          ? new IllegalStateException("aria2c crashed while starting, " + cfg.restart().maxRestarts()
+              + " restarts did not help; last: " + lastCrash)
+          : later));
+    });
+  }
+
+  /** aria2c was killed by a signal before it was ready: a crash, not a refusal to start. */
+  static final class StartCrash extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StartCrash(String message) {
+      super(message, null, false, false);
+    }
   }
 
   private void becomeRunning(Aria2Run r) {
@@ -319,6 +362,7 @@ public final class SupervisorVerticle extends VerticleBase {
   // ---- restarts -----------------------------------------------------------------------------
 
   private void crashed(String reason) {
+    lastCrash = reason;
     cancelTimers();
     var delay = policy.nextDelay(System.currentTimeMillis());
     if (delay.isEmpty()) {

@@ -111,6 +111,47 @@ class SupervisorVerticleTest {
     assertThat(sv.request(Addresses.SUPERVISOR_ENDPOINT).getString("secret")).isNotEqualTo(secret);
   }
 
+  /**
+   * An aria2c wrapper whose first start is killed by SIGKILL, as a user's kill -9 in the first
+   * milliseconds would; later starts run the real aria2c.
+   */
+  private Path killedOnFirstStart() throws Exception {
+    Path script = root.resolve("aria2c-killed-once");
+    Path mark = root.resolve("killed-once");
+    Files.writeString(script, String.join("\n",
+        "#!/bin/sh",
+        "[ \"$1\" = --version ] && exec /usr/bin/aria2c \"$@\"",
+        "if [ ! -e " + mark + " ]; then : > " + mark + "; kill -9 $$; fi",
+        "exec /usr/bin/aria2c \"$@\"", ""));
+    Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    return script;
+  }
+
+  @Test
+  void aCrashDuringTheFirstStartIsRestartedLikeAnyOther() throws Exception {
+    sv.deploy(fast("aria2.binary", killedOnFirstStart().toString()));
+
+    JsonObject status = sv.status();
+    assertThat(status.getString("state")).isEqualTo("RUNNING");
+    assertThat(status.getInteger("restarts")).isEqualTo(1);
+    assertThat(status.getJsonObject("lastRestart").getString("reason")).contains("killed by signal 9");
+    assertThat(sv.events("state-changed")).extracting(e -> e.getString("to"))
+        .containsExactly("STARTING", "RESTARTING", "STARTING", "RUNNING");
+  }
+
+  @Test
+  void anAria2cThatExitsOnItsOwnDuringTheFirstStartFailsTheStartNamingWhy() throws Exception {
+    Path script = root.resolve("aria2c-refuses");
+    Files.writeString(script, "#!/bin/sh\n[ \"$1\" = --version ] && exec /usr/bin/aria2c \"$@\"\necho 'no such thing' ; exit 28\n");
+    Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+
+    Throwable failure = vertx.deployVerticle(new SupervisorVerticle(), SupervisorVerticle.options(fast("aria2.binary", script.toString())))
+        .toCompletionStage().toCompletableFuture().handle((ok, err) -> err).get(30, TimeUnit.SECONDS);
+
+    assertThat(failure).isNotNull();
+    assertThat(failure.getMessage()).contains("exited with code 28 before answering").contains("no such thing");
+  }
+
   @Test
   void restartsImmediatelyAfterKill9() throws Exception {
     sv.deploy(fast());
