@@ -6,6 +6,8 @@ import io.aria2sv.http.EventJournalVerticle;
 import io.aria2sv.http.HttpVerticle;
 import io.aria2sv.metrics.Metrics;
 import io.aria2sv.supervisor.SupervisorVerticle;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,8 +15,8 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -34,6 +36,9 @@ public final class Aria2Supervisor {
   /** Deployment ids by slot, in deployment order; undeployed from the last slot to the first. */
   private final AtomicReferenceArray<String> deployments = new AtomicReferenceArray<>(4);
 
+  /** This deployment's meters, in the registry of Vert.x's own metrics when it has one. */
+  private final Metrics metrics = Metrics.forVertxMetrics();
+
   private Aria2Supervisor(Vertx vertx) {
     this.vertx = vertx;
   }
@@ -51,7 +56,7 @@ public final class Aria2Supervisor {
         .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
             .addLabels(Label.CLIENT_NAME)
             .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)))
-        .withMetrics(new MicrometerMetricsFactory(Metrics.registry()))
+        .withMetrics(new MicrometerMetricsFactory(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)))
         .build();
   }
 
@@ -97,9 +102,9 @@ public final class Aria2Supervisor {
    */
   private static Future<Aria2Supervisor> deployEffective(Vertx vertx, JsonObject config, boolean withHttp) {
     Aria2Supervisor s = new Aria2Supervisor(vertx);
-    return s.deploySlot(SUPERVISOR, new SupervisorVerticle(), SupervisorVerticle.options(config))
+    return s.deploySlot(SUPERVISOR, new SupervisorVerticle(s.metrics), SupervisorVerticle.options(config))
         .compose(v -> Future.join(
-            s.deploySlot(DOWNLOADS, new DownloadsVerticle(), DownloadsVerticle.options(config)),
+            s.deploySlot(DOWNLOADS, new DownloadsVerticle(s.metrics), DownloadsVerticle.options(config)),
             withHttp
                 ? s.deploySlot(JOURNAL, new EventJournalVerticle(), new DeploymentOptions()).compose(x -> s.deployHttp(config))
                 : Future.succeededFuture()))
@@ -110,7 +115,7 @@ public final class Aria2Supervisor {
   private volatile HttpVerticle http;
 
   private Future<Void> deployHttp(JsonObject config) {
-    HttpVerticle verticle = new HttpVerticle();
+    HttpVerticle verticle = new HttpVerticle(metrics);
     return deploySlot(HTTP, verticle, HttpVerticle.options(config)).onSuccess(v -> http = verticle);
   }
 
@@ -128,7 +133,10 @@ public final class Aria2Supervisor {
    * are already gone (Vert.x undeploys a verticle's children with it) are skipped.
    */
   public Future<Void> undeploy() {
-    return undeployFrom(HTTP);
+    return undeployFrom(HTTP).eventually(() -> {
+      metrics.close();
+      return Future.succeededFuture();
+    });
   }
 
   private Future<Void> undeployFrom(int slot) {

@@ -1,10 +1,10 @@
 package io.aria2sv.downloads;
 
+import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2RpcException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +26,10 @@ final class AddCoalescer {
   /** Multicalls outstanding at once: one on the wire while the next fills up. */
   static final int MAX_IN_FLIGHT = 2;
 
-  private record Pending(JsonObject call, int size, Promise<Object> answer) {}
+  private record Pending(Aria2Call call, int size, Promise<Object> answer) {}
 
   private final Context context;
-  private final Function<List<JsonObject>, Future<List<Object>>> multicall;
+  private final Function<List<Aria2Call>, Future<List<Object>>> multicall;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private int inFlight;
   private boolean flushScheduled;
@@ -38,7 +38,7 @@ final class AddCoalescer {
    * @param multicall sends {@code {methodName, params}} calls as one multicall; each element of the
    *     answer is a call's result or the exception for that call
    */
-  AddCoalescer(Context context, Function<List<JsonObject>, Future<List<Object>>> multicall) {
+  AddCoalescer(Context context, Function<List<Aria2Call>, Future<List<Object>>> multicall) {
     this.context = context;
     this.multicall = multicall;
   }
@@ -48,7 +48,7 @@ final class AddCoalescer {
    *
    * @return the call's own result
    */
-  Future<Object> submit(JsonObject call, int size) {
+  Future<Object> submit(Aria2Call call, int size) {
     Promise<Object> answer = Promise.promise();
     queue.add(new Pending(call, size, answer));
     scheduleFlush();

@@ -22,6 +22,13 @@ final class DownloadFiles {
     this.root = root;
   }
 
+  /** The file {@code d} writes and its control file, once known (from aria2, or from {@code out}). */
+  List<Path> of(Download d) {
+    Path main = d.path != null ? Path.of(d.path)
+        : d.request.out() != null ? root.resolve(d.request.dir()).resolve(d.request.out()) : null;
+    return main == null ? List.of() : List.of(main, Path.of(main + ".aria2"));
+  }
+
   /** Deletes files, each only if its real location is inside the download root. */
   Future<Void> delete(List<Path> files) {
     return vertx.executeBlocking(() -> {

@@ -87,7 +87,7 @@ final class Registry implements AutoCloseable {
   private void connect() throws SQLException, IOException {
     Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
     try {
-      createSchema(c);
+      RegistrySchema.create(c, BUSY_TIMEOUT_MS);
       c.setAutoCommit(false);
       c.commit();
       upsert = c.prepareStatement(UPSERT);
@@ -97,43 +97,6 @@ final class Registry implements AutoCloseable {
       closeQuietly(c, e);
       throw e;
     }
-  }
-
-  private static void createSchema(Connection c) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute("PRAGMA journal_mode=WAL");
-      // NORMAL in WAL mode: a commit survives a crash of this process (kill -9); only a power cut
-      // can lose the last commits.
-      s.execute("PRAGMA synchronous=NORMAL");
-      s.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MS);
-      s.execute("""
-          CREATE TABLE IF NOT EXISTS downloads (
-            id TEXT PRIMARY KEY, gid TEXT NOT NULL, batch_id TEXT, request TEXT NOT NULL,
-            status TEXT NOT NULL, completed_length INTEGER NOT NULL, total_length INTEGER NOT NULL,
-            error_code INTEGER, error_message TEXT, retry_count INTEGER NOT NULL, gids TEXT NOT NULL,
-            path TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-            files_deleted INTEGER NOT NULL DEFAULT 0)""");
-      addColumnIfMissing(s, "downloads", "files_deleted", "INTEGER NOT NULL DEFAULT 0");
-      s.execute("CREATE INDEX IF NOT EXISTS downloads_batch ON downloads(batch_id)");
-      s.execute("CREATE TABLE IF NOT EXISTS batches (id TEXT PRIMARY KEY, total INTEGER NOT NULL, created_at INTEGER NOT NULL)");
-      s.execute("""
-          CREATE TABLE IF NOT EXISTS retry_history (
-            download_id TEXT NOT NULL, at INTEGER NOT NULL, gid TEXT NOT NULL,
-            error_code INTEGER, error_message TEXT)""");
-      s.execute("CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL)");
-    }
-  }
-
-  /** Adds a column that a registry written by an earlier version does not have yet. */
-  private static void addColumnIfMissing(Statement s, String table, String column, String definition) throws SQLException {
-    try (ResultSet r = s.executeQuery("PRAGMA table_info(" + table + ")")) {
-      while (r.next()) {
-        if (column.equals(r.getString("name"))) {
-          return;
-        }
-      }
-    }
-    s.execute("ALTER TABLE " + table + " ADD COLUMN " + column + " " + definition);
   }
 
   /** Every download, oldest first. */

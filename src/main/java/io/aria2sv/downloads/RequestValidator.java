@@ -45,6 +45,88 @@ public final class RequestValidator {
     this.root = downloadRoot.toAbsolutePath().normalize();
   }
 
+  /** Most downloads in one batch. */
+  static final int MAX_BATCH = 10_000;
+  /** Most downloads in one list reply, and how many a list without a limit gets. */
+  public static final int MAX_PAGE = 1000;
+
+  /** A validated list request: filters, order and page. */
+  record ListQuery(DownloadStatus status, String batchId, boolean newestFirst, int offset, int limit) {}
+
+  /**
+   * Whether validating {@code body} reads the file system: a {@code dir} is checked for symbolic
+   * links that lead out of the root, so such a request is validated on a worker.
+   */
+  static boolean readsFileSystem(JsonObject body) {
+    if (body.containsKey("dir")) {
+      return true;
+    }
+    if (body.getValue("items") instanceof JsonArray items) {
+      for (Object o : items) {
+        if (o instanceof JsonObject item && item.containsKey("dir")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Validates a batch {@code {items:[…], dir?}}. */
+  List<DownloadRequest> batch(JsonObject body) {
+    for (String name : body.fieldNames()) {
+      if (!name.equals("items") && !name.equals("dir")) {
+        throw new ValidationException(name, "is not a known field (items, dir)");
+      }
+    }
+    if (!(body.getValue("items") instanceof JsonArray items) || items.isEmpty() || items.size() > MAX_BATCH) {
+      throw new ValidationException("items", "must be an array of 1 to " + MAX_BATCH + " downloads");
+    }
+    String dir = body.getValue("dir") == null ? "" : dir(text(body, "dir", ""), "dir");
+    List<DownloadRequest> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      Object item = items.getValue(i);
+      if (!(item instanceof JsonObject o)) {
+        throw new ValidationException("items[" + i + "]", "must be an object");
+      }
+      out.add(validate(o, "items[" + i + "].", dir));
+    }
+    return out;
+  }
+
+  /** Validates a list request {@code {status?, batchId?, order?, offset?, limit?}}. */
+  static ListQuery listQuery(JsonObject body) {
+    String status = body.getValue("status") == null ? null : text(body, "status", "");
+    if (status != null && DownloadStatus.of(status) == null) {
+      throw new ValidationException("status", "must be one of waiting, active, paused, retrying, complete, failed, removed");
+    }
+    String batchId = body.getValue("batchId") == null ? null : text(body, "batchId", "");
+    Object order = body.getValue("order", "oldest");
+    if (!"oldest".equals(order) && !"newest".equals(order)) {
+      throw new ValidationException("order", "must be oldest or newest");
+    }
+    return new ListQuery(status == null ? null : DownloadStatus.of(status), batchId, "newest".equals(order),
+        wholeNumber(body, "offset", 0, Integer.MAX_VALUE, 0), wholeNumber(body, "limit", 1, MAX_PAGE, MAX_PAGE));
+  }
+
+  /** The {@code id} of a request about one download or batch. */
+  static String id(JsonObject body) {
+    if (!(body.getValue("id") instanceof String s) || s.isEmpty()) {
+      throw new ValidationException("id", "must be a non-empty string");
+    }
+    return s;
+  }
+
+  private static int wholeNumber(JsonObject body, String name, int min, int max, int fallback) {
+    Object v = body.getValue(name);
+    if (v == null) {
+      return fallback;
+    }
+    if (!(v instanceof Integer i) || i < min || i > max) {
+      throw new ValidationException(name, "must be a whole number from " + min + (max == Integer.MAX_VALUE ? " up" : " to " + max));
+    }
+    return i;
+  }
+
   /**
    * Validates one download request.
    *

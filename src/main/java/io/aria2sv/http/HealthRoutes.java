@@ -1,6 +1,7 @@
 package io.aria2sv.http;
 
 import io.aria2sv.bus.Addresses;
+import io.aria2sv.supervisor.SupervisorState;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -30,7 +31,7 @@ final class HealthRoutes {
               boolean sessionSafe = session.getBoolean("safe", true);
               JsonObject data = new JsonObject().put("state", s.getString("state")).put("rpcHealthy", s.getBoolean("rpcHealthy"))
                   .put("sessionSafe", sessionSafe).put("sessionProblem", session.getString("problem"));
-              boolean ok = "RUNNING".equals(s.getString("state")) && s.getBoolean("rpcHealthy") && sessionSafe;
+              boolean ok = SupervisorState.RUNNING.name().equals(s.getString("state")) && s.getBoolean("rpcHealthy") && sessionSafe;
               p.complete(ok ? Status.OK(data) : Status.KO(data));
             })
             .onFailure(err -> p.complete(Status.KO(new JsonObject().put("error", String.valueOf(err.getMessage()))))))

@@ -35,9 +35,20 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
   static final Set<HttpMethod> API_METHODS = Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS);
 
+  private final Metrics metrics;
   private HttpServer server;
   private SseRoutes sse;
   private Router router;
+
+  /** A verticle with meters of its own. */
+  public HttpVerticle() {
+    this(Metrics.standalone());
+  }
+
+  /** A verticle whose {@code /metrics} serves {@code metrics}' registry. */
+  public HttpVerticle(Metrics metrics) {
+    this.metrics = metrics;
+  }
 
   /** A deployment of this verticle with the effective configuration. */
   public static DeploymentOptions options(JsonObject config) {
@@ -58,7 +69,7 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     AppConfig config = AppConfig.from(config());
     AppConfig.Http http = config.http();
-    sse = new SseRoutes(vertx, http.ssePingInterval().toMillis());
+    sse = new SseRoutes(vertx, http.ssePingInterval().toMillis(), metrics);
     router = Router.router(vertx);
 
     if (!http.corsOrigins().isEmpty()) {
@@ -74,7 +85,7 @@ public final class HttpVerticle extends VerticleBase {
       }
     }
     HealthRoutes.mount(router, vertx, config.supervisor().healthTimeout());
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(Metrics.registry()));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
     router.route(ApiRoutes.BASE + "/*").handler(BodyHandler.create(false).setBodyLimit(http.maxBodySize()));
     router.get(ApiRoutes.BASE + "/events").handler(sse::handle);
     router.get(ApiRoutes.BASE + "/openapi.yaml").handler(ctx -> ctx.response()

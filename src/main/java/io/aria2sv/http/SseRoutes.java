@@ -40,9 +40,11 @@ final class SseRoutes {
   /** Subscribed while {@link #clients} is not empty. */
   private MessageConsumer<JsonObject> frames;
   private final long pingTimer;
+  private final Metrics metrics;
 
-  SseRoutes(Vertx vertx, long pingMillis) {
+  SseRoutes(Vertx vertx, long pingMillis, Metrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.pingTimer = vertx.setPeriodic(pingMillis, id -> ping());
   }
 
@@ -75,7 +77,7 @@ final class SseRoutes {
     if (frames == null) {
       frames = vertx.eventBus().localConsumer(Addresses.SSE_FRAMES, m -> broadcast(m.body()));
     }
-    Metrics.sseClients(1);
+    metrics.sseClients(1);
     res.closeHandler(v -> client.release());
     res.endHandler(v -> client.release());
     res.exceptionHandler(err -> client.release());
@@ -248,7 +250,7 @@ final class SseRoutes {
           unsubscribe();
         }
         pending.clear();
-        Metrics.sseClients(-1);
+        metrics.sseClients(-1);
       }
     }
   }

@@ -1,18 +1,11 @@
 package io.aria2sv.rpc;
 
-import io.aria2sv.bus.Addresses;
-import io.aria2sv.bus.BusReplies;
-import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.config.AppConfig;
-import io.aria2sv.metrics.Metrics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,64 +17,49 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * aria2 JSON-RPC for code that lives beside the supervisor: it follows the supervisor's current
- * endpoint (port and secret arrive as local-only bus events), waits while aria2c is (re)starting,
- * fails fast while it is stopped or FAILED, and retries transport failures and timeouts with
- * exponential backoff and jitter ({@code rpc.retry.*}). aria2's own errors are not retried.
+ * aria2 JSON-RPC for code that lives beside the supervisor: calls go to the current aria2c, wait
+ * while it is (re)starting, fail fast while it is stopped or given up on, and retry transport
+ * failures and timeouts with exponential backoff and jitter ({@code rpc.retry.*}). aria2's own
+ * errors are not retried. What the current aria2c is, is told from outside ({@link #running},
+ * {@link #unavailable}): the downloads service follows the supervisor over the bus.
  *
  * <p>Confined to the context that created it: Mutiny schedules retries on its own pool, so each
  * attempt is subscribed on this context and every result is emitted back onto it.
  */
-public final class Aria2Client {
-  private final Vertx vertx;
+public final class Aria2Client implements Aria2 {
+  /** Why no aria2c answers now, and whether one is on its way. */
+  public enum Absence {
+    /** Not known yet. Calls fail at once. */
+    UNKNOWN,
+    /** Starting or restarting: calls wait up to {@code rpc.timeout} for it. */
+    COMING,
+    /** Stopped: calls fail at once. */
+    STOPPED,
+    /** The supervisor gave up after its restart budget: calls fail at once. */
+    GAVE_UP
+  }
+
   private final Context context;
   private final WebClient web;
   private final AppConfig.Rpc config;
+  private final RpcObserver observer;
   private final List<Promise<Aria2Rpc>> waiting = new ArrayList<>();
-  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private Aria2Rpc current;
   private String sessionId;
-  private String state = "UNKNOWN";
+  private Absence absence = Absence.UNKNOWN;
   private Consumer<Aria2Rpc> endpointListener = rpc -> {};
 
-  public Aria2Client(Vertx vertx, Context context, WebClient web, AppConfig.Rpc config) {
-    this.vertx = vertx;
+  public Aria2Client(Context context, WebClient web, AppConfig.Rpc config, RpcObserver observer) {
     this.context = context;
     this.web = web;
     this.config = config;
+    this.observer = observer;
   }
 
   /** Called on this context each time a new aria2c becomes ready. */
   public Aria2Client onEndpoint(Consumer<Aria2Rpc> listener) {
     this.endpointListener = listener;
     return this;
-  }
-
-  /** Starts following the supervisor; completes once the current state is known. */
-  public Future<Void> start() {
-    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.EVENTS_SUPERVISOR_ENDPOINT, m -> setEndpoint(m.body())));
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_SUPERVISOR, m -> {
-      if ("state-changed".equals(m.body().getString("type"))) {
-        onState(m.body().getString("to"));
-      }
-    }));
-    DeliveryOptions quick = new DeliveryOptions().setSendTimeout(config.timeout().toMillis());
-    return vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_ENDPOINT, new JsonObject(), quick)
-        .onSuccess(m -> {
-          state = "RUNNING";
-          setEndpoint(m.body());
-        })
-        .recover(err -> vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject(), quick)
-            .onSuccess(m -> onState(m.body().getString("state"))))
-        .<Void>mapEmpty()
-        .otherwiseEmpty();
-  }
-
-  /** Stops following; pending requests fail. */
-  public void stop() {
-    consumers.forEach(MessageConsumer::unregister);
-    consumers.clear();
-    onState("STOPPED");
   }
 
   /** The current aria2c's session id, or null while none is running. */
@@ -94,19 +72,26 @@ public final class Aria2Client {
     return current;
   }
 
-  /** Calls {@code method}, waiting for aria2c and retrying transport failures. */
-  public Future<Object> call(String method, Object... params) {
-    return retrying(() -> endpoint().compose(rpc -> rpc.call(method, config.timeout(), params)));
+  @Override
+  public boolean running() {
+    return current != null;
   }
 
-  /** {@link #call} for a JSON object result. */
-  public Future<JsonObject> callObject(String method, Object... params) {
-    return call(method, params).map(JsonObject.class::cast);
+  @Override
+  public Future<Object> call(Aria2Call call) {
+    return retrying(() -> endpoint(call.method()).compose(rpc -> rpc.call(call, config.timeout())));
   }
 
-  /** A multicall, waiting for aria2c and retrying transport failures (see {@link Aria2Rpc#multicall}). */
-  public Future<List<Object>> multicall(List<JsonObject> calls) {
-    return retrying(() -> endpoint().compose(rpc -> rpc.multicall(calls, config.timeout())));
+  @Override
+  public Future<List<Object>> multicall(List<Aria2Call> calls) {
+    return retrying(() -> endpoint("system.multicall").compose(rpc -> rpc.multicall(calls, config.timeout())));
+  }
+
+  /** A multicall sent once, without waiting for aria2c or retrying: for periodic reads. */
+  public Future<List<Object>> multicallOnce(List<Aria2Call> calls) {
+    return current == null
+        ? Future.failedFuture(Aria2RpcException.notRunning("system.multicall", absence == Absence.GAVE_UP, "aria2c is not running"))
+        : current.multicall(calls, config.timeout());
   }
 
   /**
@@ -144,7 +129,7 @@ public final class Aria2Client {
         return Future.failedFuture(known);
       }
       if (!first.compareAndSet(true, false)) {
-        Metrics.rpcRetry();
+        observer.retried();
       }
       return attempt.get();
     };
@@ -169,16 +154,18 @@ public final class Aria2Client {
   }
 
   /** The current endpoint, or one that arrives within {@code rpc.timeout} while aria2c (re)starts. */
-  private Future<Aria2Rpc> endpoint() {
+  private Future<Aria2Rpc> endpoint(String method) {
     if (current != null) {
       return Future.succeededFuture(current);
     }
-    if ("STOPPED".equals(state) || "UNKNOWN".equals(state)) {
-      return Future.failedFuture(BusReplies.failure(ErrorCode.NOT_RUNNING, "aria2c is not running (supervisor state " + state + ")"));
-    }
-    if ("FAILED".equals(state)) {
-      return Future.failedFuture(BusReplies.failure(ErrorCode.SUPERVISOR_FAILED,
-          "aria2c is not running: the supervisor is FAILED after too many restarts"));
+    switch (absence) {
+      case GAVE_UP:
+        return Future.failedFuture(Aria2RpcException.notRunning(method, true,
+            "aria2c is not running: the supervisor is FAILED after too many restarts"));
+      case COMING:
+        break;
+      default:
+        return Future.failedFuture(Aria2RpcException.notRunning(method, false, "aria2c is not running (" + absence + ")"));
     }
     Promise<Aria2Rpc> p = Promise.promise();
     waiting.add(p);
@@ -186,31 +173,30 @@ public final class Aria2Client {
     return p.future()
         .timeout(ms, TimeUnit.MILLISECONDS)
         .recover(err -> Future.failedFuture(err instanceof java.util.concurrent.TimeoutException
-            ? Aria2RpcException.timeout("waiting for aria2c (supervisor " + state + ")", ms)
+            ? Aria2RpcException.timeout("waiting for aria2c to start", ms)
             : err));
   }
 
-  private void setEndpoint(JsonObject json) {
-    current = new Aria2Rpc(web, Aria2Endpoint.fromJson(json));
-    sessionId = json.getString("sessionId");
-    state = "RUNNING";
+  /** A new aria2c is ready at {@code endpoint}: calls go there from now on, waiting ones first. */
+  public void running(Aria2Endpoint endpoint, String sessionId) {
+    current = new Aria2Rpc(web, endpoint, observer);
+    this.sessionId = sessionId;
     List<Promise<Aria2Rpc>> ready = new ArrayList<>(waiting);
     waiting.clear();
     ready.forEach(p -> p.tryComplete(current));
     endpointListener.accept(current);
   }
 
-  private void onState(String to) {
-    state = to;
-    if (!"RUNNING".equals(to)) {
-      current = null;
-      sessionId = null;
-    }
-    if ("STOPPED".equals(to) || "FAILED".equals(to)) {
+  /** No aria2c answers now; waiting calls fail unless one is {@link Absence#COMING}. */
+  public void unavailable(Absence why) {
+    absence = why;
+    current = null;
+    sessionId = null;
+    if (why != Absence.COMING) {
       List<Promise<Aria2Rpc>> failed = new ArrayList<>(waiting);
       waiting.clear();
-      ErrorCode code = "FAILED".equals(to) ? ErrorCode.SUPERVISOR_FAILED : ErrorCode.NOT_RUNNING;
-      failed.forEach(p -> p.tryFail(BusReplies.failure(code, "aria2c is not running (supervisor state " + to + ")")));
+      failed.forEach(p -> p.tryFail(Aria2RpcException.notRunning("waiting for aria2c", why == Absence.GAVE_UP,
+          "aria2c is not running (" + why + ")")));
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.aria2sv.rpc;
 
-import io.aria2sv.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -27,10 +26,23 @@ public final class Aria2Rpc {
 
   private final WebClient client;
   private final Aria2Endpoint endpoint;
+  private final RpcObserver observer;
 
+  /** A client that reports nothing. */
   public Aria2Rpc(WebClient client, Aria2Endpoint endpoint) {
+    this(client, endpoint, RpcObserver.NONE);
+  }
+
+  /** A client that tells {@code observer} about every call. */
+  public Aria2Rpc(WebClient client, Aria2Endpoint endpoint, RpcObserver observer) {
     this.client = client;
     this.endpoint = endpoint;
+    this.observer = observer;
+  }
+
+  /** Sends {@code call} with the token. */
+  public Future<Object> call(Aria2Call call, Duration timeout) {
+    return call(call.method(), timeout, call.params().getList().toArray());
   }
 
   public Aria2Endpoint endpoint() {
@@ -65,10 +77,8 @@ public final class Aria2Rpc {
         .sendJsonObject(request)
         .recover(err -> Future.failedFuture(mapTransport(method, ms, err)))
         .compose(response -> parse(method, response))
-        .onComplete(ar -> {
-          Aria2RpcException e = ar.cause() instanceof Aria2RpcException x ? x : null;
-          Metrics.rpcCall(method, System.nanoTime() - t0, e == null ? null : e.kind().name(), e == null ? 0 : e.aria2Code());
-        });
+        .onComplete(ar -> observer.called(method, System.nanoTime() - t0,
+            ar.succeeded() ? null : ar.cause() instanceof Aria2RpcException x ? x : Aria2RpcException.transport(method, "failed", ar.cause())));
   }
 
   /** {@link #call} for a result that is a JSON object. */
@@ -80,17 +90,12 @@ public final class Aria2Rpc {
    * Sends several calls in one {@code system.multicall}. Each element of the result is either the
    * call's result or a {@link Aria2RpcException} for the call that failed.
    *
-   * @param calls each {@code {methodName, params}}; the token is added here
+   * @param calls the token is added to each here
    */
-  public Future<List<Object>> multicall(List<JsonObject> calls, Duration timeout) {
+  public Future<List<Object>> multicall(List<Aria2Call> calls, Duration timeout) {
     JsonArray withToken = new JsonArray();
-    for (JsonObject c : calls) {
-      JsonArray params = new JsonArray().add(endpoint.token());
-      JsonArray given = c.getJsonArray("params");
-      if (given != null) {
-        given.forEach(params::add);
-      }
-      withToken.add(new JsonObject().put("methodName", c.getString("methodName")).put("params", params));
+    for (Aria2Call c : calls) {
+      withToken.add(c.toMulticallEntry(endpoint.token()));
     }
     // system.multicall itself takes no token: each inner call carries its own.
     JsonObject request =
@@ -106,7 +111,7 @@ public final class Aria2Rpc {
               List<Object> out = new java.util.ArrayList<>(arr.size());
               for (int i = 0; i < arr.size(); i++) {
                 Object item = arr.getValue(i);
-                String m = calls.get(i).getString("methodName");
+                String m = calls.get(i).method();
                 if (item instanceof JsonArray single && single.size() == 1) {
                   out.add(single.getValue(0));
                 } else if (item instanceof JsonObject err && err.containsKey("code")) {

@@ -14,7 +14,11 @@ public final class Aria2RpcException extends RuntimeException {
     /** No usable answer: connection refused or reset, or a body that is not JSON-RPC. */
     TRANSPORT,
     /** No answer within the call's time limit. */
-    TIMEOUT
+    TIMEOUT,
+    /** No aria2c is running, and none is on its way (the supervisor is stopped). */
+    NOT_RUNNING,
+    /** No aria2c is running: the supervisor gave up after its restart budget (FAILED). */
+    GAVE_UP
   }
 
   private final Kind kind;
@@ -43,6 +47,11 @@ public final class Aria2RpcException extends RuntimeException {
     return new Aria2RpcException(Kind.TIMEOUT, method, 0, "no answer within " + millis + " ms", null);
   }
 
+  /** No aria2c to send {@code method} to: stopped, or given up on ({@code gaveUp}). */
+  public static Aria2RpcException notRunning(String method, boolean gaveUp, String why) {
+    return new Aria2RpcException(gaveUp ? Kind.GAVE_UP : Kind.NOT_RUNNING, method, 0, why, null);
+  }
+
   public Kind kind() {
     return kind;
   }
@@ -59,7 +68,12 @@ public final class Aria2RpcException extends RuntimeException {
 
   /** True for failures where asking again may succeed. */
   public boolean isRetryable() {
-    return kind != Kind.ARIA2;
+    return kind == Kind.TRANSPORT || kind == Kind.TIMEOUT;
+  }
+
+  /** True when {@code err} is aria2's own error answer (it refused the call). */
+  public static boolean isAria2Error(Throwable err) {
+    return err instanceof Aria2RpcException e && e.kind == Kind.ARIA2;
   }
 
   /** True when aria2 refused our secret. */

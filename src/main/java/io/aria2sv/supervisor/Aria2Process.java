@@ -151,6 +151,11 @@ public final class Aria2Process {
     process.destroyForcibly();
   }
 
+  /** Deletes {@code aria2.pid} once this process is gone. Blocking. */
+  public void deletePidFile() throws IOException {
+    Files.deleteIfExists(outputFile.resolveSibling(PID_FILE));
+  }
+
   /** What aria2c printed since this start, at most the last {@code maxChars} characters. */
   public String outputTail(int maxChars) {
     try {

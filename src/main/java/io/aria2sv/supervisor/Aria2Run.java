@@ -1,12 +1,10 @@
 package io.aria2sv.supervisor;
 
-import io.aria2sv.rpc.Aria2Rpc;
 import java.util.List;
 
-/** One aria2c process from spawn to exit, as the supervisor tracks it. Event-loop confined. */
+/** One aria2c from spawn to exit, as the supervisor tracks it. Event-loop confined. */
 final class Aria2Run {
-  final Aria2Process process;
-  final Aria2Rpc rpc;
+  final Aria2Handle handle;
   String version;
   List<String> enabledFeatures = List.of();
   String sessionId;
@@ -16,10 +14,11 @@ final class Aria2Run {
   boolean expectedExit;
   boolean rpcHealthy;
   Integer exitCode;
+  /** Its health watch while it runs; null before it is ready and after it ended. */
+  HealthWatch watch;
 
-  Aria2Run(Aria2Process process, Aria2Rpc rpc) {
-    this.process = process;
-    this.rpc = rpc;
+  Aria2Run(Aria2Handle handle) {
+    this.handle = handle;
   }
 
   void ready(ReadinessProbe.Ready ready, long startupMillis) {
@@ -32,10 +31,18 @@ final class Aria2Run {
   }
 
   long pid() {
-    return process.pid();
+    return handle.pid();
   }
 
   int port() {
-    return rpc.endpoint().port();
+    return handle.port();
+  }
+
+  /** Stops watching it (timers cancelled; nothing it does is reported any more). */
+  void unwatch() {
+    if (watch != null) {
+      watch.close();
+      watch = null;
+    }
   }
 }

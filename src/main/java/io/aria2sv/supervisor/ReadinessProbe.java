@@ -1,5 +1,6 @@
 package io.aria2sv.supervisor;
 
+import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2Rpc;
 import io.aria2sv.rpc.Aria2RpcException;
 import io.vertx.core.Future;
@@ -22,10 +23,7 @@ final class ReadinessProbe {
   record Ready(String version, List<String> enabledFeatures, String sessionId) {}
 
   private static final long RETRY_MILLIS = 5;
-  private static final List<JsonObject> CALLS =
-      List.of(
-          new JsonObject().put("methodName", "aria2.getVersion"),
-          new JsonObject().put("methodName", "aria2.getSessionInfo"));
+  private static final List<Aria2Call> CALLS = List.of(Aria2Call.getVersion(), Aria2Call.getSessionInfo());
 
   private ReadinessProbe() {}
 

@@ -1,5 +1,6 @@
 package io.aria2sv.supervisor;
 
+import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2Rpc;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -34,7 +35,7 @@ final class StopLadder {
     if (!process.isAlive()) {
       return exited(context, process, 1000, "already exited");
     }
-    return rpc.call("aria2.saveSession", rpcTimeout)
+    return rpc.call(Aria2Call.saveSession(), rpcTimeout)
         .recover(
             err -> {
               LOG.warn("aria2c (pid {}) did not save its session before stopping: {}", process.pid(), err.getMessage());

@@ -19,9 +19,17 @@ final class SupervisorEvents {
   private static final Logger LOG = LoggerFactory.getLogger("io.aria2sv.supervisor.events");
 
   private final EventBus bus;
+  private final Metrics metrics;
+  private Aria2Binary binary;
 
-  SupervisorEvents(EventBus bus) {
+  SupervisorEvents(EventBus bus, Metrics metrics) {
     this.bus = bus;
+    this.metrics = metrics;
+  }
+
+  /** The aria2c binary in use, named in the {@code started} event. */
+  void using(Aria2Binary binary) {
+    this.binary = binary;
   }
 
   private void publish(String type, JsonObject payload) {
@@ -30,18 +38,18 @@ final class SupervisorEvents {
 
   /** aria2's session file became at risk ({@code problem}) or safe again (null); logged by the guard. */
   void session(String problem, Path dataDir) {
-    Metrics.sessionSafe(problem == null);
+    metrics.sessionSafe(problem == null);
     bus.publish(Addresses.EVENTS_STORAGE, Events.of(problem == null ? "session-safe" : "session-at-risk",
         new JsonObject().put("what", "session").put("ok", problem == null).put("problem", problem).put("dataDir", dataDir.toString())));
   }
 
   void stateChanged(SupervisorState from, SupervisorState to) {
     LOG.info("state {} -> {}", from, to);
-    Metrics.supervisorState(to.name());
+    metrics.supervisorState(to);
     publish("state-changed", new JsonObject().put("from", from.name()).put("to", to.name()));
   }
 
-  void started(Aria2Run r, Aria2Binary binary) {
+  void started(Aria2Run r) {
     LOG.info("aria2c {} ready: pid {}, RPC 127.0.0.1:{}, {} ms after spawn", r.version, r.pid(), r.port(), r.startupMillis);
     publish(
         "started",
@@ -51,7 +59,7 @@ final class SupervisorEvents {
             .put("version", r.version)
             .put("sessionId", r.sessionId)
             .put("startupMs", r.startupMillis)
-            .put("binary", binary.path().toString()));
+            .put("binary", binary == null ? null : binary.path().toString()));
   }
 
   void exited(Aria2Run r) {
@@ -65,7 +73,7 @@ final class SupervisorEvents {
 
   void restarted(int count, String reason, Aria2Run r) {
     LOG.info("aria2c restarted (#{}), pid {}: {}", count, r.pid(), reason);
-    Metrics.restart(reasonCategory(reason));
+    metrics.restart(reasonCategory(reason));
     publish("restarted", new JsonObject().put("count", count).put("reason", reason).put("pid", r.pid()));
   }
 

@@ -1,8 +1,7 @@
 package io.aria2sv.supervisor;
 
-import io.aria2sv.bus.BusReplies;
-import io.aria2sv.bus.ErrorCode;
-import io.aria2sv.rpc.Aria2RpcException;
+import io.aria2sv.rpc.Aria2Call;
+import io.aria2sv.rpc.GlobalStat;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,9 +11,6 @@ import java.util.List;
 
 /** Builds the status and detailed-status replies (seed 000's fields). Never includes the secret. */
 final class SupervisorStatus {
-  private static final List<String> GLOBAL_NUMBERS =
-      List.of("downloadSpeed", "uploadSpeed", "numActive", "numWaiting", "numStopped", "numStoppedTotal");
-
   private SupervisorStatus() {}
 
   static JsonObject of(
@@ -38,17 +34,13 @@ final class SupervisorStatus {
   }
 
   static Future<JsonObject> details(Aria2Run r, Duration timeout, JsonObject status) {
-    List<JsonObject> calls =
-        List.of(
-            new JsonObject().put("methodName", "aria2.getVersion"),
-            new JsonObject().put("methodName", "aria2.getGlobalStat"),
-            new JsonObject().put("methodName", "aria2.tellActive").put("params", new JsonArray().add(new JsonArray().add("gid"))));
-    return r.rpc
+    List<Aria2Call> calls = List.of(Aria2Call.getVersion(), Aria2Call.getGlobalStat(), Aria2Call.tellActive(List.of("gid")));
+    return r.handle.rpc()
         .multicall(calls, timeout)
         .map(
             results -> {
               JsonObject version = results.get(0) instanceof JsonObject v ? v : new JsonObject();
-              JsonObject global = results.get(1) instanceof JsonObject g ? numbers(g) : null;
+              JsonObject global = results.get(1) instanceof JsonObject g ? GlobalStat.from(g).toJson(true) : null;
               int active = results.get(2) instanceof JsonArray a ? a.size() : 0;
               return new JsonObject()
                   .put("status", status)
@@ -59,23 +51,7 @@ final class SupervisorStatus {
                           .put("enabledFeatures", version.getJsonArray("enabledFeatures", new JsonArray())))
                   .put("globalStat", global)
                   .put("activeDownloads", active);
-            })
-        .recover(
-            err -> {
-              ErrorCode code =
-                  err instanceof Aria2RpcException e && e.kind() == Aria2RpcException.Kind.TIMEOUT
-                      ? ErrorCode.TIMEOUT
-                      : ErrorCode.ARIA2_ERROR;
-              return Future.failedFuture(BusReplies.failure(code, err.getMessage()));
             });
   }
 
-  private static JsonObject numbers(JsonObject aria2Stat) {
-    JsonObject out = new JsonObject();
-    for (String k : GLOBAL_NUMBERS) {
-      String v = aria2Stat.getString(k);
-      out.put(k, v == null ? 0L : Long.parseLong(v));
-    }
-    return out;
-  }
 }

@@ -2,12 +2,13 @@ package io.aria2sv.downloads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2RpcException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.JsonArray;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class AddCoalescerTest {
   /** One multicall the fake aria2 has received and not answered yet. */
-  private record Sent(List<JsonObject> calls, Promise<List<Object>> answer) {}
+  private record Sent(List<Aria2Call> calls, Promise<List<Object>> answer) {}
 
   private final List<Sent> sent = new ArrayList<>();
   private Context ctx;
@@ -40,8 +41,8 @@ class AddCoalescerTest {
     });
   }
 
-  private static JsonObject call(int i) {
-    return new JsonObject().put("methodName", "aria2.addUri").put("n", i);
+  private static Aria2Call call(int i) {
+    return new Aria2Call("aria2.addUri", new JsonArray().add(i));
   }
 
   /** Runs {@code action} on the coalescer's context and waits for it, and for tasks it queued. */
@@ -64,8 +65,8 @@ class AddCoalescerTest {
     });
   }
 
-  private static List<Object> results(List<JsonObject> calls) {
-    return new ArrayList<>(calls.stream().map(c -> (Object) ("gid-" + c.getInteger("n"))).toList());
+  private static List<Object> results(List<Aria2Call> calls) {
+    return new ArrayList<>(calls.stream().map(c -> (Object) ("gid-" + c.params().getInteger(0))).toList());
   }
 
   @Test
@@ -73,7 +74,7 @@ class AddCoalescerTest {
     List<Future<Object>> answers = submit(0, 5);
 
     assertThat(sent).hasSize(1);
-    assertThat(sent.get(0).calls()).extracting(c -> c.getInteger("n")).containsExactly(0, 1, 2, 3, 4);
+    assertThat(sent.get(0).calls()).extracting(c -> c.params().getInteger(0)).containsExactly(0, 1, 2, 3, 4);
     on(() -> sent.get(0).answer().tryComplete(results(sent.get(0).calls())));
     assertThat(answers).extracting(Future::result).containsExactly("gid-0", "gid-1", "gid-2", "gid-3", "gid-4");
   }
@@ -91,7 +92,7 @@ class AddCoalescerTest {
     on(() -> sent.get(0).answer().tryComplete(results(sent.get(0).calls())));
 
     assertThat(sent).hasSize(3);
-    assertThat(sent.get(2).calls()).extracting(c -> c.getInteger("n")).containsExactly(2, 3, 4, 5);
+    assertThat(sent.get(2).calls()).extracting(c -> c.params().getInteger(0)).containsExactly(2, 3, 4, 5);
   }
 
   @Test

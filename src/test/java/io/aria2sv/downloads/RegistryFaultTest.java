@@ -11,6 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.aria2sv.Aria2Supervisor;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ErrorCode;
+import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2Rpc;
 import io.aria2sv.testing.FileServer;
 import io.aria2sv.testing.Signals;
@@ -139,9 +140,7 @@ class RegistryFaultTest {
   private int aria2Unfinished() throws Exception {
     Aria2Rpc rpc = SupervisorHarness.rpc(vertx);
     List<Object> r = SupervisorHarness.await(rpc.multicall(List.of(
-        new JsonObject().put("methodName", "aria2.tellActive").put("params", new JsonArray().add(new JsonArray().add("gid"))),
-        new JsonObject().put("methodName", "aria2.tellWaiting").put("params", new JsonArray().add(0).add(100_000).add(new JsonArray().add("gid")))),
-        Duration.ofSeconds(5)));
+        Aria2Call.tellActive(List.of("gid")), Aria2Call.tellWaiting(0, 100_000, List.of("gid"))), Duration.ofSeconds(5)));
     return ((JsonArray) r.get(0)).size() + ((JsonArray) r.get(1)).size();
   }
 

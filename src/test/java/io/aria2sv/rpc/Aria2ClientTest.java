@@ -2,14 +2,10 @@ package io.aria2sv.rpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aria2sv.bus.Addresses;
-import io.aria2sv.bus.Events;
-import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.config.AppConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
@@ -66,20 +62,19 @@ class Aria2ClientTest {
     return req -> { };
   }
 
-  /** A client on its own event-loop context, following a fake supervisor that reports {@code state}. */
-  private Aria2Client client(Vertx vertx, Context ctx, String state) throws Exception {
-    vertx.eventBus().<JsonObject>consumer(Addresses.SUPERVISOR_ENDPOINT, m -> {
-      if ("RUNNING".equals(state)) {
-        m.reply(new Aria2Endpoint("127.0.0.1", server.actualPort(), "s3cret").toJson().put("sessionId", "abc"));
-      } else {
-        m.fail(ErrorCode.NOT_RUNNING.code(), "not running");
-      }
-    });
-    vertx.eventBus().<JsonObject>consumer(Addresses.SUPERVISOR_STATUS, m -> m.reply(new JsonObject().put("state", state)));
+  private final io.aria2sv.metrics.Metrics metrics = io.aria2sv.metrics.Metrics.standalone();
+
+  /** A client on its own event-loop context: running against the fake server, or absent for {@code why}. */
+  private Aria2Client client(Vertx vertx, Context ctx, Aria2Client.Absence why) throws Exception {
     Aria2Client[] holder = new Aria2Client[1];
     Future<Void> started = Future.future(p -> ctx.runOnContext(v -> {
-      holder[0] = new Aria2Client(vertx, ctx, WebClient.create(vertx), RPC);
-      holder[0].start().onComplete(p);
+      holder[0] = new Aria2Client(ctx, WebClient.create(vertx), RPC, metrics);
+      if (why == null) {
+        holder[0].running(new Aria2Endpoint("127.0.0.1", server.actualPort(), "s3cret"), "abc");
+      } else {
+        holder[0].unavailable(why);
+      }
+      p.complete();
     }));
     started.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     return holder[0];
@@ -89,20 +84,20 @@ class Aria2ClientTest {
     ctx.runOnContext(v -> call.get().onComplete(then::accept));
   }
 
-  private static double retries() {
-    var counter = io.aria2sv.metrics.Metrics.registry().find("aria2sv.rpc.retries").counter();
+  private double retries() {
+    var counter = metrics.registry().find("aria2sv.rpc.retries").counter();
     return counter == null ? 0 : counter.count();
   }
 
   @Test
   void transportFailuresAreRetriedAndTheResultArrivesOnTheCallersEventLoop(Vertx vertx, VertxTestContext test) throws Exception {
     Context ctx = vertx.getOrCreateContext();
-    Aria2Client client = client(vertx, ctx, "RUNNING");
+    Aria2Client client = client(vertx, ctx, null);
     script.add(closeConnection());
     script.add(closeConnection());
     double retriesBefore = retries();
 
-    onContext(ctx, () -> client.callObject("aria2.getVersion"), ar -> test.verify(() -> {
+    onContext(ctx, () -> client.callObject(Aria2Call.getVersion()), ar -> test.verify(() -> {
       assertThat(ar.succeeded()).as(String.valueOf(ar.cause())).isTrue();
       assertThat(ar.result().getString("version")).isEqualTo("1.36.0");
       assertThat(requests.get()).isEqualTo(3);
@@ -117,11 +112,11 @@ class Aria2ClientTest {
   @Test
   void timeoutsAreRetriedThenReportedAsTimeouts(Vertx vertx, VertxTestContext test) throws Exception {
     Context ctx = vertx.getOrCreateContext();
-    Aria2Client client = client(vertx, ctx, "RUNNING");
+    Aria2Client client = client(vertx, ctx, null);
     for (int i = 0; i < 4; i++) {
       script.add(neverAnswer());
     }
-    onContext(ctx, () -> client.call("aria2.getVersion"), ar -> test.verify(() -> {
+    onContext(ctx, () -> client.call(Aria2Call.getVersion()), ar -> test.verify(() -> {
       assertThat(ar.failed()).isTrue();
       assertThat(ar.cause()).isInstanceOf(Aria2RpcException.class);
       assertThat(((Aria2RpcException) ar.cause()).kind()).isEqualTo(Aria2RpcException.Kind.TIMEOUT);
@@ -134,10 +129,10 @@ class Aria2ClientTest {
   @Test
   void aria2sOwnErrorsAreParsedFromAnyStatusAndNotRetried(Vertx vertx, VertxTestContext test) throws Exception {
     Context ctx = vertx.getOrCreateContext();
-    Aria2Client client = client(vertx, ctx, "RUNNING");
+    Aria2Client client = client(vertx, ctx, null);
     script.add(aria2Error(400, 1, "GID 00000000000000ff is not found"));
 
-    onContext(ctx, () -> client.call("aria2.tellStatus", "00000000000000ff"), ar -> test.verify(() -> {
+    onContext(ctx, () -> client.call(Aria2Call.tellStatus("00000000000000ff", java.util.List.of("gid"))), ar -> test.verify(() -> {
       Aria2RpcException e = (Aria2RpcException) ar.cause();
       assertThat(e.kind()).isEqualTo(Aria2RpcException.Kind.ARIA2);
       assertThat(e.aria2Code()).isEqualTo(1);
@@ -150,11 +145,11 @@ class Aria2ClientTest {
   @Test
   void aBodyThatIsNotJsonRpcIsATransportFailure(Vertx vertx, VertxTestContext test) throws Exception {
     Context ctx = vertx.getOrCreateContext();
-    Aria2Client client = client(vertx, ctx, "RUNNING");
+    Aria2Client client = client(vertx, ctx, null);
     for (int i = 0; i < 4; i++) {
       script.add(req -> req.response().setStatusCode(502).end("<html>bad gateway</html>"));
     }
-    onContext(ctx, () -> client.call("aria2.getVersion"), ar -> test.verify(() -> {
+    onContext(ctx, () -> client.call(Aria2Call.getVersion()), ar -> test.verify(() -> {
       assertThat(((Aria2RpcException) ar.cause()).kind()).isEqualTo(Aria2RpcException.Kind.TRANSPORT);
       assertThat(ar.cause().getMessage()).contains("HTTP 502");
       test.completeNow();
@@ -164,39 +159,36 @@ class Aria2ClientTest {
   @Test
   void requestsFailFastWhileTheSupervisorIsStopped(Vertx vertx, VertxTestContext test) throws Exception {
     Context ctx = vertx.getOrCreateContext();
-    Aria2Client client = client(vertx, ctx, "STOPPED");
-    long t0 = System.nanoTime();
-    onContext(ctx, () -> client.call("aria2.getVersion"), ar -> test.verify(() -> {
-      assertThat(((ReplyException) ar.cause()).failureCode()).isEqualTo(ErrorCode.NOT_RUNNING.code());
-      assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(200);
+    Aria2Client client = client(vertx, ctx, Aria2Client.Absence.STOPPED);
+    onContext(ctx, () -> client.call(Aria2Call.getVersion()), ar -> test.verify(() -> {
+      // a call that waited for aria2c would end in TIMEOUT after rpc.timeout
+      assertThat(((Aria2RpcException) ar.cause()).kind()).isEqualTo(Aria2RpcException.Kind.NOT_RUNNING);
       assertThat(requests.get()).isZero();
       test.completeNow();
     }));
   }
 
   @Test
-  void requestsWaitWhileRestartingAndFollowTheNewEndpoint(Vertx vertx, VertxTestContext test) throws Exception {
+  void requestsWaitWhileAria2cIsComingAndGoToTheNewEndpoint(Vertx vertx, VertxTestContext test) throws Exception {
     Context ctx = vertx.getOrCreateContext();
-    Aria2Client client = client(vertx, ctx, "RESTARTING");
-    onContext(ctx, () -> client.callObject("aria2.getVersion"), ar -> test.verify(() -> {
+    Aria2Client client = client(vertx, ctx, Aria2Client.Absence.COMING);
+    onContext(ctx, () -> client.callObject(Aria2Call.getVersion()), ar -> test.verify(() -> {
       assertThat(ar.succeeded()).as(String.valueOf(ar.cause())).isTrue();
       assertThat(client.sessionId()).isEqualTo("new-session");
       test.completeNow();
     }));
-    vertx.setTimer(100, id -> vertx.eventBus().publish(Addresses.EVENTS_SUPERVISOR_ENDPOINT,
-        new Aria2Endpoint("127.0.0.1", server.actualPort(), "s3cret").toJson().put("sessionId", "new-session"),
-        new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true)));
+    vertx.setTimer(100, id -> ctx.runOnContext(v ->
+        client.running(new Aria2Endpoint("127.0.0.1", server.actualPort(), "s3cret"), "new-session")));
   }
 
   @Test
-  void aFailedSupervisorFailsWaitingRequests(Vertx vertx, VertxTestContext test) throws Exception {
+  void aSupervisorThatGivesUpFailsWaitingRequests(Vertx vertx, VertxTestContext test) throws Exception {
     Context ctx = vertx.getOrCreateContext();
-    Aria2Client client = client(vertx, ctx, "RESTARTING");
-    onContext(ctx, () -> client.call("aria2.getVersion"), ar -> test.verify(() -> {
-      assertThat(((ReplyException) ar.cause()).failureCode()).isEqualTo(ErrorCode.SUPERVISOR_FAILED.code());
+    Aria2Client client = client(vertx, ctx, Aria2Client.Absence.COMING);
+    onContext(ctx, () -> client.call(Aria2Call.getVersion()), ar -> test.verify(() -> {
+      assertThat(((Aria2RpcException) ar.cause()).kind()).isEqualTo(Aria2RpcException.Kind.GAVE_UP);
       test.completeNow();
     }));
-    vertx.setTimer(50, id -> vertx.eventBus().publish(Addresses.EVENTS_SUPERVISOR,
-        Events.of("state-changed", new JsonObject().put("from", "RESTARTING").put("to", "FAILED"))));
+    vertx.setTimer(50, id -> ctx.runOnContext(v -> client.unavailable(Aria2Client.Absence.GAVE_UP)));
   }
 }

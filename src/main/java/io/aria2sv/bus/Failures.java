@@ -1,0 +1,45 @@
+package io.aria2sv.bus;
+
+import io.aria2sv.rpc.Aria2RpcException;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one mapping from any failure to a bus failure with a code of {@link ErrorCode}: what every
+ * consumer fails its message with. Domain failures say their own code ({@link ServiceException});
+ * aria2's are mapped by kind; anything else is a bug, logged here once with its stack trace and
+ * answered as {@code INTERNAL} without one.
+ */
+public final class Failures {
+  private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
+
+  private Failures() {}
+
+  /** A bus failure carrying {@code code}. */
+  public static ReplyException of(ErrorCode code, String message) {
+    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code.code(), message);
+  }
+
+  /** The bus failure for {@code err}. */
+  public static ReplyException toBus(Throwable err) {
+    if (err instanceof ReplyException re) {
+      return re;
+    }
+    if (err instanceof ServiceException e) {
+      return of(e.code(), e.getMessage());
+    }
+    if (err instanceof Aria2RpcException e) {
+      return switch (e.kind()) {
+        case ARIA2 -> of(ErrorCode.ARIA2_ERROR, e.getMessage());
+        case TIMEOUT -> of(ErrorCode.TIMEOUT, e.getMessage());
+        case TRANSPORT -> of(ErrorCode.NOT_RUNNING, "aria2 is unreachable: " + e.getMessage());
+        case NOT_RUNNING -> of(ErrorCode.NOT_RUNNING, e.getMessage());
+        case GAVE_UP -> of(ErrorCode.SUPERVISOR_FAILED, e.getMessage());
+      };
+    }
+    LOG.error("unexpected failure", err);
+    return of(ErrorCode.INTERNAL, "internal error");
+  }
+}

@@ -1,0 +1,120 @@
+package io.aria2sv.downloads;
+
+import static io.aria2sv.downloads.DownloadStatus.ACTIVE;
+import static io.aria2sv.downloads.DownloadStatus.FAILED;
+import static io.aria2sv.downloads.DownloadStatus.PAUSED;
+import static io.aria2sv.downloads.DownloadStatus.REMOVED;
+import static io.aria2sv.downloads.DownloadStatus.RETRYING;
+import static io.aria2sv.downloads.DownloadStatus.WAITING;
+
+import io.aria2sv.bus.ErrorCode;
+import io.aria2sv.bus.ServiceException;
+import io.aria2sv.rpc.Aria2Call;
+import io.aria2sv.rpc.Aria2RpcException;
+import io.vertx.core.Future;
+
+/**
+ * The user's commands on one download: pause, resume, retry, remove. Each waits for a re-add on
+ * its way to aria2 ({@link AddsInFlight}), and sends its own call through the {@link CommandFence}
+ * so that status reads it crosses are read again. Event-loop confined.
+ */
+final class DownloadCommands {
+  private final Transitions transitions;
+  private final ReAdds reAdds;
+  private final Aria2Side aria2;
+  private final CommandFence fence;
+  private final AddsInFlight inFlight;
+  private final DownloadFiles files;
+
+  DownloadCommands(Transitions transitions, ReAdds reAdds, Aria2Side aria2, CommandFence fence, AddsInFlight inFlight,
+      DownloadFiles files) {
+    this.transitions = transitions;
+    this.reAdds = reAdds;
+    this.aria2 = aria2;
+    this.fence = fence;
+    this.inFlight = inFlight;
+    this.files = files;
+  }
+
+  Future<Download> pause(Download d) {
+    return inFlight.afterReAdds(d, () -> pauseNow(d));
+  }
+
+  private Future<Download> pauseNow(Download d) {
+    switch (d.status) {
+      case PAUSED:
+        return Future.succeededFuture(d);
+      case RETRYING:
+        reAdds.cancel(d);
+        transitions.move(d, PAUSED);
+        return Future.succeededFuture(d);
+      case WAITING:
+      case ACTIVE:
+        return fence.command(d, Aria2Call.forcePause(d.gid)).map(v -> {
+          transitions.move(d, PAUSED);
+          return d;
+        });
+      default:
+        return conflict(d, "pause");
+    }
+  }
+
+  Future<Download> resume(Download d) {
+    return inFlight.afterReAdds(d, () -> resumeNow(d));
+  }
+
+  private Future<Download> resumeNow(Download d) {
+    if (d.status == WAITING || d.status == ACTIVE) {
+      return Future.succeededFuture(d);
+    }
+    if (d.status != PAUSED) {
+      return conflict(d, "resume");
+    }
+    return fence.command(d, Aria2Call.unpause(d.gid))
+        .recover(err -> Aria2RpcException.isAria2Error(err)
+            // aria2 no longer has it (it was retrying when paused, or aria2 lost it): add it again.
+            ? reAdds.now(d, ReAdds.Trigger.RESUME, WAITING).mapEmpty()
+            : Future.failedFuture(err))
+        .map(v -> {
+          // A notification may have overtaken this answer and shown it active (or even complete)
+          if (d.status == PAUSED) {
+            transitions.move(d, WAITING);
+          }
+          return d;
+        });
+  }
+
+  Future<Download> retry(Download d) {
+    return inFlight.afterReAdds(d, () -> d.status != FAILED ? conflict(d, "retry") : reAdds.now(d, ReAdds.Trigger.MANUAL, WAITING));
+  }
+
+  Future<Download> remove(Download d, boolean deleteFiles) {
+    return inFlight.afterReAdds(d, () -> removeNow(d, deleteFiles));
+  }
+
+  private Future<Download> removeNow(Download d, boolean deleteFiles) {
+    reAdds.cancel(d);
+    boolean inAria2 = !d.status.terminal() && d.status != RETRYING;
+    return (inAria2 ? aria2.askToRemove(d) : Future.<Void>succeededFuture())
+        .compose(v -> {
+          // From here on, should aria2c restart and bring the download back from its session, the
+          // reconcile stops it again, and this wait ends
+          d.filesDeleted |= deleteFiles;
+          transitions.move(d, REMOVED);
+          return inAria2 ? aria2.stopped(d.gid) : Future.<Void>succeededFuture();
+        })
+        .compose(v -> dropStopped(d, d.gid, deleteFiles))
+        .map(v -> d);
+  }
+
+  /** Once aria2 has stopped {@code gid}: drops its result, and deletes {@code d}'s files when asked. */
+  Future<Void> dropStopped(Download d, String gid, boolean deleteFiles) {
+    aria2.dropResult(gid);
+    return deleteFiles ? files.delete(files.of(d)) : Future.succeededFuture();
+  }
+
+  private static Future<Download> conflict(Download d, String what) {
+    return Future.failedFuture(new ServiceException(ErrorCode.CONFLICT,
+        "cannot " + what + " download " + d.id + ": it is " + d.status.wire()));
+  }
+}

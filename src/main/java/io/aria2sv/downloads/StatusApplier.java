@@ -1,0 +1,119 @@
+package io.aria2sv.downloads;
+
+import static io.aria2sv.downloads.DownloadStatus.ACTIVE;
+import static io.aria2sv.downloads.DownloadStatus.COMPLETE;
+import static io.aria2sv.downloads.DownloadStatus.PAUSED;
+import static io.aria2sv.downloads.DownloadStatus.REMOVED;
+import static io.aria2sv.downloads.DownloadStatus.WAITING;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies what aria2 says of a download's current GID to the registry: the status from a
+ * notification or a reconcile read, and the figures of a progress sample. A read of an older GID,
+ * or of a download that has ended here, changes nothing. Event-loop confined.
+ */
+final class StatusApplier {
+  private static final Logger LOG = LoggerFactory.getLogger(StatusApplier.class);
+
+  private final DownloadIndex index;
+  private final Transitions transitions;
+  private final ReAdds reAdds;
+  private final Aria2Side aria2;
+  private final CommandFence fence;
+
+  StatusApplier(DownloadIndex index, Transitions transitions, ReAdds reAdds, Aria2Side aria2, CommandFence fence) {
+    this.index = index;
+    this.transitions = transitions;
+    this.reAdds = reAdds;
+    this.aria2 = aria2;
+    this.fence = fence;
+  }
+
+  /** A WebSocket notification: reads the status of that GID (read again if a command crosses it) and applies it. */
+  void onNotification(String method, String gid) {
+    Download d = index.byGid(gid);
+    if (d == null || !gid.equals(d.gid)) {
+      return;
+    }
+    fence.readUncrossed(d, gid, ar -> {
+      if (ar.succeeded()) {
+        apply(d, ar.result());
+      } else {
+        LOG.debug("status of {} after {} unavailable: {}", gid, method, ar.cause().getMessage());
+      }
+    });
+  }
+
+  /** Applies aria2's view of a download's current GID; a no-op when nothing changed. */
+  void apply(Download d, JsonObject st) {
+    if (!d.gid.equals(st.getString("gid")) || d.status.terminal()) {
+      return;
+    }
+    updateLengths(d, st);
+    JsonArray files = st.getJsonArray("files");
+    if (files != null && !files.isEmpty()) {
+      String p = files.getJsonObject(0).getString("path");
+      if (p != null && !p.isEmpty()) {
+        d.path = p;
+      }
+    }
+    switch (String.valueOf(st.getString("status"))) {
+      case "active" -> transitions.move(d, ACTIVE);
+      case "waiting" -> transitions.move(d, WAITING);
+      case "paused" -> transitions.move(d, PAUSED);
+      case "complete" -> {
+        d.errorCode = null;
+        aria2.dropResult(d.gid);
+        transitions.move(d, COMPLETE);
+      }
+      case "removed" -> {
+        aria2.dropResult(d.gid);
+        transitions.move(d, REMOVED);
+      }
+      case "error" -> reAdds.failed(d, parseInt(st.getString("errorCode")), st.getString("errorMessage"));
+      default -> { }
+    }
+  }
+
+  /** Applies one progress sample of {@code tellActive}; returns the download when a figure changed, else null. */
+  Download progress(JsonObject st) {
+    Download d = index.byGid(st.getString("gid"));
+    if (d == null || !d.gid.equals(st.getString("gid"))) {
+      return null;
+    }
+    long c = d.completedLength;
+    long t = d.totalLength;
+    long s = d.downloadSpeed;
+    updateLengths(d, st);
+    if (d.status == WAITING && "active".equals(st.getString("status"))) {
+      transitions.move(d, ACTIVE);
+    }
+    return c != d.completedLength || t != d.totalLength || s != d.downloadSpeed ? d : null;
+  }
+
+  private static void updateLengths(Download d, JsonObject st) {
+    d.completedLength = parseLong(st.getString("completedLength"), d.completedLength);
+    d.totalLength = parseLong(st.getString("totalLength"), d.totalLength);
+    d.downloadSpeed = "active".equals(st.getString("status")) ? parseLong(st.getString("downloadSpeed"), 0) : 0;
+  }
+
+  private static int parseInt(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+
+  private static long parseLong(String s, long fallback) {
+    try {
+      return s == null ? fallback : Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+}

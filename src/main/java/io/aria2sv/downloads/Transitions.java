@@ -1,0 +1,76 @@
+package io.aria2sv.downloads;
+
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Moves downloads from one status to the next: each change is counted, stored and published
+ * exactly once. Owns the first-add ordering: while a download's first add is under way (stored and
+ * sent, not yet acknowledged), its transitions are stored but not published, so subscribers always
+ * see {@code added} first, then the status it reached meanwhile. Event-loop confined.
+ */
+final class Transitions {
+  private final DownloadIndex index;
+  private final RegistryStore store;
+  private final DownloadEvents events;
+  private final Function<Download, JsonObject> json;
+  /** Downloads whose first add is under way, with the status they had when it began. */
+  private final Map<String, DownloadStatus> firstAdd = new HashMap<>();
+
+  Transitions(DownloadIndex index, RegistryStore store, DownloadEvents events, Function<Download, JsonObject> json) {
+    this.index = index;
+    this.store = store;
+    this.events = events;
+    this.json = json;
+  }
+
+  /** Moves {@code d} to {@code to}, storing and publishing the change once; nothing happens if unchanged. */
+  void move(Download d, DownloadStatus to) {
+    if (d.status == to) {
+      return;
+    }
+    index.statusChanging(d.status, to);
+    d.status = to;
+    d.updatedAt = System.currentTimeMillis();
+    if (to != DownloadStatus.ACTIVE) {
+      d.downloadSpeed = 0;
+    }
+    store.update(d);
+    if (!firstAdd.containsKey(d.id)) {
+      events.transition(to.wire(), json.apply(d));
+    }
+    if (d.batchId != null) {
+      index.batches().changed(d.batchId);
+    }
+  }
+
+  /** {@code d}'s first add begins: its events wait for {@link #firstAddDone}. */
+  void firstAddBegins(Download d) {
+    firstAdd.put(d.id, d.status);
+  }
+
+  /** Whether {@code d}'s first add is under way (the reconcile leaves such downloads alone). */
+  boolean firstAddUnderway(Download d) {
+    return firstAdd.containsKey(d.id);
+  }
+
+  /**
+   * {@code d}'s first add was acknowledged: publishes {@code added}, then the status it reached
+   * meanwhile (a fast download may already be active or complete). {@code log} false leaves the
+   * log line to a summary of a batch.
+   */
+  void firstAddDone(Download d, boolean log) {
+    DownloadStatus initial = firstAdd.remove(d.id);
+    events.transition("added", json.apply(d), log);
+    if (initial != null && d.status != initial) {
+      events.transition(d.status.wire(), json.apply(d));
+    }
+  }
+
+  /** {@code d}'s first add failed: it is forgotten without an event. */
+  void firstAddAbandoned(Download d) {
+    firstAdd.remove(d.id);
+  }
+}
