@@ -9,7 +9,6 @@ import io.aria2sv.rpc.Aria2Rpc;
 import io.aria2sv.rpc.Aria2RpcException;
 import io.aria2sv.testing.FileServer;
 import io.aria2sv.testing.Signals;
-import io.aria2sv.testing.Stack;
 import io.aria2sv.testing.SupervisorHarness;
 import io.aria2sv.testing.TestConfig;
 import io.vertx.core.Future;
@@ -42,13 +41,13 @@ class DownloadsTest {
   @TempDir Path root;
   private Vertx vertx;
   private FileServer files;
-  private Stack stack;
+  private SupervisorHarness stack;
 
   @BeforeEach
   void setUp(Vertx vertx) throws Exception {
     this.vertx = vertx;
     files = new FileServer(vertx).start();
-    stack = new Stack(vertx);
+    stack = new SupervisorHarness(vertx);
   }
 
   @AfterEach
@@ -83,7 +82,7 @@ class DownloadsTest {
   @Test
   void aDownloadCompletesWithTheRightDigestAndEachTransitionOnce() throws Exception {
     String sha = files.addRandomFile("one.bin", 1 << 20, 1);
-    stack.deploy(config());
+    stack.deployStack(config());
 
     JsonObject added = add("one.bin");
 
@@ -103,7 +102,7 @@ class DownloadsTest {
   void aFlakyServerCompletesThroughReAddsUnderTheSameId() throws Exception {
     String sha = files.addRandomFile("flaky.bin", 256 * 1024, 2);
     files.fail503("flaky.bin", 2);
-    stack.deploy(config());
+    stack.deployStack(config());
 
     JsonObject added = add("flaky.bin");
 
@@ -122,7 +121,7 @@ class DownloadsTest {
   void aConnectionResetMidBodyResumesWithRange() throws Exception {
     String sha = files.addRandomFile("reset.bin", 512 * 1024, 3);
     files.resetAfterSomeBytes("reset.bin", 2);
-    stack.deploy(config());
+    stack.deployStack(config());
 
     JsonObject added = add("reset.bin");
 
@@ -133,7 +132,7 @@ class DownloadsTest {
 
   @Test
   void notFoundFailsAtOnceWithoutAReAdd() throws Exception {
-    stack.deploy(config());
+    stack.deployStack(config());
 
     JsonObject added = stack.request(Addresses.DOWNLOADS_ADD,
         new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:" + files.port() + "/files/missing.bin")));
@@ -149,7 +148,7 @@ class DownloadsTest {
   @Test
   void endedDownloadsAreForgottenAfterKeepEndedAndBatchesOnlyWhenAllOfThemHaveEnded() throws Exception {
     files.addRandomFile("done.bin", 64 * 1024, 31);
-    stack.deploy(config("downloads.keepEnded", "1s"));
+    stack.deployStack(config("downloads.keepEnded", "1s"));
     String done = add("done.bin").getString("id");
     String missing = stack.request(Addresses.DOWNLOADS_ADD, missingFile("gone.bin")).getString("id");
     String paused = stack.request(Addresses.DOWNLOADS_ADD, missingFile("later.bin").put("options", new JsonObject().put("pause", "true")))
@@ -177,14 +176,14 @@ class DownloadsTest {
 
     // The registry forgot them too: after a restart with everything kept, only the paused one is there.
     stack.undeploy();
-    stack.deploy(config());
+    stack.deployStack(config());
     JsonObject after = stack.request(Addresses.DOWNLOADS_LIST, new JsonObject());
     assertThat(after.getJsonArray("downloads").stream().map(d -> ((JsonObject) d).getString("id")).toList()).containsExactly(paused);
   }
 
   @Test
   void keepEndedSetWhileRunningAppliesWithoutARestart() throws Exception {
-    stack.deploy(config());
+    stack.deployStack(config());
     String failed = stack.request(Addresses.DOWNLOADS_ADD, missingFile("gone.bin")).getString("id");
     stack.awaitStatus(failed, "failed", WAIT);
     long aria2 = SupervisorHarness.aria2Pid(vertx);
@@ -215,7 +214,7 @@ class DownloadsTest {
   void autoRetryOffFailsATransientErrorAtOnce() throws Exception {
     files.addRandomFile("busy.bin", 1024, 4);
     files.fail503("busy.bin", 1);
-    stack.deploy(config("downloads.autoRetry", "false"));
+    stack.deployStack(config("downloads.autoRetry", "false"));
 
     JsonObject failed = stack.awaitStatus(add("busy.bin").getString("id"), "failed", WAIT);
 
@@ -227,7 +226,7 @@ class DownloadsTest {
   void aManualRetryOfAFailedDownloadResumesIt() throws Exception {
     String sha = files.addRandomFile("later.bin", 64 * 1024, 5);
     files.fail503("later.bin", 1);
-    stack.deploy(config("downloads.maxRetries", "0"));
+    stack.deployStack(config("downloads.maxRetries", "0"));
     JsonObject added = add("later.bin");
     stack.awaitStatus(added.getString("id"), "failed", WAIT);
 
@@ -244,7 +243,7 @@ class DownloadsTest {
   void killingAria2MidDownloadResumesWithRangeUnderTheSameId() throws Exception {
     String sha = files.addRandomFile("big.bin", 4 << 20, 6);
     files.throttle(2 << 20);
-    stack.deploy(config());
+    stack.deployStack(config());
     JsonObject added = add("big.bin");
     String id = added.getString("id");
     await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> stack.get(id).getLong("completedLength") > 1 << 20);
@@ -268,7 +267,7 @@ class DownloadsTest {
   void killingAria2BeforeItSavedAnythingStillCompletesWithTheRightDigest() throws Exception {
     String sha = files.addRandomFile("early.bin", 2 << 20, 13);
     files.throttle(1 << 20);
-    stack.deploy(config());
+    stack.deployStack(config());
     JsonObject added = add("early.bin");
     await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> stack.get(added.getString("id")).getLong("completedLength") > 0);
 
@@ -286,7 +285,7 @@ class DownloadsTest {
   private JsonObject addSlowDownloadUntilTheSessionHasIt(String name, long seed) throws Exception {
     files.addRandomFile(name, 8 << 20, seed);
     files.throttle(256 * 1024);
-    stack.deploy(config());
+    stack.deployStack(config());
     JsonObject added = add(name);
     Path session = root.resolve("data/aria2.session");
     await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> Files.readString(session).contains(added.getString("gid")));
@@ -334,7 +333,7 @@ class DownloadsTest {
 
     // What a crash of the whole process can leave: aria2's session from before the removal, the registry after it
     Files.writeString(session, older);
-    stack.deploy(config());
+    stack.deployStack(config());
 
     awaitStoppedAndFilesGone(added.getString("gid"), "old.bin");
     assertThat(stack.get(id).getString("status")).isEqualTo("removed");
@@ -345,7 +344,7 @@ class DownloadsTest {
     // What aria2c leaves when it is killed after creating the file and before its first control
     // file save: aria2 then refuses the download restored from its session (error 13).
     String sha = files.addRandomFile("own.bin", 256 * 1024, 21);
-    stack.deploy(config());
+    stack.deployStack(config());
     JsonObject added = stack.request(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(files.url("own.bin")))
         .put("out", "own.bin").put("options", new JsonObject().put("pause", "true")));
     Path partial = root.resolve("downloads/own.bin");
@@ -364,7 +363,7 @@ class DownloadsTest {
     String sha = files.addRandomFile("whole.bin", 2 << 20, 22);
     files.ignoreRanges("whole.bin");
     files.throttle(1 << 20);
-    stack.deploy(config());
+    stack.deployStack(config());
     String id = add("whole.bin").getString("id");
     await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> stack.get(id).getLong("completedLength") > 256 * 1024);
     stack.request(Addresses.DOWNLOADS_PAUSE, new JsonObject().put("id", id));
@@ -385,7 +384,7 @@ class DownloadsTest {
     Path mine = Files.createDirectories(root.resolve("downloads")).resolve("mine.bin");
     Files.writeString(mine, "the user's own file");
     Files.setLastModifiedTime(mine, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
-    stack.deploy(config());
+    stack.deployStack(config());
 
     String id = add("mine.bin").getString("id");
     JsonObject failed = stack.awaitStatus(id, "failed", WAIT);
@@ -408,7 +407,7 @@ class DownloadsTest {
     String sha = files.addRandomFile("resume.bin", 2 << 20, 7);
     files.addRandomFile("paused.bin", 1024, 8);
     files.throttle(1 << 20);
-    stack.deploy(config());
+    stack.deployStack(config());
     String running = add("resume.bin").getString("id");
     JsonObject paused = stack.request(Addresses.DOWNLOADS_ADD, new JsonObject()
         .put("uris", new JsonArray().add(files.url("paused.bin"))).put("options", new JsonObject().put("pause", "true")));
@@ -416,7 +415,7 @@ class DownloadsTest {
 
     stack.undeploy();
     files.throttle(0);
-    stack.deploy(config());
+    stack.deployStack(config());
 
     stack.awaitStatus(running, "complete", WAIT);
     assertThat(sha256Of("resume.bin")).isEqualTo(sha);
@@ -433,7 +432,7 @@ class DownloadsTest {
       items.add(new JsonObject().put("uris", new JsonArray().add(files.url("f" + i))).put("out", "f" + i));
     }
     items.add(new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:" + files.port() + "/files/nope")));
-    stack.deploy(config());
+    stack.deployStack(config());
 
     JsonObject batch = stack.request(Addresses.BATCHES_ADD, new JsonObject().put("items", items).put("dir", "batch1"));
 
@@ -455,7 +454,7 @@ class DownloadsTest {
   @Test
   void aRepeatedRequestIdAddsOneDownload() throws Exception {
     files.addRandomFile("once.bin", 1024, 9);
-    stack.deploy(config());
+    stack.deployStack(config());
     JsonObject body = new JsonObject().put("uris", new JsonArray().add(files.url("once.bin"))).put("requestId", "client-42");
 
     List<Future<JsonObject>> replies = new ArrayList<>();
@@ -475,7 +474,7 @@ class DownloadsTest {
   void pauseResumeAndRemoveWithFilesLeavesNoControlFileOnceAria2HasStopped() throws Exception {
     files.addRandomFile("slow.bin", 64 << 20, 10);
     files.throttle(256 * 1024);
-    stack.deploy(config());
+    stack.deployStack(config());
     String id = add("slow.bin").getString("id");
     stack.awaitStatus(id, "active", WAIT);
 
@@ -512,7 +511,7 @@ class DownloadsTest {
     files.fail503(name, 1);
     files.throttle(256 * 1024);
     // aria2c is held stopped on purpose: no hang detection meanwhile
-    stack.deploy(config("downloads.maxRetries", "0", "supervisor.failureThreshold", "100"));
+    stack.deployStack(config("downloads.maxRetries", "0", "supervisor.failureThreshold", "100"));
     String id = add(name).getString("id");
     stack.awaitStatus(id, "failed", WAIT);
     long pid = SupervisorHarness.aria2Pid(vertx);
@@ -564,7 +563,7 @@ class DownloadsTest {
   @Test
   void requestsWaitDuringARestartAndFailFastWhenStopped() throws Exception {
     files.addRandomFile("during.bin", 1024, 11);
-    stack.deploy(config());
+    stack.deployStack(config());
     long pid = stack.request(Addresses.SUPERVISOR_STATUS, new JsonObject()).getLong("pid");
 
     Signals.kill9(pid);
@@ -586,7 +585,7 @@ class DownloadsTest {
   void progressEventsCarryOnlyWhatChangedAndStopWhenIdle() throws Exception {
     files.addRandomFile("prog.bin", 1 << 20, 12);
     files.throttle(512 * 1024);
-    stack.deploy(config());
+    stack.deployStack(config());
     String id = add("prog.bin").getString("id");
     stack.awaitStatus(id, "complete", WAIT);
     await().atMost(WAIT).until(() -> !stack.progressEvents().isEmpty());
@@ -595,13 +594,13 @@ class DownloadsTest {
     assertThat(some.getJsonObject("global").containsKey("downloadSpeed")).isTrue();
 
     int afterDone = stack.progressEvents().size();
-    Thread.sleep(1000); // five progress intervals with nothing active: no event may appear
-    assertThat(stack.progressEvents()).hasSize(afterDone);
+    // nothing is active: for five progress intervals no event may appear
+    await().during(Duration.ofMillis(1000)).atMost(WAIT).until(() -> stack.progressEvents().size() == afterDone);
   }
 
   @Test
   void badInputIsRejectedNamingTheFieldAndNothingIsAdded() throws Exception {
-    stack.deploy(config());
+    stack.deployStack(config());
     Files.createSymbolicLink(root.resolve("downloads/escape"), Path.of("/tmp"));
     String ok = "http://127.0.0.1:" + files.port() + "/files/x";
     Object[][] cases = {

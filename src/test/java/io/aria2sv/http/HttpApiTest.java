@@ -230,43 +230,6 @@ class HttpApiTest {
         .contains("aria2sv_download_speed_bytes_per_second");
   }
 
-  @Test
-  void aTokenGuardsTheApiInConstantTimeAndEventSourceMayPassItInTheQuery(Vertx vertx) throws Exception {
-    start(vertx, "http.token", "s3cr3t-token");
-    HttpResponse<Buffer> none = get("/api/v1/supervisor");
-    assertError(none, 401, "UNAUTHORIZED");
-    assertThat(none.getHeader("WWW-Authenticate")).startsWith("Bearer");
-    assertError(get("/api/v1/supervisor", "Authorization", "Bearer wrong"), 401, "UNAUTHORIZED");
-    assertThat(get("/api/v1/supervisor", "Authorization", "Bearer s3cr3t-token").statusCode()).isEqualTo(200);
-    assertThat(get("/api/v1/downloads?token=s3cr3t-token").statusCode()).isEqualTo(200);
-    assertThat(get("/health/ready").statusCode()).isEqualTo(200);
-    assertThat(get("/metrics").statusCode()).isEqualTo(200);
-    assertThat(get("/").statusCode()).isEqualTo(200);
-  }
-
-  @Test
-  void healthAndMetricsCanRequireTheTokenToo(Vertx vertx) throws Exception {
-    start(vertx, "http.token", "t", "http.tokenForHealthAndMetrics", "true");
-    assertThat(get("/health/ready").statusCode()).isEqualTo(401);
-    assertThat(get("/metrics").statusCode()).isEqualTo(401);
-    assertThat(get("/metrics", "Authorization", "Bearer t").statusCode()).isEqualTo(200);
-  }
-
-  @Test
-  void corsIsOffUnlessOriginsAreConfigured(Vertx vertx) throws Exception {
-    start(vertx, "http.corsOrigins", "https://ui.example");
-    HttpResponse<Buffer> allowed = get("/api/v1/supervisor", "Origin", "https://ui.example");
-    assertThat(allowed.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://ui.example");
-    HttpResponse<Buffer> other = get("/api/v1/supervisor", "Origin", "https://evil.example");
-    assertThat(other.getHeader("Access-Control-Allow-Origin")).isNull();
-  }
-
-  @Test
-  void corsHeadersAreAbsentByDefault(Vertx vertx) throws Exception {
-    start(vertx);
-    assertThat(get("/api/v1/supervisor", "Origin", "https://ui.example").getHeader("Access-Control-Allow-Origin")).isNull();
-  }
-
   /** A raw SSE reader on the test thread. */
   private final class SseReader implements AutoCloseable {
     final Socket socket;

@@ -169,11 +169,10 @@ class SupervisorVerticleTest {
     assertThat(after.getJsonObject("lastRestart").getString("reason")).contains("exited with code");
     JsonObject exited = sv.events("exited").get(0);
     assertThat(exited.getBoolean("expected")).isFalse();
-    // The first restart after a stable start is immediate: no backoff between exit and respawn.
-    long exitTs = exited.getLong("ts");
-    long startingTs = sv.events("state-changed").stream()
-        .filter(e -> e.getString("to").equals("STARTING") && e.getLong("ts") >= exitTs).findFirst().orElseThrow().getLong("ts");
-    assertThat(startingTs - exitTs).isLessThan(100);
+    // That the first restart after a stable start has no backoff is RestartPolicyTest's to show;
+    // a wall-clock limit here would only measure how loaded the machine is.
+    assertThat(sv.events("state-changed")).extracting(e -> e.getString("to"))
+        .containsExactly("STARTING", "RUNNING", "RESTARTING", "STARTING", "RUNNING");
   }
 
   @Test
@@ -213,8 +212,9 @@ class SupervisorVerticleTest {
     assertThat(gaveUp.getInteger("maxRestarts")).isEqualTo(2);
     assertThat(sv.awaitState("FAILED", WAIT).getValue("pid")).isNull();
     assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
-    // No more restarts happen on their own.
-    assertThat(sv.events("restarted")).hasSize(2);
+    // No more restarts happen on their own: not within several times the longest backoff (400 ms).
+    await().during(Duration.ofMillis(1500)).atMost(WAIT).until(() -> sv.events("restarted").size() == 2
+        && Signals.countAria2For(root.resolve("data")) == 0 && "FAILED".equals(sv.status().getString("state")));
     assertThat(failureCode(sv.requestAsync(Addresses.SUPERVISOR_ENDPOINT))).isEqualTo(ErrorCode.SUPERVISOR_FAILED.code());
 
     JsonObject started = sv.request(Addresses.SUPERVISOR_START);

@@ -1,5 +1,6 @@
 package io.aria2sv.testing;
 
+import io.aria2sv.Aria2Supervisor;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.rpc.Aria2Endpoint;
 import io.aria2sv.rpc.Aria2Rpc;
@@ -7,26 +8,42 @@ import io.aria2sv.supervisor.SupervisorVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /**
- * Deploys a {@link SupervisorVerticle} and records its events, for tests that drive it from the
- * JUnit thread (never an event loop, so waiting here is fine).
+ * The one test harness: deploys a {@link SupervisorVerticle} alone or the whole supervisor, records
+ * every published event, and drives them over the bus from the JUnit thread (never an event loop,
+ * so waiting here is fine). {@link #await} is the one way tests wait for a future.
  */
 public final class SupervisorHarness {
   private final Vertx vertx;
   private final List<JsonObject> events = new CopyOnWriteArrayList<>();
+  private final List<JsonObject> downloadEvents = new CopyOnWriteArrayList<>();
+  private final List<JsonObject> progressEvents = new CopyOnWriteArrayList<>();
+  private final List<JsonObject> batchEvents = new CopyOnWriteArrayList<>();
   private String deploymentId;
+  private Aria2Supervisor stack;
 
   public SupervisorHarness(Vertx vertx) {
     this.vertx = vertx;
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_SUPERVISOR, m -> events.add(m.body()));
+    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_DOWNLOAD, m -> downloadEvents.add(m.body()));
+    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_PROGRESS, m -> progressEvents.add(m.body()));
+    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BATCH, m -> batchEvents.add(m.body()));
+  }
+
+  /** Deploys the whole supervisor (supervisor, downloads, HTTP) and waits until aria2c is ready. */
+  public SupervisorHarness deployStack(JsonObject config) throws Exception {
+    stack = await(Aria2Supervisor.deploy(vertx, config));
+    return this;
   }
 
   /** Deploys and waits until aria2c is ready. */
@@ -45,11 +62,73 @@ public final class SupervisorHarness {
     throw new AssertionError("deployment succeeded but a failure was expected");
   }
 
+  /** Undeploys what {@link #deploy} or {@link #deployStack} deployed. */
   public void undeploy() throws Exception {
     if (deploymentId != null) {
       await(vertx.undeploy(deploymentId));
       deploymentId = null;
     }
+    if (stack != null) {
+      await(stack.undeploy());
+      stack = null;
+    }
+  }
+
+  public Future<JsonObject> send(String address, JsonObject body) {
+    return vertx.eventBus()
+        .<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(30_000))
+        .map(m -> m.body());
+  }
+
+  public JsonObject request(String address, JsonObject body) throws Exception {
+    return await(send(address, body));
+  }
+
+  /** The failure of a request that must fail. */
+  public ReplyException failure(String address, JsonObject body) throws Exception {
+    try {
+      await(send(address, body));
+    } catch (ExecutionException e) {
+      return (ReplyException) e.getCause();
+    }
+    throw new AssertionError("request to " + address + " succeeded: " + body);
+  }
+
+  /** One download, as the bus answers it. */
+  public JsonObject get(String id) throws Exception {
+    return request(Addresses.DOWNLOADS_GET, new JsonObject().put("id", id));
+  }
+
+  /** Waits until download {@code id} has {@code status}; fails at once on an unexpected terminal status. */
+  public JsonObject awaitStatus(String id, String status, Duration timeout) {
+    Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
+      String now = get(id).getString("status");
+      if (!now.equals(status) && List.of("complete", "failed", "removed").contains(now)) {
+        throw new AssertionError("download " + id + " ended " + now + " instead of " + status + ": " + get(id).encodePrettily());
+      }
+      return now.equals(status);
+    });
+    try {
+      return get(id);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public List<JsonObject> downloadEvents(String id) {
+    return downloadEvents.stream().filter(e -> id.equals(e.getJsonObject("download").getString("id"))).toList();
+  }
+
+  public List<String> transitions(String id) {
+    return downloadEvents(id).stream().map(e -> e.getString("type")).toList();
+  }
+
+  public List<JsonObject> progressEvents() {
+    return progressEvents;
+  }
+
+  public List<JsonObject> batchEvents() {
+    return batchEvents;
   }
 
   public JsonObject request(String address) throws Exception {
