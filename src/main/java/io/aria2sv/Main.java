@@ -6,6 +6,7 @@ import io.aria2sv.config.AppConfig;
 import io.aria2sv.config.ConfigException;
 import io.aria2sv.config.ConfigLoader;
 import io.aria2sv.config.Durations;
+import io.aria2sv.supervisor.Aria2OptionsCheck;
 import io.aria2sv.systemd.SystemdNotifier;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -61,15 +62,19 @@ public final class Main {
     AtomicBoolean exitingOnOurOwn = new AtomicBoolean();
     SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv());
     ConfigLoader loader = ConfigLoader.forProcess(vertx);
+    JsonObject[] loaded = new JsonObject[1];
     Future<Aria2Supervisor> running =
         loader
             .load(file)
-            .compose(config -> parsed.selfTest()
-                ? selfTest(vertx, config, exitingOnOurOwn)
-                : start(vertx, config, exitingOnOurOwn, systemd))
+            .compose(config -> {
+              loaded[0] = config;
+              return parsed.selfTest()
+                  ? selfTest(vertx, config, exitingOnOurOwn)
+                  : start(vertx, config, exitingOnOurOwn, systemd);
+            })
             .onSuccess(s -> {
               if (!parsed.selfTest()) {
-                loader.watch(file, CONFIG_SCAN, changed -> vertx.eventBus()
+                loader.watch(file, CONFIG_SCAN, loaded[0], changed -> Aria2OptionsCheck.vet(vertx, changed), changed -> vertx.eventBus()
                     .publish(Addresses.CONFIG_CHANGED, changed, new DeliveryOptions().setLocalOnly(true)));
               }
             });

@@ -14,6 +14,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -133,6 +134,20 @@ class MainProcessTest {
       assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.FAILURE);
       assertThat(jvm.output()).contains("cannot start: the HTTP API cannot listen on 192.0.2.1:0 (http.host, http.port): Cannot assign requested address")
           .doesNotContain("\tat ");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(quoteCharacter = '"', value = {
+      "aria2sv.aria2.options.max-overall-download-limit=fast, aria2.options.max-overall-download-limit: aria2c refuses the value 'fast': Bad or negative value detected: fast",
+      "aria2sv.aria2.options.max-overal-download-limit=1M, aria2.options.max-overal-download-limit: is not an option of this aria2c"})
+  void anAria2OptionAria2cRefusesStopsStartUpAndTheSelfTestWith78NamingTheKey(String property, String message) throws Exception {
+    String[] kv = property.split("=", 2);
+    for (String[] args : new String[][] {{"-D" + kv[0] + "=" + kv[1]}, {"-D" + kv[0] + "=" + kv[1], "--self-test"}}) {
+      try (ChildJvm jvm = ChildJvm.mainWithJvmFlags(List.of(args[0]), root, env(), java.util.Arrays.copyOfRange(args, 1, args.length))) {
+        assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.CONFIG);
+        assertThat(jvm.output()).contains("invalid configuration: " + message).doesNotContain("\tat ").doesNotContain("self-test passed");
+      }
     }
   }
 

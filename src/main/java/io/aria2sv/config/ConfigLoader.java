@@ -172,28 +172,37 @@ public final class ConfigLoader {
   }
 
   /**
-   * Watches the configuration file (vertx-config scan and listen). Each change that validates is
-   * handed to {@code onChange} as a new effective configuration; an invalid one is logged with the
-   * key it fails on and the running configuration is kept.
+   * Watches the configuration file (vertx-config scan and listen). Each change that validates and
+   * that {@code vet} accepts is handed to {@code onChange} as a new effective configuration; one
+   * that fails either is logged with the key it fails on and refused whole: the running
+   * configuration is kept. Changes are measured against {@code loaded}, the configuration the
+   * process started with, so an edit made at any moment after the load is applied (the watcher
+   * does not read the file again to prime itself).
    *
    * @return the watching retriever; close it to stop watching
    */
-  public Future<ConfigRetriever> watch(Path file, java.time.Duration scanPeriod, java.util.function.Consumer<JsonObject> onChange) {
+  public Future<ConfigRetriever> watch(Path file, java.time.Duration scanPeriod, JsonObject loaded,
+      java.util.function.Function<JsonObject, Future<Void>> vet, java.util.function.Consumer<JsonObject> onChange) {
     if (!Files.isRegularFile(resolveFile(file))) {
       return Future.succeededFuture(null); // no file, nothing that can change
     }
-    return defaults().compose(defaults -> {
+    JsonObject[] last = {loaded};
+    return defaults().map(defaults -> {
       ConfigRetriever retriever = retriever(file, defaults, scanPeriod.toMillis());
-      // The first read primes the retriever's cache, so only real changes are reported.
-      return retriever.getConfig().map(current -> retriever);
-    }).map(retriever -> {
       retriever.listen(change -> defaults().compose(d -> merge(d, change.getNewConfiguration())).onComplete(ar -> {
-        if (ar.succeeded()) {
-          LOG.info("configuration file changed: applying it");
-          onChange.accept(ar.result());
-        } else {
+        if (ar.failed()) {
           LOG.error("configuration change rejected, keeping the running configuration: {}", ar.cause().getMessage());
+          return;
         }
+        JsonObject next = ar.result();
+        if (next.equals(last[0])) {
+          return;
+        }
+        vet.apply(next).onSuccess(v -> {
+          last[0] = next;
+          LOG.info("configuration file changed: applying it");
+          onChange.accept(next);
+        }).onFailure(err -> LOG.error("configuration change rejected, keeping the running configuration: {}", err.getMessage()));
       }));
       return retriever;
     });

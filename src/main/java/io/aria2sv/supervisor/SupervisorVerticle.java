@@ -99,6 +99,7 @@ public final class SupervisorVerticle extends VerticleBase {
     lock = InstanceLock.acquire(aria2Config.dataDir());
     binary = BinaryLocator.locate(aria2Config.binary(), System.getenv("PATH"));
     LOG.info("using aria2c {} at {} (features: {})", binary.version(), binary.path(), String.join(", ", binary.enabledFeatures()));
+    Aria2OptionsCheck.check(binary.path(), aria2Config.options(), aria2Config.dataDir());
     Aria2Process.reapOrphan(aria2Config.dataDir(), AppConfig.from(config()).supervisor().shutdownTimeout().toMillis())
         .ifPresent(pid -> LOG.warn("stopped aria2c pid {} left running by an earlier supervisor", pid));
     launcher = new Aria2Launcher(aria2Config, binary);

@@ -10,6 +10,7 @@ import io.aria2sv.Aria2Supervisor;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.rpc.Aria2Endpoint;
 import io.aria2sv.rpc.Aria2Rpc;
+import io.aria2sv.supervisor.Aria2OptionsCheck;
 import io.aria2sv.testing.Signals;
 import io.aria2sv.testing.SupervisorHarness;
 import io.vertx.config.ConfigRetriever;
@@ -21,6 +22,7 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -57,8 +59,9 @@ class LiveConfigTest {
     ConfigLoader loader = new ConfigLoader(vertx, root, Map.of(), new Properties());
     JsonObject effective = SupervisorHarness.await(loader.load(file));
     Aria2Supervisor stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, effective, false));
-    ConfigRetriever watcher = SupervisorHarness.await(loader.watch(file, Duration.ofMillis(100), changed ->
-        vertx.eventBus().publish(Addresses.CONFIG_CHANGED, changed, new DeliveryOptions().setLocalOnly(true))));
+    ConfigRetriever watcher = SupervisorHarness.await(loader.watch(file, Duration.ofMillis(100), effective,
+        changed -> Aria2OptionsCheck.vet(vertx, changed),
+        changed -> vertx.eventBus().publish(Addresses.CONFIG_CHANGED, changed, new DeliveryOptions().setLocalOnly(true))));
     try {
       long pid = SupervisorHarness.aria2Pid(vertx);
       assertThat(globalLimit(vertx)).isEqualTo("1048576");
@@ -71,6 +74,12 @@ class LiveConfigTest {
           .anyMatch(e -> e.getFormattedMessage().contains("configuration change rejected") && e.getFormattedMessage().contains("supervisor.checkInterval")));
       assertThat(globalLimit(vertx)).isEqualTo("2097152");
 
+      Files.writeString(file, yaml("fast", "5s"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> log.list.stream()
+          .anyMatch(e -> e.getFormattedMessage().contains("configuration change rejected")
+              && e.getFormattedMessage().contains("aria2.options.max-overall-download-limit: aria2c refuses the value 'fast'")));
+      assertThat(globalLimit(vertx)).as("refused whole: aria2c keeps the last good value").isEqualTo("2097152");
+
       Files.writeString(file, yaml("4M", "5s"));
       await().atMost(Duration.ofSeconds(10)).until(() -> globalLimit(vertx).equals("4194304"));
       long after = SupervisorHarness.aria2Pid(vertx);
@@ -82,5 +91,25 @@ class LiveConfigTest {
       ((Logger) LoggerFactory.getLogger(ConfigLoader.class)).detachAppender(log);
     }
     assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
+  }
+
+  @Test
+  void anEditMadeRightAfterTheLoadIsAppliedToo(Vertx vertx) throws Exception {
+    Path file = root.resolve("config.yaml");
+    Files.writeString(file, yaml("1M", "5s"));
+    ConfigLoader loader = new ConfigLoader(vertx, root, Map.of(), new Properties());
+    JsonObject effective = SupervisorHarness.await(loader.load(file));
+    // edited after the process loaded the file, before the watcher's first look at it
+    Files.writeString(file, yaml("2M", "5s"));
+    List<JsonObject> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    ConfigRetriever watcher = SupervisorHarness.await(loader.watch(file, Duration.ofMillis(100), effective,
+        changed -> io.vertx.core.Future.succeededFuture(), applied::add));
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> !applied.isEmpty());
+      assertThat(applied.get(0).getJsonObject("aria2").getJsonObject("options").getString("max-overall-download-limit")).isEqualTo("2M");
+    } finally {
+      SupervisorHarness.await(watcher.close());
+    }
   }
 }

@@ -46,9 +46,29 @@ public final class ChildJvm implements AutoCloseable {
 
   /** Runs {@code io.aria2sv.Main} on the test class path. */
   public static ChildJvm main(Path cwd, Map<String, String> env, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx128m", "-cp", System.getProperty("java.class.path"), "io.aria2sv.Main"));
+    return mainClass("io.aria2sv.Main", cwd, env, args);
+  }
+
+  /** Runs {@code io.aria2sv.Main} on the test class path with extra JVM flags ({@code -Dkey=value}). */
+  public static ChildJvm mainWithJvmFlags(List<String> jvmFlags, Path cwd, Map<String, String> env, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx128m"));
+    cmd.addAll(jvmFlags);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.aria2sv.Main"));
     cmd.addAll(List.of(args));
     return start(cmd, cwd, env);
+  }
+
+  /** Runs the {@code main} of {@code className} on the test class path. */
+  public static ChildJvm mainClass(String className, Path cwd, Map<String, String> env, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx128m", "-cp", System.getProperty("java.class.path"), className));
+    cmd.addAll(List.of(args));
+    return start(cmd, cwd, env);
+  }
+
+  /** Writes one line to the child's standard input. */
+  public void tell(String line) throws IOException {
+    process.getOutputStream().write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    process.getOutputStream().flush();
   }
 
   /** Runs a jar with {@code java -jar}. */
