@@ -139,6 +139,7 @@ public final class Aria2Client implements Aria2 {
         ? once
         : once.onFailure(Aria2Client::isRetryable)
             .retry()
+            .withExecutor(MutinyBridge.backoffTimers())
             .withBackOff(atLeastOneMilli(r.initialDelay()), atLeastOneMilli(r.maxDelay()))
             .withJitter(r.jitter())
             .atMost(r.maxRetries());

@@ -1,11 +1,13 @@
 package io.aria2sv.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.aria2sv.Aria2Supervisor;
 import io.aria2sv.Aria2SupervisorClient;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.config.ConfigException;
+import io.aria2sv.testing.ChildJvm;
 import io.aria2sv.testing.FileServer;
 import io.aria2sv.testing.Signals;
 import io.aria2sv.testing.SupervisorHarness;
@@ -15,7 +17,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +57,31 @@ class EmbeddingTest {
       assertThat(FileServer.sha256(Files.readAllBytes(root.resolve("downloads/host.bin")))).isEqualTo(sha);
       assertThat(progress).isNotEmpty().isSorted();
       SupervisorHarness.await(vertx.undeploy(id));
+      assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
+    }
+  }
+
+  @Test
+  void theReadmeSnippetsJvmEndsOnItsOwnAfterUndeployAndCloseEvenAfterRetriedCalls(Vertx vertx) throws Exception {
+    try (FileServer files = new FileServer(vertx).start()) {
+      files.addRandomFile("big.bin", 64 << 20, 3);
+      files.throttle(256 * 1024);
+      Path data = root.resolve("data");
+      try (ChildJvm jvm = ChildJvm.mainClass(EmbeddingSnippet.class.getName(), root, Map.of(),
+          data.toString(), root.resolve("downloads").toString(), files.url("big.bin"))) {
+        jvm.awaitOutput("snippet: deployed", Duration.ofSeconds(30));
+        long first = Long.parseLong(Files.readString(data.resolve("aria2.pid")).trim());
+        // a hung aria2c: the pause times out and is retried with backoff until a new aria2c answers
+        Signals.stop(first);
+        jvm.tell("pause");
+        jvm.awaitOutput("snippet: pause", Duration.ofSeconds(20));
+        assertThat(jvm.output()).contains("health check failed");
+
+        jvm.tell("stop");
+
+        assertThat(jvm.awaitExit(Duration.ofSeconds(30))).as(jvm.output()).isZero();
+        assertThat(jvm.output()).contains("snippet: closed");
+      }
       assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
     }
   }
