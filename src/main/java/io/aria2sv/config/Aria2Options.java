@@ -43,6 +43,10 @@ public final class Aria2Options {
     if (OWNED.contains(name)) {
       return "the supervisor sets it to keep aria2c supervised";
     }
+    if (name.equals("follow-torrent") || name.equals("follow-metalink")) {
+      return "a download aria2 would start on its own from a fetched .torrent or .metalink is one the registry does not know;"
+          + " the supervisor keeps it false";
+    }
     return null;
   }
 

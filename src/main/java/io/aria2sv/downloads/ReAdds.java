@@ -87,7 +87,7 @@ final class ReAdds {
     }
     if (delay.isEmpty()) {
       LOG.info("download {} failed for good (aria2 error {}: {}) after {} re-adds", d.id, code, message, d.retryCount);
-      transitions.move(d, FAILED);
+      failForGood(d, code);
       return;
     }
     LOG.info("download {} failed (aria2 error {}: {}); re-adding in {} ms (re-add {} of {})",
@@ -114,7 +114,7 @@ final class ReAdds {
   private boolean startOverIfOwnPartialFile(Download d, int code, String message) {
     var delay = decider.nextDelay(d.retryCount);
     List<Path> own = files.of(d);
-    if (delay.isEmpty() || own.isEmpty()) {
+    if (delay.isEmpty() || own.isEmpty() || writtenByAnother(d, own.get(0))) {
       return false;
     }
     transitions.move(d, RETRYING);
@@ -130,10 +130,35 @@ final class ReAdds {
         schedule(d, delay.get());
       } else {
         LOG.info("download {} failed for good (aria2 error {}: {})", d.id, code, message);
-        transitions.move(d, FAILED);
+        failForGood(d, code);
       }
     });
     return true;
+  }
+
+  /** Whether another download of the registry writes (or wrote) {@code file}: then it is not {@code d}'s to delete. */
+  private boolean writtenByAnother(Download d, Path file) {
+    Path f = file.toAbsolutePath().normalize();
+    for (Download o : index.all()) {
+      if (o != d && files.of(o).stream().findFirst().map(p -> p.toAbsolutePath().normalize().equals(f)).orElse(false)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Ends {@code d} as failed. For aria2's "file exists" the message says what to do here instead of
+   * aria2's advice to restart aria2 with another option.
+   */
+  private void failForGood(Download d, int code) {
+    if (code == FILE_EXISTS) {
+      List<Path> own = files.of(d);
+      String file = own.isEmpty() ? "its file" : "the file " + own.get(0);
+      d.errorMessage = file + " already exists and was not written by this download: remove or rename it and retry,"
+          + " or add the download again with another name (\"out\") or with option allow-overwrite=true to replace the file";
+    }
+    transitions.move(d, FAILED);
   }
 
   private void schedule(Download d, Duration delay) {

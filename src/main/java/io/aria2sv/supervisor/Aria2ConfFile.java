@@ -40,6 +40,11 @@ public final class Aria2ConfFile {
     o.put("save-session", dataDir.resolve(SESSION).toString());
     o.put("save-session-interval", "1");
     o.put("auto-save-interval", "1");
+    // A .torrent or .metalink fetched over HTTP stays a file: followed, it would start downloads
+    // under GIDs aria2 picks, which the registry does not know (and BitTorrent would listen on
+    // every interface and write dht.dat under the home directory).
+    o.put("follow-torrent", "false");
+    o.put("follow-metalink", "false");
     // aria2c's console is redirected to a file: keep it to problems, not progress readouts.
     o.put("console-log-level", "warn");
     o.put("summary-interval", "0");

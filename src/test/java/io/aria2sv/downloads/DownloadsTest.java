@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ErrorCode;
+import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2Rpc;
 import io.aria2sv.rpc.Aria2RpcException;
 import io.aria2sv.testing.FileServer;
@@ -18,12 +19,18 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,6 +84,67 @@ class DownloadsTest {
 
   private String sha256Of(String name) throws Exception {
     return FileServer.sha256(Files.readAllBytes(root.resolve("downloads").resolve(name)));
+  }
+
+  /** A valid single-file torrent (bencoded) with a web seed on the test's file server. */
+  private byte[] torrent(String name, byte[] content) throws Exception {
+    byte[] hash = MessageDigest.getInstance("SHA-1").digest(content);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    String webSeed = files.url(name);
+    out.writeBytes(("d8:url-list" + webSeed.length() + ":" + webSeed + "4:infod6:lengthi" + content.length + "e4:name" + name.length()
+        + ":" + name + "12:piece lengthi16384e6:pieces20:").getBytes(StandardCharsets.US_ASCII));
+    out.writeBytes(hash);
+    out.writeBytes("ee".getBytes(StandardCharsets.US_ASCII));
+    return out.toByteArray();
+  }
+
+  /** The GIDs aria2 runs, holds queued or keeps as results. */
+  private static Set<String> aria2Gids(Aria2Rpc rpc) throws Exception {
+    List<Object> lists = SupervisorHarness.await(rpc.multicall(List.of(Aria2Call.tellActive(List.of("gid")),
+        Aria2Call.tellWaiting(0, 1000, List.of("gid")), Aria2Call.tellStopped(0, 1000, List.of("gid"))), Duration.ofSeconds(2)));
+    Set<String> gids = new HashSet<>();
+    for (Object l : lists) {
+      ((JsonArray) l).forEach(o -> gids.add(((JsonObject) o).getString("gid")));
+    }
+    return gids;
+  }
+
+  @Test
+  void aTorrentFileFetchedOverHttpStaysAFileAndAria2RunsNothingTheRegistryDoesNotKnow() throws Exception {
+    byte[] content = new byte[40_000];
+    new Random(3).nextBytes(content);
+    files.addFile("payload.bin", content);
+    byte[] torrent = torrent("payload.bin", content);
+    String sha = files.addFile("x.torrent", torrent);
+    stack.deployStack(config());
+
+    JsonObject done = stack.awaitStatus(add("x.torrent").getString("id"), "complete", WAIT);
+
+    assertThat(done.getLong("totalLength")).isEqualTo(torrent.length);
+    assertThat(sha256Of("x.torrent")).isEqualTo(sha);
+    Aria2Rpc rpc = SupervisorHarness.rpc(vertx);
+    Set<String> known = new HashSet<>();
+    for (Object d : stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads")) {
+      ((JsonObject) d).getJsonObject("retry").getJsonArray("gids").forEach(g -> known.add((String) g));
+    }
+    await().during(Duration.ofMillis(1000)).atMost(WAIT).until(() -> known.containsAll(aria2Gids(rpc)));
+    assertThat(Files.exists(root.resolve("downloads/payload.bin"))).as("the torrent's content was not fetched").isFalse();
+  }
+
+  @Test
+  void theSameUrlAgainWithoutANameFailsSayingWhatToDoHere() throws Exception {
+    files.addRandomFile("twice.bin", 4096, 8);
+    stack.deployStack(config());
+    JsonObject once = new JsonObject().put("uris", new JsonArray().add(files.url("twice.bin")));
+    stack.awaitStatus(stack.request(Addresses.DOWNLOADS_ADD, once).getString("id"), "complete", WAIT);
+
+    JsonObject again = stack.awaitStatus(stack.request(Addresses.DOWNLOADS_ADD, once.copy()).getString("id"), "failed", WAIT);
+
+    assertThat(again.getInteger("errorCode")).isEqualTo(13);
+    assertThat(again.getString("errorMessage"))
+        .contains(root.resolve("downloads/twice.bin").toString()).contains("already exists").contains("\"out\"")
+        .contains("allow-overwrite=true").doesNotContain("restart aria2");
+    assertThat(Files.size(root.resolve("downloads/twice.bin"))).isEqualTo(4096);
   }
 
   @Test

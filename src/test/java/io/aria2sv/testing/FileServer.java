@@ -63,6 +63,12 @@ public final class FileServer implements AutoCloseable {
     return sha256(data);
   }
 
+  /** Registers {@code data} under {@code name} and returns its SHA-256 in hex. */
+  public String addFile(String name, byte[] data) {
+    files.put(name, data.clone());
+    return sha256(data);
+  }
+
   /** Serves the content of {@code existing} under {@code name} too (no copy). */
   public void alias(String name, String existing) {
     files.put(name, files.get(existing));
