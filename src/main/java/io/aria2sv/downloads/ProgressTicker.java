@@ -14,7 +14,7 @@ import java.util.List;
  * The one progress ticker: every {@code downloads.progressInterval} it publishes the batches that
  * changed and, while a download is active, asks aria2 for the active downloads' figures and the
  * global stat in one multicall, and publishes what changed. With nothing active it asks aria2
- * nothing. Event-loop confined.
+ * nothing, and the speed gauge reads 0. Event-loop confined.
  */
 final class ProgressTicker {
   private static final List<Aria2Call> CALLS = List.of(
@@ -53,7 +53,12 @@ final class ProgressTicker {
 
   private void tick() {
     publishBatches();
-    if (inFlight || !manager.anyActive() || !aria2.running()) {
+    if (inFlight) {
+      return;
+    }
+    if (!manager.anyActive() || !aria2.running()) {
+      // nothing to ask aria2: the speed is 0 from now on, not the last figure of the last download
+      metrics.downloadSpeed(0);
       return;
     }
     inFlight = true;

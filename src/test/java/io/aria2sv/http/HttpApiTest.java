@@ -24,6 +24,7 @@ import io.vertx.junit5.VertxExtension;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -168,6 +169,20 @@ class HttpApiTest {
         "percent", "completedLength", "totalLength", "downloadSpeed", "done");
     assertThat(b.getInteger("complete")).isEqualTo(1);
     assertThat(get("/api/v1/downloads?batch=" + batchId).bodyAsJsonObject().getJsonArray("downloads")).hasSize(1);
+  }
+
+  @Test
+  void theSpeedGaugeReadsZeroOnceNothingIsActive(Vertx vertx) throws Exception {
+    start(vertx);
+    files.addRandomFile("s.bin", 1 << 20, 5);
+    files.throttle(512 * 1024);
+    String id = post("/api/v1/downloads", new JsonObject().put("uris", new JsonArray().add(files.url("s.bin"))).put("out", "s.bin"))
+        .bodyAsJsonObject().getString("id");
+    await().atMost(WAIT).until(() -> metric("aria2sv_download_speed_bytes_per_second") > 0);
+
+    await().atMost(WAIT).until(() -> "complete".equals(get("/api/v1/downloads/" + id).bodyAsJsonObject().getString("status")));
+
+    await().atMost(WAIT).until(() -> metric("aria2sv_download_speed_bytes_per_second") == 0.0);
   }
 
   @Test
