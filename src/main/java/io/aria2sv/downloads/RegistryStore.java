@@ -1,5 +1,7 @@
 package io.aria2sv.downloads;
 
+import io.aria2sv.bus.ErrorCode;
+import io.aria2sv.bus.ServiceException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -56,6 +58,9 @@ final class RegistryStore {
   private int droppedHistory;
   private Consumer<RegistryFault> onCondition = f -> { };
   private Supplier<List<Registry.Write>> everything = List::of;
+  private boolean closed;
+  /** Told once the queue is written, after {@link #close} was asked. */
+  private Promise<Void> onDrained;
 
   private RegistryStore(Vertx vertx, Registry registry) {
     this.vertx = vertx;
@@ -127,6 +132,10 @@ final class RegistryStore {
   }
 
   private Future<Void> enqueue(List<Registry.Write> writes, boolean mustStore) {
+    if (closed && !writing) {
+      return mustStore ? Future.failedFuture(new ServiceException(ErrorCode.NOT_RUNNING, "the registry is closed: the supervisor is stopping"))
+          : Future.succeededFuture();
+    }
     Promise<Void> done = Promise.promise();
     queue.add(new Op(writes, mustStore, done));
     if (!writing) {
@@ -140,8 +149,12 @@ final class RegistryStore {
    * kept before it (after a deleted file, everything in memory).
    */
   private void writeNext() {
-    if (queue.isEmpty() && !probeRequested) {
+    if (queue.isEmpty() && (!probeRequested || closed)) {
       writing = false;
+      if (onDrained != null) {
+        onDrained.complete();
+        onDrained = null;
+      }
       return;
     }
     writing = true;
@@ -238,11 +251,25 @@ final class RegistryStore {
     onCondition.accept(null);
   }
 
+  /**
+   * Writes what is queued, then closes the registry; writes asked for after this are refused (an
+   * add) or dropped (a status change: aria2's session has it, and the next start reconciles).
+   */
   Future<Void> close() {
+    closed = true;
     if (probeTimer >= 0) {
       vertx.cancelTimer(probeTimer);
       probeTimer = -1;
     }
+    if (writing) {
+      Promise<Void> drained = Promise.promise();
+      onDrained = drained;
+      return drained.future().compose(v -> closeNow());
+    }
+    return closeNow();
+  }
+
+  private Future<Void> closeNow() {
     return vertx.executeBlocking(() -> {
       registry.close();
       return null;
