@@ -56,4 +56,34 @@ class OpenApiTest {
         .hasSizeGreaterThanOrEqualTo(18);
     assertThat(paths.containsKey("/")).isTrue();
   }
+
+  @Test
+  void theDocumentIsValidOpenApi3WithAnOperationIdAndAResponseSchemaForEveryOperation() throws Exception {
+    String yaml;
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream("aria2sv/openapi.yaml")) {
+      yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    io.swagger.v3.parser.core.models.ParseOptions options = new io.swagger.v3.parser.core.models.ParseOptions();
+    options.setResolve(true);
+    io.swagger.v3.parser.core.models.SwaggerParseResult result = new io.swagger.v3.parser.OpenAPIV3Parser().readContents(yaml, null, options);
+
+    assertThat(result.getMessages()).as("parser messages").isEmpty();
+    io.swagger.v3.oas.models.OpenAPI api = result.getOpenAPI();
+    List<String> operations = new ArrayList<>();
+    api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, op) -> {
+      String what = method + " " + path;
+      operations.add(what);
+      assertThat(op.getOperationId()).as("operationId of %s", what).isNotBlank();
+      op.getResponses().forEach((status, response) -> {
+        io.swagger.v3.oas.models.responses.ApiResponse r = response.get$ref() == null ? response
+            : api.getComponents().getResponses().get(response.get$ref().substring(response.get$ref().lastIndexOf('/') + 1));
+        if (!"204".equals(status)) {
+          assertThat(r.getContent()).as("the %s response of %s has a schema", status, what).isNotNull().isNotEmpty();
+          r.getContent().forEach((type, media) -> assertThat(media.getSchema()).as("%s %s %s", what, status, type).isNotNull());
+        }
+      });
+    }));
+    assertThat(operations).hasSizeGreaterThanOrEqualTo(20);
+    assertThat(operations.stream().distinct()).hasSameSizeAs(operations);
+  }
 }
