@@ -65,6 +65,24 @@
   }
   async function loadStatus() { try { showStatus(await api('GET', '/supervisor')); } catch (e) { /* shown by the connection pill */ } }
 
+  // ---- global options ----
+  async function loadOptions() {
+    try {
+      const o = await api('GET', '/options');
+      const el = $('#limit');
+      if (document.activeElement !== el) el.value = o.options['max-overall-download-limit'] || '0';
+    } catch (e) { /* shown by the connection pill */ }
+  }
+  $('#limit-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const err = $('#limit-error');
+    err.hidden = true;
+    try {
+      const o = await api('PATCH', '/options', { 'max-overall-download-limit': $('#limit').value.trim() || '0' });
+      $('#limit').value = o.options['max-overall-download-limit'];
+    } catch (e) { err.textContent = e.message; err.hidden = false; }
+  });
+
   // ---- storage: why the registry or aria2's session cannot be saved (from the readiness checks) ----
   async function loadStorage() {
     let problems = [];
@@ -219,7 +237,7 @@
     if (events) events.close();
     const pill = $('#connection');
     events = new EventSource(API + '/events' + (token ? '?token=' + encodeURIComponent(token) : ''));
-    events.onopen = () => { pill.textContent = 'live'; pill.className = 'pill live'; loadStatus(); loadStorage(); loadDownloads().catch(() => {}); };
+    events.onopen = () => { pill.textContent = 'live'; pill.className = 'pill live'; loadStatus(); loadStorage(); loadOptions(); loadDownloads().catch(() => {}); };
     events.onerror = () => { pill.textContent = 'reconnecting…'; pill.className = 'pill reconnecting'; };
     events.addEventListener('supervisor', () => loadStatus());
     events.addEventListener('storage', () => loadStorage());
@@ -243,6 +261,7 @@
   window.addEventListener('resize', drawChart);
   loadStatus();
   loadStorage();
+  loadOptions();
   loadDownloads().catch(() => {});
   connect();
 })();

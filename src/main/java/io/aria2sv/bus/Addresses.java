@@ -53,6 +53,22 @@ public final class Addresses {
   public static final String SUPERVISOR_ENDPOINT = "aria2.supervisor.endpoint";
 
   /**
+   * Request/reply. Request {@code {}}. Reply {@code {options:{name: value}, overrides:{…},
+   * configured:{…}}}: the allowlisted aria2 global options in force (from the running aria2c, else
+   * what the next one gets), the values set at run time (kept in {@code options.json}), and those
+   * of {@code aria2.options}.
+   */
+  public static final String SUPERVISOR_OPTIONS = "aria2.supervisor.options";
+
+  /**
+   * Request/reply. Request {@code {options:{name: value|null}}}: allowlisted aria2 global options
+   * to set at run time (null goes back to the configured value or aria2's default); each value is
+   * checked by aria2c first, stored in {@code options.json}, and applied to the running aria2c
+   * without a restart. Reply as {@link #SUPERVISOR_OPTIONS}. Fails BAD_REQUEST naming the option.
+   */
+  public static final String SUPERVISOR_SET_OPTIONS = "aria2.supervisor.set-options";
+
+  /**
    * Published. Supervisor events, by {@code type}:
    *
    * <ul>

@@ -43,6 +43,8 @@ final class ApiRoutes {
     router.post(BASE + "/supervisor/stop").handler(ctx -> control(ctx, Addresses.SUPERVISOR_STOP));
     router.post(BASE + "/supervisor/restart").handler(ctx -> control(ctx, Addresses.SUPERVISOR_RESTART));
     router.get(BASE + "/stats").handler(this::stats);
+    router.get(BASE + "/options").handler(ctx -> forward(ctx, Addresses.SUPERVISOR_OPTIONS, new JsonObject(), 200));
+    router.patch(BASE + "/options").consumes("application/json").handler(this::setOptions);
     router.post(BASE + "/downloads").consumes("application/json").handler(this::addDownload);
     router.get(BASE + "/downloads").handler(this::listDownloads);
     router.get(BASE + "/downloads/:id").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_GET, idBody(ctx), 200));
@@ -71,6 +73,14 @@ final class ApiRoutes {
         .onSuccess(status -> json(ctx, 202, new JsonObject()
             .put("accepted", address.substring(address.lastIndexOf('.') + 1)).put("status", status)))
         .onFailure(err -> ErrorResponses.fromBus(ctx, err));
+  }
+
+  /** The body is {@code {name: value|null}}: the global options to change. */
+  private void setOptions(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx);
+    if (body != null) {
+      forward(ctx, Addresses.SUPERVISOR_SET_OPTIONS, new JsonObject().put("options", body), 200);
+    }
   }
 
   private void addDownload(RoutingContext ctx) {

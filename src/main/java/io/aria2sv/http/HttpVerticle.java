@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
-  static final Set<HttpMethod> API_METHODS = Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS);
+  static final Set<HttpMethod> API_METHODS = Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);
 
   private final Metrics metrics;
   private HttpServer server;

@@ -79,6 +79,11 @@ public record Aria2Call(String method, JsonArray params) {
     return new Aria2Call("aria2.getGlobalStat", null);
   }
 
+  /** {@code aria2.getGlobalOption()}. */
+  public static Aria2Call getGlobalOption() {
+    return new Aria2Call("aria2.getGlobalOption", null);
+  }
+
   /** {@code aria2.changeGlobalOption(options)}. */
   public static Aria2Call changeGlobalOption(JsonObject options) {
     return new Aria2Call("aria2.changeGlobalOption", new JsonArray().add(options));

@@ -81,6 +81,11 @@ public final class Aria2Rpc {
             ar.succeeded() ? null : ar.cause() instanceof Aria2RpcException x ? x : Aria2RpcException.transport(method, "failed", ar.cause())));
   }
 
+  /** {@link #call(Aria2Call, Duration)} for a result that is a JSON object. */
+  public Future<JsonObject> callObject(Aria2Call call, Duration timeout) {
+    return call(call, timeout).map(r -> (JsonObject) r);
+  }
+
   /** {@link #call} for a result that is a JSON object. */
   public Future<JsonObject> callObject(String method, Duration timeout, Object... params) {
     return call(method, timeout, params).map(r -> (JsonObject) r);

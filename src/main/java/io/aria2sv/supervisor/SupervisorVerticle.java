@@ -5,6 +5,7 @@ import io.aria2sv.bus.BusReplies;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.bus.ServiceException;
 import io.aria2sv.config.AppConfig;
+import io.aria2sv.config.ConfigException;
 import io.aria2sv.metrics.Metrics;
 import io.aria2sv.rpc.Aria2Call;
 import io.vertx.core.DeploymentOptions;
@@ -15,6 +16,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,9 @@ public final class SupervisorVerticle extends VerticleBase {
   private SupervisorEvents events;
   private SessionGuard session;
   private Supervisor supervisor;
+  private GlobalOptions globalOptions;
+  /** aria2c's own defaults, for a runtime option taken back with no configured value. */
+  private Map<String, String> aria2Defaults = Map.of();
 
   /** A verticle with meters of its own. */
   public SupervisorVerticle() {
@@ -100,10 +105,21 @@ public final class SupervisorVerticle extends VerticleBase {
     binary = BinaryLocator.locate(aria2Config.binary(), System.getenv("PATH"));
     LOG.info("using aria2c {} at {} (features: {})", binary.version(), binary.path(), String.join(", ", binary.enabledFeatures()));
     Aria2OptionsCheck.check(binary.path(), aria2Config.options(), aria2Config.dataDir());
+    aria2Defaults = Aria2OptionsCheck.defaults(binary.path());
+    globalOptions = GlobalOptions.load(aria2Config.dataDir());
+    if (!globalOptions.overrides().isEmpty()) {
+      LOG.info("aria2 global options set at run time ({}): {}", aria2Config.dataDir().resolve(GlobalOptions.FILE), globalOptions.overrides());
+    }
     Aria2Process.reapOrphan(aria2Config.dataDir(), AppConfig.from(config()).supervisor().shutdownTimeout().toMillis())
         .ifPresent(pid -> LOG.warn("stopped aria2c pid {} left running by an earlier supervisor", pid));
-    launcher = new Aria2Launcher(aria2Config, binary);
+    launcher = launcher();
     return null;
+  }
+
+  /** A launcher for {@code aria2.options} with the runtime global options over them. */
+  private Aria2Launcher launcher() {
+    return new Aria2Launcher(new AppConfig.Aria2(aria2Config.binary(), aria2Config.rpcPort(), aria2Config.dataDir(),
+        aria2Config.downloadDir(), globalOptions.over(aria2Config.options())), binary);
   }
 
   private void releaseLock() {
@@ -121,6 +137,8 @@ public final class SupervisorVerticle extends VerticleBase {
     bus.<JsonObject>consumer(Addresses.SUPERVISOR_STOP, m -> BusReplies.reply(m, supervisor.stop(SupervisorState.STOPPED).map(v -> status())));
     bus.<JsonObject>consumer(Addresses.SUPERVISOR_RESTART, m -> BusReplies.reply(m, supervisor.requestRestart().map(v -> status())));
     bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_ENDPOINT, m -> BusReplies.reply(m, endpoint()));
+    bus.<JsonObject>consumer(Addresses.SUPERVISOR_OPTIONS, m -> BusReplies.reply(m, options()));
+    bus.<JsonObject>consumer(Addresses.SUPERVISOR_SET_OPTIONS, m -> BusReplies.answer(m, this::setOptions));
     bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, m -> reconfigure(AppConfig.from(m.body())));
   }
 
@@ -138,11 +156,12 @@ public final class SupervisorVerticle extends VerticleBase {
     if (!a.binary().equals(aria2Config.binary()) || a.rpcPort() != aria2Config.rpcPort() || !a.downloadDir().equals(aria2Config.downloadDir())) {
       LOG.warn("aria2.binary, aria2.rpcPort or aria2.downloadDir changed: this takes effect when aria2c restarts");
     }
-    LiveOptions diff = LiveOptions.diff(aria2Config.options(), a.options());
+    // measured on what aria2c runs with: a runtime value stays over a configured one
+    LiveOptions diff = LiveOptions.diff(globalOptions.over(aria2Config.options()), globalOptions.over(a.options()));
     diff.removed().forEach(k -> LOG.warn("aria2.options.{} was removed: aria2c keeps its current value until it restarts", k));
     aria2Config = new AppConfig.Aria2(aria2Config.binary(), aria2Config.rpcPort(), aria2Config.dataDir(),
         aria2Config.downloadDir(), a.options());
-    launcher = new Aria2Launcher(aria2Config, binary);
+    launcher = launcher();
     Aria2Run r = supervisor.running();
     if (!diff.changed().isEmpty() && r != null) {
       r.handle.rpc().call(Aria2Call.changeGlobalOption(diff.changed()), supervisor.config().healthTimeout())
@@ -150,6 +169,66 @@ public final class SupervisorVerticle extends VerticleBase {
           .onFailure(err -> LOG.warn("aria2 refused to change {} while running ({}); they apply at its next start",
               diff.changed().fieldNames(), err.getMessage()));
     }
+  }
+
+  // ---- global options at run time ----------------------------------------------------------
+
+  /** The allowlisted global options in force, the runtime ones and the configured ones. */
+  private Future<JsonObject> options() {
+    Map<String, String> next = globalOptions.over(aria2Config.options());
+    JsonObject planned = new JsonObject();
+    GlobalOptions.names().forEach(n -> planned.put(n, next.getOrDefault(n, aria2Defaults.getOrDefault(n, ""))));
+    JsonObject reply = new JsonObject().put("overrides", new JsonObject(new java.util.TreeMap<>(globalOptions.overrides())))
+        .put("configured", new JsonObject(new java.util.TreeMap<>(aria2Config.options())));
+    Aria2Run r = supervisor.running();
+    if (r == null) {
+      return Future.succeededFuture(reply.put("options", planned));
+    }
+    return r.handle.rpc().callObject(Aria2Call.getGlobalOption(), supervisor.config().healthTimeout())
+        .map(live -> {
+          JsonObject inForce = new JsonObject();
+          GlobalOptions.names().forEach(n -> inForce.put(n, live.getValue(n, planned.getValue(n))));
+          return reply.put("options", inForce);
+        })
+        .otherwise(err -> reply.put("options", planned));
+  }
+
+  /**
+   * Sets allowlisted global options at run time: checked by aria2c, stored in {@code options.json},
+   * then applied to the running aria2c without a restart.
+   */
+  private Future<JsonObject> setOptions(JsonObject body) {
+    JsonObject patch = body.getValue("options") instanceof JsonObject o ? o : null;
+    Map<String, String> next = globalOptions.patched(patch);
+    JsonObject apply = new JsonObject();
+    for (String name : patch.fieldNames()) {
+      String value = next.containsKey(name) ? next.get(name)
+          : aria2Config.options().getOrDefault(name, aria2Defaults.getOrDefault(name, ""));
+      apply.put(name, value);
+    }
+    Map<String, String> check = new java.util.LinkedHashMap<>();
+    apply.forEach(e -> check.put(e.getKey(), String.valueOf(e.getValue())));
+    return vertx.executeBlocking(() -> {
+      try {
+        Aria2OptionsCheck.check(binary.path(), check, aria2Config.dataDir());
+      } catch (ConfigException e) {
+        throw new ServiceException(ErrorCode.BAD_REQUEST, e.getMessage().replaceFirst("^aria2\\.options\\.", "options."));
+      }
+      try {
+        globalOptions.write(next);
+      } catch (java.io.IOException e) {
+        throw new ServiceException(ErrorCode.STORAGE_UNAVAILABLE, "cannot store the options in "
+            + aria2Config.dataDir().resolve(GlobalOptions.FILE) + ": " + e.getMessage());
+      }
+      return null;
+    }, false).compose(v -> {
+      globalOptions.adopt(next);
+      launcher = launcher();
+      LOG.info("aria2 global options set at run time: {}", apply.encode());
+      Aria2Run r = supervisor.running();
+      return r == null ? Future.succeededFuture()
+          : r.handle.rpc().call(Aria2Call.changeGlobalOption(apply), supervisor.config().healthTimeout()).mapEmpty();
+    }).compose(v -> options());
   }
 
   private void publishEndpoint(Aria2Run r) {

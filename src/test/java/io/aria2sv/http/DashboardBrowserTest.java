@@ -172,4 +172,28 @@ class DashboardBrowserTest {
     }
     wait.until(d -> !d.findElement(By.id("storage")).isDisplayed());
   }
+
+  @Test
+  void theGlobalSpeedLimitIsSetFromTheDashboardAndABadValueIsExplained(Vertx vertx) throws Exception {
+    stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, TestConfig.fast(vertx, root)));
+    browser = chromium(Files.createDirectories(root.resolve("chromium")));
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(40), Duration.ofMillis(50));
+    browser.get("http://127.0.0.1:" + stack.httpPort() + "/");
+    wait.until(d -> "0".equals(d.findElement(By.id("limit")).getAttribute("value")));
+
+    WebElement limit = browser.findElement(By.id("limit"));
+    limit.clear();
+    limit.sendKeys("1M");
+    browser.findElement(By.id("limit-button")).click();
+    wait.until(d -> "1048576".equals(d.findElement(By.id("limit")).getAttribute("value")));
+    String live = SupervisorHarness.await(SupervisorHarness.rpc(vertx).callObject("aria2.getGlobalOption", Duration.ofSeconds(2)))
+        .getString("max-overall-download-limit");
+    assertThat(live).isEqualTo("1048576");
+
+    limit.clear();
+    limit.sendKeys("fast");
+    browser.findElement(By.id("limit-button")).click();
+    wait.until(d -> d.findElement(By.id("limit-error")).isDisplayed());
+    assertThat(browser.findElement(By.id("limit-error")).getText()).contains("options.max-overall-download-limit").contains("fast");
+  }
 }

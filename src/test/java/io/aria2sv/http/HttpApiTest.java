@@ -171,6 +171,58 @@ class HttpApiTest {
     assertThat(get("/api/v1/downloads?batch=" + batchId).bodyAsJsonObject().getJsonArray("downloads")).hasSize(1);
   }
 
+  private String liveGlobal(String name) throws Exception {
+    return SupervisorHarness.await(SupervisorHarness.rpc(vertx).callObject("aria2.getGlobalOption", Duration.ofSeconds(2))).getString(name);
+  }
+
+  private HttpResponse<Buffer> patch(String path, JsonObject body) throws Exception {
+    return call(HttpMethod.PATCH, path, "application/json", body.toBuffer());
+  }
+
+  @Test
+  void globalOptionsChangeWithoutARestartAreCheckedFirstAndOutliveARestartOfAria2cAndOfTheJvm(Vertx vertx) throws Exception {
+    start(vertx, "aria2.options.max-concurrent-downloads", "3");
+    long pid = SupervisorHarness.aria2Pid(vertx);
+    JsonObject before = get("/api/v1/options").bodyAsJsonObject();
+    assertThat(before.getJsonObject("options").getString("max-overall-download-limit")).isEqualTo("0");
+    assertThat(before.getJsonObject("options").getString("max-concurrent-downloads")).isEqualTo("3");
+    assertThat(before.getJsonObject("configured").getString("max-concurrent-downloads")).isEqualTo("3");
+
+    HttpResponse<Buffer> set = patch("/api/v1/options", new JsonObject().put("max-overall-download-limit", "1M").put("max-concurrent-downloads", 7));
+    assertThat(set.statusCode()).as(set.bodyAsString()).isEqualTo(200);
+    assertThat(set.bodyAsJsonObject().getJsonObject("options").getString("max-overall-download-limit")).isEqualTo("1048576");
+    assertThat(liveGlobal("max-overall-download-limit")).isEqualTo("1048576");
+    assertThat(liveGlobal("max-concurrent-downloads")).isEqualTo("7");
+    assertThat(SupervisorHarness.aria2Pid(vertx)).as("no restart").isEqualTo(pid);
+    assertThat(Files.readString(root.resolve("data/options.json"))).contains("1M");
+
+    assertError(patch("/api/v1/options", new JsonObject().put("max-overall-download-limit", "fast")), 400, "BAD_REQUEST");
+    assertThat(patch("/api/v1/options", new JsonObject().put("max-overall-download-limit", "fast")).bodyAsJsonObject()
+        .getJsonObject("error").getString("message")).startsWith("options.max-overall-download-limit: aria2c refuses the value 'fast'");
+    assertThat(patch("/api/v1/options", new JsonObject().put("max-overal-download-limit", "1M")).bodyAsJsonObject()
+        .getJsonObject("error").getString("message")).contains("did you mean max-overall-download-limit?");
+    assertError(patch("/api/v1/options", new JsonObject().put("rpc-secret", "x")), 400, "BAD_REQUEST");
+    assertThat(liveGlobal("max-overall-download-limit")).as("a refused change changes nothing").isEqualTo("1048576");
+
+    assertThat(post("/api/v1/supervisor/restart", null).statusCode()).isEqualTo(202);
+    await().atMost(WAIT).until(() -> {
+      JsonObject st = get("/api/v1/supervisor").bodyAsJsonObject();
+      return "RUNNING".equals(st.getString("state")) && st.getLong("pid") != pid;
+    });
+    assertThat(liveGlobal("max-overall-download-limit")).as("a new aria2c gets it").isEqualTo("1048576");
+
+    SupervisorHarness.await(stack.undeploy());
+    stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, TestConfig.fast(vertx, root, "aria2.options.max-concurrent-downloads", "3")));
+    port = stack.httpPort();
+    assertThat(liveGlobal("max-overall-download-limit")).as("a restart of the whole supervisor keeps it").isEqualTo("1048576");
+    assertThat(liveGlobal("max-concurrent-downloads")).isEqualTo("7");
+
+    JsonObject back = patch("/api/v1/options", new JsonObject().putNull("max-overall-download-limit").putNull("max-concurrent-downloads")).bodyAsJsonObject();
+    assertThat(back.getJsonObject("overrides")).isEmpty();
+    assertThat(liveGlobal("max-overall-download-limit")).as("aria2's default again").isEqualTo("0");
+    assertThat(liveGlobal("max-concurrent-downloads")).as("the configured value again").isEqualTo("3");
+  }
+
   @Test
   void theSpeedGaugeReadsZeroOnceNothingIsActive(Vertx vertx) throws Exception {
     start(vertx);
