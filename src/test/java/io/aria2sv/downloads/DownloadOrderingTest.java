@@ -7,6 +7,7 @@ import io.aria2sv.config.AppConfig;
 import io.aria2sv.metrics.Metrics;
 import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.testing.FakeAria2;
+import io.aria2sv.testing.SupervisorHarness;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -66,16 +67,9 @@ class DownloadOrderingTest {
 
   /** Runs {@code action} on the manager's event loop and waits for its future. */
   private <T> T on(Supplier<Future<T>> action) throws Exception {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    ctx.runOnContext(v -> action.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        out.complete(ar.result());
-      } else {
-        out.completeExceptionally(ar.cause());
-      }
-    }));
-    return out.get(10, TimeUnit.SECONDS);
+    return SupervisorHarness.on(ctx, action);
   }
+
 
   /** Runs {@code action} on the event loop, and waits until it and the tasks it queued are done. */
   private void run(Runnable action) throws Exception {

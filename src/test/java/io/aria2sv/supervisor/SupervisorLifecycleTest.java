@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.metrics.Metrics;
 import io.aria2sv.rpc.Aria2Rpc;
+import io.aria2sv.testing.SupervisorHarness;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -141,16 +142,9 @@ class SupervisorLifecycleTest {
   }
 
   private <T> T on(Supplier<Future<T>> action) throws Exception {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    ctx.runOnContext(v -> action.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        out.complete(ar.result());
-      } else {
-        out.completeExceptionally(ar.cause());
-      }
-    }));
-    return out.get(10, TimeUnit.SECONDS);
+    return SupervisorHarness.on(ctx, action);
   }
+
 
   private SupervisorState state() throws Exception {
     return on(() -> Future.succeededFuture(supervisor.state()));

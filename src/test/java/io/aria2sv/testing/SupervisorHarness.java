@@ -206,6 +206,19 @@ public final class SupervisorHarness {
     return await(vertx.eventBus().<JsonObject>request(address, new JsonObject())).body();
   }
 
+  /** Runs {@code action} on {@code context} (code under test that is confined to it) and waits for its future. */
+  public static <T> T on(io.vertx.core.Context context, java.util.function.Supplier<Future<T>> action) throws Exception {
+    java.util.concurrent.CompletableFuture<T> out = new java.util.concurrent.CompletableFuture<>();
+    context.runOnContext(v -> action.get().onComplete(ar -> {
+      if (ar.succeeded()) {
+        out.complete(ar.result());
+      } else {
+        out.completeExceptionally(ar.cause());
+      }
+    }));
+    return out.get(30, TimeUnit.SECONDS);
+  }
+
   public static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
