@@ -9,6 +9,8 @@ import java.util.Arrays;
  */
 public enum ErrorCode {
   BAD_REQUEST(400, 400),
+  /** The HTTP API's token is missing or wrong (never sent on the bus). */
+  UNAUTHORIZED(401, 401),
   NOT_FOUND(404, 404),
   CONFLICT(409, 409),
   /** aria2c is not running (stopped, starting or restarting). */

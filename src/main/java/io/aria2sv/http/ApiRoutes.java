@@ -1,6 +1,7 @@
 package io.aria2sv.http;
 
 import io.aria2sv.bus.Addresses;
+import io.aria2sv.bus.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -136,7 +137,7 @@ final class ApiRoutes {
   private void removeDownload(RoutingContext ctx) {
     String deleteFiles = single(ctx, "deleteFiles");
     if (deleteFiles != null && !deleteFiles.equals("true") && !deleteFiles.equals("false")) {
-      ErrorResponses.send(ctx, 400, "BAD_REQUEST", "deleteFiles: must be true or false");
+      ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, "deleteFiles: must be true or false");
       return;
     }
     request(Addresses.DOWNLOADS_REMOVE, idBody(ctx).put("deleteFiles", "true".equals(deleteFiles)), quick)
@@ -167,18 +168,18 @@ final class ApiRoutes {
   private static JsonObject jsonBody(RoutingContext ctx) {
     Buffer raw = ctx.body().buffer();
     if (raw == null || raw.length() == 0) {
-      ErrorResponses.send(ctx, 400, "BAD_REQUEST", "body: a JSON object is required");
+      ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, "body: a JSON object is required");
       return null;
     }
     Object value;
     try {
       value = Json.decodeValue(raw);
     } catch (DecodeException e) {
-      ErrorResponses.send(ctx, 400, "BAD_REQUEST", "body: malformed JSON");
+      ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, "body: malformed JSON");
       return null;
     }
     if (!(value instanceof JsonObject o)) {
-      ErrorResponses.send(ctx, 400, "BAD_REQUEST", "body: must be a JSON object");
+      ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, "body: must be a JSON object");
       return null;
     }
     return o;

@@ -28,6 +28,11 @@ public final class ErrorResponses {
         .end(new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)).encode());
   }
 
+  /** Ends the response with {@code code}'s status and name and {@code message}. */
+  public static void send(RoutingContext ctx, ErrorCode code, String message) {
+    send(ctx, code.httpStatus(), code.name(), message);
+  }
+
   /** Ends the response for a failed bus request. */
   public static void fromBus(RoutingContext ctx, Throwable err) {
     if (err instanceof ReplyException re) {
@@ -48,13 +53,13 @@ public final class ErrorResponses {
   /** The code name for an HTTP status produced by the router itself (404, 405, 413, 415, …). */
   static String codeFor(int status) {
     return switch (status) {
-      case 400 -> "BAD_REQUEST";
-      case 401 -> "UNAUTHORIZED";
-      case 404 -> "NOT_FOUND";
+      case 400 -> ErrorCode.BAD_REQUEST.name();
+      case 401 -> ErrorCode.UNAUTHORIZED.name();
+      case 404 -> ErrorCode.NOT_FOUND.name();
       case 405 -> "METHOD_NOT_ALLOWED";
       case 413 -> "PAYLOAD_TOO_LARGE";
       case 415 -> "UNSUPPORTED_MEDIA_TYPE";
-      default -> status >= 500 ? "INTERNAL" : "BAD_REQUEST";
+      default -> status >= 500 ? ErrorCode.INTERNAL.name() : ErrorCode.BAD_REQUEST.name();
     };
   }
 }

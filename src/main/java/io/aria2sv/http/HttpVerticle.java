@@ -2,6 +2,7 @@ package io.aria2sv.http;
 
 import io.aria2sv.ExitCodes;
 import io.aria2sv.StartupException;
+import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.metrics.Metrics;
 import io.vertx.core.DeploymentOptions;
@@ -161,7 +162,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"aria2-supervisor\"");
-    ErrorResponses.send(ctx, 401, "UNAUTHORIZED", given == null ? "a bearer token is required" : "the token is not valid");
+    ErrorResponses.send(ctx, ErrorCode.UNAUTHORIZED, given == null ? "a bearer token is required" : "the token is not valid");
   }
 
   private static byte[] sha256(String s) {

@@ -1,6 +1,7 @@
 package io.aria2sv.http;
 
 import io.aria2sv.bus.Addresses;
+import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.metrics.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -63,7 +64,7 @@ final class SseRoutes {
     try {
       client = new Client(ctx.response(), types(ctx.queryParam("types")), first(ctx, "download"), first(ctx, "batch"));
     } catch (IllegalArgumentException e) {
-      ErrorResponses.send(ctx, 400, "BAD_REQUEST", e.getMessage());
+      ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, e.getMessage());
       return;
     }
     HttpServerResponse res = ctx.response();
