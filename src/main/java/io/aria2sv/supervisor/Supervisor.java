@@ -52,6 +52,8 @@ final class Supervisor implements HealthWatch.Listener {
   private int restarts;
   private JsonObject lastRestart;
   private String lastCrash;
+  /** Why the start under way is a restart; null for a first or an explicit start. */
+  private String restartReason;
 
   /**
    * @param onRunning told of each run that became RUNNING (the verticle publishes its endpoint)
@@ -137,6 +139,7 @@ final class Supervisor implements HealthWatch.Listener {
           becomeRunning(r);
           return Future.succeededFuture(r);
         }, err -> {
+          restartReason = null;
           if (state == STARTING) {
             run = null; // the starter killed it; a stop would own it instead
           }
@@ -154,10 +157,23 @@ final class Supervisor implements HealthWatch.Listener {
     Future.fromCompletionStage(r.handle.onExit(), context).onSuccess(code -> exited(r, code));
   }
 
+  /**
+   * A restart is counted before RUNNING is announced, so whoever sees RUNNING sees the count too;
+   * its event follows {@code started}.
+   */
   private void becomeRunning(Aria2Run r) {
+    String reason = restartReason;
+    restartReason = null;
+    if (reason != null) {
+      restarts++;
+      lastRestart = new JsonObject().put("at", System.currentTimeMillis()).put("reason", reason);
+    }
     setState(RUNNING);
     events.started(r);
     onRunning.accept(r);
+    if (reason != null) {
+      events.restarted(restarts, reason, r);
+    }
     r.watch = HealthWatch.start(vertx, r, () -> cfg, this);
     stableTimer = vertx.setTimer(cfg.restart().resetAfter().toMillis(), id -> {
       stableTimer = -1;
@@ -223,18 +239,13 @@ final class Supervisor implements HealthWatch.Listener {
       if (state != RESTARTING) {
         return;
       }
-      launch().onSuccess(r -> countRestart(r, reason)).onFailure(err -> {
+      restartReason = reason;
+      launch().onFailure(err -> {
         if (state == STARTING) {
           crashed("restart failed: " + err.getMessage());
         }
       });
     });
-  }
-
-  private void countRestart(Aria2Run r, String reason) {
-    restarts++;
-    lastRestart = new JsonObject().put("at", System.currentTimeMillis()).put("reason", reason);
-    events.restarted(restarts, reason, r);
   }
 
   // ---- requests -----------------------------------------------------------------------------
@@ -270,9 +281,9 @@ final class Supervisor implements HealthWatch.Listener {
       restarting = stop(RESTARTING)
           .compose(v -> {
             policy.reset();
+            restartReason = "requested";
             return launch();
           })
-          .onSuccess(r -> countRestart(r, "requested"))
           .<Void>mapEmpty()
           .recover(err -> {
             if (state == STARTING) {

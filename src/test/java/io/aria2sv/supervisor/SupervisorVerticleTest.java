@@ -120,7 +120,7 @@ class SupervisorVerticleTest {
     Path mark = root.resolve("killed-once");
     Files.writeString(script, String.join("\n",
         "#!/bin/sh",
-        "[ \"$1\" = --version ] && exec /usr/bin/aria2c \"$@\"",
+        "case \"$1\" in --conf-path=*/data/aria2.conf) ;; *) exec /usr/bin/aria2c \"$@\" ;; esac", // --version, --help
         "if [ ! -e " + mark + " ]; then : > " + mark + "; kill -9 $$; fi",
         "exec /usr/bin/aria2c \"$@\"", ""));
     Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
