@@ -149,13 +149,19 @@ class DashboardBrowserTest {
     assertThat(shown.get(199).getText()).isEqualTo("f50.bin");
   }
 
-  @Test
-  void theDashboardSaysWhyTheRegistryCannotStoreAndClearsItOnceItCan(Vertx vertx) throws Exception {
+  /** Deploys the supervisor, opens the dashboard in Chromium and waits until its live updates run. */
+  private WebDriverWait openDashboard(Vertx vertx) throws Exception {
     stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, TestConfig.fast(vertx, root)));
     browser = chromium(Files.createDirectories(root.resolve("chromium")));
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(40), Duration.ofMillis(50));
     browser.get("http://127.0.0.1:" + stack.httpPort() + "/");
     wait.until(d -> d.findElement(By.id("connection")).getText().equals("live"));
+    return wait;
+  }
+
+  @Test
+  void theDashboardSaysWhyTheRegistryCannotStoreAndClearsItOnceItCan(Vertx vertx) throws Exception {
+    WebDriverWait wait = openDashboard(vertx);
     assertThat(browser.findElement(By.id("storage")).isDisplayed()).isFalse();
 
     JsonObject add = new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:9/x")).put("options", new JsonObject().put("pause", "true"));
@@ -175,10 +181,7 @@ class DashboardBrowserTest {
 
   @Test
   void theGlobalSpeedLimitIsSetFromTheDashboardAndABadValueIsExplained(Vertx vertx) throws Exception {
-    stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, TestConfig.fast(vertx, root)));
-    browser = chromium(Files.createDirectories(root.resolve("chromium")));
-    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(40), Duration.ofMillis(50));
-    browser.get("http://127.0.0.1:" + stack.httpPort() + "/");
+    WebDriverWait wait = openDashboard(vertx);
     wait.until(d -> "0".equals(d.findElement(By.id("limit")).getAttribute("value")));
 
     WebElement limit = browser.findElement(By.id("limit"));
