@@ -113,6 +113,11 @@ final class Aria2Side {
         .recover(err -> Aria2RpcException.isAria2Error(err) ? Future.succeededFuture() : Future.failedFuture(err));
   }
 
+  /** aria2's {@code completedLength} and {@code totalLength} of {@code gid} now. */
+  Future<JsonObject> lengths(String gid) {
+    return aria2.callObject(Aria2Call.tellStatus(gid, List.of("gid", "completedLength", "totalLength")));
+  }
+
   /** Removes {@code gid}'s result from aria2's list of stopped downloads, when aria2c runs; best effort. */
   void dropResult(String gid) {
     if (aria2.running()) {

@@ -50,10 +50,16 @@ final class DownloadCommands {
         return Future.succeededFuture(d);
       case WAITING:
       case ACTIVE:
-        return fence.command(d, Aria2Call.forcePause(d.gid)).map(v -> {
-          transitions.move(d, PAUSED);
-          return d;
-        });
+        // the reply tells the length aria2 has now, not the last progress sample's
+        return fence.command(d, Aria2Call.forcePause(d.gid))
+            .compose(v -> aria2.lengths(d.gid).map(st -> {
+              StatusApplier.updateLengths(d, st.put("status", "paused"));
+              return d;
+            }).otherwise(d))
+            .map(v -> {
+              transitions.move(d, PAUSED);
+              return d;
+            });
       default:
         return conflict(d, "pause");
     }

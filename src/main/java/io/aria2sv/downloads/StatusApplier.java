@@ -62,11 +62,14 @@ final class StatusApplier {
       }
     }
     switch (String.valueOf(st.getString("status"))) {
-      case "active" -> transitions.move(d, ACTIVE);
+      case "active" -> {
+        clearError(d); // it runs again: an earlier attempt's error is history, not its state
+        transitions.move(d, ACTIVE);
+      }
       case "waiting" -> transitions.move(d, WAITING);
       case "paused" -> transitions.move(d, PAUSED);
       case "complete" -> {
-        d.errorCode = null;
+        clearError(d);
         aria2.dropResult(d.gid);
         transitions.move(d, COMPLETE);
       }
@@ -95,7 +98,13 @@ final class StatusApplier {
     return c != d.completedLength || t != d.totalLength || s != d.downloadSpeed ? d : null;
   }
 
-  private static void updateLengths(Download d, JsonObject st) {
+  private static void clearError(Download d) {
+    d.errorCode = null;
+    d.errorMessage = null;
+  }
+
+  /** Takes aria2's lengths (and speed) for {@code d}'s current GID. */
+  static void updateLengths(Download d, JsonObject st) {
     d.completedLength = parseLong(st.getString("completedLength"), d.completedLength);
     d.totalLength = parseLong(st.getString("totalLength"), d.totalLength);
     d.downloadSpeed = "active".equals(st.getString("status")) ? parseLong(st.getString("downloadSpeed"), 0) : 0;

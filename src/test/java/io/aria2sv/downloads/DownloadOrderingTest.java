@@ -119,11 +119,14 @@ class DownloadOrderingTest {
     aria2.hold("aria2.tellStatus");
     run(() -> manager.onNotification("aria2.onDownloadStart", d.gid)); // reads "active", held
 
-    assertThat(on(() -> manager.pause(d)).status).isEqualTo(DownloadStatus.PAUSED);
-    run(() -> aria2.release("aria2.tellStatus")); // the stale "active" arrives after the pause
+    CompletableFuture<Download> paused = new CompletableFuture<>();
+    run(() -> manager.pause(d).onSuccess(paused::complete)); // forcePause answered; its length read held too
+    run(() -> aria2.release("aria2.tellStatus")); // the stale "active" arrives after the pause was sent
 
+    assertThat(paused.get(5, TimeUnit.SECONDS).status).isEqualTo(DownloadStatus.PAUSED);
     assertThat(d.status).isEqualTo(DownloadStatus.PAUSED);
-    assertThat(aria2.calls("aria2.tellStatus")).as("read again after the pause").hasSize(2);
+    // the notification's read, the pause's length read, and the notification's read again
+    assertThat(aria2.calls("aria2.tellStatus")).as("read again after the pause").hasSize(3);
     assertThat(typesOf(d.id)).containsExactly("added", "paused");
   }
 

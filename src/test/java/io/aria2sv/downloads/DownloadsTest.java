@@ -167,6 +167,26 @@ class DownloadsTest {
   }
 
   @Test
+  void aPauseAnswersWithTheLengthAria2HasAtThatMoment() throws Exception {
+    files.addRandomFile("slow.bin", 8 << 20, 6);
+    files.throttle(1 << 20);
+    // no progress tick in between: whatever the reply says comes from the pause itself
+    stack.deployStack(config("downloads.progressInterval", "1m"));
+    JsonObject added = add("slow.bin");
+    Aria2Rpc rpc = SupervisorHarness.rpc(vertx);
+    await().atMost(WAIT).until(() -> completedInAria2(rpc, added.getString("gid")) > 100_000);
+
+    JsonObject paused = stack.request(Addresses.DOWNLOADS_PAUSE, new JsonObject().put("id", added.getString("id")));
+
+    assertThat(paused.getLong("completedLength")).isEqualTo(completedInAria2(rpc, added.getString("gid")));
+  }
+
+  private static long completedInAria2(Aria2Rpc rpc, String gid) throws Exception {
+    return Long.parseLong(SupervisorHarness.await(rpc.callObject("aria2.tellStatus", Duration.ofSeconds(2), gid,
+        new JsonArray().add("completedLength"))).getString("completedLength"));
+  }
+
+  @Test
   void aFlakyServerCompletesThroughReAddsUnderTheSameId() throws Exception {
     String sha = files.addRandomFile("flaky.bin", 256 * 1024, 2);
     files.fail503("flaky.bin", 2);
@@ -180,6 +200,8 @@ class DownloadsTest {
     assertThat(retry.getInteger("count")).isEqualTo(2);
     assertThat(retry.getJsonArray("gids")).hasSize(3).contains(added.getString("gid"));
     assertThat(done.getString("gid")).isEqualTo(retry.getJsonArray("gids").getString(2));
+    assertThat(done.getValue("errorCode")).as("no stale error once it ran again").isNull();
+    assertThat(done.getValue("errorMessage")).isNull();
     assertThat(stack.transitions(added.getString("id"))).contains("retrying");
     assertThat(Files.list(root.resolve("downloads")).map(p -> p.getFileName().toString()).toList())
         .as("no renamed copies").containsExactly("flaky.bin");
