@@ -117,6 +117,7 @@ class DownloadsTest {
     byte[] torrent = torrent("payload.bin", content);
     String sha = files.addFile("x.torrent", torrent);
     stack.deployStack(config());
+    TestConfig.assertLoopbackOnly(SupervisorHarness.rpc(vertx)); // enable-dht, enable-dht6, bt-enable-lpd, enable-peer-exchange off
 
     JsonObject done = stack.awaitStatus(add("x.torrent").getString("id"), "complete", WAIT);
 

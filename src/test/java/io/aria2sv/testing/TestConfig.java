@@ -1,9 +1,11 @@
 package io.aria2sv.testing;
 
 import io.aria2sv.config.ConfigLoader;
+import io.aria2sv.rpc.Aria2Rpc;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +27,25 @@ public final class TestConfig {
     p.setProperty("aria2sv.supervisor.restart.initialDelay", "100ms");
     p.setProperty("aria2sv.supervisor.restart.maxDelay", "400ms");
     p.setProperty("aria2sv.http.port", "0");
+    LOOPBACK_ONLY.forEach((k, v) -> p.setProperty("aria2sv.aria2.options." + k, v));
     return p;
+  }
+
+  /**
+   * aria2's ways of reaching peers beyond this machine, all off in every test's aria2c: DHT (IPv4
+   * and IPv6), local peer discovery (multicast) and peer exchange. Nothing may leave 127.0.0.0/8.
+   */
+  public static final Map<String, String> LOOPBACK_ONLY = Map.of(
+      "enable-dht", "false", "enable-dht6", "false", "bt-enable-lpd", "false", "enable-peer-exchange", "false");
+
+  /** Fails unless aria2c at {@code rpc} runs with every option of {@link #LOOPBACK_ONLY}. */
+  public static void assertLoopbackOnly(Aria2Rpc rpc) throws Exception {
+    JsonObject global = SupervisorHarness.await(rpc.callObject("aria2.getGlobalOption", Duration.ofSeconds(2)));
+    LOOPBACK_ONLY.forEach((k, v) -> {
+      if (!v.equals(global.getString(k))) {
+        throw new AssertionError("aria2c runs with " + k + "=" + global.getString(k) + ", not " + v);
+      }
+    });
   }
 
   /** Loads the effective configuration for {@code properties}, with no environment and no file. */
