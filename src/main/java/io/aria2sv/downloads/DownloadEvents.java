@@ -48,8 +48,7 @@ final class DownloadEvents {
    * {@code problem} is null. Logged where the condition is detected, not here.
    */
   void storage(String what, String problem, Path dataDir) {
-    bus.publish(Addresses.EVENTS_STORAGE, Events.of(problem == null ? what + "-writable" : what + "-unwritable",
-        new JsonObject().put("what", what).put("ok", problem == null).put("problem", problem).put("dataDir", dataDir.toString())));
+    bus.publish(Addresses.EVENTS_STORAGE, Events.storage(what, what + "-writable", what + "-unwritable", problem, dataDir));
   }
 
   void batch(String type, JsonObject batch) {

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  */
 final class SseRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(SseRoutes.class);
-  static final Set<String> TYPES = Set.of("supervisor", "download", "progress", "batch", "storage");
+  /** The event names, in the order the docs give them. */
+  static final List<String> TYPES = List.of("supervisor", "download", "progress", "batch", "storage");
+  private static final Set<String> ALL_TYPES = Set.copyOf(TYPES);
   /** Bytes a client may leave unread before it is dropped. */
   static final int MAX_QUEUE_BYTES = 256 * 1024;
 
@@ -118,14 +120,14 @@ final class SseRoutes {
 
   private static Set<String> types(List<String> param) {
     if (param.isEmpty()) {
-      return TYPES;
+      return ALL_TYPES;
     }
     Set<String> out = new LinkedHashSet<>();
     for (String p : param) {
       for (String t : p.split(",")) {
         String type = t.trim();
-        if (!TYPES.contains(type)) {
-          throw new IllegalArgumentException("types: '" + type + "' is not one of supervisor, download, progress, batch, storage");
+        if (!ALL_TYPES.contains(type)) {
+          throw new IllegalArgumentException("types: '" + type + "' is not one of " + String.join(", ", TYPES));
         }
         out.add(type);
       }

@@ -39,8 +39,7 @@ final class SupervisorEvents {
   /** aria2's session file became at risk ({@code problem}) or safe again (null); logged by the guard. */
   void session(String problem, Path dataDir) {
     metrics.sessionSafe(problem == null);
-    bus.publish(Addresses.EVENTS_STORAGE, Events.of(problem == null ? "session-safe" : "session-at-risk",
-        new JsonObject().put("what", "session").put("ok", problem == null).put("problem", problem).put("dataDir", dataDir.toString())));
+    bus.publish(Addresses.EVENTS_STORAGE, Events.storage("session", "session-safe", "session-at-risk", problem, dataDir));
   }
 
   void stateChanged(SupervisorState from, SupervisorState to) {
