@@ -40,10 +40,6 @@ public final class Aria2Rpc {
     this.observer = observer;
   }
 
-  /** Sends {@code call} with the token. */
-  public Future<Object> call(Aria2Call call, Duration timeout) {
-    return call(call.method(), timeout, call.params().getList().toArray());
-  }
 
   public Aria2Endpoint endpoint() {
     return endpoint;
@@ -59,13 +55,22 @@ public final class Aria2Rpc {
     for (Object o : params) {
       p.add(o);
     }
-    JsonObject request =
-        new JsonObject()
-            .put("jsonrpc", "2.0")
-            .put("id", Long.toString(IDS.incrementAndGet()))
-            .put("method", method)
-            .put("params", p);
-    return send(method, request, timeout);
+    return send(method, request(method, p), timeout);
+  }
+
+  /** Sends {@code call} with the token; the future holds the {@code result} member of the answer. */
+  public Future<Object> call(Aria2Call call, Duration timeout) {
+    JsonArray p = new JsonArray().add(endpoint.token());
+    call.params().forEach(p::add);
+    return send(call.method(), request(call.method(), p), timeout);
+  }
+
+  private static JsonObject request(String method, JsonArray params) {
+    return new JsonObject()
+        .put("jsonrpc", "2.0")
+        .put("id", Long.toString(IDS.incrementAndGet()))
+        .put("method", method)
+        .put("params", params);
   }
 
   private Future<Object> send(String method, JsonObject request, Duration timeout) {
@@ -103,13 +108,7 @@ public final class Aria2Rpc {
       withToken.add(c.toMulticallEntry(endpoint.token()));
     }
     // system.multicall itself takes no token: each inner call carries its own.
-    JsonObject request =
-        new JsonObject()
-            .put("jsonrpc", "2.0")
-            .put("id", Long.toString(IDS.incrementAndGet()))
-            .put("method", "system.multicall")
-            .put("params", new JsonArray().add(withToken));
-    return send("system.multicall", request, timeout)
+    return send("system.multicall", request("system.multicall", new JsonArray().add(withToken)), timeout)
         .map(
             result -> {
               JsonArray arr = (JsonArray) result;

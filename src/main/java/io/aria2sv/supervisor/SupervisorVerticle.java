@@ -200,17 +200,16 @@ public final class SupervisorVerticle extends VerticleBase {
   private Future<JsonObject> setOptions(JsonObject body) {
     JsonObject patch = body.getValue("options") instanceof JsonObject o ? o : null;
     Map<String, String> next = globalOptions.patched(patch);
-    JsonObject apply = new JsonObject();
+    // what aria2c gets for each patched option: the new value, or the one a null brings back
+    Map<String, String> apply = new java.util.LinkedHashMap<>();
     for (String name : patch.fieldNames()) {
-      String value = next.containsKey(name) ? next.get(name)
-          : aria2Config.options().getOrDefault(name, aria2Defaults.getOrDefault(name, ""));
-      apply.put(name, value);
+      apply.put(name, next.containsKey(name) ? next.get(name)
+          : aria2Config.options().getOrDefault(name, aria2Defaults.getOrDefault(name, "")));
     }
-    Map<String, String> check = new java.util.LinkedHashMap<>();
-    apply.forEach(e -> check.put(e.getKey(), String.valueOf(e.getValue())));
+    JsonObject applied = new JsonObject(new java.util.LinkedHashMap<>(apply));
     return vertx.executeBlocking(() -> {
       try {
-        Aria2OptionsCheck.check(binary.path(), check, aria2Config.dataDir());
+        Aria2OptionsCheck.check(binary.path(), apply, aria2Config.dataDir());
       } catch (ConfigException e) {
         throw new ServiceException(ErrorCode.BAD_REQUEST, e.getMessage().replaceFirst("^aria2\\.options\\.", "options."));
       }
@@ -224,10 +223,10 @@ public final class SupervisorVerticle extends VerticleBase {
     }, false).compose(v -> {
       globalOptions.adopt(next);
       launcher = launcher();
-      LOG.info("aria2 global options set at run time: {}", apply.encode());
+      LOG.info("aria2 global options set at run time: {}", applied.encode());
       Aria2Run r = supervisor.running();
       return r == null ? Future.succeededFuture()
-          : r.handle.rpc().call(Aria2Call.changeGlobalOption(apply), supervisor.config().healthTimeout()).mapEmpty();
+          : r.handle.rpc().call(Aria2Call.changeGlobalOption(applied), supervisor.config().healthTimeout()).mapEmpty();
     }).compose(v -> options());
   }
 
