@@ -113,6 +113,42 @@ public final class Aria2SupervisorClient {
     return request(Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", id).put("deleteFiles", deleteFiles));
   }
 
+  /**
+   * Changes per-download aria2 options ({@link Addresses#DOWNLOADS_CHANGE}). Replies with the
+   * download, its {@code options} showing what is in force.
+   */
+  public Future<JsonObject> changeOptions(String id, JsonObject options) {
+    return request(Addresses.DOWNLOADS_CHANGE, new JsonObject().put("id", id).put("options", options));
+  }
+
+  /**
+   * Moves a waiting or paused download in aria2's queue, as aria2's {@code changePosition}:
+   * {@code how} is POS_SET, POS_CUR or POS_END. Replies {@code {id, position}}.
+   */
+  public Future<JsonObject> changePosition(String id, int pos, String how) {
+    return request(Addresses.DOWNLOADS_POSITION, new JsonObject().put("id", id).put("pos", pos).put("how", how));
+  }
+
+  /** The files of a download with paths and URIs ({@link Addresses#DOWNLOADS_FILES}). */
+  public Future<JsonObject> files(String id) {
+    return request(Addresses.DOWNLOADS_FILES, new JsonObject().put("id", id));
+  }
+
+  /** Pauses every waiting, active and retrying download. Replies {@code {done, failed:[{id, message}]}}. */
+  public Future<JsonObject> pauseAll() {
+    return request(Addresses.DOWNLOADS_PAUSE_ALL, new JsonObject());
+  }
+
+  /** Resumes every paused download. Replies {@code {done, failed:[{id, message}]}}. */
+  public Future<JsonObject> resumeAll() {
+    return request(Addresses.DOWNLOADS_RESUME_ALL, new JsonObject());
+  }
+
+  /** Forgets every ended download now (files stay). Replies {@code {forgotten}}. */
+  public Future<JsonObject> purgeEnded() {
+    return request(Addresses.DOWNLOADS_PURGE, new JsonObject());
+  }
+
   /** Adds a batch; {@code items} are download requests. Replies {@code {id, downloads:[ids]}}. */
   public Future<JsonObject> addBatch(List<JsonObject> items, String dir) {
     JsonObject body = new JsonObject().put("items", new JsonArray(items));

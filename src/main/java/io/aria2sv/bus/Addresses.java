@@ -91,8 +91,9 @@ public final class Addresses {
 
   // ---- downloads ---------------------------------------------------------------------------
   // A download is {id, gid, batchId, uris, dir, out, status, completedLength, totalLength,
-  // downloadSpeed, percent, etaSeconds, errorCode, errorMessage, retry:{count, max, canRetry,
-  // gids}, createdAt, updatedAt}; status is one of waiting, active, paused, retrying, complete,
+  // downloadSpeed, percent, etaSeconds, errorCode, errorMessage, options:{…}, errors:[{at, gid,
+  // errorCode, errorMessage}], retry:{count, max, canRetry, gids}, createdAt, updatedAt};
+  // errors are the failed attempts that led to re-adds, oldest first (the newest 20); status is one of waiting, active, paused, retrying, complete,
   // failed, removed. Requests fail BAD_REQUEST (message names the field), NOT_FOUND (unknown id),
   // CONFLICT (not possible in the current status), NOT_RUNNING / SUPERVISOR_FAILED (aria2c is
   // down), TIMEOUT, ARIA2_ERROR.
@@ -143,6 +144,48 @@ public final class Addresses {
   public static final String DOWNLOADS_REMOVE = "aria2.downloads.remove";
 
   /**
+   * Request/reply. Request {@code {id, options:{name: value}}}: per-download options from the
+   * allowlist (not {@code pause} or {@code piece-length}, which only an add takes). A download aria2
+   * runs gets them at once through aria2's {@code changeOption}: the speed limits apply as they are;
+   * for any other option aria2 restarts an active download itself (same GID, progress kept). A
+   * retrying or failed download gets them at its next add. aria2 takes all or none. Reply: the
+   * download, its {@code options} showing what is in force; a {@code changed} event follows. Fails
+   * BAD_REQUEST naming the option, CONFLICT for an ended download.
+   */
+  public static final String DOWNLOADS_CHANGE = "aria2.downloads.change";
+
+  /**
+   * Request/reply. Request {@code {id, pos, how?}} as aria2's {@code changePosition}: {@code how}
+   * POS_SET (the default; {@code pos} from 0), POS_CUR or POS_END (relative, may be negative).
+   * Moves a waiting or paused download in aria2's queue. Reply {@code {id, position}}. Fails
+   * CONFLICT for a download that has no place in the queue (active, retrying, ended).
+   */
+  public static final String DOWNLOADS_POSITION = "aria2.downloads.position";
+
+  /**
+   * Request/reply. Request {@code {id}}. Reply {@code {id, source, files:[{index, path,
+   * relativePath, length, completedLength, selected, uris:[{uri, status}]}]}}: from aria2 while it
+   * holds the download ({@code source:"aria2"}), else what the registry knows ({@code "registry"}).
+   */
+  public static final String DOWNLOADS_FILES = "aria2.downloads.files";
+
+  /**
+   * Request/reply. Request {@code {}}. Pauses every waiting, active and retrying download, each as
+   * {@link #DOWNLOADS_PAUSE} would. Reply {@code {done, failed:[{id, message}]}}.
+   */
+  public static final String DOWNLOADS_PAUSE_ALL = "aria2.downloads.pause-all";
+
+  /** Request/reply. Request {@code {}}. Resumes every paused download. Reply as {@link #DOWNLOADS_PAUSE_ALL}. */
+  public static final String DOWNLOADS_RESUME_ALL = "aria2.downloads.resume-all";
+
+  /**
+   * Request/reply. Request {@code {}}. Forgets every ended download (complete, failed, removed) now,
+   * as {@code downloads.keepEnded} would later; a batch goes once all of it has ended. Files stay.
+   * Reply {@code {forgotten}}.
+   */
+  public static final String DOWNLOADS_PURGE = "aria2.downloads.purge";
+
+  /**
    * Request/reply. Request {@code {items:[{uris, dir?, out?, options?}…], dir?}} (at most 10,000
    * items; every item is validated before any is added). Reply {@code {id, downloads:[ids]}}.
    */
@@ -156,7 +199,8 @@ public final class Addresses {
 
   /**
    * Published on every status transition, exactly once each: {@code {type, ts, download}} with
-   * {@code type} one of added, waiting, active, paused, retrying, complete, failed, removed.
+   * {@code type} one of added, waiting, active, paused, retrying, complete, failed, removed; and
+   * {@code changed} when a download's options changed.
    */
   public static final String EVENTS_DOWNLOAD = "aria2.events.download";
 

@@ -14,7 +14,8 @@ import java.util.List;
 final class Download {
   final String id;
   final String batchId;
-  final DownloadRequest request;
+  /** What the user asked for; its options change with {@link DownloadCommands#changeOptions}. */
+  DownloadRequest request;
   final long createdAt;
   String gid;
   final List<String> gids = new ArrayList<>();
@@ -43,6 +44,18 @@ final class Download {
    * brings back from a session older than the removal, are deleted too.
    */
   boolean filesDeleted;
+  /** The failed attempts that led to re-adds, oldest first, at most {@link #MAX_ERRORS}. */
+  final List<Failure> errors = new ArrayList<>();
+
+  /** Most failed attempts a download keeps in memory (the registry keeps all). */
+  static final int MAX_ERRORS = 20;
+
+  /** One failed attempt: when, under which GID, and aria2's error. */
+  record Failure(long at, String gid, Integer errorCode, String errorMessage) {
+    JsonObject toJson() {
+      return new JsonObject().put("at", at).put("gid", gid).put("errorCode", errorCode).put("errorMessage", errorMessage);
+    }
+  }
 
   Download(String id, String batchId, DownloadRequest request, long createdAt, String gid, DownloadStatus status) {
     this.id = id;
@@ -53,6 +66,14 @@ final class Download {
     this.gids.add(gid);
     this.status = status;
     this.updatedAt = createdAt;
+  }
+
+  /** Records a failed attempt, keeping the newest {@link #MAX_ERRORS}. */
+  void failedAttempt(Failure f) {
+    errors.add(f);
+    if (errors.size() > MAX_ERRORS) {
+      errors.remove(0);
+    }
   }
 
   int percent() {
@@ -83,6 +104,8 @@ final class Download {
         .put("etaSeconds", etaSeconds())
         .put("errorCode", errorCode)
         .put("errorMessage", errorMessage)
+        .put("options", options())
+        .put("errors", new JsonArray(errors.stream().map(Failure::toJson).toList()))
         .put("retry", new JsonObject()
             .put("count", retryCount)
             .put("max", maxRetries)
@@ -90,6 +113,13 @@ final class Download {
             .put("gids", new JsonArray(new ArrayList<>(gids))))
         .put("createdAt", createdAt)
         .put("updatedAt", updatedAt);
+  }
+
+  /** The per-download aria2 options in force: those of the add, as changed since. */
+  JsonObject options() {
+    JsonObject o = new JsonObject();
+    request.options().forEach(o::put);
+    return o;
   }
 
   /** The compact shape used in progress events. */

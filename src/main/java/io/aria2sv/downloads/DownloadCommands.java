@@ -12,6 +12,8 @@ import io.aria2sv.bus.ServiceException;
 import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2RpcException;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
 
 /**
  * The user's commands on one download: pause, resume, retry, remove. Each waits for a re-add on
@@ -92,6 +94,50 @@ final class DownloadCommands {
 
   Future<Download> retry(Download d) {
     return inFlight.afterReAdds(d, () -> d.status != FAILED ? conflict(d, "retry") : reAdds.now(d, ReAdds.Trigger.MANUAL, WAITING));
+  }
+
+  /**
+   * Changes per-download options. A download aria2 runs gets them through {@code changeOption}
+   * (which restarts an active download for every option but the speed limits and a few BitTorrent
+   * ones; the download keeps its GID and its progress); a retrying or failed one gets them at its
+   * next add. aria2 checks the values and takes all or none.
+   */
+  Future<Download> changeOptions(Download d, Map<String, String> changes) {
+    return inFlight.afterReAdds(d, () -> {
+      if (d.status == DownloadStatus.COMPLETE || d.status == REMOVED) {
+        return conflict(d, "change the options of");
+      }
+      boolean inAria2 = d.status == WAITING || d.status == ACTIVE || d.status == PAUSED;
+      JsonObject o = new JsonObject();
+      changes.forEach(o::put);
+      return (inAria2 ? fence.command(d, Aria2Call.changeOption(d.gid, o)).<Void>mapEmpty() : Future.<Void>succeededFuture())
+          .recover(err -> Future.failedFuture(Aria2RpcException.isAria2Error(err)
+              ? new ValidationException("options", "aria2 refused the change: " + err.getMessage())
+              : err))
+          .map(v -> {
+            d.request = d.request.withOptions(changes);
+            transitions.changed(d);
+            return d;
+          });
+    });
+  }
+
+  /**
+   * Moves a download in aria2's queue of waiting downloads ({@code changePosition}); replies with
+   * its new position. Only waiting and paused downloads have a place in that queue.
+   */
+  Future<Integer> move(Download d, RequestValidator.Move to) {
+    return inFlight.afterReAdds(d, () -> {
+      if (d.status != WAITING && d.status != PAUSED) {
+        return Future.failedFuture(new ServiceException(ErrorCode.CONFLICT, "cannot move download " + d.id
+            + ": it is " + d.status.wire() + "; only waiting and paused downloads have a place in the queue"));
+      }
+      return fence.command(d, Aria2Call.changePosition(d.gid, to.pos(), to.how()))
+          .map(pos -> pos instanceof Number n ? n.intValue() : -1)
+          .recover(err -> Future.failedFuture(Aria2RpcException.isAria2Error(err)
+              ? new ServiceException(ErrorCode.CONFLICT, "cannot move download " + d.id + ": aria2 says " + err.getMessage())
+              : err));
+    });
   }
 
   Future<Download> remove(Download d, boolean deleteFiles) {

@@ -24,9 +24,14 @@ final class DownloadFiles {
 
   /** The file {@code d} writes and its control file, once known (from aria2, or from {@code out}). */
   List<Path> of(Download d) {
-    Path main = d.path != null ? Path.of(d.path)
-        : d.request.out() != null ? root.resolve(d.request.dir()).resolve(d.request.out()) : null;
+    Path main = mainFile(root, d);
     return main == null ? List.of() : List.of(main, Path.of(main + ".aria2"));
+  }
+
+  /** The file {@code d} writes under {@code root}, once known (from aria2, or from {@code out}); else null. */
+  static Path mainFile(Path root, Download d) {
+    return d.path != null ? Path.of(d.path)
+        : d.request.out() != null ? root.resolve(d.request.dir()).resolve(d.request.out()) : null;
   }
 
   /** Deletes files, each only if its real location is inside the download root. */

@@ -1,7 +1,9 @@
 package io.aria2sv.downloads;
 
+import static io.aria2sv.downloads.DownloadStatus.ACTIVE;
 import static io.aria2sv.downloads.DownloadStatus.FAILED;
 import static io.aria2sv.downloads.DownloadStatus.PAUSED;
+import static io.aria2sv.downloads.DownloadStatus.RETRYING;
 import static io.aria2sv.downloads.DownloadStatus.WAITING;
 
 import io.aria2sv.config.AppConfig;
@@ -19,6 +21,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +48,7 @@ final class DownloadManager {
   private final StatusApplier applier;
   private final DownloadCommands commands;
   private final Reconciler reconciler;
+  private final FileListing files;
 
   DownloadManager(Vertx vertx, Aria2 rpc, RegistryStore store, AppConfig.Downloads config, DownloadEvents events,
       Path root, Metrics metrics) {
@@ -58,6 +63,7 @@ final class DownloadManager {
     this.applier = new StatusApplier(index, transitions, reAdds, aria2, fence);
     this.commands = new DownloadCommands(transitions, reAdds, aria2, fence, inFlight, files);
     this.reconciler = new Reconciler(rpc, index, transitions, applier, aria2, fence, inFlight, reAdds, commands);
+    this.files = new FileListing(rpc, root);
     store.rebuildFrom(this::everything);
   }
 
@@ -240,6 +246,44 @@ final class DownloadManager {
 
   Future<Download> remove(Download d, boolean deleteFiles) {
     return commands.remove(d, deleteFiles);
+  }
+
+  Future<Download> changeOptions(Download d, Map<String, String> changes) {
+    return commands.changeOptions(d, changes);
+  }
+
+  Future<Integer> move(Download d, RequestValidator.Move to) {
+    return commands.move(d, to);
+  }
+
+  Future<JsonObject> files(Download d) {
+    return files.of(d);
+  }
+
+  /** Pauses every waiting, active and retrying download: {@code {done, failed:[{id, message}]}}. */
+  Future<JsonObject> pauseAll() {
+    return onEach(d -> d.status == WAITING || d.status == ACTIVE || d.status == RETRYING,
+        commands::pause);
+  }
+
+  /** Resumes every paused download: {@code {done, failed:[{id, message}]}}. */
+  Future<JsonObject> resumeAll() {
+    return onEach(d -> d.status == PAUSED, commands::resume);
+  }
+
+  private Future<JsonObject> onEach(Predicate<Download> which,
+      Function<Download, Future<Download>> command) {
+    List<Download> chosen = index.all().stream().filter(which).toList();
+    List<Future<Download>> done = chosen.stream().map(command).toList();
+    return Future.join(done).transform(ar -> {
+      JsonArray failed = new JsonArray();
+      for (int i = 0; i < chosen.size(); i++) {
+        if (done.get(i).failed()) {
+          failed.add(new JsonObject().put("id", chosen.get(i).id).put("message", done.get(i).cause().getMessage()));
+        }
+      }
+      return Future.succeededFuture(new JsonObject().put("done", chosen.size() - failed.size()).put("failed", failed));
+    });
   }
 
   /** A WebSocket notification of aria2's about {@code gid}. */

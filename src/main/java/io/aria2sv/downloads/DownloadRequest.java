@@ -12,6 +12,13 @@ import java.util.Map;
 public record DownloadRequest(
     List<String> uris, String dir, String out, Map<String, String> options, String requestId) {
 
+  /** This request with {@code changes} over its options. */
+  public DownloadRequest withOptions(Map<String, String> changes) {
+    Map<String, String> merged = new java.util.LinkedHashMap<>(options);
+    merged.putAll(changes);
+    return new DownloadRequest(uris, dir, out, Map.copyOf(merged), requestId);
+  }
+
   /** The stored form, as in the registry. */
   public JsonObject toJson() {
     JsonObject o = new JsonObject();

@@ -141,6 +141,17 @@ public final class DownloadsVerticle extends VerticleBase {
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_RETRY, m -> BusReplies.answer(m, body -> manager.retry(find(body)).map(manager::json)));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_REMOVE, m -> BusReplies.answer(m, body ->
         manager.remove(find(body), Boolean.TRUE.equals(body.getValue("deleteFiles"))).map(manager::json)));
+    bus.<JsonObject>consumer(Addresses.DOWNLOADS_CHANGE, m -> BusReplies.answer(m, body ->
+        manager.changeOptions(find(body), RequestValidator.changedOptions(body)).map(manager::json)));
+    bus.<JsonObject>consumer(Addresses.DOWNLOADS_POSITION, m -> BusReplies.answer(m, body -> {
+      Download d = find(body);
+      return manager.move(d, RequestValidator.move(body)).map(pos -> new JsonObject().put("id", d.id).put("position", pos));
+    }));
+    bus.<JsonObject>consumer(Addresses.DOWNLOADS_FILES, m -> BusReplies.answer(m, body -> manager.files(find(body))));
+    bus.<JsonObject>consumer(Addresses.DOWNLOADS_PAUSE_ALL, m -> BusReplies.answer(m, body -> manager.pauseAll()));
+    bus.<JsonObject>consumer(Addresses.DOWNLOADS_RESUME_ALL, m -> BusReplies.answer(m, body -> manager.resumeAll()));
+    bus.<JsonObject>consumer(Addresses.DOWNLOADS_PURGE, m -> BusReplies.answer(m, body ->
+        Future.succeededFuture(new JsonObject().put("forgotten", manager.forgetEnded(Long.MAX_VALUE)))));
     bus.<JsonObject>consumer(Addresses.BATCHES_ADD, m -> BusReplies.answer(m, body -> validated(body, validator::batch).compose(manager::addBatch)));
     bus.<JsonObject>consumer(Addresses.BATCHES_GET, m -> BusReplies.answer(m, body ->
         Future.succeededFuture(manager.batches().stats(RequestValidator.id(body)))));

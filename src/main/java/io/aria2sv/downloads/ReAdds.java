@@ -80,7 +80,9 @@ final class ReAdds {
     d.errorMessage = message;
     String gid = d.gid;
     aria2.dropResult(gid);
-    store.recordRetry(d.id, gid, code, message);
+    Download.Failure attempt = new Download.Failure(System.currentTimeMillis(), gid, code, message);
+    d.failedAttempt(attempt);
+    store.recordRetry(d.id, attempt);
     var delay = decider.reAddDelay(code, d.retryCount);
     if ((code == FILE_EXISTS && delay.isEmpty() || code == RESUME_UNSUPPORTED) && startOverIfOwnPartialFile(d, code, message)) {
       return;

@@ -15,7 +15,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -125,7 +127,25 @@ final class Registry implements AutoCloseable {
         out.add(d);
       }
     }
+    loadFailures(out);
     return out;
+  }
+
+  /** Each download's failed attempts, oldest first (the newest {@link Download#MAX_ERRORS} kept in memory). */
+  private void loadFailures(List<Download> downloads) throws SQLException {
+    Map<String, Download> byId = new HashMap<>();
+    downloads.forEach(d -> byId.put(d.id, d));
+    try (Statement s = db.createStatement();
+        ResultSet r = s.executeQuery("SELECT * FROM retry_history ORDER BY at, rowid")) {
+      while (r.next()) {
+        Download d = byId.get(r.getString("download_id"));
+        if (d != null) {
+          int code = r.getInt("error_code");
+          Integer errorCode = r.wasNull() ? null : code;
+          d.failedAttempt(new Download.Failure(r.getLong("at"), r.getString("gid"), errorCode, r.getString("error_message")));
+        }
+      }
+    }
   }
 
   /** Batch ids with their totals. */

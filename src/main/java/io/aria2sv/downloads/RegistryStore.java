@@ -127,8 +127,8 @@ final class RegistryStore {
     return enqueue(writes, false);
   }
 
-  void recordRetry(String downloadId, String gid, Integer code, String message) {
-    enqueue(List.of(new Registry.RecordRetry(downloadId, gid, code, message, System.currentTimeMillis())), false);
+  void recordRetry(String downloadId, Download.Failure f) {
+    enqueue(List.of(new Registry.RecordRetry(downloadId, f.gid(), f.errorCode(), f.errorMessage(), f.at())), false);
   }
 
   private Future<Void> enqueue(List<Registry.Write> writes, boolean mustStore) {

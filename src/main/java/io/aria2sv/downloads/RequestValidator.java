@@ -108,6 +108,46 @@ public final class RequestValidator {
         wholeNumber(body, "offset", 0, Integer.MAX_VALUE, 0), wholeNumber(body, "limit", 1, MAX_PAGE, MAX_PAGE));
   }
 
+  /** Options aria2 takes at the add only ({@code changeOption} refuses them). */
+  static final Set<String> ADD_ONLY_OPTIONS = Set.of("pause", "piece-length");
+
+  /** The {@code options} of a change {@code {id, options}}: allowlisted, not add-only, at least one. */
+  static Map<String, String> changedOptions(JsonObject body) {
+    for (String name : body.fieldNames()) {
+      if (!name.equals("id") && !name.equals("options")) {
+        throw new ValidationException(name, "is not a known field (options)");
+      }
+    }
+    if (!(body.getValue("options") instanceof JsonObject o) || o.isEmpty()) {
+      throw new ValidationException("options", "must be an object of one or more aria2 option: value");
+    }
+    for (String name : o.fieldNames()) {
+      if (ADD_ONLY_OPTIONS.contains(name)) {
+        throw new ValidationException("options." + name, "can only be given when the download is added"
+            + (name.equals("pause") ? " (use pause and resume)" : ""));
+      }
+    }
+    return options(o, "options");
+  }
+
+  /** A queue move {@code {id, pos, how}} as aria2's {@code changePosition} takes it. */
+  record Move(int pos, String how) {}
+
+  static Move move(JsonObject body) {
+    Object pos = body.getValue("pos");
+    if (!(pos instanceof Integer p)) {
+      throw new ValidationException("pos", "must be a whole number (negative with POS_CUR or POS_END)");
+    }
+    Object how = body.getValue("how", "POS_SET");
+    if (!"POS_SET".equals(how) && !"POS_CUR".equals(how) && !"POS_END".equals(how)) {
+      throw new ValidationException("how", "must be POS_SET, POS_CUR or POS_END");
+    }
+    if ("POS_SET".equals(how) && p < 0) {
+      throw new ValidationException("pos", "must be 0 or more with POS_SET");
+    }
+    return new Move(p, (String) how);
+  }
+
   /** The {@code id} of a request about one download or batch. */
   static String id(JsonObject body) {
     if (!(body.getValue("id") instanceof String s) || s.isEmpty()) {

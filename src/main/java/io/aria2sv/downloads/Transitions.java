@@ -46,6 +46,15 @@ final class Transitions {
     }
   }
 
+  /** {@code d} changed without a change of status (its options): stored, and published as {@code changed}. */
+  void changed(Download d) {
+    d.updatedAt = System.currentTimeMillis();
+    store.update(d);
+    if (!firstAdd.containsKey(d.id)) {
+      events.transition("changed", json.apply(d), false);
+    }
+  }
+
   /** {@code d}'s first add begins: its events wait for {@link #firstAddDone}. */
   void firstAddBegins(Download d) {
     firstAdd.put(d.id, d.status);

@@ -48,7 +48,13 @@ final class ApiRoutes {
     router.patch(BASE + "/options").consumes("application/json").handler(this::setOptions);
     router.post(BASE + "/downloads").consumes("application/json").handler(this::addDownload);
     router.get(BASE + "/downloads").handler(this::listDownloads);
+    router.post(BASE + "/downloads/pause-all").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PAUSE_ALL, new JsonObject(), 200, slow));
+    router.post(BASE + "/downloads/resume-all").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_RESUME_ALL, new JsonObject(), 200, slow));
+    router.post(BASE + "/downloads/purge").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PURGE, new JsonObject(), 200));
     router.get(BASE + "/downloads/:id").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_GET, idBody(ctx), 200));
+    router.patch(BASE + "/downloads/:id").consumes("application/json").handler(ctx -> withBody(ctx, Addresses.DOWNLOADS_CHANGE));
+    router.get(BASE + "/downloads/:id/files").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_FILES, idBody(ctx), 200));
+    router.post(BASE + "/downloads/:id/position").consumes("application/json").handler(ctx -> withBody(ctx, Addresses.DOWNLOADS_POSITION));
     router.post(BASE + "/downloads/:id/pause").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PAUSE, idBody(ctx), 200));
     router.post(BASE + "/downloads/:id/resume").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_RESUME, idBody(ctx), 200));
     router.post(BASE + "/downloads/:id/retry").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_RETRY, idBody(ctx), 200));
@@ -145,8 +151,24 @@ final class ApiRoutes {
         .onFailure(err -> ErrorResponses.fromBus(ctx, err));
   }
 
+  /** The JSON body with the path's {@code id}, to {@code address}; 200 with the reply. */
+  private void withBody(RoutingContext ctx, String address) {
+    JsonObject body = jsonBody(ctx);
+    if (body != null) {
+      if (body.containsKey("id")) {
+        ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, "id: is given by the path, not the body");
+        return;
+      }
+      forward(ctx, address, body.put("id", ctx.pathParam("id")), 200);
+    }
+  }
+
   private void forward(RoutingContext ctx, String address, JsonObject body, int status) {
-    request(address, body, quick)
+    forward(ctx, address, body, status, quick);
+  }
+
+  private void forward(RoutingContext ctx, String address, JsonObject body, int status, DeliveryOptions options) {
+    request(address, body, options)
         .onSuccess(reply -> json(ctx, status, reply))
         .onFailure(err -> ErrorResponses.fromBus(ctx, err));
   }

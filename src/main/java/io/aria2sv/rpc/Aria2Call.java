@@ -59,6 +59,21 @@ public record Aria2Call(String method, JsonArray params) {
     return onGid("aria2.forceRemove", gid);
   }
 
+  /** {@code aria2.changeOption(gid, options)}. */
+  public static Aria2Call changeOption(String gid, JsonObject options) {
+    return new Aria2Call("aria2.changeOption", new JsonArray().add(gid).add(options));
+  }
+
+  /** {@code aria2.changePosition(gid, pos, how)}: {@code how} is POS_SET, POS_CUR or POS_END. */
+  public static Aria2Call changePosition(String gid, int pos, String how) {
+    return new Aria2Call("aria2.changePosition", new JsonArray().add(gid).add(pos).add(how));
+  }
+
+  /** {@code aria2.getFiles(gid)}. */
+  public static Aria2Call getFiles(String gid) {
+    return onGid("aria2.getFiles", gid);
+  }
+
   /** {@code aria2.removeDownloadResult(gid)}. */
   public static Aria2Call removeDownloadResult(String gid) {
     return onGid("aria2.removeDownloadResult", gid);

@@ -95,6 +95,31 @@ class HttpRoutesTest {
   }
 
   @Test
+  void controlsOfOneDownloadAndOfAllAreForwardedWithThePathsId(Vertx vertx) throws Exception {
+    start(vertx);
+    stub(Addresses.DOWNLOADS_CHANGE, new JsonObject().put("id", "d1"));
+    stub(Addresses.DOWNLOADS_POSITION, new JsonObject().put("id", "d1").put("position", 0));
+    stub(Addresses.DOWNLOADS_FILES, new JsonObject().put("id", "d1").put("files", new JsonArray()));
+    stub(Addresses.DOWNLOADS_PAUSE_ALL, new JsonObject().put("done", 2).put("failed", new JsonArray()));
+    stub(Addresses.DOWNLOADS_RESUME_ALL, new JsonObject().put("done", 2).put("failed", new JsonArray()));
+    stub(Addresses.DOWNLOADS_PURGE, new JsonObject().put("forgotten", 5));
+
+    JsonObject limit = new JsonObject().put("options", new JsonObject().put("max-download-limit", "1M"));
+    assertThat(call(HttpMethod.PATCH, "/api/v1/downloads/d1", limit).statusCode()).isEqualTo(200);
+    assertThat(call(HttpMethod.POST, "/api/v1/downloads/d1/position", new JsonObject().put("pos", 0).put("how", "POS_SET"))
+        .bodyAsJsonObject().getInteger("position")).isZero();
+    assertThat(get("/api/v1/downloads/d1/files").statusCode()).isEqualTo(200);
+    assertThat(call(HttpMethod.POST, "/api/v1/downloads/pause-all", null).bodyAsJsonObject().getInteger("done")).isEqualTo(2);
+    assertThat(call(HttpMethod.POST, "/api/v1/downloads/resume-all", null).statusCode()).isEqualTo(200);
+    assertThat(call(HttpMethod.POST, "/api/v1/downloads/purge", null).bodyAsJsonObject().getInteger("forgotten")).isEqualTo(5);
+    assertError(call(HttpMethod.PATCH, "/api/v1/downloads/d1", limit.copy().put("id", "d2")), 400, "BAD_REQUEST",
+        "id: is given by the path, not the body");
+
+    assertThat(received).contains(limit.copy().put("id", "d1"),
+        new JsonObject().put("pos", 0).put("how", "POS_SET").put("id", "d1"), new JsonObject().put("id", "d1"));
+  }
+
+  @Test
   void busFailuresBecomeTheirStatusesWithTheMessageAndNoStackTrace(Vertx vertx) throws Exception {
     start(vertx);
     failing(Addresses.DOWNLOADS_GET, ErrorCode.NOT_FOUND, "download d9 not found");
