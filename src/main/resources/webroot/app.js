@@ -4,7 +4,7 @@
   const API = '/api/v1';
   const $ = (sel) => document.querySelector(sel);
   const rows = new Map();      // download id -> <tr>
-  const SHOWN = 200;           // downloads loaded at start; later ones arrive as events
+  const SHOWN = 1000;          // downloads loaded at start (one page); later ones arrive as events
   const MAX_ROWS = 1000;       // rows kept on the page; the oldest go first
   const downloads = new Map(); // download id -> download JSON
   const batches = new Map();   // batch id -> batch JSON
@@ -104,28 +104,43 @@
   }
 
   // ---- downloads ----
+  const TERMINAL = ['complete', 'failed', 'removed'];
+  const filter = { status: '', text: '' };
+  function matches(d) {
+    return (!filter.status || d.status === filter.status) && (!filter.text || nameOf(d).toLowerCase().includes(filter.text));
+  }
+  function newRow(d) {
+    const tr = document.createElement('tr');
+    tr.dataset.id = d.id;
+    tr.dataset.created = d.createdAt;
+    tr.innerHTML = '<td class="name-cell"><button type="button" class="name" data-action="details"></button><div class="reason" hidden></div></td>' +
+      '<td data-label="Status"><span class="status pill"></span></td>' +
+      '<td data-label="Progress"><div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"><div class="bar"></div></div><span class="pct"></span></td>' +
+      '<td data-label="Speed" class="speed"></td><td data-label="ETA" class="eta"></td><td data-label="Retries" class="retries"></td>' +
+      '<td class="buttons"><button type="button" class="small plain" data-action="pause">Pause</button>' +
+      '<button type="button" class="small plain" data-action="resume">Resume</button>' +
+      '<button type="button" class="small plain" data-action="retry">Retry</button>' +
+      '<button type="button" class="small danger" data-action="remove">Remove</button></td>';
+    // Newest first: a download loaded later but added earlier goes where it belongs.
+    const body = $('#downloads tbody');
+    let before = body.firstElementChild;
+    while (before && Number(before.dataset.created) > d.createdAt) before = before.nextElementSibling;
+    body.insertBefore(tr, before);
+    rows.set(d.id, tr);
+    if (rows.size > MAX_ROWS) dropOldestRow();
+    return tr;
+  }
   function render(d) {
     downloads.set(d.id, d);
-    let tr = rows.get(d.id);
-    if (!tr) {
-      tr = document.createElement('tr');
-      tr.dataset.id = d.id;
-      tr.innerHTML = '<td class="name"></td><td data-label="Status"><span class="status pill"></span></td>' +
-        '<td data-label="Progress"><div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"><div class="bar"></div></div><span class="pct"></span></td>' +
-        '<td data-label="Speed" class="speed"></td><td data-label="ETA" class="eta"></td><td data-label="Retries" class="retries"></td>' +
-        '<td class="buttons"><button type="button" class="small plain" data-action="pause">Pause</button>' +
-        '<button type="button" class="small plain" data-action="resume">Resume</button>' +
-        '<button type="button" class="small plain" data-action="retry">Retry</button>' +
-        '<button type="button" class="small danger" data-action="remove">Remove</button></td>';
-      $('#downloads tbody').prepend(tr);
-      rows.set(d.id, tr);
-      if (rows.size > MAX_ROWS) dropOldestRow();
-    }
+    const tr = rows.get(d.id) || newRow(d);
     tr.className = d.status;
-    tr.querySelector('.name').textContent = nameOf(d);
-    tr.querySelector('.name').title = d.uris.join('\n');
+    const name = tr.querySelector('.name');
+    name.textContent = nameOf(d);
+    name.title = d.uris.join('\n');
     const st = tr.querySelector('.status'); st.textContent = d.status; st.className = 'status pill ' + d.status;
-    if (d.errorMessage && (d.status === 'failed' || d.status === 'retrying')) st.title = 'aria2 error ' + d.errorCode + ': ' + d.errorMessage;
+    const reason = tr.querySelector('.reason');
+    const why = d.errorMessage && (d.status === 'failed' || d.status === 'retrying') ? 'aria2 error ' + d.errorCode + ': ' + d.errorMessage : '';
+    reason.textContent = why; reason.hidden = !why;
     progress(tr, d);
     tr.querySelector('.retries').textContent = d.retry.count + ' / ' + d.retry.max;
     const show = (a, on) => { tr.querySelector('[data-action=' + a + ']').hidden = !on; };
@@ -133,9 +148,9 @@
     show('resume', d.status === 'paused');
     show('retry', d.status === 'failed');
     show('remove', d.status !== 'removed');
-    $('#empty').hidden = rows.size > 0;
-    showCount();
+    tr.hidden = !matches(d);
     if (d.batchId && !batches.has(d.batchId)) loadBatch(d.batchId);
+    if (openDetails === d.id) showDetails(d);
   }
   function progress(tr, d) {
     const pct = d.percent || 0;
@@ -152,32 +167,180 @@
     last.remove();
     older++;
   }
+  function removeRow(id) {
+    const tr = rows.get(id);
+    if (tr) tr.remove();
+    rows.delete(id);
+    downloads.delete(id);
+  }
   function showCount() {
     $('#count').textContent = rows.size + older ? rows.size + older : '';
     $('#older').hidden = older === 0;
     $('#older').textContent = older === 0 ? '' : 'Showing the newest ' + rows.size + '; ' + older + ' older not shown.';
+    $('#empty').hidden = rows.size > 0;
+    let shown = 0;
+    for (const tr of rows.values()) if (!tr.hidden) shown++;
+    $('#no-match').hidden = rows.size === 0 || shown > 0;
   }
+
+  // Updates from events are applied together once per frame: a burst of events for many downloads
+  // costs one pass over the page. window.aria2svPerf keeps how long those passes take.
+  const pending = new Map(); // download id -> {d, full}
+  let flushScheduled = false;
+  const perf = window.aria2svPerf = { updates: 0, downloads: 0, lastMs: 0, maxMs: 0, totalMs: 0, rows: 0 };
+  function queue(d, full) {
+    const had = pending.get(d.id);
+    pending.set(d.id, { d, full: full || (had && had.full) });
+    if (!flushScheduled) {
+      flushScheduled = true;
+      let done = false;
+      const run = () => { if (!done) { done = true; flush(); } };
+      requestAnimationFrame(run);
+      setTimeout(run, 100); // a hidden tab gets no frames
+    }
+  }
+  function flush() {
+    flushScheduled = false;
+    const t0 = performance.now();
+    const n = pending.size;
+    for (const { d, full } of pending.values()) {
+      const tr = rows.get(d.id);
+      if (full || !tr) render(d); else { downloads.set(d.id, d); progress(tr, d); if (openDetails === d.id) showDetails(d); }
+    }
+    pending.clear();
+    showCount();
+    const ms = performance.now() - t0;
+    perf.updates++; perf.downloads += n; perf.lastMs = ms; perf.maxMs = Math.max(perf.maxMs, ms); perf.totalMs += ms; perf.rows = rows.size;
+  }
+
   async function loadDownloads() {
     // The newest page only: the server keeps every download ever added.
     const list = await api('GET', '/downloads?order=newest&limit=' + SHOWN);
     list.downloads.slice().reverse().forEach(render);
     older = Math.max(0, list.total - rows.size);
     showCount();
-    $('#empty').hidden = rows.size > 0;
   }
+  function applyFilter() {
+    filter.status = $('#filter-status').value;
+    filter.text = $('#search').value.trim().toLowerCase();
+    for (const [id, tr] of rows) tr.hidden = !matches(downloads.get(id));
+    showCount();
+  }
+  $('#filter-status').addEventListener('change', async () => {
+    applyFilter();
+    // Older downloads of that status may not be on the page yet.
+    if (filter.status) {
+      try { (await api('GET', '/downloads?order=newest&limit=' + SHOWN + '&status=' + filter.status)).downloads.forEach(d => { if (!rows.has(d.id)) render(d); }); showCount(); } catch (e) { /* shown by the connection pill */ }
+    }
+  });
+  $('#search').addEventListener('input', applyFilter);
+
+  async function bulk(path, verb) {
+    const out = $('#bulk-result');
+    try {
+      const r = await api('POST', '/downloads/' + path);
+      out.textContent = r.forgotten !== undefined ? 'Cleared ' + r.forgotten + ' ended downloads.'
+        : verb + ' ' + r.done + (r.failed.length ? '; ' + r.failed.length + ' failed: ' + r.failed[0].message : '.');
+    } catch (e) { out.textContent = e.message; }
+    out.hidden = false;
+  }
+  $('#pause-all').addEventListener('click', () => bulk('pause-all', 'Paused'));
+  $('#resume-all').addEventListener('click', () => bulk('resume-all', 'Resumed'));
+  $('#clear-ended').addEventListener('click', async () => {
+    await bulk('purge');
+    for (const [id, d] of Array.from(downloads)) if (TERMINAL.includes(d.status)) removeRow(id);
+    older = 0;
+    await loadDownloads().catch(() => {});
+  });
+
+  // ---- removal: keep or delete the file ----
+  let removing = null;
+  function askRemove(id) {
+    removing = id;
+    const d = downloads.get(id);
+    $('#remove-name').textContent = d ? nameOf(d) : id;
+    $('#remove-dialog').showModal();
+  }
+  async function removeNow(deleteFiles) {
+    const id = removing;
+    $('#remove-dialog').close();
+    try {
+      await api('DELETE', '/downloads/' + encodeURIComponent(id) + (deleteFiles ? '?deleteFiles=true' : ''));
+      const d = downloads.get(id); if (d) render(Object.assign({}, d, { status: 'removed' }));
+      showCount();
+    } catch (err) { alert(err.message); }
+  }
+  $('#remove-keep').addEventListener('click', () => removeNow(false));
+  $('#remove-delete').addEventListener('click', () => removeNow(true));
+  $('#remove-cancel').addEventListener('click', () => $('#remove-dialog').close());
+
+  // ---- details: files, options, failed attempts, GIDs; per-download speed limit ----
+  let openDetails = null;
+  async function openDetailsOf(id) {
+    openDetails = id;
+    $('#dl-limit-error').hidden = true;
+    $('#dl-limit').value = '';
+    try {
+      showDetails(await api('GET', '/downloads/' + encodeURIComponent(id)));
+      showFiles(await api('GET', '/downloads/' + encodeURIComponent(id) + '/files'));
+    } catch (e) { $('#details-error').textContent = e.message; $('#details-error').hidden = false; }
+    if (!$('#details').open) $('#details').showModal();
+  }
+  function showDetails(d) {
+    $('#details-title').textContent = nameOf(d);
+    $('#details-status').textContent = d.status;
+    $('#details-id').textContent = d.id;
+    $('#details-gids').textContent = d.retry.gids.join(', ');
+    $('#details-dir').textContent = d.dir || '(download root)';
+    const err = $('#details-error');
+    err.textContent = d.errorMessage ? 'aria2 error ' + d.errorCode + ': ' + d.errorMessage : '';
+    err.hidden = !d.errorMessage;
+    const opts = $('#details-options'); opts.textContent = '';
+    const entries = Object.entries(d.options || {});
+    for (const [k, v] of entries) { const li = document.createElement('li'); li.textContent = k + ' = ' + v; opts.append(li); }
+    if (!entries.length) { const li = document.createElement('li'); li.className = 'muted'; li.textContent = 'aria2 global defaults'; opts.append(li); }
+    const limit = $('#dl-limit');
+    if (document.activeElement !== limit && (d.options || {})['max-download-limit']) limit.value = d.options['max-download-limit'];
+    const list = $('#details-errors'); list.textContent = '';
+    for (const e of d.errors || []) {
+      const li = document.createElement('li');
+      li.textContent = new Date(e.at).toLocaleString() + ' — GID ' + e.gid + ' — aria2 error ' + e.errorCode + ': ' + e.errorMessage;
+      list.append(li);
+    }
+    $('#details-no-errors').hidden = (d.errors || []).length > 0;
+  }
+  function showFiles(f) {
+    const body = $('#details-files tbody'); body.textContent = '';
+    for (const file of f.files) {
+      const tr = document.createElement('tr');
+      for (const text of [file.path || '(name not known yet)', bytes(file.length), bytes(file.completedLength),
+        file.uris.map(u => u.uri + (u.status ? ' (' + u.status + ')' : '')).join('\n')]) {
+        const td = document.createElement('td'); td.textContent = text; tr.append(td);
+      }
+      body.append(tr);
+    }
+  }
+  $('#details').addEventListener('close', () => { openDetails = null; });
+  $('#dl-limit-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const err = $('#dl-limit-error'); err.hidden = true;
+    try {
+      const d = await api('PATCH', '/downloads/' + encodeURIComponent(openDetails), { options: { 'max-download-limit': $('#dl-limit').value.trim() || '0' } });
+      render(d);
+      showDetails(d);
+    } catch (e) { err.textContent = e.message; err.hidden = false; }
+  });
+
   $('#downloads').addEventListener('click', async (e) => {
     const b = e.target.closest('button[data-action]');
     if (!b) return;
     const id = b.closest('tr').dataset.id;
     const action = b.dataset.action;
+    if (action === 'remove') { askRemove(id); return; }
+    if (action === 'details') { openDetailsOf(id); return; }
     try {
-      if (action === 'remove') {
-        if (!confirm('Remove this download? Its file is kept.')) return;
-        await api('DELETE', '/downloads/' + encodeURIComponent(id));
-        const d = downloads.get(id); if (d) render(Object.assign({}, d, { status: 'removed' }));
-      } else {
-        render(await api('POST', '/downloads/' + encodeURIComponent(id) + '/' + action));
-      }
+      render(await api('POST', '/downloads/' + encodeURIComponent(id) + '/' + action));
+      showCount();
     } catch (err) { alert(err.message); }
   });
 
@@ -190,6 +353,7 @@
     const err = $('#form-error'); err.hidden = true;
     try {
       render(await api('POST', '/downloads', body));
+      showCount();
       $('#add-form').reset();
     } catch (ex) { err.textContent = ex.message; err.hidden = false; }
   });
@@ -213,7 +377,7 @@
     li.querySelector('.bar').style.width = b.percent + '%';
   }
 
-  // ---- speed chart ----
+  // ---- speed chart: the header shows the chart's newest sample, so they always agree ----
   function pushSpeed(v) {
     speeds.push(v); while (speeds.length > 60) speeds.shift();
     $('#speed').textContent = bytes(v) + '/s';
@@ -225,11 +389,13 @@
     ctx.clearRect(0, 0, w, h);
     const max = Math.max(1024, ...speeds);
     ctx.strokeStyle = '#e5e7eb'; ctx.beginPath(); ctx.moveTo(0, h - 1); ctx.lineTo(w, h - 1); ctx.stroke();
-    if (speeds.length < 2) return;
+    if (!speeds.length) return;
+    const pts = speeds.length === 1 ? [speeds[0], speeds[0]] : speeds; // one sample: a level line
     ctx.strokeStyle = '#2563eb'; ctx.lineWidth = 2 * (window.devicePixelRatio || 1); ctx.beginPath();
-    speeds.forEach((v, i) => { const x = (i + 60 - speeds.length) / 59 * w; const y = h - 4 - (v / max) * (h - 8); i ? ctx.lineTo(x, y) : ctx.moveTo(x, y); });
+    pts.forEach((v, i) => { const x = (i + 60 - pts.length) / 59 * w; const y = h - 4 - (v / max) * (h - 8); i ? ctx.lineTo(x, y) : ctx.moveTo(x, y); });
     ctx.stroke();
     ctx.fillStyle = '#6b7280'; ctx.font = (11 * (window.devicePixelRatio || 1)) + 'px sans-serif'; ctx.fillText('max ' + bytes(max) + '/s', 6, 14 * (window.devicePixelRatio || 1));
+    c.dataset.last = speeds[speeds.length - 1];
   }
 
   // ---- live events ----
@@ -241,20 +407,23 @@
     events.onerror = () => { pill.textContent = 'reconnecting…'; pill.className = 'pill reconnecting'; };
     events.addEventListener('supervisor', () => loadStatus());
     events.addEventListener('storage', () => loadStorage());
-    events.addEventListener('download', (e) => render(JSON.parse(e.data).download));
+    events.addEventListener('download', (e) => queue(JSON.parse(e.data).download, true));
     events.addEventListener('progress', (e) => {
       const data = JSON.parse(e.data);
       for (const p of data.downloads) {
-        const d = downloads.get(p.id);
-        if (d) render(Object.assign({}, d, p, { status: d.status === 'waiting' ? 'active' : d.status }));
+        const had = pending.get(p.id);
+        const d = had ? had.d : downloads.get(p.id);
+        if (d) queue(Object.assign({}, d, p, { status: d.status === 'waiting' ? 'active' : d.status }), d.status === 'waiting');
       }
       if (data.global) lastGlobal = data.global.downloadSpeed;
     });
     events.addEventListener('batch', (e) => showBatch(JSON.parse(e.data).batch));
   }
   let lastGlobal = 0;
+  const readStats = () => api('GET', '/stats').then(s => { lastGlobal = s.globalStat ? s.globalStat.downloadSpeed : 0; }).catch(() => { lastGlobal = 0; });
   setInterval(() => { pushSpeed(lastGlobal); tickUptime(); }, 1000);
-  setInterval(() => { api('GET', '/stats').then(s => { lastGlobal = s.globalStat ? s.globalStat.downloadSpeed : 0; }).catch(() => { lastGlobal = 0; }); }, 5000);
+  setInterval(readStats, 5000);
+  readStats().then(() => pushSpeed(lastGlobal)); // the first sample at once, in the header and the chart
 
   $('#token').value = token;
   $('#token-save').addEventListener('click', () => { token = $('#token').value.trim(); localStorage.setItem('aria2sv.token', token); connect(); });
