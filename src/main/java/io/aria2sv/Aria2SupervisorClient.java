@@ -129,6 +129,16 @@ public final class Aria2SupervisorClient {
     return request(Addresses.DOWNLOADS_POSITION, new JsonObject().put("id", id).put("pos", pos).put("how", how));
   }
 
+  /** Ends the seeding of a torrent: it ends complete. Replies with the download. */
+  public Future<JsonObject> stopSeeding(String id) {
+    return request(Addresses.DOWNLOADS_STOP_SEEDING, new JsonObject().put("id", id));
+  }
+
+  /** The peers of a running torrent ({@link Addresses#DOWNLOADS_PEERS}). */
+  public Future<JsonObject> peers(String id) {
+    return request(Addresses.DOWNLOADS_PEERS, new JsonObject().put("id", id));
+  }
+
   /** The files of a download with paths and URIs ({@link Addresses#DOWNLOADS_FILES}). */
   public Future<JsonObject> files(String id) {
     return request(Addresses.DOWNLOADS_FILES, new JsonObject().put("id", id));

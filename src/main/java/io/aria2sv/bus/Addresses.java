@@ -91,17 +91,22 @@ public final class Addresses {
 
   // ---- downloads ---------------------------------------------------------------------------
   // A download is {id, gid, batchId, uris, dir, out, status, completedLength, totalLength,
-  // downloadSpeed, percent, etaSeconds, errorCode, errorMessage, options:{…}, errors:[{at, gid,
+  // downloadSpeed, percent, etaSeconds, torrent:{infoHash, uploadLength, uploadSpeed, ratio,
+  // numSeeders, connections}|null, errorCode, errorMessage, options:{…}, errors:[{at, gid,
   // errorCode, errorMessage}], retry:{count, max, canRetry, gids}, createdAt, updatedAt};
-  // errors are the failed attempts that led to re-adds, oldest first (the newest 20); status is one of waiting, active, paused, retrying, complete,
-  // failed, removed. Requests fail BAD_REQUEST (message names the field), NOT_FOUND (unknown id),
+  // errors are the failed attempts that led to re-adds, oldest first (the newest 20); status is
+  // one of waiting, active, seeding (a torrent's data is complete and it still uploads), paused,
+  // retrying, complete, failed, removed. Requests fail BAD_REQUEST (message names the field), NOT_FOUND (unknown id),
   // CONFLICT (not possible in the current status), NOT_RUNNING / SUPERVISOR_FAILED (aria2c is
   // down), TIMEOUT, ARIA2_ERROR.
 
   /**
-   * Request/reply. Request {@code {uris:[…], dir?, out?, options?, requestId?}}: http, https, ftp or
-   * sftp URIs; {@code dir} relative to the download root; {@code out} a file name; {@code options}
-   * from the per-download allowlist. A repeated {@code requestId} returns the first download instead
+   * Request/reply. Request {@code {uris:[…], torrent?, dir?, out?, options?, requestId?}}: http,
+   * https, ftp or sftp URIs; or {@code torrent}, a {@code .torrent} file in base64 (then {@code uris}
+   * are optional web seeds, http or https, and {@code out} is not taken), kept in the data directory;
+   * {@code dir} relative to the download root; {@code out} a file name; {@code options} from the
+   * per-download allowlist. A torrent whose info hash is already a download that has not ended fails
+   * CONFLICT naming it. A repeated {@code requestId} returns the first download instead
    * of adding another. Reply: the download, stored durably before the reply.
    */
   public static final String DOWNLOADS_ADD = "aria2.downloads.add";
@@ -170,7 +175,21 @@ public final class Addresses {
   public static final String DOWNLOADS_FILES = "aria2.downloads.files";
 
   /**
-   * Request/reply. Request {@code {}}. Pauses every waiting, active and retrying download, each as
+   * Request/reply. Request {@code {id}}. Ends the seeding of a torrent (status {@code seeding}):
+   * aria2 stops it, the download ends {@code complete} with its files kept. Reply: the download.
+   * Fails CONFLICT when it is not seeding.
+   */
+  public static final String DOWNLOADS_STOP_SEEDING = "aria2.downloads.stop-seeding";
+
+  /**
+   * Request/reply. Request {@code {id}}. Reply {@code {id, peers:[{ip, port, seeder, downloadSpeed,
+   * uploadSpeed}]}}: the peers aria2 is connected to for a torrent (none for other downloads and
+   * while aria2 does not run it).
+   */
+  public static final String DOWNLOADS_PEERS = "aria2.downloads.peers";
+
+  /**
+   * Request/reply. Request {@code {}}. Pauses every waiting, active, seeding and retrying download, each as
    * {@link #DOWNLOADS_PAUSE} would. Reply {@code {done, failed:[{id, message}]}}.
    */
   public static final String DOWNLOADS_PAUSE_ALL = "aria2.downloads.pause-all";

@@ -104,6 +104,8 @@ public record AppConfig(
    * Download re-add, progress and retention behaviour.
    *
    * @param retryableErrors aria2 error codes that are re-added automatically
+   * @param seedRatio a torrent seeds until it has uploaded this many times its size (0 = no ratio limit)
+   * @param seedTime ... or for this long after its data is complete, whichever comes first (0 = no seeding)
    * @param keepEnded how long a complete, failed or removed download is kept after it ended; zero
    *     keeps it for ever
    */
@@ -113,7 +115,9 @@ public record AppConfig(
       Duration retryDelay,
       Duration progressInterval,
       java.util.Set<Integer> retryableErrors,
-      Duration keepEnded) {}
+      Duration keepEnded,
+      double seedRatio,
+      Duration seedTime) {}
 
   /**
    * The HTTP API. An empty token means no authentication.
@@ -205,7 +209,9 @@ public record AppConfig(
             d.duration("retryDelay", ZERO),
             d.duration("progressInterval", Duration.ofMillis(100)),
             d.intSet("retryableErrors", 1, 255),
-            d.duration("keepEnded", ZERO));
+            d.duration("keepEnded", ZERO),
+            d.number("seedRatio", 0, 1000),
+            d.duration("seedTime", ZERO));
 
     ConfigReader h = root.section("http");
     Duration ssePing = h.duration("ssePingInterval", Duration.ofMillis(100));

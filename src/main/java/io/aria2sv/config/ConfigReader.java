@@ -72,6 +72,21 @@ final class ConfigReader {
     return n;
   }
 
+  /** A number from {@code min} to {@code max}. */
+  double number(String name, double min, double max) {
+    Object v = required(name);
+    double d;
+    try {
+      d = v instanceof Number num ? num.doubleValue() : Double.parseDouble(v.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key(name), "'" + v + "' is not a number");
+    }
+    if (!(d >= min && d <= max)) {
+      throw new ConfigException(key(name), v + " is out of range [" + min + ", " + max + "]");
+    }
+    return d;
+  }
+
   double fraction(String name) {
     Object v = required(name);
     double d;

@@ -6,7 +6,11 @@ import io.aria2sv.rpc.Aria2RpcException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.aria2sv.bittorrent.TorrentStore;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,13 +39,25 @@ final class Aria2Side {
   private final CommandFence fence;
   private final AddCoalescer adds;
   private final Path root;
+  private final TorrentStore torrents;
+  /** aria2's seed-ratio and seed-time (minutes) for torrents whose add does not set them. */
+  private String seedRatio = "1.0";
+  private String seedTime = "60";
 
-  Aria2Side(Vertx vertx, Aria2 aria2, CommandFence fence, Path root) {
+  Aria2Side(Vertx vertx, Aria2 aria2, CommandFence fence, Path root, TorrentStore torrents) {
     this.vertx = vertx;
     this.aria2 = aria2;
     this.fence = fence;
     this.adds = new AddCoalescer(vertx.getOrCreateContext(), aria2::multicall);
     this.root = root;
+    this.torrents = torrents;
+  }
+
+  /** The seeding policy of torrents added from now on ({@code downloads.seedRatio}, {@code downloads.seedTime}). */
+  void seeding(double ratio, Duration time) {
+    seedRatio = Double.toString(ratio);
+    seedTime = BigDecimal.valueOf(time.toMillis()).divide(BigDecimal.valueOf(60_000), 4, RoundingMode.HALF_UP)
+        .stripTrailingZeros().toPlainString();
   }
 
   /**
@@ -118,6 +134,23 @@ final class Aria2Side {
     return aria2.callObject(Aria2Call.tellStatus(gid, List.of("gid", "completedLength", "totalLength")));
   }
 
+  /** aria2's peers of {@code gid}, each {@code {ip, port, seeder, downloadSpeed, uploadSpeed}}; none when aria2 does not know it. */
+  Future<JsonArray> peers(String gid) {
+    return aria2.call(Aria2Call.getPeers(gid)).map(r -> {
+      JsonArray out = new JsonArray();
+      if (r instanceof JsonArray peers) {
+        for (Object o : peers) {
+          JsonObject p = (JsonObject) o;
+          out.add(new JsonObject().put("ip", p.getString("ip")).put("port", Integer.parseInt(p.getString("port", "0")))
+              .put("seeder", "true".equals(p.getString("seeder")))
+              .put("downloadSpeed", Long.parseLong(p.getString("downloadSpeed", "0")))
+              .put("uploadSpeed", Long.parseLong(p.getString("uploadSpeed", "0"))));
+        }
+      }
+      return out;
+    }).otherwise(err -> new JsonArray());
+  }
+
   /** Removes {@code gid}'s result from aria2's list of stopped downloads, when aria2c runs; best effort. */
   void dropResult(String gid) {
     if (aria2.running()) {
@@ -160,7 +193,23 @@ final class Aria2Side {
   }
 
   private Aria2Call addCall(Download d, boolean resume) {
-    return Aria2Call.addUri(d.request.uris(), addOptions(d, resume));
+    if (d.request.fetchesMetadata()) {
+      // the metadata only, written as <info hash>.torrent where the supervisor keeps state
+      JsonObject o = addOptions(d, false);
+      o.put("dir", torrents.metadataDir().toString()).put("bt-metadata-only", "true").put("bt-save-metadata", "true");
+      return Aria2Call.addUri(d.request.uris(), o);
+    }
+    if (d.request.torrent() == null) {
+      return Aria2Call.addUri(d.request.uris(), addOptions(d, resume));
+    }
+    JsonObject o = addOptions(d, resume);
+    o.put("seed-ratio", d.request.options().getOrDefault("seed-ratio", seedRatio));
+    o.put("seed-time", d.request.options().getOrDefault("seed-time", seedTime));
+    // aria2's session does not hold added torrents (rpc-save-upload-metadata is off): after a
+    // restart the reconcile adds it again, and it checks the pieces it has instead of fetching them
+    // again (aria2 deletes the control file of a torrent whose data is complete)
+    o.put("check-integrity", "true");
+    return Aria2Call.addTorrent(torrents.base64(d.request.torrent()), d.request.uris(), o);
   }
 
   private JsonObject addOptions(Download d, boolean resume) {
@@ -186,7 +235,8 @@ final class Aria2Side {
    * aria2's request size limit. Sizes both multicall batches and coalesced single adds.
    */
   private int approximateSize(Download d) {
-    int size = 256 + root.toString().length() + (d.request.dir() == null ? 0 : d.request.dir().length());
+    String torrent = d.request.torrent() == null ? null : torrents.base64(d.request.torrent());
+    int size = 320 + (torrent == null ? 0 : torrent.length()) + root.toString().length() + (d.request.dir() == null ? 0 : d.request.dir().length());
     for (String uri : d.request.uris()) {
       size += uri.length() + 4;
     }

@@ -23,6 +23,11 @@ final class Download {
   long completedLength;
   long totalLength;
   long downloadSpeed;
+  /** BitTorrent figures (zero for other downloads): bytes uploaded, upload speed, seeders and peers connected. */
+  long uploadLength;
+  long uploadSpeed;
+  int numSeeders;
+  int connections;
   Integer errorCode;
   String errorMessage;
   int retryCount;
@@ -102,6 +107,7 @@ final class Download {
         .put("downloadSpeed", downloadSpeed)
         .put("percent", percent())
         .put("etaSeconds", etaSeconds())
+        .put("torrent", torrentJson())
         .put("errorCode", errorCode)
         .put("errorMessage", errorMessage)
         .put("options", options())
@@ -122,6 +128,16 @@ final class Download {
     return o;
   }
 
+  /** {@code {infoHash, uploadLength, uploadSpeed, ratio, numSeeders, connections}} for a torrent, else null. */
+  JsonObject torrentJson() {
+    if (request.infoHash() == null) {
+      return null;
+    }
+    return new JsonObject().put("infoHash", request.infoHash()).put("uploadLength", uploadLength).put("uploadSpeed", uploadSpeed)
+        .put("ratio", completedLength == 0 ? 0.0 : Math.round(uploadLength * 1000.0 / completedLength) / 1000.0)
+        .put("numSeeders", numSeeders).put("connections", connections);
+  }
+
   /** The compact shape used in progress events. */
   JsonObject progressJson() {
     return new JsonObject()
@@ -131,6 +147,7 @@ final class Download {
         .put("totalLength", totalLength)
         .put("downloadSpeed", downloadSpeed)
         .put("percent", percent())
-        .put("etaSeconds", etaSeconds());
+        .put("etaSeconds", etaSeconds())
+        .put("torrent", torrentJson());
   }
 }

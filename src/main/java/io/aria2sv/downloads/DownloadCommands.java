@@ -5,6 +5,7 @@ import static io.aria2sv.downloads.DownloadStatus.FAILED;
 import static io.aria2sv.downloads.DownloadStatus.PAUSED;
 import static io.aria2sv.downloads.DownloadStatus.REMOVED;
 import static io.aria2sv.downloads.DownloadStatus.RETRYING;
+import static io.aria2sv.downloads.DownloadStatus.SEEDING;
 import static io.aria2sv.downloads.DownloadStatus.WAITING;
 
 import io.aria2sv.bus.ErrorCode;
@@ -52,6 +53,7 @@ final class DownloadCommands {
         return Future.succeededFuture(d);
       case WAITING:
       case ACTIVE:
+      case SEEDING:
         // the reply tells the length aria2 has now, not the last progress sample's
         return fence.command(d, Aria2Call.forcePause(d.gid))
             .compose(v -> aria2.lengths(d.gid).map(st -> {
@@ -72,7 +74,7 @@ final class DownloadCommands {
   }
 
   private Future<Download> resumeNow(Download d) {
-    if (d.status == WAITING || d.status == ACTIVE) {
+    if (d.status == WAITING || d.status.transferring()) {
       return Future.succeededFuture(d);
     }
     if (d.status != PAUSED) {
@@ -107,7 +109,7 @@ final class DownloadCommands {
       if (d.status == DownloadStatus.COMPLETE || d.status == REMOVED) {
         return conflict(d, "change the options of");
       }
-      boolean inAria2 = d.status == WAITING || d.status == ACTIVE || d.status == PAUSED;
+      boolean inAria2 = d.status == WAITING || d.status.transferring() || d.status == PAUSED;
       JsonObject o = new JsonObject();
       changes.forEach(o::put);
       return (inAria2 ? fence.command(d, Aria2Call.changeOption(d.gid, o)).<Void>mapEmpty() : Future.<Void>succeededFuture())
@@ -138,6 +140,38 @@ final class DownloadCommands {
               ? new ServiceException(ErrorCode.CONFLICT, "cannot move download " + d.id + ": aria2 says " + err.getMessage())
               : err));
     });
+  }
+
+  /**
+   * Ends the seeding of a torrent whose data is complete: aria2 stops it and the download ends
+   * {@code complete}, its files kept.
+   */
+  Future<Download> stopSeeding(Download d) {
+    return inFlight.afterReAdds(d, () -> {
+      if (d.status != SEEDING) {
+        return conflict(d, "stop seeding");
+      }
+      String gid = d.gid;
+      return aria2.askToRemove(d)
+          .compose(v -> {
+            // complete from here on: the status reads the removal sets off change nothing
+            transitions.move(d, DownloadStatus.COMPLETE);
+            return aria2.stopped(gid);
+          })
+          .map(v -> {
+            aria2.dropResult(gid);
+            return d;
+          });
+    });
+  }
+
+  /** aria2's peers of a running torrent: {@code {id, peers:[{ip, port, seeder, downloadSpeed, uploadSpeed}]}}. */
+  Future<JsonObject> peers(Download d) {
+    boolean inAria2 = d.status == WAITING || d.status.transferring() || d.status == PAUSED;
+    if (d.request.torrent() == null || !inAria2) {
+      return Future.succeededFuture(new JsonObject().put("id", d.id).put("peers", new io.vertx.core.json.JsonArray()));
+    }
+    return aria2.peers(d.gid).map(peers -> new JsonObject().put("id", d.id).put("peers", peers));
   }
 
   Future<Download> remove(Download d, boolean deleteFiles) {

@@ -19,7 +19,7 @@ final class DownloadIndex {
   private final Map<String, String> idByGid = new HashMap<>();
   private final Map<String, String> idByRequestId = new HashMap<>();
   private final Batches batches = new Batches();
-  /** Downloads with status ACTIVE. */
+  /** Downloads with status ACTIVE or SEEDING. */
   private int activeCount;
 
   DownloadIndex(Metrics metrics) {
@@ -29,7 +29,7 @@ final class DownloadIndex {
   void add(Download d) {
     if (byId.put(d.id, d) == null) {
       metrics.downloadStatus(null, d.status);
-      activeCount += d.status == DownloadStatus.ACTIVE ? 1 : 0;
+      activeCount += d.status.transferring() ? 1 : 0;
     }
     idByGid.put(d.gid, d.id);
     if (d.request.requestId() != null) {
@@ -41,7 +41,7 @@ final class DownloadIndex {
   void remove(Download d) {
     if (byId.remove(d.id) != null) {
       metrics.downloadStatus(d.status, null);
-      activeCount -= d.status == DownloadStatus.ACTIVE ? 1 : 0;
+      activeCount -= d.status.transferring() ? 1 : 0;
     }
     d.gids.forEach(idByGid::remove);
     if (d.request.requestId() != null) {
@@ -58,7 +58,7 @@ final class DownloadIndex {
   /** {@code d}'s status is about to change from {@code from} to {@code to}. */
   void statusChanging(DownloadStatus from, DownloadStatus to) {
     metrics.downloadStatus(from, to);
-    activeCount += (to == DownloadStatus.ACTIVE ? 1 : 0) - (from == DownloadStatus.ACTIVE ? 1 : 0);
+    activeCount += (to.transferring() ? 1 : 0) - (from.transferring() ? 1 : 0);
   }
 
   /** The download with our {@code id}; fails as NOT_FOUND when there is none. */

@@ -6,6 +6,9 @@ import static io.aria2sv.downloads.DownloadStatus.PAUSED;
 import static io.aria2sv.downloads.DownloadStatus.RETRYING;
 import static io.aria2sv.downloads.DownloadStatus.WAITING;
 
+import io.aria2sv.bittorrent.TorrentStore;
+import io.aria2sv.bus.ErrorCode;
+import io.aria2sv.bus.ServiceException;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.metrics.Metrics;
 import io.aria2sv.rpc.Aria2;
@@ -51,16 +54,18 @@ final class DownloadManager {
   private final FileListing files;
 
   DownloadManager(Vertx vertx, Aria2 rpc, RegistryStore store, AppConfig.Downloads config, DownloadEvents events,
-      Path root, Metrics metrics) {
+      Path root, Metrics metrics, TorrentStore torrents) {
     this.index = new DownloadIndex(metrics);
     this.store = store;
     this.events = events;
     this.transitions = new Transitions(index, store, events, this::json);
     CommandFence fence = new CommandFence(rpc);
     DownloadFiles files = new DownloadFiles(vertx, root);
-    this.aria2 = new Aria2Side(vertx, rpc, fence, root);
+    this.aria2 = new Aria2Side(vertx, rpc, fence, root, torrents);
+    aria2.seeding(config.seedRatio(), config.seedTime());
     this.reAdds = new ReAdds(vertx, index, transitions, aria2, inFlight, store, files, metrics, new RetryDecider(config));
-    this.applier = new StatusApplier(index, transitions, reAdds, aria2, fence);
+    this.applier = new StatusApplier(index, transitions, reAdds, aria2, fence,
+        new MagnetFollower(vertx, index, transitions, aria2, inFlight, torrents));
     this.commands = new DownloadCommands(transitions, reAdds, aria2, fence, inFlight, files);
     this.reconciler = new Reconciler(rpc, index, transitions, applier, aria2, fence, inFlight, reAdds, commands);
     this.files = new FileListing(rpc, root);
@@ -125,6 +130,10 @@ final class DownloadManager {
       Future<Download> underway = inFlight.firstAddOf(existing.id);
       return underway != null ? underway : Future.succeededFuture(existing);
     }
+    ServiceException same = sameContent(List.of(request));
+    if (same != null) {
+      return Future.failedFuture(same);
+    }
     Download d = newDownload(null, request);
     index.add(d);
     transitions.firstAddBegins(d);
@@ -145,6 +154,10 @@ final class DownloadManager {
 
   /** Adds a validated batch: all stored in one transaction, then sent in multicall chunks. */
   Future<JsonObject> addBatch(List<DownloadRequest> requests) {
+    ServiceException same = sameContent(requests);
+    if (same != null) {
+      return Future.failedFuture(same);
+    }
     String batchId = DownloadIds.newBatchId();
     long now = System.currentTimeMillis();
     List<Download> items = new ArrayList<>();
@@ -165,6 +178,37 @@ final class DownloadManager {
               .put("downloads", new JsonArray(items.stream().map(d -> d.id).toList()));
         })
         .recover(err -> aria2.withdraw(items).compose(v -> forget(items, batchId)).transform(ar -> Future.failedFuture(err)));
+  }
+
+  /**
+   * A torrent whose info hash is already a download that has not ended (or twice in one batch):
+   * aria2 would accept it and fail it later with error 12. Null when there is none.
+   */
+  private ServiceException sameContent(List<DownloadRequest> requests) {
+    Map<String, String> live = new HashMap<>();
+    for (Download d : index.all()) {
+      if (d.request.infoHash() != null && !d.status.terminal()) {
+        live.put(d.request.infoHash(), d.id);
+      }
+    }
+    if (live.isEmpty() && requests.size() == 1) {
+      return null;
+    }
+    Set<String> seen = new HashSet<>();
+    for (DownloadRequest r : requests) {
+      String hash = r.infoHash();
+      if (hash == null) {
+        continue;
+      }
+      if (live.containsKey(hash)) {
+        return new ServiceException(ErrorCode.CONFLICT, "torrent " + hash + " is already download " + live.get(hash)
+            + "; the same content cannot be added twice while it runs");
+      }
+      if (!seen.add(hash)) {
+        return new ServiceException(ErrorCode.CONFLICT, "torrent " + hash + " appears twice in the batch");
+      }
+    }
+    return null;
   }
 
   /** An add of a batch that aria2 refused: that download fails, the others go on. */
@@ -248,6 +292,14 @@ final class DownloadManager {
     return commands.remove(d, deleteFiles);
   }
 
+  Future<Download> stopSeeding(Download d) {
+    return commands.stopSeeding(d);
+  }
+
+  Future<JsonObject> peers(Download d) {
+    return commands.peers(d);
+  }
+
   Future<Download> changeOptions(Download d, Map<String, String> changes) {
     return commands.changeOptions(d, changes);
   }
@@ -260,9 +312,9 @@ final class DownloadManager {
     return files.of(d);
   }
 
-  /** Pauses every waiting, active and retrying download: {@code {done, failed:[{id, message}]}}. */
+  /** Pauses every waiting, active, seeding and retrying download: {@code {done, failed:[{id, message}]}}. */
   Future<JsonObject> pauseAll() {
-    return onEach(d -> d.status == WAITING || d.status == ACTIVE || d.status == RETRYING,
+    return onEach(d -> d.status == WAITING || d.status.transferring() || d.status == RETRYING,
         commands::pause);
   }
 
@@ -304,6 +356,7 @@ final class DownloadManager {
   /** New re-add settings, for every later decision. */
   void reconfigure(AppConfig.Downloads next) {
     reAdds.reconfigure(new RetryDecider(next));
+    aria2.seeding(next.seedRatio(), next.seedTime());
   }
 
   void stop() {

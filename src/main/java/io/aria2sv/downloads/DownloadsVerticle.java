@@ -1,5 +1,6 @@
 package io.aria2sv.downloads;
 
+import io.aria2sv.bittorrent.TorrentStore;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.BusReplies;
 import io.aria2sv.config.AppConfig;
@@ -38,6 +39,7 @@ public final class DownloadsVerticle extends VerticleBase {
   private Aria2Notifications notifications;
   private DownloadManager manager;
   private RequestValidator validator;
+  private TorrentStore torrents;
   private DownloadEvents events;
   private ProgressTicker ticker;
   private EndedForgetter forgetter;
@@ -60,21 +62,25 @@ public final class DownloadsVerticle extends VerticleBase {
   @Override
   public Future<?> start() throws Exception {
     config = AppConfig.from(config());
-    validator = new RequestValidator(config.aria2().downloadDir());
     web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(1000).setMetricsName("aria2-rpc-downloads"));
     aria2 = new Aria2Client(context, web, config.rpc(), metrics);
     follower = new SupervisorFollower(vertx, aria2);
     events = new DownloadEvents(vertx.eventBus());
     return vertx.executeBlocking(() -> {
       config.aria2().createDirectories();
-      return null;
+      return TorrentStore.open(config.aria2().dataDir());
     }, false)
-        .compose(v -> RegistryStore.open(vertx, config.aria2().dataDir()))
+        .compose(t -> {
+          torrents = t;
+          validator = new RequestValidator(config.aria2().downloadDir(), torrents);
+          return RegistryStore.open(vertx, config.aria2().dataDir());
+        })
         .compose(s -> {
           store = s;
           store.onCondition(this::registryCondition);
           return store.loadBatches().compose(batches -> store.loadAll().map(all -> {
-            manager = new DownloadManager(vertx, aria2, store, config.downloads(), events, config.aria2().downloadDir(), metrics);
+            manager = new DownloadManager(vertx, aria2, store, config.downloads(), events, config.aria2().downloadDir(), metrics,
+                torrents);
             manager.load(all, batches);
             LOG.info("registry {} opened: {} downloads", store.file(), all.size());
             return null;
@@ -147,6 +153,8 @@ public final class DownloadsVerticle extends VerticleBase {
       Download d = find(body);
       return manager.move(d, RequestValidator.move(body)).map(pos -> new JsonObject().put("id", d.id).put("position", pos));
     }));
+    bus.<JsonObject>consumer(Addresses.DOWNLOADS_STOP_SEEDING, m -> BusReplies.answer(m, body -> manager.stopSeeding(find(body)).map(manager::json)));
+    bus.<JsonObject>consumer(Addresses.DOWNLOADS_PEERS, m -> BusReplies.answer(m, body -> manager.peers(find(body))));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_FILES, m -> BusReplies.answer(m, body -> manager.files(find(body))));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_PAUSE_ALL, m -> BusReplies.answer(m, body -> manager.pauseAll()));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_RESUME_ALL, m -> BusReplies.answer(m, body -> manager.resumeAll()));

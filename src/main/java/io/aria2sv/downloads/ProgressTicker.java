@@ -18,7 +18,8 @@ import java.util.List;
  */
 final class ProgressTicker {
   private static final List<Aria2Call> CALLS = List.of(
-      Aria2Call.tellActive(List.of("gid", "status", "completedLength", "totalLength", "downloadSpeed")),
+      Aria2Call.tellActive(List.of("gid", "status", "completedLength", "totalLength", "downloadSpeed", "uploadLength",
+          "uploadSpeed", "seeder", "numSeeders", "connections")),
       Aria2Call.getGlobalStat());
 
   private final Vertx vertx;

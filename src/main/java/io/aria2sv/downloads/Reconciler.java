@@ -153,7 +153,7 @@ final class Reconciler {
     if (transitions.firstAddUnderway(d)) {
       return false;
     }
-    return d.status == WAITING || d.status == ACTIVE || d.status == PAUSED
+    return d.status == WAITING || d.status.transferring() || d.status == PAUSED
         || (d.status == RETRYING && !reAdds.scheduled(d));
   }
 }

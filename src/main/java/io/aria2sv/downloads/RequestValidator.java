@@ -1,5 +1,9 @@
 package io.aria2sv.downloads;
 
+import io.aria2sv.bittorrent.Bencode;
+import io.aria2sv.bittorrent.Magnet;
+import io.aria2sv.bittorrent.TorrentFile;
+import io.aria2sv.bittorrent.TorrentStore;
 import io.aria2sv.config.KeySuggestion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,6 +15,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +32,9 @@ public final class RequestValidator {
   static final int MAX_URIS = 16;
   static final int MAX_URI_LENGTH = 4096;
   static final Set<String> SCHEMES = Set.of("http", "https", "ftp", "sftp");
-  static final Set<String> FIELDS = Set.of("uris", "dir", "out", "options", "requestId");
+  static final Set<String> FIELDS = Set.of("uris", "dir", "out", "options", "requestId", "torrent");
+  /** Web seeds given with a torrent: http and https only. */
+  static final Set<String> WEB_SEED_SCHEMES = Set.of("http", "https");
 
   /** Per-download aria2 options a client may set. */
   public static final Set<String> ALLOWED_OPTIONS =
@@ -36,13 +43,20 @@ public final class RequestValidator {
           "referer", "header", "checksum", "lowest-speed-limit", "max-tries", "retry-wait", "timeout",
           "connect-timeout", "http-user", "http-passwd", "ftp-user", "ftp-passwd", "allow-overwrite",
           "remote-time", "max-file-not-found", "check-certificate", "pause", "conditional-get",
-          "http-accept-gzip", "uri-selector", "stream-piece-selector", "piece-length", "file-allocation");
+          "http-accept-gzip", "uri-selector", "stream-piece-selector", "piece-length", "file-allocation",
+          "max-upload-limit", "seed-ratio", "seed-time", "select-file", "bt-max-peers", "bt-request-peer-speed-limit",
+          "bt-tracker", "bt-exclude-tracker", "bt-stop-timeout", "bt-prioritize-piece");
 
   private final Path root;
+  private final TorrentStore torrents;
 
-  /** @param downloadRoot the download root; must exist */
-  public RequestValidator(Path downloadRoot) {
+  /**
+   * @param downloadRoot the download root; must exist
+   * @param torrents where the torrents of requests are kept; null refuses them
+   */
+  public RequestValidator(Path downloadRoot, TorrentStore torrents) {
     this.root = downloadRoot.toAbsolutePath().normalize();
+    this.torrents = torrents;
   }
 
   /** Most downloads in one batch. */
@@ -58,12 +72,12 @@ public final class RequestValidator {
    * links that lead out of the root, so such a request is validated on a worker.
    */
   static boolean readsFileSystem(JsonObject body) {
-    if (body.containsKey("dir")) {
+    if (body.containsKey("dir") || body.containsKey("torrent")) {
       return true;
     }
     if (body.getValue("items") instanceof JsonArray items) {
       for (Object o : items) {
-        if (o instanceof JsonObject item && item.containsKey("dir")) {
+        if (o instanceof JsonObject item && (item.containsKey("dir") || item.containsKey("torrent"))) {
           return true;
         }
       }
@@ -97,7 +111,7 @@ public final class RequestValidator {
   static ListQuery listQuery(JsonObject body) {
     String status = body.getValue("status") == null ? null : text(body, "status", "");
     if (status != null && DownloadStatus.of(status) == null) {
-      throw new ValidationException("status", "must be one of waiting, active, paused, retrying, complete, failed, removed");
+      throw new ValidationException("status", "must be one of " + DownloadStatus.wireNames());
     }
     String batchId = body.getValue("batchId") == null ? null : text(body, "batchId", "");
     Object order = body.getValue("order", "oldest");
@@ -179,10 +193,16 @@ public final class RequestValidator {
     }
     for (String name : body.fieldNames()) {
       if (!FIELDS.contains(name)) {
-        throw new ValidationException(prefix + name, "is not a known field (uris, dir, out, options, requestId)");
+        throw new ValidationException(prefix + name, "is not a known field (uris, torrent, dir, out, options, requestId)");
       }
     }
-    List<String> uris = uris(body.getValue("uris"), prefix + "uris");
+    String torrent = body.getValue("torrent") == null ? null : torrent(text(body, "torrent", prefix), prefix + "torrent");
+    boolean noUris = body.getValue("uris") == null || body.getValue("uris") instanceof JsonArray a && a.isEmpty();
+    List<String> uris = torrent != null && noUris ? List.of()
+        : uris(body.getValue("uris"), prefix + "uris", torrent == null ? SCHEMES : WEB_SEED_SCHEMES);
+    if ((torrent != null || uris.size() == 1 && Magnet.is(uris.get(0))) && body.getValue("out") != null) {
+      throw new ValidationException(prefix + "out", "is not for a torrent: its files are named by the torrent");
+    }
     String dir = body.getValue("dir") == null ? defaultDir : dir(text(body, "dir", prefix), prefix + "dir");
     String out = body.getValue("out") == null ? null : out(text(body, "out", prefix), prefix + "out");
     Map<String, String> options = options(body.getValue("options"), prefix + "options");
@@ -190,7 +210,28 @@ public final class RequestValidator {
     if (requestId != null && (requestId.isBlank() || requestId.length() > 200)) {
       throw new ValidationException(prefix + "requestId", "must be 1 to 200 characters");
     }
-    return new DownloadRequest(List.copyOf(uris), dir, out, Map.copyOf(options), requestId);
+    return new DownloadRequest(List.copyOf(uris), dir, out, Map.copyOf(options), requestId, torrent);
+  }
+
+  /** Decodes, checks and keeps a base64 {@code .torrent}; returns its info hash. Blocking. */
+  private String torrent(String base64, String field) {
+    if (torrents == null) {
+      throw new ValidationException(field, "torrents are not accepted here");
+    }
+    byte[] data;
+    try {
+      data = Base64.getDecoder().decode(base64.replaceAll("\\s+", ""));
+    } catch (IllegalArgumentException e) {
+      throw new ValidationException(field, "must be the .torrent file in base64");
+    }
+    TorrentFile t;
+    try {
+      t = TorrentFile.parse(data);
+    } catch (Bencode.Malformed e) {
+      throw new ValidationException(field, "is not a valid torrent: " + e.getMessage());
+    }
+    torrents.put(t.infoHash(), data);
+    return t.infoHash();
   }
 
   private static String text(JsonObject body, String field, String prefix) {
@@ -201,7 +242,7 @@ public final class RequestValidator {
     return s;
   }
 
-  private static List<String> uris(Object value, String field) {
+  private static List<String> uris(Object value, String field, Set<String> schemes) {
     if (!(value instanceof JsonArray array)) {
       throw new ValidationException(field, "must be an array of URIs");
     }
@@ -217,6 +258,16 @@ public final class RequestValidator {
       if (s.length() > MAX_URI_LENGTH || s.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
         throw new ValidationException(f, "is too long or holds control characters");
       }
+      if (Magnet.is(s) && schemes == SCHEMES) {
+        if (array.size() != 1) {
+          throw new ValidationException(f, "a magnet link must be the only URI of its download");
+        }
+        if (Magnet.infoHash(s) == null) {
+          throw new ValidationException(f, "a magnet link needs xt=urn:btih: with the info hash (40 hex or 32 base32 characters)");
+        }
+        out.add(s);
+        continue;
+      }
       URI uri;
       try {
         uri = new URI(s);
@@ -224,8 +275,9 @@ public final class RequestValidator {
         throw new ValidationException(f, "is not a valid URI");
       }
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!SCHEMES.contains(scheme)) {
-        throw new ValidationException(f, "scheme must be http, https, ftp or sftp");
+      if (!schemes.contains(scheme)) {
+        throw new ValidationException(f, schemes == SCHEMES ? "scheme must be http, https, ftp, sftp or magnet"
+            : "a web seed of a torrent must be http or https");
       }
       if (uri.getHost() == null || uri.getHost().isEmpty()) {
         throw new ValidationException(f, "has no host");

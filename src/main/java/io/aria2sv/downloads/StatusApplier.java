@@ -2,8 +2,10 @@ package io.aria2sv.downloads;
 
 import static io.aria2sv.downloads.DownloadStatus.ACTIVE;
 import static io.aria2sv.downloads.DownloadStatus.COMPLETE;
+import static io.aria2sv.downloads.DownloadStatus.METADATA;
 import static io.aria2sv.downloads.DownloadStatus.PAUSED;
 import static io.aria2sv.downloads.DownloadStatus.REMOVED;
+import static io.aria2sv.downloads.DownloadStatus.SEEDING;
 import static io.aria2sv.downloads.DownloadStatus.WAITING;
 
 import io.vertx.core.json.JsonArray;
@@ -24,8 +26,11 @@ final class StatusApplier {
   private final ReAdds reAdds;
   private final Aria2Side aria2;
   private final CommandFence fence;
+  private final MagnetFollower magnets;
 
-  StatusApplier(DownloadIndex index, Transitions transitions, ReAdds reAdds, Aria2Side aria2, CommandFence fence) {
+  StatusApplier(DownloadIndex index, Transitions transitions, ReAdds reAdds, Aria2Side aria2, CommandFence fence,
+      MagnetFollower magnets) {
+    this.magnets = magnets;
     this.index = index;
     this.transitions = transitions;
     this.reAdds = reAdds;
@@ -64,11 +69,15 @@ final class StatusApplier {
     switch (String.valueOf(st.getString("status"))) {
       case "active" -> {
         clearError(d); // it runs again: an earlier attempt's error is history, not its state
-        transitions.move(d, ACTIVE);
+        transitions.move(d, running(d, st));
       }
       case "waiting" -> transitions.move(d, WAITING);
       case "paused" -> transitions.move(d, PAUSED);
       case "complete" -> {
+        if (d.request.fetchesMetadata()) {
+          magnets.metadataFetched(d);
+          return;
+        }
         clearError(d);
         aria2.dropResult(d.gid);
         transitions.move(d, COMPLETE);
@@ -92,10 +101,20 @@ final class StatusApplier {
     long t = d.totalLength;
     long s = d.downloadSpeed;
     updateLengths(d, st);
-    if (d.status == WAITING && "active".equals(st.getString("status"))) {
-      transitions.move(d, ACTIVE);
+    long up = d.uploadLength;
+    if ((d.status == WAITING || d.status == ACTIVE) && "active".equals(st.getString("status"))) {
+      transitions.move(d, running(d, st));
     }
-    return c != d.completedLength || t != d.totalLength || s != d.downloadSpeed ? d : null;
+    return c != d.completedLength || t != d.totalLength || s != d.downloadSpeed || up != d.uploadLength ? d : null;
+  }
+
+  /**
+   * What an {@code active} download is: fetching a magnet's metadata, seeding (aria2 shows a
+   * torrent whose data is complete and that still uploads as active with {@code seeder}), or
+   * downloading.
+   */
+  private static DownloadStatus running(Download d, JsonObject st) {
+    return d.request.fetchesMetadata() ? METADATA : "true".equals(st.getString("seeder")) ? SEEDING : ACTIVE;
   }
 
   private static void clearError(Download d) {
@@ -107,7 +126,12 @@ final class StatusApplier {
   static void updateLengths(Download d, JsonObject st) {
     d.completedLength = parseLong(st.getString("completedLength"), d.completedLength);
     d.totalLength = parseLong(st.getString("totalLength"), d.totalLength);
-    d.downloadSpeed = "active".equals(st.getString("status")) ? parseLong(st.getString("downloadSpeed"), 0) : 0;
+    boolean active = "active".equals(st.getString("status"));
+    d.downloadSpeed = active ? parseLong(st.getString("downloadSpeed"), 0) : 0;
+    d.uploadSpeed = active ? parseLong(st.getString("uploadSpeed"), 0) : 0;
+    d.uploadLength = parseLong(st.getString("uploadLength"), d.uploadLength);
+    d.numSeeders = (int) parseLong(st.getString("numSeeders"), d.numSeeders);
+    d.connections = (int) parseLong(st.getString("connections"), d.connections);
   }
 
   private static int parseInt(String s) {

@@ -34,8 +34,9 @@ final class Transitions {
     index.statusChanging(d.status, to);
     d.status = to;
     d.updatedAt = System.currentTimeMillis();
-    if (to != DownloadStatus.ACTIVE) {
+    if (!to.transferring()) {
       d.downloadSpeed = 0;
+      d.uploadSpeed = 0;
     }
     store.update(d);
     if (!firstAdd.containsKey(d.id)) {

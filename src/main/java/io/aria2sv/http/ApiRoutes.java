@@ -53,6 +53,8 @@ final class ApiRoutes {
     router.post(BASE + "/downloads/purge").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PURGE, new JsonObject(), 200));
     router.get(BASE + "/downloads/:id").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_GET, idBody(ctx), 200));
     router.patch(BASE + "/downloads/:id").consumes("application/json").handler(ctx -> withBody(ctx, Addresses.DOWNLOADS_CHANGE));
+    router.post(BASE + "/downloads/:id/stop-seeding").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_STOP_SEEDING, idBody(ctx), 200));
+    router.get(BASE + "/downloads/:id/peers").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PEERS, idBody(ctx), 200));
     router.get(BASE + "/downloads/:id/files").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_FILES, idBody(ctx), 200));
     router.post(BASE + "/downloads/:id/position").consumes("application/json").handler(ctx -> withBody(ctx, Addresses.DOWNLOADS_POSITION));
     router.post(BASE + "/downloads/:id/pause").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PAUSE, idBody(ctx), 200));

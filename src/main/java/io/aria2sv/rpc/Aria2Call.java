@@ -13,7 +13,8 @@ import java.util.List;
 public record Aria2Call(String method, JsonArray params) {
   /** The status keys the downloads service reads. */
   public static final List<String> STATUS_KEYS = List.of(
-      "gid", "status", "totalLength", "completedLength", "downloadSpeed", "errorCode", "errorMessage", "files");
+      "gid", "status", "totalLength", "completedLength", "downloadSpeed", "errorCode", "errorMessage", "files",
+      "uploadLength", "uploadSpeed", "seeder", "numSeeders", "connections");
 
   public Aria2Call {
     params = params == null ? new JsonArray() : params;
@@ -22,6 +23,16 @@ public record Aria2Call(String method, JsonArray params) {
   /** {@code aria2.addUri(uris, options)}. */
   public static Aria2Call addUri(List<String> uris, JsonObject options) {
     return new Aria2Call("aria2.addUri", new JsonArray().add(new JsonArray(uris)).add(options));
+  }
+
+  /** {@code aria2.addTorrent(torrent, uris, options)}: {@code torrent} in base64, {@code uris} web seeds. */
+  public static Aria2Call addTorrent(String torrent, List<String> uris, JsonObject options) {
+    return new Aria2Call("aria2.addTorrent", new JsonArray().add(torrent).add(new JsonArray(uris)).add(options));
+  }
+
+  /** {@code aria2.getPeers(gid)}. */
+  public static Aria2Call getPeers(String gid) {
+    return new Aria2Call("aria2.getPeers", new JsonArray().add(gid));
   }
 
   /** {@code aria2.tellStatus(gid, keys)}. */

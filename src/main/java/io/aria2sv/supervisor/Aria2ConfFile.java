@@ -45,6 +45,13 @@ public final class Aria2ConfFile {
     // every interface and write dht.dat under the home directory).
     o.put("follow-torrent", "false");
     o.put("follow-metalink", "false");
+    // An added torrent is kept by the supervisor (data/torrents); aria2 would write a copy named by
+    // its SHA-1 into the user's download directory. A download aria2's session lacks is added again
+    // from the registry after a restart.
+    o.put("rpc-save-upload-metadata", "false");
+    // BitTorrent's DHT routing tables live with the rest of the supervisor's state, not under $HOME.
+    o.put("dht-file-path", dataDir.resolve("dht.dat").toString());
+    o.put("dht-file-path6", dataDir.resolve("dht6.dat").toString());
     // aria2c's console is redirected to a file: keep it to problems, not progress readouts.
     o.put("console-log-level", "warn");
     o.put("summary-interval", "0");

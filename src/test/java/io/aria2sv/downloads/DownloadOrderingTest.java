@@ -2,6 +2,7 @@ package io.aria2sv.downloads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.aria2sv.bittorrent.TorrentStore;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.metrics.Metrics;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class DownloadOrderingTest {
   private static final AppConfig.Downloads CONFIG = new AppConfig.Downloads(true, 3, Duration.ofSeconds(30),
-      Duration.ofSeconds(1), Set.of(1, 2, 6), Duration.ZERO);
+      Duration.ofSeconds(1), Set.of(1, 2, 6), Duration.ZERO, 1.0, Duration.ofHours(1));
 
   @TempDir Path root;
   private Context ctx;
@@ -54,8 +55,10 @@ class DownloadOrderingTest {
     aria2 = new FakeAria2();
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_DOWNLOAD, m -> events.add(m.body()));
     store = on(() -> RegistryStore.open(vertx, root));
+    TorrentStore torrents = TorrentStore.open(root.resolve("data"));
     on(() -> {
-      manager = new DownloadManager(vertx, aria2, store, CONFIG, new DownloadEvents(vertx.eventBus()), root, Metrics.standalone());
+      manager = new DownloadManager(vertx, aria2, store, CONFIG, new DownloadEvents(vertx.eventBus()), root, Metrics.standalone(),
+          torrents);
       return Future.succeededFuture();
     });
   }

@@ -15,7 +15,7 @@ class RequestValidatorTest {
   @TempDir Path root;
 
   private void validate(JsonObject options) {
-    new RequestValidator(root).validate(new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:9/f")).put("options", options), "", "");
+    new RequestValidator(root, null).validate(new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:9/f")).put("options", options), "", "");
   }
 
   @Test

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 class RetryDeciderTest {
   private static RetryDecider decider(boolean autoRetry, int maxRetries) {
     return new RetryDecider(new AppConfig.Downloads(autoRetry, maxRetries, Duration.ofSeconds(2), Duration.ofSeconds(1),
-        Set.of(1, 2, 5, 6, 19, 22, 29), Duration.ZERO));
+        Set.of(1, 2, 5, 6, 19, 22, 29), Duration.ZERO, 1.0, Duration.ofHours(1)));
   }
 
   @Test

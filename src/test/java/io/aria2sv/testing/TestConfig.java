@@ -28,6 +28,8 @@ public final class TestConfig {
     p.setProperty("aria2sv.supervisor.restart.maxDelay", "400ms");
     p.setProperty("aria2sv.http.port", "0");
     LOOPBACK_ONLY.forEach((k, v) -> p.setProperty("aria2sv.aria2.options." + k, v));
+    // BitTorrent listens on 6881-6999 by default: a free port of its own instead
+    p.setProperty("aria2sv.aria2.options.listen-port", String.valueOf(freePort()));
     return p;
   }
 
@@ -46,6 +48,15 @@ public final class TestConfig {
         throw new AssertionError("aria2c runs with " + k + "=" + global.getString(k) + ", not " + v);
       }
     });
+  }
+
+  /** A TCP port free on 127.0.0.1 a moment ago. */
+  public static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Loads the effective configuration for {@code properties}, with no environment and no file. */

@@ -1,0 +1,178 @@
+package io.aria2sv.downloads;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.aria2sv.bus.Addresses;
+import io.aria2sv.rpc.Aria2Call;
+import io.aria2sv.rpc.Aria2Rpc;
+import io.aria2sv.testing.FileServer;
+import io.aria2sv.testing.Seeder;
+import io.aria2sv.testing.Signals;
+import io.aria2sv.testing.SupervisorHarness;
+import io.aria2sv.testing.TestConfig;
+import io.aria2sv.testing.Torrents;
+import io.aria2sv.testing.Tracker;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Magnet links through the test's own HTTP tracker and a seeding aria2c, all on 127.0.0.1 (DHT,
+ * LPD and peer exchange off everywhere): the metadata phase and the data under GIDs we chose.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class MagnetDownloadsTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final int SIZE = 2 << 20;
+
+  @TempDir Path root;
+  private Vertx vertx;
+  private Tracker tracker;
+  private Seeder seeder;
+  private SupervisorHarness stack;
+  private byte[] content;
+  private String magnet;
+  private String hash;
+  private Path torrentFile;
+
+  @BeforeEach
+  void setUp(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    tracker = new Tracker(vertx).start();
+    content = new byte[SIZE];
+    new Random(11).nextBytes(content);
+    Path seedDir = Files.createDirectories(root.resolve("seed"));
+    Files.write(seedDir.resolve("movie.bin"), content);
+    byte[] torrent = Torrents.tracked("movie.bin", content, tracker.announce());
+    hash = Torrents.infoHash(torrent);
+    torrentFile = root.resolve("movie.torrent");
+    Files.write(torrentFile, torrent);
+    magnet = "magnet:?xt=urn:btih:" + hash + "&dn=movie.bin&tr=" + URLEncoder.encode(tracker.announce(), StandardCharsets.UTF_8);
+    stack = new SupervisorHarness(vertx);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    stack.undeploy();
+    if (seeder != null) {
+      seeder.close();
+    }
+    tracker.close();
+    assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
+  }
+
+  private JsonObject config() throws Exception {
+    return TestConfig.fast(vertx, root, "downloads.progressInterval", "200ms", "rpc.timeout", "2s");
+  }
+
+  /** The GIDs aria2 runs, holds queued or keeps as results. */
+  private static Set<String> aria2Gids(Aria2Rpc rpc) throws Exception {
+    List<Object> lists = SupervisorHarness.await(rpc.multicall(List.of(Aria2Call.tellActive(List.of("gid")),
+        Aria2Call.tellWaiting(0, 1000, List.of("gid")), Aria2Call.tellStopped(0, 1000, List.of("gid"))), Duration.ofSeconds(2)));
+    Set<String> gids = new HashSet<>();
+    for (Object l : lists) {
+      ((JsonArray) l).forEach(o -> gids.add(((JsonObject) o).getString("gid")));
+    }
+    return gids;
+  }
+
+  private JsonObject addMagnet() throws Exception {
+    return stack.request(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(magnet))
+        .put("options", new JsonObject().put("seed-time", "0")));
+  }
+
+  /** Waits until an aria2c other than {@code pid} runs. */
+  private void awaitReplaced(long pid) {
+    await().atMost(WAIT).until(() -> {
+      JsonObject st = stack.status();
+      return st.getString("state").equals("RUNNING") && st.getLong("pid") != null && st.getLong("pid") != pid;
+    });
+  }
+
+  private String sha256Of(Path p) throws Exception {
+    return FileServer.sha256(Files.readAllBytes(p));
+  }
+
+  @Test
+  void aria2cKilledInTheMetadataPhaseAndAgainInTheDataPhaseKeepsOneDownloadItsProgressAndTheRightContent() throws Exception {
+    stack.deployStack(config());
+    String id = addMagnet().getString("id");
+    // no seeder yet: the download waits in its metadata phase
+    stack.awaitStatus(id, "metadata", WAIT);
+    long first = stack.pid();
+    Signals.kill9(first);
+    awaitReplaced(first);
+    assertThat(stack.awaitStatus(id, "metadata", WAIT).getString("id")).isEqualTo(id);
+
+    seeder = Seeder.start(torrentFile, root.resolve("seed"), "--max-overall-upload-limit=256K");
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+      JsonObject d = stack.get(id);
+      return d.getString("status").equals("active") && d.getLong("completedLength") > SIZE / 4;
+    });
+    long before = stack.get(id).getLong("completedLength");
+    long second = stack.pid();
+    Signals.kill9(second);
+    awaitReplaced(second);
+    JsonObject back = stack.awaitStatus(id, "active", WAIT);
+    JsonObject done = stack.awaitStatus(id, "complete", WAIT);
+
+    // aria2 saves its control file every second: at most a second of pieces (256 KiB/s here) is fetched again
+    assertThat(back.getLong("completedLength")).as("the pieces it had are kept")
+        .isGreaterThanOrEqualTo(before - 256 * 1024 - 2 * Torrents.PIECE).isPositive();
+    assertThat(sha256Of(root.resolve("downloads/movie.bin"))).isEqualTo(FileServer.sha256(content));
+    // no second copy, nothing else (aria2 drops the control file a moment after the end)
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      try (var list = Files.list(root.resolve("downloads"))) {
+        assertThat(list.map(p -> p.getFileName().toString()).toList()).containsExactly("movie.bin");
+      }
+    });
+    assertThat(stack.transitions(id)).containsOnlyOnce("complete");
+    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getInteger("total")).isEqualTo(1);
+    assertThat(done.getLong("completedLength")).isEqualTo(SIZE);
+  }
+
+  @Test
+  void aMagnetGoesMetadataThenActiveThenSeedingThenCompleteOnceUnderOurGids() throws Exception {
+    seeder = Seeder.start(torrentFile, root.resolve("seed"));
+    stack.deployStack(config());
+    JsonObject added = stack.request(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(magnet))
+        .put("options", new JsonObject().put("seed-time", "0.05")));
+    String id = added.getString("id");
+    assertThat(added.getJsonObject("torrent").getString("infoHash")).isEqualTo(hash);
+
+    Set<String> seen = new HashSet<>();
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+      seen.addAll(aria2Gids(stack.rpc()));
+      return stack.get(id).getString("status").equals("complete");
+    });
+    JsonObject done = stack.get(id);
+
+    assertThat(FileServer.sha256(Files.readAllBytes(root.resolve("downloads/movie.bin")))).isEqualTo(FileServer.sha256(content));
+    List<String> statuses = stack.transitions(id);
+    assertThat(statuses).containsOnlyOnce("metadata", "complete").containsSubsequence("metadata", "active", "complete");
+    assertThat(done.getJsonObject("retry").getJsonArray("gids")).hasSize(2);
+    List<String> ours = done.getJsonObject("retry").getJsonArray("gids").stream().map(String::valueOf).toList();
+    assertThat(ours).as("every GID aria2 ran is ours").containsAll(seen);
+    assertThat(root.resolve("data/torrents/" + hash + ".torrent")).exists();
+    assertThat(root.resolve("downloads/[METADATA]movie.bin")).doesNotExist();
+  }
+}

@@ -1,0 +1,225 @@
+package io.aria2sv.downloads;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aria2sv.Aria2SupervisorClient;
+import io.aria2sv.bus.Addresses;
+import io.aria2sv.bus.ErrorCode;
+import io.aria2sv.testing.FileServer;
+import io.aria2sv.testing.Signals;
+import io.aria2sv.testing.SupervisorHarness;
+import io.aria2sv.testing.TestConfig;
+import io.aria2sv.testing.Torrents;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code .torrent} downloads with a real aria2c, from web seeds on the test's file server (no
+ * tracker, DHT, LPD or peer exchange: nothing leaves 127.0.0.1): seeding, stop seeding, the same
+ * content twice, bad torrents, choosing files, a seeding download across a kill -9 of aria2c.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class TorrentDownloadsTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir Path root;
+  private Vertx vertx;
+  private FileServer files;
+  private SupervisorHarness stack;
+  private Aria2SupervisorClient client;
+
+  @BeforeEach
+  void setUp(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    files = new FileServer(vertx).start();
+    stack = new SupervisorHarness(vertx);
+    client = new Aria2SupervisorClient(vertx, Duration.ofSeconds(20));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    stack.undeploy();
+    files.close();
+    assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
+  }
+
+  private JsonObject config(String... overrides) throws Exception {
+    List<String> all = new ArrayList<>(List.of("downloads.progressInterval", "200ms", "rpc.timeout", "2s"));
+    all.addAll(List.of(overrides));
+    return TestConfig.fast(vertx, root, all.toArray(String[]::new));
+  }
+
+  private static byte[] random(int size, long seed) {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  /** A single-file torrent of {@code size} random bytes served as a web seed. */
+  private byte[] servedTorrent(String name, int size, long seed) {
+    byte[] content = random(size, seed);
+    files.addFile(name, content);
+    return Torrents.single(name, content, files.url(name));
+  }
+
+  private JsonObject addTorrent(byte[] torrent, JsonObject options) throws Exception {
+    JsonObject body = new JsonObject().put("torrent", Torrents.base64(torrent));
+    if (options != null) {
+      body.put("options", options);
+    }
+    return stack.request(Addresses.DOWNLOADS_ADD, body);
+  }
+
+  private String sha256(String relative) throws Exception {
+    return FileServer.sha256(Files.readAllBytes(root.resolve("downloads").resolve(relative)));
+  }
+
+  @Test
+  void aWebSeedTorrentDownloadsSeedsForItsSeedTimeAndEndsCompleteOnceWithTheRightContent() throws Exception {
+    byte[] torrent = servedTorrent("seeded.bin", 300_000, 1);
+    String sha = FileServer.sha256(random(300_000, 1));
+    stack.deployStack(config());
+
+    JsonObject added = addTorrent(torrent, new JsonObject().put("seed-time", "0.05"));
+    String id = added.getString("id");
+    stack.awaitStatus(id, "seeding", WAIT);
+    JsonObject done = stack.awaitStatus(id, "complete", WAIT);
+
+    assertThat(sha256("seeded.bin")).isEqualTo(sha);
+    assertThat(added.getJsonObject("torrent").getString("infoHash")).isEqualTo(Torrents.infoHash(torrent));
+    assertThat(done.getLong("completedLength")).isEqualTo(300_000L);
+    List<String> statuses = stack.transitions(id);
+    assertThat(statuses).containsOnlyOnce("seeding", "complete").containsSubsequence("seeding", "complete");
+    assertThat(root.resolve("data/torrents/" + Torrents.infoHash(torrent) + ".torrent")).hasBinaryContent(torrent);
+    assertThat(done.getJsonObject("retry").getJsonArray("gids")).hasSize(1);
+  }
+
+  @Test
+  void stopSeedingEndsTheDownloadCompleteAndKeepsItsFile() throws Exception {
+    byte[] torrent = servedTorrent("stop.bin", 100_000, 2);
+    stack.deployStack(config());
+    String id = addTorrent(torrent, null).getString("id");
+    JsonObject seeding = stack.awaitStatus(id, "seeding", WAIT);
+    assertThat(seeding.getJsonObject("torrent").getDouble("ratio")).isZero();
+
+    JsonObject stopped = SupervisorHarness.await(client.stopSeeding(id));
+    ReplyException again = stack.failure(Addresses.DOWNLOADS_STOP_SEEDING, new JsonObject().put("id", id));
+
+    assertThat(stopped.getString("status")).isEqualTo("complete");
+    assertThat(code(again)).isEqualTo(ErrorCode.CONFLICT);
+    assertThat(sha256("stop.bin")).isEqualTo(FileServer.sha256(random(100_000, 2)));
+    assertThat(stack.transitions(id)).containsOnlyOnce("complete").doesNotContain("removed");
+    assertThat(stack.rpc().call("aria2.tellStatus", Duration.ofSeconds(2), stopped.getString("gid"), new JsonArray().add("status"))
+        .toCompletionStage().toCompletableFuture().handle((ok, err) -> err).get(5, TimeUnit.SECONDS))
+        .as("aria2 no longer holds it").isNotNull();
+  }
+
+  @Test
+  void theSameInfoHashWhileItRunsIsA409NamingTheDownloadAlsoInABatch() throws Exception {
+    byte[] torrent = servedTorrent("twice.bin", 50_000, 3);
+    stack.deployStack(config());
+    String first = addTorrent(torrent, new JsonObject().put("pause", "true")).getString("id");
+
+    ReplyException single = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("torrent", Torrents.base64(torrent)));
+    ReplyException batch = stack.failure(Addresses.BATCHES_ADD, new JsonObject().put("items", new JsonArray()
+        .add(new JsonObject().put("torrent", Torrents.base64(servedTorrent("other.bin", 1000, 4))))
+        .add(new JsonObject().put("torrent", Torrents.base64(torrent)))));
+
+    assertThat(code(single)).isEqualTo(ErrorCode.CONFLICT);
+    assertThat(single.getMessage()).contains(Torrents.infoHash(torrent)).contains(first);
+    assertThat(code(batch)).isEqualTo(ErrorCode.CONFLICT);
+    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getInteger("total")).isEqualTo(1);
+  }
+
+  @Test
+  void aMalformedTorrentIsA400SayingWhatIsWrongAndNothingIsAdded() throws Exception {
+    stack.deployStack(config());
+    String noPieces = Base64.getEncoder().encodeToString("d4:infod6:lengthi5e4:name1:xee".getBytes(StandardCharsets.US_ASCII));
+    String junk = Base64.getEncoder().encodeToString("<html>not a torrent</html>".getBytes(StandardCharsets.US_ASCII));
+    String traversal = Base64.getEncoder().encodeToString(
+        "d4:infod6:lengthi5e4:name2:..12:piece lengthi16384e6:pieces20:01234567890123456789ee".getBytes(StandardCharsets.US_ASCII));
+
+    ReplyException missing = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("torrent", noPieces));
+    ReplyException html = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("torrent", junk));
+    ReplyException dots = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("torrent", traversal));
+    ReplyException notBase64 = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("torrent", "%%%"));
+    ReplyException withOut = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject()
+        .put("torrent", Torrents.base64(servedTorrent("named.bin", 1000, 5))).put("out", "other-name.bin"));
+
+    assertThat(List.of(missing, html, dots, notBase64, withOut)).allSatisfy(e -> assertThat(code(e)).isEqualTo(ErrorCode.BAD_REQUEST));
+    assertThat(missing.getMessage()).isEqualTo("torrent: is not a valid torrent: info.piece length is missing or not positive");
+    assertThat(html.getMessage()).startsWith("torrent: is not a valid torrent: unexpected byte '<'");
+    assertThat(dots.getMessage()).contains("info.name");
+    assertThat(notBase64.getMessage()).isEqualTo("torrent: must be the .torrent file in base64");
+    assertThat(withOut.getMessage()).startsWith("out:");
+    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getInteger("total")).isZero();
+  }
+
+  @Test
+  void aMultiFileTorrentWithOneFileSelectedWritesOnlyThatFileAndListsAll() throws Exception {
+    LinkedHashMap<String, byte[]> parts = new LinkedHashMap<>();
+    // whole pieces each: a piece that spans two files would be written to both
+    parts.put("a.bin", random(2 * Torrents.PIECE, 6));
+    parts.put("sub/b.bin", random(3 * Torrents.PIECE, 7));
+    parts.forEach((path, data) -> files.addFile("album/" + path, data));
+    byte[] torrent = Torrents.multi("album", parts, files.url(""));
+    stack.deployStack(config());
+
+    String id = addTorrent(torrent, new JsonObject().put("select-file", "2").put("seed-time", "0")).getString("id");
+    JsonObject listed = SupervisorHarness.await(client.files(id));
+    stack.awaitStatus(id, "complete", WAIT);
+
+    assertThat(sha256("album/sub/b.bin")).isEqualTo(FileServer.sha256(parts.get("sub/b.bin")));
+    assertThat(root.resolve("downloads/album/a.bin")).as("an unselected file is not written").doesNotExist();
+    JsonArray list = listed.getJsonArray("files");
+    assertThat(list).hasSize(2);
+    assertThat(list.getJsonObject(0).getString("relativePath")).isEqualTo("album/a.bin");
+    assertThat(list.getJsonObject(0).getBoolean("selected")).isFalse();
+    assertThat(list.getJsonObject(1).getString("relativePath")).isEqualTo("album/sub/b.bin");
+    assertThat(list.getJsonObject(1).getBoolean("selected")).isTrue();
+  }
+
+  @Test
+  void aSeedingDownloadKeepsSeedingUnderTheSameIdAfterAria2cIsKilled() throws Exception {
+    byte[] torrent = servedTorrent("keep.bin", 200_000, 8);
+    stack.deployStack(config());
+    String id = addTorrent(torrent, null).getString("id");
+    stack.awaitStatus(id, "seeding", WAIT);
+    long pid = stack.pid();
+    int fetches = files.requests("keep.bin");
+
+    Signals.kill9(pid);
+    stack.awaitState("RUNNING", WAIT);
+
+    org.awaitility.Awaitility.await().atMost(WAIT).until(() -> stack.pid() != pid);
+    JsonObject after = stack.awaitStatus(id, "seeding", WAIT);
+    JsonObject inAria2 = SupervisorHarness.await(stack.rpc().callObject("aria2.tellStatus", Duration.ofSeconds(2), after.getString("gid")));
+    assertThat(inAria2.getString("seeder")).isEqualTo("true");
+    assertThat(after.getLong("completedLength")).isEqualTo(200_000L);
+    assertThat(files.requests("keep.bin")).as("the data was not fetched again").isEqualTo(fetches);
+  }
+
+  private static ErrorCode code(ReplyException e) {
+    return ErrorCode.of(e.failureCode());
+  }
+}
