@@ -44,6 +44,12 @@
   }
   function nameOf(d) {
     if (d.out) return d.out;
+    if (d.torrent) {
+      const m = /[?&]dn=([^&]*)/.exec(d.uris[0] || '');
+      if (m) return decodeURIComponent(m[1].replace(/\+/g, ' '));
+      if (d.path) return d.path.split('/').pop();
+      return 'torrent ' + d.torrent.infoHash.slice(0, 12);
+    }
     try { const p = new URL(d.uris[0]).pathname.split('/').filter(Boolean); return p.length ? decodeURIComponent(p[p.length - 1]) : d.uris[0]; }
     catch (e) { return d.uris[0]; }
   }
@@ -120,6 +126,7 @@
       '<td class="buttons"><button type="button" class="small plain" data-action="pause">Pause</button>' +
       '<button type="button" class="small plain" data-action="resume">Resume</button>' +
       '<button type="button" class="small plain" data-action="retry">Retry</button>' +
+      '<button type="button" class="small plain" data-action="stop-seeding">Stop seeding</button>' +
       '<button type="button" class="small danger" data-action="remove">Remove</button></td>';
     // Newest first: a download loaded later but added earlier goes where it belongs.
     const body = $('#downloads tbody');
@@ -144,7 +151,8 @@
     progress(tr, d);
     tr.querySelector('.retries').textContent = d.retry.count + ' / ' + d.retry.max;
     const show = (a, on) => { tr.querySelector('[data-action=' + a + ']').hidden = !on; };
-    show('pause', ['waiting', 'active', 'retrying'].includes(d.status));
+    show('pause', ['waiting', 'metadata', 'active', 'seeding', 'retrying'].includes(d.status));
+    show('stop-seeding', d.status === 'seeding');
     show('resume', d.status === 'paused');
     show('retry', d.status === 'failed');
     show('remove', d.status !== 'removed');
@@ -157,7 +165,8 @@
     tr.querySelector('.bar').style.width = pct + '%';
     tr.querySelector('.progress').setAttribute('aria-valuenow', pct);
     tr.querySelector('.pct').textContent = pct + '% · ' + bytes(d.completedLength) + (d.totalLength ? ' of ' + bytes(d.totalLength) : '');
-    tr.querySelector('.speed').textContent = d.status === 'active' ? bytes(d.downloadSpeed) + '/s' : '–';
+    tr.querySelector('.speed').textContent = d.status === 'active' || d.status === 'metadata' ? bytes(d.downloadSpeed) + '/s'
+      : d.status === 'seeding' && d.torrent ? '↑ ' + bytes(d.torrent.uploadSpeed) + '/s · ratio ' + d.torrent.ratio : '–';
     tr.querySelector('.eta').textContent = d.status === 'active' ? duration(d.etaSeconds) : '–';
   }
   function dropOldestRow() {
@@ -347,7 +356,10 @@
   $('#add-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const uris = $('#uris').value.split(/\s+/).map(s => s.trim()).filter(Boolean);
-    const body = { uris };
+    const body = {};
+    const file = $('#torrent-file').files[0];
+    if (file) body.torrent = await base64Of(file);
+    if (uris.length || !file) body.uris = uris;
     if ($('#out').value.trim()) body.out = $('#out').value.trim();
     if ($('#dir').value.trim()) body.dir = $('#dir').value.trim();
     const err = $('#form-error'); err.hidden = true;
@@ -357,6 +369,15 @@
       $('#add-form').reset();
     } catch (ex) { err.textContent = ex.message; err.hidden = false; }
   });
+
+  function base64Of(file) {
+    return new Promise((resolve, reject) => {
+      const r = new FileReader();
+      r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+      r.onerror = () => reject(r.error);
+      r.readAsDataURL(file);
+    });
+  }
 
   // ---- batches ----
   async function loadBatch(id) {

@@ -102,7 +102,8 @@ public final class Addresses {
 
   /**
    * Request/reply. Request {@code {uris:[…], torrent?, dir?, out?, options?, requestId?}}: http,
-   * https, ftp or sftp URIs; or {@code torrent}, a {@code .torrent} file in base64 (then {@code uris}
+   * https, ftp or sftp URIs, or one magnet link (status {@code metadata} while its metadata is
+   * fetched); or {@code torrent}, a {@code .torrent} file in base64 (then {@code uris}
    * are optional web seeds, http or https, and {@code out} is not taken), kept in the data directory;
    * {@code dir} relative to the download root; {@code out} a file name; {@code options} from the
    * per-download allowlist. A torrent whose info hash is already a download that has not ended fails
@@ -206,7 +207,8 @@ public final class Addresses {
 
   /**
    * Request/reply. Request {@code {items:[{uris, dir?, out?, options?}…], dir?}} (at most 10,000
-   * items; every item is validated before any is added). Reply {@code {id, downloads:[ids]}}.
+   * items; every item is validated before any is added), or {@code {metalink, dir?}}: a metalink
+   * in base64, one download per file with its URLs as mirrors and its hash as {@code checksum}. Reply {@code {id, downloads:[ids]}}.
    */
   public static final String BATCHES_ADD = "aria2.downloads.batch-add";
 

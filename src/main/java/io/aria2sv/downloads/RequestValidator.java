@@ -85,12 +85,18 @@ public final class RequestValidator {
     return false;
   }
 
-  /** Validates a batch {@code {items:[…], dir?}}. */
+  /** Validates a batch {@code {items:[…], dir?}} or {@code {metalink, dir?}}. */
   List<DownloadRequest> batch(JsonObject body) {
     for (String name : body.fieldNames()) {
-      if (!name.equals("items") && !name.equals("dir")) {
-        throw new ValidationException(name, "is not a known field (items, dir)");
+      if (!name.equals("items") && !name.equals("dir") && !name.equals("metalink")) {
+        throw new ValidationException(name, "is not a known field (items or metalink, dir)");
       }
+    }
+    if (body.containsKey("metalink")) {
+      if (body.containsKey("items")) {
+        throw new ValidationException("items", "cannot be given with metalink");
+      }
+      return metalink(body);
     }
     if (!(body.getValue("items") instanceof JsonArray items) || items.isEmpty() || items.size() > MAX_BATCH) {
       throw new ValidationException("items", "must be an array of 1 to " + MAX_BATCH + " downloads");
@@ -211,6 +217,50 @@ public final class RequestValidator {
       throw new ValidationException(prefix + "requestId", "must be 1 to 200 characters");
     }
     return new DownloadRequest(List.copyOf(uris), dir, out, Map.copyOf(options), requestId, torrent);
+  }
+
+  /**
+   * A metalink {@code {metalink: base64, dir?}}: one request per file, its name (which may name
+   * folders) inside {@code dir}, its http(s)/ftp/sftp URLs as mirrors, its strongest hash as
+   * aria2's {@code checksum}, so a file whose content does not match fails.
+   */
+  private List<DownloadRequest> metalink(JsonObject body) {
+    String batchDir = body.getValue("dir") == null ? "" : dir(text(body, "dir", ""), "dir");
+    byte[] data;
+    try {
+      data = Base64.getDecoder().decode(text(body, "metalink", "").replaceAll("\\s+", ""));
+    } catch (IllegalArgumentException e) {
+      throw new ValidationException("metalink", "must be the metalink file in base64");
+    }
+    List<Metalink.File> files;
+    try {
+      files = Metalink.parse(data);
+    } catch (IllegalArgumentException e) {
+      throw new ValidationException("metalink", e.getMessage());
+    }
+    if (files.size() > MAX_BATCH) {
+      throw new ValidationException("metalink", "holds more than " + MAX_BATCH + " files");
+    }
+    List<DownloadRequest> out = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      Metalink.File f = files.get(i);
+      String field = "metalink.files[" + i + "]";
+      List<String> usable = f.urls().stream().filter(u -> {
+        int colon = u.indexOf(':');
+        return colon > 0 && SCHEMES.contains(u.substring(0, colon).toLowerCase(Locale.ROOT));
+      }).limit(MAX_URIS).toList();
+      if (usable.isEmpty()) {
+        throw new ValidationException(field, "file " + f.name() + " has no http, https, ftp or sftp URL");
+      }
+      List<String> uris = uris(new JsonArray(usable), field + ".urls", SCHEMES);
+      int slash = f.name().lastIndexOf('/');
+      String sub = slash < 0 ? "" : f.name().substring(0, slash);
+      String dir = sub.isEmpty() ? batchDir : dir(Path.of(batchDir).resolve(sub).toString(), field + ".name");
+      String name = out(f.name().substring(slash + 1), field + ".name");
+      Map<String, String> options = f.checksum() == null ? Map.of() : Map.of("checksum", f.checksum());
+      out.add(new DownloadRequest(uris, dir, name, options, null));
+    }
+    return out;
   }
 
   /** Decodes, checks and keeps a base64 {@code .torrent}; returns its info hash. Blocking. */

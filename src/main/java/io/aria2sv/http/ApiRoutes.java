@@ -97,6 +97,11 @@ final class ApiRoutes {
     if (body == null) {
       return;
     }
+    if (body.containsKey("metalink")) {
+      // a metalink is one download per file: a batch
+      create(ctx, Addresses.BATCHES_ADD, body, "/batches/");
+      return;
+    }
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key != null && !body.containsKey("requestId")) {
       body.put("requestId", key);

@@ -243,6 +243,26 @@ class DashboardBrowserTest {
     wait.until(d -> visibleNames().equals(List.of("held.bin")));
   }
 
+  @Test
+  void aTorrentUploadedThroughTheFormSeedsShowsItsRatioAndStopsSeedingFromItsRow(Vertx vertx) throws Exception {
+    files = new FileServer(vertx).start();
+    byte[] content = new byte[200_000];
+    new java.util.Random(41).nextBytes(content);
+    files.addFile("shared.bin", content);
+    byte[] torrent = io.aria2sv.testing.Torrents.single("shared.bin", content, files.url("shared.bin"));
+    Path file = Files.write(root.resolve("shared.torrent"), torrent);
+    WebDriverWait wait = openDashboard(vertx);
+    String name = "torrent " + io.aria2sv.testing.Torrents.infoHash(torrent).substring(0, 12);
+
+    browser.findElement(By.id("torrent-file")).sendKeys(file.toString());
+    browser.findElement(By.id("add-button")).click();
+    wait.until(d -> "seeding".equals(statusOf(name)));
+    assertThat(row(name).findElement(By.cssSelector(".speed")).getText()).contains("ratio 0");
+    row(name).findElement(By.cssSelector("button[data-action=stop-seeding]")).click();
+    wait.until(d -> "complete".equals(statusOf(name)));
+    assertThat(FileServer.sha256(Files.readAllBytes(root.resolve("downloads/shared.bin")))).isEqualTo(FileServer.sha256(content));
+  }
+
   private List<String> visibleNames() {
     return browser.findElements(By.cssSelector("#downloads tbody tr")).stream().filter(WebElement::isDisplayed)
         .map(tr -> tr.findElement(By.cssSelector(".name")).getText()).toList();

@@ -95,6 +95,18 @@ class HttpRoutesTest {
   }
 
   @Test
+  void aMetalinkPostedAsADownloadIsAddedAsABatchAndAnsweredWithItsLocation(Vertx vertx) throws Exception {
+    start(vertx);
+    stub(Addresses.BATCHES_ADD, new JsonObject().put("id", "b1").put("downloads", new JsonArray().add("d1").add("d2")));
+
+    HttpResponse<Buffer> r = call(HttpMethod.POST, "/api/v1/downloads", new JsonObject().put("metalink", "PG1ldGFsaW5rLz4="));
+
+    assertThat(r.statusCode()).isEqualTo(201);
+    assertThat(r.getHeader("Location")).isEqualTo("/api/v1/batches/b1");
+    assertThat(received).contains(new JsonObject().put("metalink", "PG1ldGFsaW5rLz4="));
+  }
+
+  @Test
   void controlsOfOneDownloadAndOfAllAreForwardedWithThePathsId(Vertx vertx) throws Exception {
     start(vertx);
     stub(Addresses.DOWNLOADS_CHANGE, new JsonObject().put("id", "d1"));
