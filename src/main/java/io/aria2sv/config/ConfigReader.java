@@ -75,26 +75,24 @@ final class ConfigReader {
   /** A number from {@code min} to {@code max}. */
   double number(String name, double min, double max) {
     Object v = required(name);
-    double d;
-    try {
-      d = v instanceof Number num ? num.doubleValue() : Double.parseDouble(v.toString().trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key(name), "'" + v + "' is not a number");
-    }
+    double d = decimal(name, v);
     if (!(d >= min && d <= max)) {
       throw new ConfigException(key(name), v + " is out of range [" + min + ", " + max + "]");
     }
     return d;
   }
 
-  double fraction(String name) {
-    Object v = required(name);
-    double d;
+  private double decimal(String name, Object v) {
     try {
-      d = v instanceof Number num ? num.doubleValue() : Double.parseDouble(v.toString().trim());
+      return v instanceof Number num ? num.doubleValue() : Double.parseDouble(v.toString().trim());
     } catch (NumberFormatException e) {
       throw new ConfigException(key(name), "'" + v + "' is not a number");
     }
+  }
+
+  double fraction(String name) {
+    Object v = required(name);
+    double d = decimal(name, v);
     if (!(d >= 0.0 && d <= 1.0)) {
       throw new ConfigException(key(name), v + " must be between 0 and 1");
     }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ErrorCode;
-import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2Rpc;
 import io.aria2sv.rpc.Aria2RpcException;
 import io.aria2sv.testing.FileServer;
@@ -98,16 +97,6 @@ class DownloadsTest {
     return out.toByteArray();
   }
 
-  /** The GIDs aria2 runs, holds queued or keeps as results. */
-  private static Set<String> aria2Gids(Aria2Rpc rpc) throws Exception {
-    List<Object> lists = SupervisorHarness.await(rpc.multicall(List.of(Aria2Call.tellActive(List.of("gid")),
-        Aria2Call.tellWaiting(0, 1000, List.of("gid")), Aria2Call.tellStopped(0, 1000, List.of("gid"))), Duration.ofSeconds(2)));
-    Set<String> gids = new HashSet<>();
-    for (Object l : lists) {
-      ((JsonArray) l).forEach(o -> gids.add(((JsonObject) o).getString("gid")));
-    }
-    return gids;
-  }
 
   @Test
   void aTorrentFileFetchedOverHttpStaysAFileAndAria2RunsNothingTheRegistryDoesNotKnow() throws Exception {
@@ -128,7 +117,7 @@ class DownloadsTest {
     for (Object d : stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads")) {
       ((JsonObject) d).getJsonObject("retry").getJsonArray("gids").forEach(g -> known.add((String) g));
     }
-    await().during(Duration.ofMillis(1000)).atMost(WAIT).until(() -> known.containsAll(aria2Gids(rpc)));
+    await().during(Duration.ofMillis(1000)).atMost(WAIT).until(() -> known.containsAll(SupervisorHarness.aria2Gids(rpc)));
     assertThat(Files.exists(root.resolve("downloads/payload.bin"))).as("the torrent's content was not fetched").isFalse();
   }
 

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.aria2sv.bus.Addresses;
-import io.aria2sv.rpc.Aria2Call;
-import io.aria2sv.rpc.Aria2Rpc;
 import io.aria2sv.testing.FileServer;
 import io.aria2sv.testing.Seeder;
 import io.aria2sv.testing.Signals;
@@ -84,16 +82,6 @@ class MagnetDownloadsTest {
     return TestConfig.fast(vertx, root, "downloads.progressInterval", "200ms", "rpc.timeout", "2s");
   }
 
-  /** The GIDs aria2 runs, holds queued or keeps as results. */
-  private static Set<String> aria2Gids(Aria2Rpc rpc) throws Exception {
-    List<Object> lists = SupervisorHarness.await(rpc.multicall(List.of(Aria2Call.tellActive(List.of("gid")),
-        Aria2Call.tellWaiting(0, 1000, List.of("gid")), Aria2Call.tellStopped(0, 1000, List.of("gid"))), Duration.ofSeconds(2)));
-    Set<String> gids = new HashSet<>();
-    for (Object l : lists) {
-      ((JsonArray) l).forEach(o -> gids.add(((JsonObject) o).getString("gid")));
-    }
-    return gids;
-  }
 
   private JsonObject addMagnet() throws Exception {
     return stack.request(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(magnet))
@@ -161,7 +149,7 @@ class MagnetDownloadsTest {
 
     Set<String> seen = new HashSet<>();
     await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
-      seen.addAll(aria2Gids(stack.rpc()));
+      seen.addAll(SupervisorHarness.aria2Gids(stack.rpc()));
       return stack.get(id).getString("status").equals("complete");
     });
     JsonObject done = stack.get(id);

@@ -219,6 +219,18 @@ public final class SupervisorHarness {
     return out.get(30, TimeUnit.SECONDS);
   }
 
+  /** The GIDs aria2 at {@code rpc} runs, holds queued or keeps as results. */
+  public static java.util.Set<String> aria2Gids(io.aria2sv.rpc.Aria2Rpc rpc) throws Exception {
+    List<Object> lists = await(rpc.multicall(List.of(io.aria2sv.rpc.Aria2Call.tellActive(List.of("gid")),
+        io.aria2sv.rpc.Aria2Call.tellWaiting(0, 1000, List.of("gid")), io.aria2sv.rpc.Aria2Call.tellStopped(0, 1000, List.of("gid"))),
+        java.time.Duration.ofSeconds(2)));
+    java.util.Set<String> gids = new java.util.HashSet<>();
+    for (Object l : lists) {
+      ((io.vertx.core.json.JsonArray) l).forEach(o -> gids.add(((JsonObject) o).getString("gid")));
+    }
+    return gids;
+  }
+
   public static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
