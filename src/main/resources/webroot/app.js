@@ -44,6 +44,7 @@
   }
   function nameOf(d) {
     if (d.out) return d.out;
+    if (d.name) return d.name;
     if (d.torrent) {
       const m = /[?&]dn=([^&]*)/.exec(d.uris[0] || '');
       if (m) return decodeURIComponent(m[1].replace(/\+/g, ' '));

@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TorrentStore {
   private final Path dir;
   private final Map<String, String> base64 = new ConcurrentHashMap<>();
+  private final Map<String, String> names = new ConcurrentHashMap<>();
 
   private TorrentStore(Path dir) {
     this.dir = dir;
@@ -35,7 +36,9 @@ public final class TorrentStore {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(s.dir, "*.torrent")) {
       for (Path f : files) {
         String hash = f.getFileName().toString().replace(".torrent", "");
-        s.base64.put(hash, Base64.getEncoder().encodeToString(Files.readAllBytes(f)));
+        byte[] data = Files.readAllBytes(f);
+        s.base64.put(hash, Base64.getEncoder().encodeToString(data));
+        s.name(hash, data);
       }
     }
     return s;
@@ -86,6 +89,20 @@ public final class TorrentStore {
       throw new UncheckedIOException("cannot keep torrent " + infoHash + " in " + dir + ": " + e.getMessage(), e);
     }
     base64.put(infoHash, Base64.getEncoder().encodeToString(data));
+    name(infoHash, data);
+  }
+
+  private void name(String infoHash, byte[] data) {
+    try {
+      names.put(infoHash, TorrentFile.parse(data).name());
+    } catch (Bencode.Malformed e) {
+      // kept as it is; aria2 will say what is wrong with it
+    }
+  }
+
+  /** The name (file or directory) of a kept torrent, or null. */
+  public String name(String infoHash) {
+    return infoHash == null ? null : names.get(infoHash);
   }
 
   /** The torrent as base64, or null when it is not kept. */

@@ -92,7 +92,7 @@ public final class Addresses {
   // ---- downloads ---------------------------------------------------------------------------
   // A download is {id, gid, batchId, uris, dir, out, status, completedLength, totalLength,
   // downloadSpeed, percent, etaSeconds, torrent:{infoHash, uploadLength, uploadSpeed, ratio,
-  // numSeeders, connections}|null, errorCode, errorMessage, options:{…}, errors:[{at, gid,
+  // numSeeders, connections}|null, name (a torrent's name once its .torrent is known)|null, errorCode, errorMessage, options:{…}, errors:[{at, gid,
   // errorCode, errorMessage}], retry:{count, max, canRetry, gids}, createdAt, updatedAt};
   // errors are the failed attempts that led to re-adds, oldest first (the newest 20); status is
   // one of waiting, active, seeding (a torrent's data is complete and it still uploads), paused,

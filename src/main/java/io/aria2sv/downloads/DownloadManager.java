@@ -52,6 +52,7 @@ final class DownloadManager {
   private final DownloadCommands commands;
   private final Reconciler reconciler;
   private final FileListing files;
+  private final TorrentStore torrents;
 
   DownloadManager(Vertx vertx, Aria2 rpc, RegistryStore store, AppConfig.Downloads config, DownloadEvents events,
       Path root, Metrics metrics, TorrentStore torrents) {
@@ -69,6 +70,7 @@ final class DownloadManager {
     this.commands = new DownloadCommands(transitions, reAdds, aria2, fence, inFlight, files);
     this.reconciler = new Reconciler(rpc, index, transitions, applier, aria2, fence, inFlight, reAdds, commands);
     this.files = new FileListing(rpc, root);
+    this.torrents = torrents;
     store.rebuildFrom(this::everything);
   }
 
@@ -102,7 +104,8 @@ final class DownloadManager {
 
   JsonObject json(Download d) {
     RetryDecider decider = reAdds.decider();
-    return d.toJson(decider.maxRetries(), d.status == FAILED || decider.canRetry(d.errorCode, d.retryCount));
+    return d.toJson(decider.maxRetries(), d.status == FAILED || decider.canRetry(d.errorCode, d.retryCount))
+        .put("name", torrents.name(d.request.torrent()));
   }
 
   /** Every batch and download as registry writes, for a registry file that has to be written anew. */
