@@ -40,6 +40,7 @@ public final class DownloadsVerticle extends VerticleBase {
   private DownloadManager manager;
   private RequestValidator validator;
   private TorrentStore torrents;
+  private MetaFetcher fetcher;
   private DownloadEvents events;
   private ProgressTicker ticker;
   private EndedForgetter forgetter;
@@ -65,6 +66,7 @@ public final class DownloadsVerticle extends VerticleBase {
     web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(1000).setMetricsName("aria2-rpc-downloads"));
     aria2 = new Aria2Client(context, web, config.rpc(), metrics);
     follower = new SupervisorFollower(vertx, aria2);
+    fetcher = new MetaFetcher(vertx);
     events = new DownloadEvents(vertx.eventBus());
     return vertx.executeBlocking(() -> {
       config.aria2().createDirectories();
@@ -115,6 +117,7 @@ public final class DownloadsVerticle extends VerticleBase {
         : notifications.close().timeout(DISCONNECT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     follower.stop();
     web.close();
+    fetcher.close();
     Future<Void> stored = store == null ? Future.succeededFuture() : store.close().mapEmpty();
     return disconnected.transform(ar -> stored);
   }
@@ -137,8 +140,13 @@ public final class DownloadsVerticle extends VerticleBase {
 
   private void registerConsumers() {
     EventBus bus = vertx.eventBus();
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_ADD, m -> BusReplies.answer(m, body ->
-        validated(body, b -> validator.validate(b, "", "")).compose(manager::add).map(manager::json)));
+    bus.<JsonObject>consumer(Addresses.DOWNLOADS_ADD, m -> BusReplies.answer(m, body -> {
+      if (FollowedUrls.metalinkUrl(body) != null) {
+        return Future.failedFuture(new ValidationException("uris[0]", "is a metalink, which makes a batch: add it with "
+            + Addresses.BATCHES_ADD + " {metalinkUri} (POST /api/v1/downloads does so), or give options.follow-metalink false"));
+      }
+      return following(body).compose(b -> validated(b, v -> validator.validate(v, "", ""))).compose(manager::add).map(manager::json);
+    }));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_GET, m -> BusReplies.answer(m, body -> Future.succeededFuture(manager.json(find(body)))));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_LIST, m -> BusReplies.answer(m, body ->
         Future.succeededFuture(DownloadQuery.page(manager.all(), RequestValidator.listQuery(body), manager::json))));
@@ -160,11 +168,43 @@ public final class DownloadsVerticle extends VerticleBase {
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_RESUME_ALL, m -> BusReplies.answer(m, body -> manager.resumeAll()));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_PURGE, m -> BusReplies.answer(m, body ->
         Future.succeededFuture(new JsonObject().put("forgotten", manager.forgetEnded(Long.MAX_VALUE)))));
-    bus.<JsonObject>consumer(Addresses.BATCHES_ADD, m -> BusReplies.answer(m, body -> validated(body, validator::batch).compose(manager::addBatch)));
+    bus.<JsonObject>consumer(Addresses.BATCHES_ADD, m -> BusReplies.answer(m, body ->
+        followingBatch(body).compose(b -> validated(b, validator::batch)).compose(manager::addBatch)));
     bus.<JsonObject>consumer(Addresses.BATCHES_GET, m -> BusReplies.answer(m, body ->
         Future.succeededFuture(manager.batches().stats(RequestValidator.id(body)))));
     bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, m -> reconfigure(AppConfig.from(m.body())));
     bus.<JsonObject>localConsumer(Addresses.DOWNLOADS_HEALTH, m -> m.reply(registryHealth()));
+  }
+
+  /** An add whose one URI is a {@code .torrent} URL, with the torrent fetched in its place. */
+  private Future<JsonObject> following(JsonObject body) {
+    String url = FollowedUrls.torrentUrl(body);
+    return url == null ? Future.succeededFuture(body) : fetcher.withTorrent(body, url);
+  }
+
+  /** A batch with its {@code metalinkUri} fetched, and the {@code .torrent} URLs of its items. */
+  private Future<JsonObject> followingBatch(JsonObject body) {
+    if (body.containsKey("metalinkUri")) {
+      for (String name : body.fieldNames()) {
+        if (!name.equals("metalinkUri") && !name.equals("dir")) {
+          throw new ValidationException(name, "is not a known field with metalinkUri (dir)");
+        }
+      }
+      Object url = body.getValue("metalinkUri");
+      JsonObject probe = new JsonObject().put("uris", new io.vertx.core.json.JsonArray().add(url == null ? "" : url));
+      if (!(url instanceof String s) || FollowedUrls.followed(probe, "", "") == null) {
+        throw new ValidationException("metalinkUri", "must be an http or https URL");
+      }
+      return fetcher.metalinkBatch(s, body.getValue("dir"), "metalinkUri");
+    }
+    if (!(body.getValue("items") instanceof io.vertx.core.json.JsonArray items)) {
+      return Future.succeededFuture(body);
+    }
+    java.util.List<Future<Object>> each = new java.util.ArrayList<>();
+    for (Object item : items) {
+      each.add(item instanceof JsonObject o ? following(o).map(x -> (Object) x) : Future.succeededFuture(item));
+    }
+    return Future.all(each).map(all -> body.copy().put("items", new io.vertx.core.json.JsonArray(all.list())));
   }
 
   private Download find(JsonObject body) {

@@ -45,7 +45,9 @@ public final class RequestValidator {
           "remote-time", "max-file-not-found", "check-certificate", "pause", "conditional-get",
           "http-accept-gzip", "uri-selector", "stream-piece-selector", "piece-length", "file-allocation",
           "max-upload-limit", "seed-ratio", "seed-time", "select-file", "bt-max-peers", "bt-request-peer-speed-limit",
-          "bt-tracker", "bt-exclude-tracker", "bt-stop-timeout", "bt-prioritize-piece");
+          "bt-tracker", "bt-exclude-tracker", "bt-stop-timeout", "bt-prioritize-piece", "follow-torrent", "follow-metalink");
+  /** Options the supervisor takes only as "false": it follows .torrent and metalink URLs itself. */
+  static final Set<String> ONLY_FALSE = Set.of("follow-torrent", "follow-metalink");
 
   private final Path root;
   private final TorrentStore torrents;
@@ -406,6 +408,10 @@ public final class RequestValidator {
       String text = v.toString();
       if (text.length() > 1024 || text.chars().anyMatch(c -> c < 0x20)) {
         throw new ValidationException(f, "is too long or holds control characters");
+      }
+      if (ONLY_FALSE.contains(name) && !text.equals("false")) {
+        throw new ValidationException(f, "can only be false (download the file as it is): the supervisor follows"
+            + " .torrent and metalink URLs itself, so that every download is one it knows");
       }
       out.put(name, text);
     }

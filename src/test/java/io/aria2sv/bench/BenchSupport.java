@@ -23,6 +23,15 @@ final class BenchSupport {
 
   private BenchSupport() {}
 
+  /** The SHA-256 of a file, read as a stream (files of hundreds of MiB). */
+  static String sha256(java.nio.file.Path file) throws Exception {
+    java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+    try (var in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(file), md)) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+    }
+    return java.util.HexFormat.of().formatHex(md.digest());
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();

@@ -71,14 +71,6 @@ class DataPathBench {
     return root.startsWith("/dev/shm") ? "both write to tmpfs (/dev/shm)" : "both write to " + root.getParent();
   }
 
-  private static String sha256(Path file) throws Exception {
-    java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-    try (var in = new java.security.DigestInputStream(Files.newInputStream(file), md)) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-    }
-    return java.util.HexFormat.of().formatHex(md.digest());
-  }
-
   /** One download: its throughput, and the milliseconds outside the server's transfer (start and finish). */
   private record Run(double mibPerSecond, double outsideMillis) {}
 
@@ -106,7 +98,7 @@ class DataPathBench {
           new JsonObject().put("uris", new JsonArray().add(files.url("big.bin"))).put("out", out))).body().getString("id");
       completed.computeIfAbsent(id, k -> new CompletableFuture<>()).get(5, TimeUnit.MINUTES);
       Run run = measured(files, t0, System.nanoTime());
-      assertThat(sha256(downloads.resolve(out))).isEqualTo(sha);
+      assertThat(BenchSupport.sha256(downloads.resolve(out))).isEqualTo(sha);
       Files.delete(downloads.resolve(out));
       return run;
     } finally {
@@ -140,7 +132,7 @@ class DataPathBench {
     assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
     assertThat(p.exitValue()).isZero();
     Run run = measured(files, t0, System.nanoTime());
-    assertThat(sha256(dir.resolve(out))).isEqualTo(sha);
+    assertThat(BenchSupport.sha256(dir.resolve(out))).isEqualTo(sha);
     Files.delete(dir.resolve(out));
     return run;
   }

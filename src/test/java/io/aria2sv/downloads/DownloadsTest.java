@@ -85,21 +85,14 @@ class DownloadsTest {
     return FileServer.sha256(Files.readAllBytes(root.resolve("downloads").resolve(name)));
   }
 
-  /** A valid single-file torrent (bencoded) with a web seed on the test's file server. */
-  private byte[] torrent(String name, byte[] content) throws Exception {
-    byte[] hash = MessageDigest.getInstance("SHA-1").digest(content);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    String webSeed = files.url(name);
-    out.writeBytes(("d8:url-list" + webSeed.length() + ":" + webSeed + "4:infod6:lengthi" + content.length + "e4:name" + name.length()
-        + ":" + name + "12:piece lengthi16384e6:pieces20:").getBytes(StandardCharsets.US_ASCII));
-    out.writeBytes(hash);
-    out.writeBytes("ee".getBytes(StandardCharsets.US_ASCII));
-    return out.toByteArray();
+  /** A valid single-file torrent with a web seed on the test's file server. */
+  private byte[] torrent(String name, byte[] content) {
+    return io.aria2sv.testing.Torrents.single(name, content, files.url(name));
   }
 
 
   @Test
-  void aTorrentFileFetchedOverHttpStaysAFileAndAria2RunsNothingTheRegistryDoesNotKnow() throws Exception {
+  void aTorrentUrlWithFollowTorrentOffStaysAFileAndAria2RunsNothingTheRegistryDoesNotKnow() throws Exception {
     byte[] content = new byte[40_000];
     new Random(3).nextBytes(content);
     files.addFile("payload.bin", content);
@@ -108,9 +101,12 @@ class DownloadsTest {
     stack.deployStack(config());
     TestConfig.assertLoopbackOnly(SupervisorHarness.rpc(vertx)); // enable-dht, enable-dht6, bt-enable-lpd, enable-peer-exchange off
 
-    JsonObject done = stack.awaitStatus(add("x.torrent").getString("id"), "complete", WAIT);
+    JsonObject asFile = new JsonObject().put("uris", new JsonArray().add(files.url("x.torrent"))).put("out", "x.torrent")
+        .put("options", new JsonObject().put("follow-torrent", "false"));
+    JsonObject done = stack.awaitStatus(stack.request(Addresses.DOWNLOADS_ADD, asFile).getString("id"), "complete", WAIT);
 
     assertThat(done.getLong("totalLength")).isEqualTo(torrent.length);
+    assertThat(done.getValue("torrent")).isNull();
     assertThat(sha256Of("x.torrent")).isEqualTo(sha);
     Aria2Rpc rpc = SupervisorHarness.rpc(vertx);
     Set<String> known = new HashSet<>();

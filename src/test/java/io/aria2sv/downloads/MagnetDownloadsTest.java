@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.aria2sv.bus.Addresses;
+import io.aria2sv.testing.ChildJvm;
 import io.aria2sv.testing.FileServer;
 import io.aria2sv.testing.Seeder;
 import io.aria2sv.testing.Signals;
@@ -14,6 +15,7 @@ import io.aria2sv.testing.Tracker;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -136,6 +138,53 @@ class MagnetDownloadsTest {
     assertThat(stack.transitions(id)).containsOnlyOnce("complete");
     assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getInteger("total")).isEqualTo(1);
     assertThat(done.getLong("completedLength")).isEqualTo(SIZE);
+  }
+
+  @Test
+  void aJvmKilledInTheDataPhaseComesBackWithTheSameDownloadItsPiecesAndTheRightContent() throws Exception {
+    seeder = Seeder.start(torrentFile, root.resolve("seed"), "--max-overall-upload-limit=256K");
+    StringBuilder yaml = new StringBuilder("aria2:\n  options:\n");
+    TestConfig.LOOPBACK_ONLY.forEach((k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
+    yaml.append("    listen-port: \"").append(TestConfig.freePort()).append("\"\ndownloads:\n  progressInterval: 200ms\n");
+    Path conf = Files.writeString(root.resolve("child.yaml"), yaml);
+    WebClient web = WebClient.create(vertx);
+    String id;
+    long before;
+    try (ChildJvm jvm = ChildJvm.main(root, ChildJvm.envFor(root), "--config", conf.toString())) {
+      int port = jvm.awaitHttpPort();
+      id = SupervisorHarness.await(web.post(port, "127.0.0.1", "/api/v1/downloads")
+          .sendJsonObject(new JsonObject().put("uris", new JsonArray().add(magnet)).put("options", new JsonObject().put("seed-time", "0"))))
+          .bodyAsJsonObject().getString("id");
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+        JsonObject d = httpGet(web, port, id);
+        return d.getString("status").equals("active") && d.getLong("completedLength") > SIZE / 4;
+      });
+      before = httpGet(web, port, id).getLong("completedLength");
+      Signals.kill9(jvm.pid());
+      jvm.awaitExit(Duration.ofSeconds(10));
+    }
+    await().atMost(WAIT).until(() -> Signals.countAria2For(root.resolve("data")) == 0);
+
+    try (ChildJvm again = ChildJvm.main(root, ChildJvm.envFor(root), "--config", conf.toString())) {
+      int port = again.awaitHttpPort();
+      long[] firstSeen = {-1};
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+        JsonObject d = httpGet(web, port, id);
+        if (firstSeen[0] < 0 && d.getString("status").equals("active") && d.getLong("completedLength") > 0) {
+          firstSeen[0] = d.getLong("completedLength");
+        }
+        return d.getString("status").equals("complete");
+      });
+      JsonObject list = SupervisorHarness.await(web.get(port, "127.0.0.1", "/api/v1/downloads").send()).bodyAsJsonObject();
+      assertThat(list.getInteger("total")).isEqualTo(1);
+      assertThat(firstSeen[0]).as("the pieces it had are kept").isGreaterThanOrEqualTo(before - 256 * 1024 - 2 * Torrents.PIECE);
+    }
+    assertThat(sha256Of(root.resolve("downloads/movie.bin"))).isEqualTo(FileServer.sha256(content));
+    web.close();
+  }
+
+  private static JsonObject httpGet(WebClient web, int port, String id) throws Exception {
+    return SupervisorHarness.await(web.get(port, "127.0.0.1", "/api/v1/downloads/" + id).send()).bodyAsJsonObject();
   }
 
   @Test

@@ -81,6 +81,23 @@ class MetalinkDownloadsTest {
   }
 
   @Test
+  void aMetalinkUrlIsFetchedAsABatchAndAsASingleAddIsSentThere() throws Exception {
+    String sha = files.addRandomFile("one.bin", 20_000, 3);
+    String xml = "<metalink xmlns=\"urn:ietf:params:xml:ns:metalink\">" + file("one.bin", files.url("one.bin"), sha) + "</metalink>";
+    files.addFile("set.meta4", xml.getBytes(StandardCharsets.UTF_8));
+    stack.deployStack(TestConfig.fast(vertx, root));
+
+    JsonObject batch = stack.request(Addresses.BATCHES_ADD, new JsonObject().put("metalinkUri", files.url("set.meta4")));
+    ReplyException single = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject()
+        .put("uris", new io.vertx.core.json.JsonArray().add(files.url("set.meta4"))));
+
+    stack.awaitStatus(batch.getJsonArray("downloads").getString(0), "complete", WAIT);
+    assertThat(FileServer.sha256(Files.readAllBytes(root.resolve("downloads/one.bin")))).isEqualTo(sha);
+    assertThat(ErrorCode.of(single.failureCode())).isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(single.getMessage()).contains(Addresses.BATCHES_ADD).contains("metalinkUri");
+  }
+
+  @Test
   void aMalformedMetalinkOrOneWithAnEntityIsA400AndAddsNothing() throws Exception {
     stack.deployStack(TestConfig.fast(vertx, root));
     String entity = "<?xml version=\"1.0\"?><!DOCTYPE m [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"

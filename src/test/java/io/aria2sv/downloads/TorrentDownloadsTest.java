@@ -115,6 +115,31 @@ class TorrentDownloadsTest {
   }
 
   @Test
+  void aTorrentUrlIsFetchedByTheSupervisorAndRunsAsATorrentUnderOurGids() throws Exception {
+    byte[] torrent = servedTorrent("linked.bin", 120_000, 9);
+    files.addFile("linked.torrent", torrent);
+    stack.deployStack(config());
+
+    JsonObject added = stack.request(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(files.url("linked.torrent")))
+        .put("options", new JsonObject().put("seed-time", "0")));
+    JsonObject done = stack.awaitStatus(added.getString("id"), "complete", WAIT);
+    ReplyException followOn = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject()
+        .put("uris", new JsonArray().add(files.url("linked.torrent"))).put("options", new JsonObject().put("follow-torrent", "true")));
+    ReplyException missing = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(files.url("gone.torrent"))));
+
+    assertThat(added.getJsonObject("torrent").getString("infoHash")).isEqualTo(Torrents.infoHash(torrent));
+    assertThat(added.getString("name")).isEqualTo("linked.bin");
+    assertThat(sha256("linked.bin")).isEqualTo(FileServer.sha256(random(120_000, 9)));
+    assertThat(root.resolve("downloads/linked.torrent")).as("the .torrent is not downloaded as a file").doesNotExist();
+    assertThat(done.getJsonObject("retry").getJsonArray("gids").stream().map(String::valueOf).toList())
+        .containsAll(SupervisorHarness.aria2Gids(stack.rpc()));
+    assertThat(code(followOn)).isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(followOn.getMessage()).startsWith("options.follow-torrent: can only be false");
+    assertThat(code(missing)).isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(missing.getMessage()).contains("gone.torrent").contains("HTTP 404");
+  }
+
+  @Test
   void stopSeedingEndsTheDownloadCompleteAndKeepsItsFile() throws Exception {
     byte[] torrent = servedTorrent("stop.bin", 100_000, 2);
     stack.deployStack(config());

@@ -104,6 +104,10 @@ class HttpRoutesTest {
     assertThat(r.statusCode()).isEqualTo(201);
     assertThat(r.getHeader("Location")).isEqualTo("/api/v1/batches/b1");
     assertThat(received).contains(new JsonObject().put("metalink", "PG1ldGFsaW5rLz4="));
+    HttpResponse<Buffer> byUrl = call(HttpMethod.POST, "/api/v1/downloads",
+        new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:9/set.meta4")).put("dir", "sets"));
+    assertThat(byUrl.getHeader("Location")).isEqualTo("/api/v1/batches/b1");
+    assertThat(received).contains(new JsonObject().put("metalinkUri", "http://127.0.0.1:9/set.meta4").put("dir", "sets"));
   }
 
   @Test

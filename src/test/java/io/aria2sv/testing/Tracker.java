@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A BitTorrent HTTP tracker on 127.0.0.1 for tests (BEP 3, compact peers of BEP 23): every peer
- * that announces an info hash is given the others. Nothing else: no scrape, no UDP.
+ * that announces an info hash is given the others, until it announces that it stopped. Nothing
+ * else: no scrape, no UDP.
  */
 public final class Tracker implements AutoCloseable {
   private final Vertx vertx;
@@ -43,6 +44,7 @@ public final class Tracker implements AutoCloseable {
   private void announce(HttpServerRequest req) {
     String hash = null;
     int port = -1;
+    boolean stopped = false;
     String query = req.query() == null ? "" : req.query();
     for (String pair : query.split("&")) {
       int eq = pair.indexOf('=');
@@ -53,6 +55,8 @@ public final class Tracker implements AutoCloseable {
       byte[] value = percentDecode(pair.substring(eq + 1));
       if (key.equals("info_hash")) {
         hash = HexFormat.of().formatHex(value);
+      } else if (key.equals("event")) {
+        stopped = "stopped".equals(new String(value, StandardCharsets.US_ASCII));
       } else if (key.equals("port")) {
         port = Integer.parseInt(new String(value, StandardCharsets.US_ASCII));
       }
@@ -65,7 +69,11 @@ public final class Tracker implements AutoCloseable {
     Set<String> known = peers.computeIfAbsent(hash, h -> ConcurrentHashMap.newKeySet());
     Set<String> others = new LinkedHashSet<>(known);
     others.remove(self);
-    known.add(self);
+    if (stopped) {
+      known.remove(self); // a peer that left is given to nobody
+    } else {
+      known.add(self);
+    }
     ByteArrayOutputStream compact = new ByteArrayOutputStream();
     for (String p : others) {
       String[] hp = p.split(":");
