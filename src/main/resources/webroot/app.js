@@ -139,6 +139,10 @@
     return tr;
   }
   function render(d) {
+    // A reply can arrive after the events that followed it (a torrent seeds before its add is answered):
+    // what is shown never goes back to an older state.
+    const known = downloads.get(d.id);
+    if (known && known.updatedAt > d.updatedAt) return;
     downloads.set(d.id, d);
     const tr = rows.get(d.id) || newRow(d);
     tr.className = d.status;

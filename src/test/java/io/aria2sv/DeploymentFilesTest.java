@@ -50,7 +50,9 @@ class DeploymentFilesTest {
     String df = dockerfile();
     Map<String, String> env = dockerEnv(df);
     assertThat(df).contains("COPY --from=build /src/target/aria2-supervisor.jar /opt/aria2-supervisor/aria2-supervisor.jar");
-    assertThat(df).containsPattern("ENTRYPOINT \\[\"java\", .*\"-jar\", \"/opt/aria2-supervisor/aria2-supervisor.jar\"\\]");
+    assertThat(df).containsPattern("ENTRYPOINT \\[\"java\", .*\"-jar\", \"/opt/aria2-supervisor/aria2-supervisor.jar\","
+        + " \"--config\", \"/etc/aria2-supervisor/config.yaml\"\\]");
+    assertThat(df).contains("COPY docker/config.yaml /etc/aria2-supervisor/config.yaml");
     assertThat(df).contains("USER aria2sv").contains("STOPSIGNAL SIGTERM").contains("apt-get install -y --no-install-recommends aria2");
     assertThat(df).containsPattern("FROM eclipse-temurin:17-jre");
     // The image ships the flags the footprint benchmark measures.
@@ -67,7 +69,12 @@ class DeploymentFilesTest {
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     AppConfig config = AppConfig.from(effective);
     assertThat(df).contains("VOLUME [\"" + config.aria2().dataDir() + "\", \"" + config.aria2().downloadDir() + "\"]");
-    assertThat(df).contains("EXPOSE " + config.http().port());
+    // The image's configuration file is valid and fixes the BitTorrent ports it exposes.
+    JsonObject withFile = new ConfigLoader(vertx, Path.of("/"), env, new Properties()).load(Path.of("docker/config.yaml").toAbsolutePath())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    JsonObject options = withFile.getJsonObject("aria2").getJsonObject("options");
+    assertThat(df).contains("EXPOSE " + config.http().port() + " " + options.getString("listen-port") + "/tcp "
+        + options.getString("dht-listen-port") + "/udp");
     assertThat(df).contains("curl -fsS http://127.0.0.1:" + config.http().port() + "/health/ready");
     assertThat(df).contains("WORKDIR " + config.aria2().dataDir());
   }

@@ -220,7 +220,8 @@ public final class Addresses {
 
   /**
    * Published on every status transition, exactly once each: {@code {type, ts, download}} with
-   * {@code type} one of added, waiting, active, paused, retrying, complete, failed, removed; and
+   * {@code type} one of added, waiting, metadata, active, seeding, paused, retrying, complete,
+   * failed, removed; and
    * {@code changed} when a download's options changed.
    */
   public static final String EVENTS_DOWNLOAD = "aria2.events.download";
@@ -228,7 +229,8 @@ public final class Addresses {
   /**
    * Published each {@code downloads.progressInterval} while something changed:
    * {@code {type:"progress", ts, downloads:[{id, batchId, completedLength, totalLength,
-   * downloadSpeed, percent, etaSeconds}…], global:{downloadSpeed, uploadSpeed, numActive, numWaiting,
+   * downloadSpeed, percent, etaSeconds, torrent:{infoHash, uploadLength, uploadSpeed, ratio,
+   * numSeeders, connections}|null}…], global:{downloadSpeed, uploadSpeed, numActive, numWaiting,
    * numStopped}}}.
    */
   public static final String EVENTS_PROGRESS = "aria2.events.progress";

@@ -128,7 +128,7 @@ final class DownloadCommands {
    * Moves a download in aria2's queue of waiting downloads ({@code changePosition}); replies with
    * its new position. Only waiting and paused downloads have a place in that queue.
    */
-  Future<Integer> move(Download d, RequestValidator.Move to) {
+  Future<Integer> move(Download d, CommandRequests.Move to) {
     return inFlight.afterReAdds(d, () -> {
       if (d.status != WAITING && d.status != PAUSED) {
         return Future.failedFuture(new ServiceException(ErrorCode.CONFLICT, "cannot move download " + d.id

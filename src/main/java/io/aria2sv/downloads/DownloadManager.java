@@ -307,7 +307,7 @@ final class DownloadManager {
     return commands.changeOptions(d, changes);
   }
 
-  Future<Integer> move(Download d, RequestValidator.Move to) {
+  Future<Integer> move(Download d, CommandRequests.Move to) {
     return commands.move(d, to);
   }
 

@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * One page of the downloads that match a {@link RequestValidator.ListQuery}, with the number that
+ * One page of the downloads that match a {@link CommandRequests.ListQuery}, with the number that
  * match in all: the registry keeps every download, so a list without a limit would grow without
  * end, and building it would hold up the event loop.
  */
 final class DownloadQuery {
   private DownloadQuery() {}
 
-  static JsonObject page(Collection<Download> oldestFirst, RequestValidator.ListQuery q, Function<Download, JsonObject> json) {
+  static JsonObject page(Collection<Download> oldestFirst, CommandRequests.ListQuery q, Function<Download, JsonObject> json) {
     List<Download> all = new ArrayList<>(oldestFirst);
     if (q.newestFirst()) {
       Collections.reverse(all);

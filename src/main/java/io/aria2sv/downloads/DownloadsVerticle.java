@@ -149,17 +149,17 @@ public final class DownloadsVerticle extends VerticleBase {
     }));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_GET, m -> BusReplies.answer(m, body -> Future.succeededFuture(manager.json(find(body)))));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_LIST, m -> BusReplies.answer(m, body ->
-        Future.succeededFuture(DownloadQuery.page(manager.all(), RequestValidator.listQuery(body), manager::json))));
+        Future.succeededFuture(DownloadQuery.page(manager.all(), CommandRequests.listQuery(body), manager::json))));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_PAUSE, m -> BusReplies.answer(m, body -> manager.pause(find(body)).map(manager::json)));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_RESUME, m -> BusReplies.answer(m, body -> manager.resume(find(body)).map(manager::json)));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_RETRY, m -> BusReplies.answer(m, body -> manager.retry(find(body)).map(manager::json)));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_REMOVE, m -> BusReplies.answer(m, body ->
         manager.remove(find(body), Boolean.TRUE.equals(body.getValue("deleteFiles"))).map(manager::json)));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_CHANGE, m -> BusReplies.answer(m, body ->
-        manager.changeOptions(find(body), RequestValidator.changedOptions(body)).map(manager::json)));
+        manager.changeOptions(find(body), CommandRequests.changedOptions(body)).map(manager::json)));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_POSITION, m -> BusReplies.answer(m, body -> {
       Download d = find(body);
-      return manager.move(d, RequestValidator.move(body)).map(pos -> new JsonObject().put("id", d.id).put("position", pos));
+      return manager.move(d, CommandRequests.move(body)).map(pos -> new JsonObject().put("id", d.id).put("position", pos));
     }));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_STOP_SEEDING, m -> BusReplies.answer(m, body -> manager.stopSeeding(find(body)).map(manager::json)));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_PEERS, m -> BusReplies.answer(m, body -> manager.peers(find(body))));
@@ -171,7 +171,7 @@ public final class DownloadsVerticle extends VerticleBase {
     bus.<JsonObject>consumer(Addresses.BATCHES_ADD, m -> BusReplies.answer(m, body ->
         followingBatch(body).compose(b -> validated(b, validator::batch)).compose(manager::addBatch)));
     bus.<JsonObject>consumer(Addresses.BATCHES_GET, m -> BusReplies.answer(m, body ->
-        Future.succeededFuture(manager.batches().stats(RequestValidator.id(body)))));
+        Future.succeededFuture(manager.batches().stats(CommandRequests.id(body)))));
     bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, m -> reconfigure(AppConfig.from(m.body())));
     bus.<JsonObject>localConsumer(Addresses.DOWNLOADS_HEALTH, m -> m.reply(registryHealth()));
   }
@@ -208,7 +208,7 @@ public final class DownloadsVerticle extends VerticleBase {
   }
 
   private Download find(JsonObject body) {
-    return manager.find(RequestValidator.id(body));
+    return manager.find(CommandRequests.id(body));
   }
 
   /**

@@ -66,9 +66,6 @@ public final class RequestValidator {
   /** Most downloads in one list reply, and how many a list without a limit gets. */
   public static final int MAX_PAGE = 1000;
 
-  /** A validated list request: filters, order and page. */
-  record ListQuery(DownloadStatus status, String batchId, boolean newestFirst, int offset, int limit) {}
-
   /**
    * Whether validating {@code body} reads the file system: a {@code dir} is checked for symbolic
    * links that lead out of the root, so such a request is validated on a worker.
@@ -98,7 +95,7 @@ public final class RequestValidator {
       if (body.containsKey("items")) {
         throw new ValidationException("items", "cannot be given with metalink");
       }
-      return metalink(body);
+      return MetalinkRequests.of(this, body);
     }
     if (!(body.getValue("items") instanceof JsonArray items) || items.isEmpty() || items.size() > MAX_BATCH) {
       throw new ValidationException("items", "must be an array of 1 to " + MAX_BATCH + " downloads");
@@ -113,80 +110,6 @@ public final class RequestValidator {
       out.add(validate(o, "items[" + i + "].", dir));
     }
     return out;
-  }
-
-  /** Validates a list request {@code {status?, batchId?, order?, offset?, limit?}}. */
-  static ListQuery listQuery(JsonObject body) {
-    String status = body.getValue("status") == null ? null : text(body, "status", "");
-    if (status != null && DownloadStatus.of(status) == null) {
-      throw new ValidationException("status", "must be one of " + DownloadStatus.wireNames());
-    }
-    String batchId = body.getValue("batchId") == null ? null : text(body, "batchId", "");
-    Object order = body.getValue("order", "oldest");
-    if (!"oldest".equals(order) && !"newest".equals(order)) {
-      throw new ValidationException("order", "must be oldest or newest");
-    }
-    return new ListQuery(status == null ? null : DownloadStatus.of(status), batchId, "newest".equals(order),
-        wholeNumber(body, "offset", 0, Integer.MAX_VALUE, 0), wholeNumber(body, "limit", 1, MAX_PAGE, MAX_PAGE));
-  }
-
-  /** Options aria2 takes at the add only ({@code changeOption} refuses them). */
-  static final Set<String> ADD_ONLY_OPTIONS = Set.of("pause", "piece-length");
-
-  /** The {@code options} of a change {@code {id, options}}: allowlisted, not add-only, at least one. */
-  static Map<String, String> changedOptions(JsonObject body) {
-    for (String name : body.fieldNames()) {
-      if (!name.equals("id") && !name.equals("options")) {
-        throw new ValidationException(name, "is not a known field (options)");
-      }
-    }
-    if (!(body.getValue("options") instanceof JsonObject o) || o.isEmpty()) {
-      throw new ValidationException("options", "must be an object of one or more aria2 option: value");
-    }
-    for (String name : o.fieldNames()) {
-      if (ADD_ONLY_OPTIONS.contains(name)) {
-        throw new ValidationException("options." + name, "can only be given when the download is added"
-            + (name.equals("pause") ? " (use pause and resume)" : ""));
-      }
-    }
-    return options(o, "options");
-  }
-
-  /** A queue move {@code {id, pos, how}} as aria2's {@code changePosition} takes it. */
-  record Move(int pos, String how) {}
-
-  static Move move(JsonObject body) {
-    Object pos = body.getValue("pos");
-    if (!(pos instanceof Integer p)) {
-      throw new ValidationException("pos", "must be a whole number (negative with POS_CUR or POS_END)");
-    }
-    Object how = body.getValue("how", "POS_SET");
-    if (!"POS_SET".equals(how) && !"POS_CUR".equals(how) && !"POS_END".equals(how)) {
-      throw new ValidationException("how", "must be POS_SET, POS_CUR or POS_END");
-    }
-    if ("POS_SET".equals(how) && p < 0) {
-      throw new ValidationException("pos", "must be 0 or more with POS_SET");
-    }
-    return new Move(p, (String) how);
-  }
-
-  /** The {@code id} of a request about one download or batch. */
-  static String id(JsonObject body) {
-    if (!(body.getValue("id") instanceof String s) || s.isEmpty()) {
-      throw new ValidationException("id", "must be a non-empty string");
-    }
-    return s;
-  }
-
-  private static int wholeNumber(JsonObject body, String name, int min, int max, int fallback) {
-    Object v = body.getValue(name);
-    if (v == null) {
-      return fallback;
-    }
-    if (!(v instanceof Integer i) || i < min || i > max) {
-      throw new ValidationException(name, "must be a whole number from " + min + (max == Integer.MAX_VALUE ? " up" : " to " + max));
-    }
-    return i;
   }
 
   /**
@@ -221,50 +144,6 @@ public final class RequestValidator {
     return new DownloadRequest(List.copyOf(uris), dir, out, Map.copyOf(options), requestId, torrent);
   }
 
-  /**
-   * A metalink {@code {metalink: base64, dir?}}: one request per file, its name (which may name
-   * folders) inside {@code dir}, its http(s)/ftp/sftp URLs as mirrors, its strongest hash as
-   * aria2's {@code checksum}, so a file whose content does not match fails.
-   */
-  private List<DownloadRequest> metalink(JsonObject body) {
-    String batchDir = body.getValue("dir") == null ? "" : dir(text(body, "dir", ""), "dir");
-    byte[] data;
-    try {
-      data = Base64.getDecoder().decode(text(body, "metalink", "").replaceAll("\\s+", ""));
-    } catch (IllegalArgumentException e) {
-      throw new ValidationException("metalink", "must be the metalink file in base64");
-    }
-    List<Metalink.File> files;
-    try {
-      files = Metalink.parse(data);
-    } catch (IllegalArgumentException e) {
-      throw new ValidationException("metalink", e.getMessage());
-    }
-    if (files.size() > MAX_BATCH) {
-      throw new ValidationException("metalink", "holds more than " + MAX_BATCH + " files");
-    }
-    List<DownloadRequest> out = new ArrayList<>();
-    for (int i = 0; i < files.size(); i++) {
-      Metalink.File f = files.get(i);
-      String field = "metalink.files[" + i + "]";
-      List<String> usable = f.urls().stream().filter(u -> {
-        int colon = u.indexOf(':');
-        return colon > 0 && SCHEMES.contains(u.substring(0, colon).toLowerCase(Locale.ROOT));
-      }).limit(MAX_URIS).toList();
-      if (usable.isEmpty()) {
-        throw new ValidationException(field, "file " + f.name() + " has no http, https, ftp or sftp URL");
-      }
-      List<String> uris = uris(new JsonArray(usable), field + ".urls", SCHEMES);
-      int slash = f.name().lastIndexOf('/');
-      String sub = slash < 0 ? "" : f.name().substring(0, slash);
-      String dir = sub.isEmpty() ? batchDir : dir(Path.of(batchDir).resolve(sub).toString(), field + ".name");
-      String name = out(f.name().substring(slash + 1), field + ".name");
-      Map<String, String> options = f.checksum() == null ? Map.of() : Map.of("checksum", f.checksum());
-      out.add(new DownloadRequest(uris, dir, name, options, null));
-    }
-    return out;
-  }
-
   /** Decodes, checks and keeps a base64 {@code .torrent}; returns its info hash. Blocking. */
   private String torrent(String base64, String field) {
     if (torrents == null) {
@@ -286,7 +165,7 @@ public final class RequestValidator {
     return t.infoHash();
   }
 
-  private static String text(JsonObject body, String field, String prefix) {
+  static String text(JsonObject body, String field, String prefix) {
     Object v = body.getValue(field);
     if (!(v instanceof String s)) {
       throw new ValidationException(prefix + field, "must be a string");
@@ -294,7 +173,7 @@ public final class RequestValidator {
     return s;
   }
 
-  private static List<String> uris(Object value, String field, Set<String> schemes) {
+  static List<String> uris(Object value, String field, Set<String> schemes) {
     if (!(value instanceof JsonArray array)) {
       throw new ValidationException(field, "must be an array of URIs");
     }
@@ -379,7 +258,7 @@ public final class RequestValidator {
     }
   }
 
-  private static String out(String value, String field) {
+  static String out(String value, String field) {
     if (value.isBlank() || value.length() > 255 || value.equals(".") || value.equals("..")
         || value.indexOf('/') >= 0 || value.indexOf('\\') >= 0 || value.chars().anyMatch(c -> c < 0x20)) {
       throw new ValidationException(field, "must be a plain file name (no '/', not '..', at most 255 characters)");
@@ -387,7 +266,7 @@ public final class RequestValidator {
     return value;
   }
 
-  private static Map<String, String> options(Object value, String field) {
+  static Map<String, String> options(Object value, String field) {
     if (value == null) {
       return Map.of();
     }

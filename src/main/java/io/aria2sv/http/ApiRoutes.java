@@ -10,6 +10,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -48,6 +49,8 @@ final class ApiRoutes {
     router.get(BASE + "/options").handler(ctx -> forward(ctx, Addresses.SUPERVISOR_OPTIONS, new JsonObject(), 200));
     router.patch(BASE + "/options").consumes("application/json").handler(this::setOptions);
     router.post(BASE + "/downloads").consumes("application/json").handler(this::addDownload);
+    router.post(BASE + "/downloads").consumes("multipart/form-data").handler(this::upload);
+    router.post(BASE + "/batches").consumes("multipart/form-data").handler(this::upload);
     router.get(BASE + "/downloads").handler(this::listDownloads);
     router.post(BASE + "/downloads/pause-all").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PAUSE_ALL, new JsonObject(), 200, slow));
     router.post(BASE + "/downloads/resume-all").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_RESUME_ALL, new JsonObject(), 200, slow));
@@ -117,6 +120,43 @@ final class ApiRoutes {
       body.put("requestId", key);
     }
     create(ctx, Addresses.DOWNLOADS_ADD, body, "/downloads/");
+  }
+
+  /**
+   * A {@code multipart/form-data} add: one file part named {@code torrent} (a download) or
+   * {@code metalink} (a batch), and optional fields {@code dir}, {@code options} (JSON) and
+   * {@code requestId}, as in the JSON body.
+   */
+  private void upload(RoutingContext ctx) {
+    List<FileUpload> parts = ctx.fileUploads();
+    if (parts.size() != 1 || !List.of("torrent", "metalink").contains(parts.get(0).name())) {
+      ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, "body: one file part named torrent or metalink is required");
+      return;
+    }
+    FileUpload part = parts.get(0);
+    JsonObject body = new JsonObject();
+    for (String field : ctx.request().formAttributes().names()) {
+      String value = ctx.request().getFormAttribute(field);
+      if (field.equals("options")) {
+        try {
+          body.put(field, new JsonObject(value));
+        } catch (DecodeException e) {
+          ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, "options: must be a JSON object of aria2 option: value");
+          return;
+        }
+      } else {
+        body.put(field, value);
+      }
+    }
+    vertx.fileSystem().readFile(part.uploadedFileName()).onComplete(read -> {
+      if (read.failed()) {
+        ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, part.name() + ": the upload could not be read");
+        return;
+      }
+      body.put(part.name(), java.util.Base64.getEncoder().encodeToString(read.result().getBytes()));
+      boolean metalink = part.name().equals("metalink");
+      create(ctx, metalink ? Addresses.BATCHES_ADD : Addresses.DOWNLOADS_ADD, body, metalink ? "/batches/" : "/downloads/");
+    });
   }
 
   private void addBatch(RoutingContext ctx) {

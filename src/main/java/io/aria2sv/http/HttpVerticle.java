@@ -87,7 +87,14 @@ public final class HttpVerticle extends VerticleBase {
     }
     HealthRoutes.mount(router, vertx, config.supervisor().healthTimeout());
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
-    router.route(ApiRoutes.BASE + "/*").handler(BodyHandler.create(false).setBodyLimit(http.maxBodySize()));
+    BodyHandler json = BodyHandler.create(false).setBodyLimit(http.maxBodySize());
+    // .torrent and metalink uploads: written to the data directory, deleted once answered
+    BodyHandler uploads = BodyHandler.create(config.aria2().dataDir().resolve("uploads").toString())
+        .setBodyLimit(http.maxBodySize()).setDeleteUploadedFilesOnEnd(true);
+    router.route(ApiRoutes.BASE + "/*").handler(ctx -> {
+      String type = ctx.request().getHeader("Content-Type");
+      (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data") ? uploads : json).handle(ctx);
+    });
     router.get(ApiRoutes.BASE + "/events").handler(sse::handle);
     router.get(ApiRoutes.BASE + "/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml").sendFile("aria2sv/openapi.yaml"));

@@ -197,15 +197,20 @@ class MagnetDownloadsTest {
     assertThat(added.getJsonObject("torrent").getString("infoHash")).isEqualTo(hash);
 
     Set<String> seen = new HashSet<>();
+    List<JsonObject> peersSeen = new java.util.ArrayList<>();
     await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
       seen.addAll(SupervisorHarness.aria2Gids(stack.rpc()));
+      if (peersSeen.isEmpty()) {
+        stack.request(Addresses.DOWNLOADS_PEERS, new JsonObject().put("id", id)).getJsonArray("peers").forEach(p -> peersSeen.add((JsonObject) p));
+      }
       return stack.get(id).getString("status").equals("complete");
     });
     JsonObject done = stack.get(id);
 
     assertThat(FileServer.sha256(Files.readAllBytes(root.resolve("downloads/movie.bin")))).isEqualTo(FileServer.sha256(content));
     List<String> statuses = stack.transitions(id);
-    assertThat(statuses).containsOnlyOnce("metadata", "complete").containsSubsequence("metadata", "active", "complete");
+    assertThat(statuses).containsOnlyOnce("metadata", "seeding", "complete").containsSubsequence("metadata", "active", "seeding", "complete");
+    assertThat(peersSeen).as("the seeder, on loopback").isNotEmpty().allSatisfy(p -> assertThat(p.getString("ip")).isEqualTo("127.0.0.1"));
     assertThat(done.getJsonObject("retry").getJsonArray("gids")).hasSize(2);
     List<String> ours = done.getJsonObject("retry").getJsonArray("gids").stream().map(String::valueOf).toList();
     assertThat(ours).as("every GID aria2 ran is ours").containsAll(seen);

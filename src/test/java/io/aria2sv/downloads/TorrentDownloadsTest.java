@@ -225,6 +225,43 @@ class TorrentDownloadsTest {
   }
 
   @Test
+  void theFileChoiceOfATorrentChangesAfterTheAdd() throws Exception {
+    LinkedHashMap<String, byte[]> parts = new LinkedHashMap<>();
+    parts.put("one.bin", random(2 * Torrents.PIECE, 20));
+    parts.put("two.bin", random(2 * Torrents.PIECE, 21));
+    parts.forEach((path, data) -> files.addFile("pair/" + path, data));
+    byte[] torrent = Torrents.multi("pair", parts, files.url(""));
+    stack.deployStack(config());
+    String id = addTorrent(torrent, new JsonObject().put("select-file", "1").put("pause", "true").put("seed-time", "0")).getString("id");
+
+    SupervisorHarness.await(client.changeOptions(id, new JsonObject().put("select-file", "1,2")));
+    JsonObject listed = SupervisorHarness.await(client.files(id));
+    SupervisorHarness.await(client.resume(id));
+    stack.awaitStatus(id, "complete", WAIT);
+
+    assertThat(listed.getJsonArray("files").stream().map(f -> ((JsonObject) f).getBoolean("selected")).toList()).containsExactly(true, true);
+    assertThat(sha256("pair/one.bin")).isEqualTo(FileServer.sha256(parts.get("one.bin")));
+    assertThat(sha256("pair/two.bin")).isEqualTo(FileServer.sha256(parts.get("two.bin")));
+  }
+
+  @Test
+  void aSeedingDownloadKeepsSeedingAfterTheJvmSideRestarts() throws Exception {
+    byte[] torrent = servedTorrent("restart.bin", 150_000, 22);
+    stack.deployStack(config());
+    String id = addTorrent(torrent, null).getString("id");
+    stack.awaitStatus(id, "seeding", WAIT);
+    int fetches = files.requests("restart.bin");
+
+    stack.undeploy();
+    stack = new SupervisorHarness(vertx);
+    stack.deployStack(config());
+
+    JsonObject after = stack.awaitStatus(id, "seeding", WAIT);
+    assertThat(after.getLong("completedLength")).isEqualTo(150_000L);
+    assertThat(files.requests("restart.bin")).as("the data was not fetched again").isEqualTo(fetches);
+  }
+
+  @Test
   void aSeedingDownloadKeepsSeedingUnderTheSameIdAfterAria2cIsKilled() throws Exception {
     byte[] torrent = servedTorrent("keep.bin", 200_000, 8);
     stack.deployStack(config());

@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.multipart.MultipartForm;
 import io.vertx.junit5.VertxExtension;
 import java.io.InputStream;
 import java.net.Socket;
@@ -99,6 +100,39 @@ class HttpApiTest {
     JsonObject error = r.bodyAsJsonObject().getJsonObject("error");
     assertThat(error.getString("code")).isEqualTo(code);
     assertThat(error.getString("message")).isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void aTorrentAndAMetalinkUploadedAsFormDataBecomeADownloadAndABatch(Vertx vertx) throws Exception {
+    start(vertx);
+    byte[] content = new byte[60_000];
+    new java.util.Random(12).nextBytes(content);
+    files.addFile("form.bin", content);
+    byte[] torrent = io.aria2sv.testing.Torrents.single("form.bin", content, files.url("form.bin"));
+    String sha = files.addRandomFile("listed.bin", 10_000, 13);
+    String metalink = "<metalink xmlns=\"urn:ietf:params:xml:ns:metalink\"><file name=\"listed.bin\"><hash type=\"sha-256\">" + sha
+        + "</hash><url>" + files.url("listed.bin") + "</url></file></metalink>";
+
+    HttpResponse<Buffer> t = SupervisorHarness.await(web.post(port, "127.0.0.1", "/api/v1/downloads").sendMultipartForm(
+        MultipartForm.create().attribute("options", "{\"seed-time\":\"0\"}").attribute("dir", "from-form")
+            .binaryFileUpload("torrent", "form.torrent", Buffer.buffer(torrent), "application/x-bittorrent")));
+    HttpResponse<Buffer> m = SupervisorHarness.await(web.post(port, "127.0.0.1", "/api/v1/downloads").sendMultipartForm(
+        MultipartForm.create().binaryFileUpload("metalink", "set.meta4", Buffer.buffer(metalink), "application/metalink4+xml")));
+    HttpResponse<Buffer> none = SupervisorHarness.await(web.post(port, "127.0.0.1", "/api/v1/downloads").sendMultipartForm(
+        MultipartForm.create().attribute("dir", "x")));
+
+    assertThat(t.statusCode()).as(t.bodyAsString()).isEqualTo(201);
+    assertThat(t.getHeader("Location")).startsWith("/api/v1/downloads/");
+    assertThat(m.statusCode()).as(m.bodyAsString()).isEqualTo(201);
+    assertThat(m.getHeader("Location")).startsWith("/api/v1/batches/");
+    assertError(none, 400, "BAD_REQUEST");
+    await().atMost(WAIT).until(() -> get(t.getHeader("Location")).bodyAsJsonObject().getString("status").equals("complete"));
+    assertThat(FileServer.sha256(Files.readAllBytes(root.resolve("downloads/from-form/form.bin")))).isEqualTo(FileServer.sha256(content));
+    String listed = m.bodyAsJsonObject().getJsonArray("downloads").getString(0);
+    await().atMost(WAIT).until(() -> get("/api/v1/downloads/" + listed).bodyAsJsonObject().getString("status").equals("complete"));
+    try (var left = Files.list(root.resolve("data/uploads"))) {
+      assertThat(left.toList()).as("uploads are deleted once answered").isEmpty();
+    }
   }
 
   @Test
