@@ -112,8 +112,18 @@ public final class Addresses {
    */
   public static final String DOWNLOADS_ADD = "aria2.downloads.add";
 
-  /** Request/reply. Request {@code {id}}. Reply: the download. */
+  /**
+   * Request/reply. Request {@code {id}}, or {@code {gid}}: any GID the download had (as aria2
+   * clients know it). Reply: the download. Like the other requests about one download, every one
+   * that takes {@code id} takes {@code gid} instead.
+   */
   public static final String DOWNLOADS_GET = "aria2.downloads.get";
+
+  /**
+   * Request/reply. Request {@code {id}}. Forgets one ended download now (files stay). Reply
+   * {@code {id, forgotten:true}}. Fails CONFLICT while it has not ended.
+   */
+  public static final String DOWNLOADS_FORGET = "aria2.downloads.forget";
 
   /**
    * Request/reply. Request {@code {status?, batchId?, order?, offset?, limit?}}: {@code order}

@@ -31,7 +31,7 @@ final class DownloadIndex {
       metrics.downloadStatus(null, d.status);
       activeCount += d.status.transferring() ? 1 : 0;
     }
-    idByGid.put(d.gid, d.id);
+    d.gids.forEach(g -> idByGid.put(g, d.id));
     if (d.request.requestId() != null) {
       idByRequestId.put(d.request.requestId(), d.id);
     }

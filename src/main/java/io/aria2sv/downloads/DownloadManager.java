@@ -88,6 +88,23 @@ final class DownloadManager {
     return index.find(id);
   }
 
+  /** The download that has or had {@code gid}; fails as NOT_FOUND (in aria2's words) when there is none. */
+  Download findByGid(String gid) {
+    Download d = index.byGid(gid);
+    if (d == null) {
+      throw new ServiceException(ErrorCode.NOT_FOUND, "GID " + gid + " is not found");
+    }
+    return d;
+  }
+
+  /** Forgets one ended download now (files stay); fails CONFLICT while it has not ended. */
+  Future<Void> forget(Download d) {
+    if (!d.status.terminal() || AddsInFlight.reAddUnderway(d)) {
+      return Future.failedFuture(new ServiceException(ErrorCode.CONFLICT, "cannot forget download " + d.id + ": it is " + d.status.wire()));
+    }
+    return forget(List.of(d), null);
+  }
+
   /** Oldest first. */
   Collection<Download> all() {
     return index.all();

@@ -166,6 +166,10 @@ public final class DownloadsVerticle extends VerticleBase {
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_FILES, m -> BusReplies.answer(m, body -> manager.files(find(body))));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_PAUSE_ALL, m -> BusReplies.answer(m, body -> manager.pauseAll()));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_RESUME_ALL, m -> BusReplies.answer(m, body -> manager.resumeAll()));
+    bus.<JsonObject>consumer(Addresses.DOWNLOADS_FORGET, m -> BusReplies.answer(m, body -> {
+      Download d = find(body);
+      return manager.forget(d).map(v -> new JsonObject().put("id", d.id).put("forgotten", true));
+    }));
     bus.<JsonObject>consumer(Addresses.DOWNLOADS_PURGE, m -> BusReplies.answer(m, body ->
         Future.succeededFuture(new JsonObject().put("forgotten", manager.forgetEnded(Long.MAX_VALUE)))));
     bus.<JsonObject>consumer(Addresses.BATCHES_ADD, m -> BusReplies.answer(m, body ->
@@ -207,7 +211,11 @@ public final class DownloadsVerticle extends VerticleBase {
     return Future.all(each).map(all -> body.copy().put("items", new io.vertx.core.json.JsonArray(all.list())));
   }
 
+  /** The download named by {@code id}, or by {@code gid} (any it had, as aria2 clients know it). */
   private Download find(JsonObject body) {
+    if (!body.containsKey("id") && body.getValue("gid") instanceof String gid) {
+      return manager.findByGid(gid);
+    }
     return manager.find(CommandRequests.id(body));
   }
 

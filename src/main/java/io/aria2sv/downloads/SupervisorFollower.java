@@ -16,20 +16,20 @@ import java.util.List;
 /**
  * Keeps an {@link Aria2Client} pointed at the supervisor's current aria2c: the endpoint (port and
  * secret) arrives as a local-only bus event at each start, and the supervisor's state changes say
- * whether calls should wait for the next one. Confined to the downloads verticle's context.
+ * whether calls should wait for the next one. Confined to the context of the verticle that made it.
  */
-final class SupervisorFollower {
+public final class SupervisorFollower {
   private final Vertx vertx;
   private final Aria2Client aria2;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
 
-  SupervisorFollower(Vertx vertx, Aria2Client aria2) {
+  public SupervisorFollower(Vertx vertx, Aria2Client aria2) {
     this.vertx = vertx;
     this.aria2 = aria2;
   }
 
   /** Starts following; completes once the current state is known (or could not be asked). */
-  Future<Void> start(Duration timeout) {
+  public Future<Void> start(Duration timeout) {
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.EVENTS_SUPERVISOR_ENDPOINT, m -> running(m.body())));
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_SUPERVISOR, m -> {
       if ("state-changed".equals(m.body().getString("type"))) {
@@ -46,7 +46,7 @@ final class SupervisorFollower {
   }
 
   /** Stops following; calls waiting for aria2c fail. */
-  void stop() {
+  public void stop() {
     consumers.forEach(MessageConsumer::unregister);
     consumers.clear();
     aria2.unavailable(Aria2Client.Absence.STOPPED);

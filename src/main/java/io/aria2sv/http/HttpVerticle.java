@@ -4,6 +4,7 @@ import io.aria2sv.ExitCodes;
 import io.aria2sv.StartupException;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.config.AppConfig;
+import io.aria2sv.jsonrpc.JsonRpcGateway;
 import io.aria2sv.metrics.Metrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -37,6 +38,7 @@ public final class HttpVerticle extends VerticleBase {
   static final Set<HttpMethod> API_METHODS = Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);
 
   private final Metrics metrics;
+  private JsonRpcGateway gateway;
   private HttpServer server;
   private SseRoutes sse;
   private Router router;
@@ -100,6 +102,8 @@ public final class HttpVerticle extends VerticleBase {
         .putHeader("Content-Type", "application/yaml").sendFile("aria2sv/openapi.yaml"));
     Duration requestTimeout = config.rpc().timeout().plus(config.supervisor().healthTimeout());
     new ApiRoutes(vertx, requestTimeout).mount(router);
+    gateway = new JsonRpcGateway(vertx, config, metrics);
+    Future<Void> following = gateway.mount(router, http.maxBodySize(), config.rpc().timeout());
     router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
 
     for (int status : List.of(400, 401, 404, 405, 413, 415, 500)) {
@@ -115,7 +119,7 @@ public final class HttpVerticle extends VerticleBase {
     // their pings, and a request waiting for its answer is given all the time it may take.
     long idle = Math.max(http.idleTimeout().toMillis(), ApiRoutes.longest(requestTimeout).toMillis() + 1000);
     HttpServerOptions serverOptions = new HttpServerOptions().setIdleTimeout((int) idle).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    return vertx.createHttpServer(serverOptions).requestHandler(router).listen(http.port(), http.host())
+    return following.compose(v -> vertx.createHttpServer(serverOptions).requestHandler(router).listen(http.port(), http.host()))
         .recover(err -> Future.failedFuture(listenFailure(http, err)))
         .onSuccess(s -> {
           server = s;
@@ -142,6 +146,9 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     sse.close();
+    if (gateway != null) {
+      gateway.close();
+    }
     return server == null ? Future.succeededFuture() : server.close();
   }
 

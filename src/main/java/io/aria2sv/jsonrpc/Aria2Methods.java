@@ -1,0 +1,297 @@
+package io.aria2sv.jsonrpc;
+
+import io.aria2sv.bus.Addresses;
+import io.aria2sv.rpc.Aria2Call;
+import io.aria2sv.rpc.Aria2Client;
+import io.aria2sv.rpc.Aria2Rpc;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * aria2's JSON-RPC methods served by the supervisor. Adds and every control go through the
+ * downloads service (the registry, its validation, its GIDs); reads go to the running aria2c with
+ * aria2c's own secret, the GIDs made the ones the client knows, and fall back to the registry for
+ * downloads aria2c no longer holds and while it restarts. The method table is in the README.
+ */
+final class Aria2Methods {
+  /** Every method served, as {@code system.listMethods} answers. */
+  static final List<String> METHODS = List.of("aria2.addUri", "aria2.addTorrent", "aria2.addMetalink", "aria2.remove",
+      "aria2.forceRemove", "aria2.pause", "aria2.pauseAll", "aria2.forcePause", "aria2.forcePauseAll", "aria2.unpause",
+      "aria2.unpauseAll", "aria2.tellStatus", "aria2.getUris", "aria2.getFiles", "aria2.getPeers", "aria2.getServers",
+      "aria2.tellActive", "aria2.tellWaiting", "aria2.tellStopped", "aria2.getOption", "aria2.changeUri", "aria2.changeOption",
+      "aria2.getGlobalOption", "aria2.changeGlobalOption", "aria2.getGlobalStat", "aria2.purgeDownloadResult",
+      "aria2.removeDownloadResult", "aria2.getVersion", "aria2.getSessionInfo", "aria2.shutdown", "aria2.forceShutdown",
+      "aria2.saveSession", "aria2.changePosition", "system.multicall", "system.listMethods", "system.listNotifications");
+  static final List<String> NOTIFICATIONS = List.of("aria2.onDownloadStart", "aria2.onDownloadPause", "aria2.onDownloadStop",
+      "aria2.onDownloadComplete", "aria2.onDownloadError", "aria2.onBtDownloadComplete");
+  /** Reads about one GID that aria2c answers while it holds the download. */
+  private static final Set<String> PER_GID_READS = Set.of("aria2.getUris", "aria2.getPeers", "aria2.getServers", "aria2.getOption");
+  private static final Set<String> ENDED = Set.of("complete", "failed", "removed");
+
+  private final Vertx vertx;
+  private final Aria2Client aria2;
+  private final Path root;
+  private final GidMap gids;
+  private final Duration timeout;
+  private final DeliveryOptions quick;
+  private final DeliveryOptions slow;
+
+  Aria2Methods(Vertx vertx, Aria2Client aria2, Path root, GidMap gids, Duration timeout) {
+    this.vertx = vertx;
+    this.aria2 = aria2;
+    this.root = root;
+    this.gids = gids;
+    this.timeout = timeout;
+    this.quick = new DeliveryOptions().setSendTimeout(timeout.toMillis());
+    this.slow = new DeliveryOptions().setSendTimeout(timeout.multipliedBy(6).toMillis());
+  }
+
+  /** One call, its token already checked and taken off {@code p}. */
+  Future<Object> call(String method, JsonArray p) {
+    try {
+      return dispatch(method, p);
+    } catch (RpcError e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Future<Object> dispatch(String method, JsonArray p) {
+    return switch (method) {
+      case "aria2.addUri" -> add(new JsonObject().put("uris", array(p, 0)), object(p, 1), position(p, 2));
+      case "aria2.addTorrent" -> add(new JsonObject().put("torrent", string(p, 0)).put("uris", optionalArray(p, 1)), object(p, 2),
+          position(p, 3));
+      case "aria2.addMetalink" -> addMetalink(string(p, 0), object(p, 1));
+      case "aria2.remove", "aria2.forceRemove" -> onDownload(p, Addresses.DOWNLOADS_REMOVE, new JsonObject());
+      case "aria2.pause", "aria2.forcePause" -> onDownload(p, Addresses.DOWNLOADS_PAUSE, new JsonObject());
+      case "aria2.unpause" -> onDownload(p, Addresses.DOWNLOADS_RESUME, new JsonObject());
+      case "aria2.pauseAll", "aria2.forcePauseAll" -> bus(Addresses.DOWNLOADS_PAUSE_ALL, new JsonObject(), slow).map(r -> "OK");
+      case "aria2.unpauseAll" -> bus(Addresses.DOWNLOADS_RESUME_ALL, new JsonObject(), slow).map(r -> "OK");
+      case "aria2.changeOption" -> download(string(p, 0)).compose(d -> bus(Addresses.DOWNLOADS_CHANGE,
+          new JsonObject().put("id", d.getString("id")).put("options", options(object(p, 1))), quick)).map(r -> "OK");
+      case "aria2.changePosition" -> download(string(p, 0)).compose(d -> bus(Addresses.DOWNLOADS_POSITION, new JsonObject()
+          .put("id", d.getString("id")).put("pos", integer(p, 1)).put("how", string(p, 2)), quick)).map(r -> r.getValue("position"));
+      case "aria2.changeGlobalOption" -> bus(Addresses.SUPERVISOR_SET_OPTIONS, new JsonObject().put("options", object(p, 0)), slow)
+          .map(r -> "OK");
+      case "aria2.purgeDownloadResult" -> bus(Addresses.DOWNLOADS_PURGE, new JsonObject(), quick).map(r -> "OK");
+      case "aria2.removeDownloadResult" -> download(string(p, 0)).compose(d -> bus(Addresses.DOWNLOADS_FORGET,
+          new JsonObject().put("id", d.getString("id")), quick)).map(r -> "OK");
+      case "aria2.shutdown", "aria2.forceShutdown" -> Future.failedFuture(RpcError.aria2(method
+          + " is refused: aria2c is run by aria2-supervisor, which would start it again (POST /api/v1/supervisor/stop stops it)"));
+      case "aria2.changeUri" -> Future.failedFuture(RpcError.aria2("aria2.changeUri is not served: add the download again with"
+          + " the URIs it should use"));
+      case "aria2.tellStatus" -> tellStatus(string(p, 0), keys(p, 1));
+      case "aria2.getFiles" -> download(string(p, 0)).compose(d -> held(d)
+          ? proxy("aria2.getFiles", new JsonArray().add(d.getString("gid"))).otherwise(err -> Aria2Shapes.files(d, root))
+          : Future.succeededFuture(Aria2Shapes.files(d, root)));
+      case "aria2.tellActive" -> proxy("aria2.tellActive", new JsonArray().add(keysOrAll(p, 0))).map(this::stable)
+          .recover(err -> fromRegistry(List.of("metadata", "active", "seeding"), 0, Integer.MAX_VALUE, keys(p, 0)));
+      case "aria2.tellWaiting" -> proxy("aria2.tellWaiting", new JsonArray().add(integer(p, 0)).add(integer(p, 1)).add(keysOrAll(p, 2)))
+          .map(this::stable).recover(err -> fromRegistry(List.of("waiting", "paused", "retrying"), integer(p, 0), integer(p, 1), keys(p, 2)));
+      case "aria2.tellStopped" -> tellStopped(integer(p, 0), integer(p, 1), keys(p, 2));
+      case "aria2.getGlobalStat" -> proxy(method, new JsonArray()).otherwise(err -> new JsonObject().put("downloadSpeed", "0")
+          .put("uploadSpeed", "0").put("numActive", "0").put("numWaiting", "0").put("numStopped", "0").put("numStoppedTotal", "0"));
+      case "aria2.getVersion", "aria2.getSessionInfo", "aria2.getGlobalOption", "aria2.saveSession" -> proxy(method, new JsonArray());
+      case "system.listMethods" -> Future.succeededFuture(new JsonArray(METHODS));
+      case "system.listNotifications" -> Future.succeededFuture(new JsonArray(NOTIFICATIONS));
+      default -> PER_GID_READS.contains(method)
+          ? download(string(p, 0)).compose(d -> held(d)
+              ? proxy(method, new JsonArray().add(d.getString("gid")))
+              : Future.succeededFuture(method.equals("aria2.getOption") ? new JsonObject().put("dir", root.resolve(d.getString("dir")).toString())
+                  : new JsonArray()))
+          : Future.failedFuture(RpcError.aria2("No such method: " + method));
+    };
+  }
+
+  // ---- adds ------------------------------------------------------------------------------------
+
+  private Future<Object> add(JsonObject request, JsonObject options, Integer position) {
+    JsonObject body = request.copy();
+    if (body.getValue("uris") == null) {
+      body.remove("uris");
+    }
+    Map<String, Object> o = options.getMap();
+    if (o.get("dir") != null) {
+      body.put("dir", String.valueOf(o.get("dir")));
+    }
+    if (o.get("out") != null) {
+      body.put("out", String.valueOf(o.get("out")));
+    }
+    JsonObject rest = options(options);
+    if (!rest.isEmpty()) {
+      body.put("options", rest);
+    }
+    return bus(Addresses.DOWNLOADS_ADD, body, slow).compose(d -> {
+      gids.learn(d);
+      Future<JsonObject> placed = position == null ? Future.succeededFuture(d)
+          : bus(Addresses.DOWNLOADS_POSITION, new JsonObject().put("id", d.getString("id")).put("pos", position), quick).otherwise(d);
+      return placed.map(x -> Aria2Shapes.gid(d));
+    });
+  }
+
+  private Future<Object> addMetalink(String metalink, JsonObject options) {
+    JsonObject body = new JsonObject().put("metalink", metalink);
+    if (options.getValue("dir") != null) {
+      body.put("dir", String.valueOf(options.getValue("dir")));
+    }
+    return bus(Addresses.BATCHES_ADD, body, slow).compose(batch -> {
+      List<Future<Object>> each = batch.getJsonArray("downloads").stream()
+          .map(id -> bus(Addresses.DOWNLOADS_GET, new JsonObject().put("id", id), quick).map(d -> (Object) Aria2Shapes.gid(d))).toList();
+      return Future.all(each).map(all -> new JsonArray(all.list()));
+    });
+  }
+
+  /** aria2's options of an add or a change, {@code dir} and {@code out} aside. */
+  private static JsonObject options(JsonObject o) {
+    JsonObject rest = o.copy();
+    rest.remove("dir");
+    rest.remove("out");
+    return rest;
+  }
+
+  // ---- reads -----------------------------------------------------------------------------------
+
+  private Future<Object> tellStatus(String gid, List<String> keys) {
+    return download(gid).compose(d -> {
+      if (!held(d)) {
+        return Future.succeededFuture(Aria2Shapes.status(d, root, keys));
+      }
+      JsonArray params = new JsonArray().add(d.getString("gid"));
+      if (keys != null) {
+        params.add(new JsonArray(keys));
+      }
+      return proxy("aria2.tellStatus", params).map(st -> (Object) gids.stable((JsonObject) st).put("gid", Aria2Shapes.gid(d)))
+          .otherwise(err -> Aria2Shapes.status(d, root, keys));
+    });
+  }
+
+  /**
+   * The ended downloads of the registry (aria2c keeps none of ours: their results are dropped),
+   * oldest first; a negative {@code offset} counts from the newest, newest first, as aria2 does.
+   */
+  private Future<Object> tellStopped(int offset, int num, List<String> keys) {
+    return fromRegistry(List.copyOf(ENDED), offset, num, keys);
+  }
+
+  /** Downloads of {@code statuses} from the registry in aria2's shape, as {@link #tellStopped} pages them. */
+  private Future<Object> fromRegistry(List<String> statuses, int offset, int num, List<String> keys) {
+    List<Future<JsonObject>> lists = statuses.stream()
+        .map(s -> bus(Addresses.DOWNLOADS_LIST, new JsonObject().put("status", s).put("order", "newest"), quick)).toList();
+    return Future.all(lists).map(all -> {
+      List<JsonObject> ended = new java.util.ArrayList<>();
+      lists.forEach(f -> f.result().getJsonArray("downloads").forEach(d -> ended.add((JsonObject) d)));
+      ended.sort(java.util.Comparator.comparingLong(d -> d.getLong("updatedAt")));
+      JsonArray out = new JsonArray();
+      if (offset >= 0) {
+        for (int i = offset; i < ended.size() && out.size() < num; i++) {
+          out.add(Aria2Shapes.status(ended.get(i), root, keys));
+        }
+      } else {
+        for (int i = ended.size() + offset; i >= 0 && out.size() < num; i--) {
+          out.add(Aria2Shapes.status(ended.get(i), root, keys));
+        }
+      }
+      return out;
+    });
+  }
+
+  private Object stable(Object list) {
+    if (list instanceof JsonArray a) {
+      a.forEach(o -> gids.stable((JsonObject) o));
+    }
+    return list;
+  }
+
+  /** Whether aria2c holds the download now (not ended, not waiting for a re-add). */
+  private static boolean held(JsonObject d) {
+    return !ENDED.contains(d.getString("status")) && !"retrying".equals(d.getString("status"));
+  }
+
+  private Future<Object> proxy(String method, JsonArray params) {
+    Aria2Rpc rpc = aria2.current();
+    if (rpc == null) {
+      return Future.failedFuture(RpcError.aria2("aria2c is not running at the moment; it is being started again"));
+    }
+    return rpc.call(new Aria2Call(method, params), timeout).recover(err -> Future.failedFuture(
+        err instanceof io.aria2sv.rpc.Aria2RpcException e && e.kind() == io.aria2sv.rpc.Aria2RpcException.Kind.ARIA2
+            ? RpcError.aria2(e.getMessage()) : RpcError.aria2("aria2c did not answer: " + err.getMessage())));
+  }
+
+  // ---- the downloads service -----------------------------------------------------------------
+
+  private Future<Object> onDownload(JsonArray p, String address, JsonObject extra) {
+    String gid = string(p, 0);
+    return download(gid).compose(d -> bus(address, extra.copy().put("id", d.getString("id")), quick)).map(d -> (Object) gid);
+  }
+
+  /** The download a client knows by {@code gid}. */
+  private Future<JsonObject> download(String gid) {
+    return bus(Addresses.DOWNLOADS_GET, new JsonObject().put("gid", gid), quick);
+  }
+
+  private Future<JsonObject> bus(String address, JsonObject body, DeliveryOptions options) {
+    return vertx.eventBus().<JsonObject>request(address, body, options).map(m -> m.body())
+        .recover(err -> Future.failedFuture(RpcError.aria2(err instanceof ReplyException r ? r.getMessage() : String.valueOf(err.getMessage()))));
+  }
+
+  // ---- parameters, checked as aria2 checks them ----------------------------------------------
+
+  private static String string(JsonArray p, int i) {
+    if (i >= p.size() || !(p.getValue(i) instanceof String s)) {
+      throw RpcError.wrongType(i);
+    }
+    return s;
+  }
+
+  private static int integer(JsonArray p, int i) {
+    if (i >= p.size() || !(p.getValue(i) instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+      throw RpcError.wrongType(i);
+    }
+    return n.intValue();
+  }
+
+  private static JsonArray array(JsonArray p, int i) {
+    if (i >= p.size() || !(p.getValue(i) instanceof JsonArray a)) {
+      throw RpcError.wrongType(i);
+    }
+    return a;
+  }
+
+  private static JsonArray optionalArray(JsonArray p, int i) {
+    return i >= p.size() || p.getValue(i) == null ? null : array(p, i);
+  }
+
+  private static JsonObject object(JsonArray p, int i) {
+    if (i >= p.size() || p.getValue(i) == null) {
+      return new JsonObject();
+    }
+    if (!(p.getValue(i) instanceof JsonObject o)) {
+      throw RpcError.wrongType(i);
+    }
+    return o;
+  }
+
+  private static Integer position(JsonArray p, int i) {
+    return i >= p.size() || p.getValue(i) == null ? null : integer(p, i);
+  }
+
+  private static List<String> keys(JsonArray p, int i) {
+    if (i >= p.size() || p.getValue(i) == null) {
+      return null;
+    }
+    return array(p, i).stream().map(String::valueOf).toList();
+  }
+
+  private static JsonArray keysOrAll(JsonArray p, int i) {
+    List<String> k = keys(p, i);
+    return k == null ? new JsonArray() : new JsonArray(k);
+  }
+}
