@@ -1,6 +1,7 @@
 package io.aria2sv.jsonrpc;
 
 import io.aria2sv.bus.Addresses;
+import io.aria2sv.downloads.FollowedUrls;
 import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2Client;
 import io.aria2sv.rpc.Aria2Rpc;
@@ -128,6 +129,16 @@ final class Aria2Methods {
     JsonObject rest = options(options);
     if (!rest.isEmpty()) {
       body.put("options", rest);
+    }
+    String metalinkUrl = FollowedUrls.metalinkUrl(body);
+    if (metalinkUrl != null) {
+      // aria2 answers a metalink URL with one GID: the first of the batch here
+      JsonObject batch = new JsonObject().put("metalinkUri", metalinkUrl);
+      if (body.containsKey("dir")) {
+        batch.put("dir", body.getValue("dir"));
+      }
+      return bus(Addresses.BATCHES_ADD, batch, slow).compose(b -> bus(Addresses.DOWNLOADS_GET,
+          new JsonObject().put("id", b.getJsonArray("downloads").getString(0)), quick)).map(d -> (Object) Aria2Shapes.gid(d));
     }
     return bus(Addresses.DOWNLOADS_ADD, body, slow).compose(d -> {
       gids.learn(d);
