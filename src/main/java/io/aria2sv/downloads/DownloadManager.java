@@ -24,10 +24,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The downloads service in one place for its verticle: adds (single and batch, durable before they
@@ -39,8 +35,6 @@ import org.slf4j.LoggerFactory;
  * {@link RegistryStore} and {@link DownloadFiles}.
  */
 final class DownloadManager {
-  private static final Logger LOG = LoggerFactory.getLogger(DownloadManager.class);
-
   private final DownloadIndex index;
   private final RegistryStore store;
   private final DownloadEvents events;
@@ -52,6 +46,7 @@ final class DownloadManager {
   private final DownloadCommands commands;
   private final Reconciler reconciler;
   private final FileListing files;
+  private final Forgetting forgetting;
   private final TorrentStore torrents;
 
   DownloadManager(Vertx vertx, Aria2 rpc, RegistryStore store, AppConfig.Downloads config, DownloadEvents events,
@@ -60,6 +55,7 @@ final class DownloadManager {
     this.store = store;
     this.events = events;
     this.transitions = new Transitions(index, store, events, this::json);
+    this.forgetting = new Forgetting(index, transitions, store);
     CommandFence fence = new CommandFence(rpc);
     DownloadFiles files = new DownloadFiles(vertx, root);
     this.aria2 = new Aria2Side(vertx, rpc, fence, root, torrents);
@@ -150,7 +146,7 @@ final class DownloadManager {
       Future<Download> underway = inFlight.firstAddOf(existing.id);
       return underway != null ? underway : Future.succeededFuture(existing);
     }
-    ServiceException same = sameContent(List.of(request));
+    ServiceException same = SameContent.check(index.all(), List.of(request));
     if (same != null) {
       return Future.failedFuture(same);
     }
@@ -174,7 +170,7 @@ final class DownloadManager {
 
   /** Adds a validated batch: all stored in one transaction, then sent in multicall chunks. */
   Future<JsonObject> addBatch(List<DownloadRequest> requests) {
-    ServiceException same = sameContent(requests);
+    ServiceException same = SameContent.check(index.all(), requests);
     if (same != null) {
       return Future.failedFuture(same);
     }
@@ -200,37 +196,6 @@ final class DownloadManager {
         .recover(err -> aria2.withdraw(items).compose(v -> forget(items, batchId)).transform(ar -> Future.failedFuture(err)));
   }
 
-  /**
-   * A torrent whose info hash is already a download that has not ended (or twice in one batch):
-   * aria2 would accept it and fail it later with error 12. Null when there is none.
-   */
-  private ServiceException sameContent(List<DownloadRequest> requests) {
-    Map<String, String> live = new HashMap<>();
-    for (Download d : index.all()) {
-      if (d.request.infoHash() != null && !d.status.terminal()) {
-        live.put(d.request.infoHash(), d.id);
-      }
-    }
-    if (live.isEmpty() && requests.size() == 1) {
-      return null;
-    }
-    Set<String> seen = new HashSet<>();
-    for (DownloadRequest r : requests) {
-      String hash = r.infoHash();
-      if (hash == null) {
-        continue;
-      }
-      if (live.containsKey(hash)) {
-        return new ServiceException(ErrorCode.CONFLICT, "torrent " + hash + " is already download " + live.get(hash)
-            + "; the same content cannot be added twice while it runs");
-      }
-      if (!seen.add(hash)) {
-        return new ServiceException(ErrorCode.CONFLICT, "torrent " + hash + " appears twice in the batch");
-      }
-    }
-    return null;
-  }
-
   /** An add of a batch that aria2 refused: that download fails, the others go on. */
   private void refused(Download d, AddRefused why) {
     if (!d.status.terminal()) {
@@ -248,50 +213,12 @@ final class DownloadManager {
   // ---- forgetting ------------------------------------------------------------------------------
 
   private Future<Void> forget(List<Download> items, String batchId) {
-    items.forEach(d -> {
-      index.remove(d);
-      transitions.firstAddAbandoned(d);
-    });
-    if (batchId != null) {
-      index.batches().forget(batchId);
-    }
-    return store.delete(items.stream().map(d -> d.id).toList(), batchId);
+    return forgetting.forget(items, batchId);
   }
 
-  /**
-   * Forgets downloads that ended (complete, failed, removed) before {@code endedBefore} (epoch ms):
-   * gone from the registry, the list and their retry history. A batch goes as a whole, once all of
-   * its downloads have ended before then, so its figures never count a part of it.
-   *
-   * @return how many downloads were forgotten
-   */
+  /** @see Forgetting#forgetEnded */
   int forgetEnded(long endedBefore) {
-    List<Download> single = new ArrayList<>();
-    Map<String, List<Download>> byBatch = new HashMap<>();
-    Set<String> batchesStillGoing = new HashSet<>();
-    for (Download d : index.all()) {
-      boolean old = d.status.terminal() && d.updatedAt < endedBefore && !AddsInFlight.reAddUnderway(d);
-      if (d.batchId == null) {
-        if (old) {
-          single.add(d);
-        }
-      } else if (old) {
-        byBatch.computeIfAbsent(d.batchId, k -> new ArrayList<>()).add(d);
-      } else {
-        batchesStillGoing.add(d.batchId);
-      }
-    }
-    int n = single.size();
-    if (!single.isEmpty()) {
-      forget(single, null).onFailure(err -> LOG.warn("cannot forget {} ended downloads in the registry: {}", single.size(), err.getMessage()));
-    }
-    for (Map.Entry<String, List<Download>> b : byBatch.entrySet()) {
-      if (!batchesStillGoing.contains(b.getKey())) {
-        n += b.getValue().size();
-        forget(b.getValue(), b.getKey()).onFailure(err -> LOG.warn("cannot forget batch {} in the registry: {}", b.getKey(), err.getMessage()));
-      }
-    }
-    return n;
+    return forgetting.forgetEnded(endedBefore);
   }
 
   // ---- the parts ---------------------------------------------------------------------------------
@@ -332,30 +259,12 @@ final class DownloadManager {
     return files.of(d);
   }
 
-  /** Pauses every waiting, active, seeding and retrying download: {@code {done, failed:[{id, message}]}}. */
   Future<JsonObject> pauseAll() {
-    return onEach(d -> d.status == WAITING || d.status.transferring() || d.status == RETRYING,
-        commands::pause);
+    return BulkCommands.pauseAll(index.all(), commands);
   }
 
-  /** Resumes every paused download: {@code {done, failed:[{id, message}]}}. */
   Future<JsonObject> resumeAll() {
-    return onEach(d -> d.status == PAUSED, commands::resume);
-  }
-
-  private Future<JsonObject> onEach(Predicate<Download> which,
-      Function<Download, Future<Download>> command) {
-    List<Download> chosen = index.all().stream().filter(which).toList();
-    List<Future<Download>> done = chosen.stream().map(command).toList();
-    return Future.join(done).transform(ar -> {
-      JsonArray failed = new JsonArray();
-      for (int i = 0; i < chosen.size(); i++) {
-        if (done.get(i).failed()) {
-          failed.add(new JsonObject().put("id", chosen.get(i).id).put("message", done.get(i).cause().getMessage()));
-        }
-      }
-      return Future.succeededFuture(new JsonObject().put("done", chosen.size() - failed.size()).put("failed", failed));
-    });
+    return BulkCommands.resumeAll(index.all(), commands);
   }
 
   /** A WebSocket notification of aria2's about {@code gid}. */

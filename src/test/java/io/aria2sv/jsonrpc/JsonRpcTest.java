@@ -176,6 +176,26 @@ class JsonRpcTest {
   }
 
   @Test
+  void anOversizedBodyIsA413InAria2sShapeAndABrowserFrontEndPassesCorsOnlyFromAnAllowedOrigin(Vertx vertx) throws Exception {
+    start(vertx, "http.maxBodySize", "2000", "http.corsOrigins", "https://ariang.example");
+    HttpResponse<Buffer> big = post(request("aria2.addUri", new JsonArray().add("http://127.0.0.1:9/" + "x".repeat(3000))).encode());
+    HttpResponse<Buffer> preflight = SupervisorHarness.await(web.request(io.vertx.core.http.HttpMethod.OPTIONS, port, "127.0.0.1", "/jsonrpc")
+        .putHeader("Origin", "https://ariang.example").putHeader("Access-Control-Request-Method", "POST").send());
+    HttpResponse<Buffer> allowed = SupervisorHarness.await(web.post(port, "127.0.0.1", "/jsonrpc").putHeader("Origin", "https://ariang.example")
+        .sendBuffer(Buffer.buffer(request("aria2.getVersion").encode())));
+    HttpResponse<Buffer> other = SupervisorHarness.await(web.post(port, "127.0.0.1", "/jsonrpc").putHeader("Origin", "https://evil.example")
+        .sendBuffer(Buffer.buffer(request("aria2.getVersion").encode())));
+
+    assertThat(big.statusCode()).isEqualTo(413);
+    assertThat(big.bodyAsJsonObject().getJsonObject("error").getInteger("code")).isEqualTo(1);
+    assertThat(big.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("2000 bytes");
+    assertThat(preflight.getHeader("Access-Control-Allow-Methods")).contains("POST");
+    assertThat(allowed.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://ariang.example");
+    assertThat(other.getHeader("Access-Control-Allow-Origin")).isNull();
+    assertThat(SupervisorHarness.await(web.get(port, "127.0.0.1", "/api/v1/downloads").send()).bodyAsJsonObject().getInteger("total")).isZero();
+  }
+
+  @Test
   void getWithBase64ParamsAndAJsonpCallbackAnswersLikeAria2c(Vertx vertx) throws Exception {
     start(vertx);
     String params = Base64.getEncoder().encodeToString("[]".getBytes(StandardCharsets.UTF_8));

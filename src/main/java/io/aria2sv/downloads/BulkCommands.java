@@ -1,0 +1,45 @@
+package io.aria2sv.downloads;
+
+import static io.aria2sv.downloads.DownloadStatus.PAUSED;
+import static io.aria2sv.downloads.DownloadStatus.RETRYING;
+import static io.aria2sv.downloads.DownloadStatus.WAITING;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/** A command on every download it applies to, each as its own command would: pause all, resume all. */
+final class BulkCommands {
+  private BulkCommands() {}
+
+  /** Pauses every waiting, active, seeding and retrying download: {@code {done, failed:[{id, message}]}}. */
+  static Future<JsonObject> pauseAll(Collection<Download> all, DownloadCommands commands) {
+    return onEach(all, d -> d.status == WAITING || d.status.transferring() || d.status == RETRYING,
+        commands::pause);
+  }
+
+  /** Resumes every paused download: {@code {done, failed:[{id, message}]}}. */
+  static Future<JsonObject> resumeAll(Collection<Download> all, DownloadCommands commands) {
+    return onEach(all, d -> d.status == PAUSED, commands::resume);
+  }
+
+  private static Future<JsonObject> onEach(Collection<Download> all, Predicate<Download> which,
+      Function<Download, Future<Download>> command) {
+    List<Download> chosen = all.stream().filter(which).toList();
+    List<Future<Download>> done = chosen.stream().map(command).toList();
+    return Future.join(done).transform(ar -> {
+      JsonArray failed = new JsonArray();
+      for (int i = 0; i < chosen.size(); i++) {
+        if (done.get(i).failed()) {
+          failed.add(new JsonObject().put("id", chosen.get(i).id).put("message", done.get(i).cause().getMessage()));
+        }
+      }
+      return Future.succeededFuture(new JsonObject().put("done", chosen.size() - failed.size()).put("failed", failed));
+    });
+  }
+
+}
