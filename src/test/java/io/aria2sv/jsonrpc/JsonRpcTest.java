@@ -196,6 +196,31 @@ class JsonRpcTest {
   }
 
   @Test
+  void whileAria2cIsStoppedReadsAnswerFromTheRegistryAndAnAddSentAsItDiesWaitsForTheNext(Vertx vertx) throws Exception {
+    start(vertx);
+    files.addRandomFile("later.bin", 20_000, 4);
+    String held = (String) result("aria2.addUri", new JsonArray().add(files.url("later.bin")),
+        new JsonObject().put("out", "held.bin").put("pause", "true"));
+    SupervisorHarness.await(vertx.eventBus().request(io.aria2sv.bus.Addresses.SUPERVISOR_STOP, new JsonObject(),
+        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(30_000)));
+
+    JsonObject st = (JsonObject) result("aria2.tellStatus", held);
+    JsonArray waiting = (JsonArray) result("aria2.tellWaiting", 0, 10, new JsonArray().add("gid").add("status"));
+    JsonObject stat = (JsonObject) result("aria2.getGlobalStat");
+    SupervisorHarness.await(vertx.eventBus().request(io.aria2sv.bus.Addresses.SUPERVISOR_START, new JsonObject(),
+        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(30_000)));
+    // an add sent as aria2c dies waits for the next one
+    Signals.kill9(SupervisorHarness.aria2Pid(vertx));
+    String later = (String) result("aria2.addUri", new JsonArray().add(files.url("later.bin")), new JsonObject().put("out", "later.bin"));
+
+    assertThat(st.getString("status")).isEqualTo("paused");
+    assertThat(st.getString("downloadSpeed")).isEqualTo("0");
+    assertThat(waiting).contains(new JsonObject().put("gid", held).put("status", "paused"));
+    assertThat(stat.getString("downloadSpeed")).isEqualTo("0");
+    await().atMost(WAIT).until(() -> status(later).equals("complete"));
+  }
+
+  @Test
   void getWithBase64ParamsAndAJsonpCallbackAnswersLikeAria2c(Vertx vertx) throws Exception {
     start(vertx);
     String params = Base64.getEncoder().encodeToString("[]".getBytes(StandardCharsets.UTF_8));
