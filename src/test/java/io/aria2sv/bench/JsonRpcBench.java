@@ -8,8 +8,8 @@ import io.aria2sv.bus.Addresses;
 import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2Endpoint;
 import io.aria2sv.rpc.Aria2Rpc;
-import io.aria2sv.supervisor.Aria2ConfFile;
 import io.aria2sv.testing.FileServer;
+import io.aria2sv.testing.PlainAria2c;
 import io.aria2sv.testing.SupervisorHarness;
 import io.aria2sv.testing.TestConfig;
 import io.vertx.core.Vertx;
@@ -70,14 +70,7 @@ class JsonRpcBench {
       Aria2Supervisor stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, TestConfig.load(vertx, root, shipped)));
       int directPort = TestConfig.freePort();
       Path directDir = Files.createDirectories(root.resolve("direct"));
-      List<String> cmd = new ArrayList<>(List.of("aria2c"));
-      Aria2ConfFile.ownedOptions(Files.createDirectories(root.resolve("direct-data")), directDir, directPort, "d").forEach((k, v) -> {
-        if (!k.equals("input-file")) {
-          cmd.add("--" + k + "=" + v);
-        }
-      });
-      TestConfig.LOOPBACK_ONLY.forEach((k, v) -> cmd.add("--" + k + "=" + v));
-      cmd.add("--listen-port=" + TestConfig.freePort());
+      List<String> cmd = PlainAria2c.command(Files.createDirectories(root.resolve("direct-data")), directDir, directPort, "d");
       Process direct = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(root.resolve("direct.log").toFile()).start();
       WebClient web = WebClient.create(vertx);
       try {

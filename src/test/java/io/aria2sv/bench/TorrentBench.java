@@ -7,7 +7,7 @@ import io.aria2sv.bus.Addresses;
 import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2Endpoint;
 import io.aria2sv.rpc.Aria2Rpc;
-import io.aria2sv.supervisor.Aria2ConfFile;
+import io.aria2sv.testing.PlainAria2c;
 import io.aria2sv.testing.Seeder;
 import io.aria2sv.testing.SupervisorHarness;
 import io.aria2sv.testing.TestConfig;
@@ -54,14 +54,10 @@ class TorrentBench {
 
   /** The options of a plain aria2c: the supervisor's own (RPC and the session input aside) and the tests' loopback ones. */
   private static List<String> plainCommand(Path dir, int rpcPort, String secret) {
-    List<String> cmd = new ArrayList<>(List.of("aria2c"));
-    Aria2ConfFile.ownedOptions(dir.resolveSibling("plain-data"), dir, rpcPort, secret).forEach((k, v) -> {
-      if (!k.equals("input-file") && !k.startsWith("follow-") && (rpcPort > 0 || !k.equals("enable-rpc") && !k.startsWith("rpc-"))) {
-        cmd.add("--" + k + "=" + v);
-      }
-    });
-    TestConfig.LOOPBACK_ONLY.forEach((k, v) -> cmd.add("--" + k + "=" + v));
-    cmd.addAll(List.of("--listen-port=" + TestConfig.freePort(), "--seed-time=0", "--check-integrity=true"));
+    // plain aria2c follows a magnet's metadata itself (the supervisor turns following off for its own)
+    List<String> cmd = new ArrayList<>(PlainAria2c.command(dir.resolveSibling("plain-data"), dir, rpcPort, secret).stream()
+        .filter(o -> !o.startsWith("--follow-")).toList());
+    cmd.addAll(List.of("--seed-time=0", "--check-integrity=true"));
     return cmd;
   }
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.aria2sv.Aria2Supervisor;
-import io.aria2sv.supervisor.Aria2ConfFile;
 import io.aria2sv.testing.FileServer;
+import io.aria2sv.testing.PlainAria2c;
 import io.aria2sv.testing.Signals;
 import io.aria2sv.testing.SupervisorHarness;
 import io.aria2sv.testing.TestConfig;
@@ -18,7 +18,6 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -133,15 +132,7 @@ class AriaNgPollTest {
     int directPort = TestConfig.freePort();
     Path directDir = Files.createDirectories(root.resolve("direct"));
     Path directData = Files.createDirectories(root.resolve("direct-data"));
-    List<String> cmd = new ArrayList<>(List.of("aria2c"));
-    Aria2ConfFile.ownedOptions(directData, directDir, directPort, "d").forEach((k, v) -> {
-      if (!k.equals("input-file")) {
-        cmd.add("--" + k + "=" + v);
-      }
-    });
-    TestConfig.LOOPBACK_ONLY.forEach((k, v) -> cmd.add("--" + k + "=" + v));
-    cmd.add("--listen-port=" + TestConfig.freePort());
-    direct = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(root.resolve("direct.log").toFile()).start();
+    direct = new ProcessBuilder(PlainAria2c.command(directData, directDir, directPort, "d")).redirectErrorStream(true).redirectOutput(root.resolve("direct.log").toFile()).start();
     await().atMost(WAIT).ignoreExceptions().until(() -> call(directPort, "d", false, "aria2.getVersion") != null);
 
     addAll(ours, "t", root.resolve("downloads"));
