@@ -67,44 +67,44 @@ final class Aria2Methods {
 
   private Future<Object> dispatch(String method, JsonArray p) {
     return switch (method) {
-      case "aria2.addUri" -> add(new JsonObject().put("uris", array(p, 0)), object(p, 1), position(p, 2));
-      case "aria2.addTorrent" -> add(new JsonObject().put("torrent", string(p, 0)).put("uris", optionalArray(p, 1)), object(p, 2),
-          position(p, 3));
-      case "aria2.addMetalink" -> addMetalink(string(p, 0), object(p, 1));
+      case "aria2.addUri" -> add(new JsonObject().put("uris", Params.array(p, 0)), Params.object(p, 1), Params.position(p, 2));
+      case "aria2.addTorrent" -> add(new JsonObject().put("torrent", Params.string(p, 0)).put("uris", Params.optionalArray(p, 1)), Params.object(p, 2),
+          Params.position(p, 3));
+      case "aria2.addMetalink" -> addMetalink(Params.string(p, 0), Params.object(p, 1));
       case "aria2.remove", "aria2.forceRemove" -> onDownload(p, Addresses.DOWNLOADS_REMOVE, new JsonObject());
       case "aria2.pause", "aria2.forcePause" -> onDownload(p, Addresses.DOWNLOADS_PAUSE, new JsonObject());
       case "aria2.unpause" -> onDownload(p, Addresses.DOWNLOADS_RESUME, new JsonObject());
       case "aria2.pauseAll", "aria2.forcePauseAll" -> bus(Addresses.DOWNLOADS_PAUSE_ALL, new JsonObject(), slow).map(r -> "OK");
       case "aria2.unpauseAll" -> bus(Addresses.DOWNLOADS_RESUME_ALL, new JsonObject(), slow).map(r -> "OK");
-      case "aria2.changeOption" -> download(string(p, 0)).compose(d -> bus(Addresses.DOWNLOADS_CHANGE,
-          new JsonObject().put("id", d.getString("id")).put("options", options(object(p, 1))), quick)).map(r -> "OK");
-      case "aria2.changePosition" -> download(string(p, 0)).compose(d -> bus(Addresses.DOWNLOADS_POSITION, new JsonObject()
-          .put("id", d.getString("id")).put("pos", integer(p, 1)).put("how", string(p, 2)), quick)).map(r -> r.getValue("position"));
-      case "aria2.changeGlobalOption" -> bus(Addresses.SUPERVISOR_SET_OPTIONS, new JsonObject().put("options", object(p, 0)), slow)
+      case "aria2.changeOption" -> download(Params.string(p, 0)).compose(d -> bus(Addresses.DOWNLOADS_CHANGE,
+          new JsonObject().put("id", d.getString("id")).put("options", options(Params.object(p, 1))), quick)).map(r -> "OK");
+      case "aria2.changePosition" -> download(Params.string(p, 0)).compose(d -> bus(Addresses.DOWNLOADS_POSITION, new JsonObject()
+          .put("id", d.getString("id")).put("pos", Params.integer(p, 1)).put("how", Params.string(p, 2)), quick)).map(r -> r.getValue("position"));
+      case "aria2.changeGlobalOption" -> bus(Addresses.SUPERVISOR_SET_OPTIONS, new JsonObject().put("options", Params.object(p, 0)), slow)
           .map(r -> "OK");
       case "aria2.purgeDownloadResult" -> bus(Addresses.DOWNLOADS_PURGE, new JsonObject(), quick).map(r -> "OK");
-      case "aria2.removeDownloadResult" -> download(string(p, 0)).compose(d -> bus(Addresses.DOWNLOADS_FORGET,
+      case "aria2.removeDownloadResult" -> download(Params.string(p, 0)).compose(d -> bus(Addresses.DOWNLOADS_FORGET,
           new JsonObject().put("id", d.getString("id")), quick)).map(r -> "OK");
       case "aria2.shutdown", "aria2.forceShutdown" -> Future.failedFuture(RpcError.aria2(method
           + " is refused: aria2c is run by aria2-supervisor, which would start it again (POST /api/v1/supervisor/stop stops it)"));
       case "aria2.changeUri" -> Future.failedFuture(RpcError.aria2("aria2.changeUri is not served: add the download again with"
           + " the URIs it should use"));
-      case "aria2.tellStatus" -> tellStatus(string(p, 0), keys(p, 1));
-      case "aria2.getFiles" -> download(string(p, 0)).compose(d -> held(d)
+      case "aria2.tellStatus" -> tellStatus(Params.string(p, 0), Params.keys(p, 1));
+      case "aria2.getFiles" -> download(Params.string(p, 0)).compose(d -> held(d)
           ? proxy("aria2.getFiles", new JsonArray().add(d.getString("gid"))).otherwise(err -> Aria2Shapes.files(d, root))
           : Future.succeededFuture(Aria2Shapes.files(d, root)));
-      case "aria2.tellActive" -> proxy("aria2.tellActive", new JsonArray().add(keysOrAll(p, 0))).map(this::stable)
-          .recover(err -> fromRegistry(List.of("metadata", "active", "seeding"), 0, Integer.MAX_VALUE, keys(p, 0)));
-      case "aria2.tellWaiting" -> proxy("aria2.tellWaiting", new JsonArray().add(integer(p, 0)).add(integer(p, 1)).add(keysOrAll(p, 2)))
-          .map(this::stable).recover(err -> fromRegistry(List.of("waiting", "paused", "retrying"), integer(p, 0), integer(p, 1), keys(p, 2)));
-      case "aria2.tellStopped" -> tellStopped(integer(p, 0), integer(p, 1), keys(p, 2));
+      case "aria2.tellActive" -> proxy("aria2.tellActive", new JsonArray().add(Params.keysOrAll(p, 0))).map(this::stable)
+          .recover(err -> fromRegistry(List.of("metadata", "active", "seeding"), 0, Integer.MAX_VALUE, Params.keys(p, 0)));
+      case "aria2.tellWaiting" -> proxy("aria2.tellWaiting", new JsonArray().add(Params.integer(p, 0)).add(Params.integer(p, 1)).add(Params.keysOrAll(p, 2)))
+          .map(this::stable).recover(err -> fromRegistry(List.of("waiting", "paused", "retrying"), Params.integer(p, 0), Params.integer(p, 1), Params.keys(p, 2)));
+      case "aria2.tellStopped" -> tellStopped(Params.integer(p, 0), Params.integer(p, 1), Params.keys(p, 2));
       case "aria2.getGlobalStat" -> proxy(method, new JsonArray()).otherwise(err -> new JsonObject().put("downloadSpeed", "0")
           .put("uploadSpeed", "0").put("numActive", "0").put("numWaiting", "0").put("numStopped", "0").put("numStoppedTotal", "0"));
       case "aria2.getVersion", "aria2.getSessionInfo", "aria2.getGlobalOption", "aria2.saveSession" -> proxy(method, new JsonArray());
       case "system.listMethods" -> Future.succeededFuture(new JsonArray(METHODS));
       case "system.listNotifications" -> Future.succeededFuture(new JsonArray(NOTIFICATIONS));
       default -> PER_GID_READS.contains(method)
-          ? download(string(p, 0)).compose(d -> held(d)
+          ? download(Params.string(p, 0)).compose(d -> held(d)
               ? proxy(method, new JsonArray().add(d.getString("gid")))
               : Future.succeededFuture(method.equals("aria2.getOption") ? new JsonObject().put("dir", root.resolve(d.getString("dir")).toString())
                   : new JsonArray()))
@@ -239,7 +239,7 @@ final class Aria2Methods {
   // ---- the downloads service -----------------------------------------------------------------
 
   private Future<Object> onDownload(JsonArray p, String address, JsonObject extra) {
-    String gid = string(p, 0);
+    String gid = Params.string(p, 0);
     return download(gid).compose(d -> bus(address, extra.copy().put("id", d.getString("id")), quick)).map(d -> (Object) gid);
   }
 
@@ -251,58 +251,5 @@ final class Aria2Methods {
   private Future<JsonObject> bus(String address, JsonObject body, DeliveryOptions options) {
     return vertx.eventBus().<JsonObject>request(address, body, options).map(m -> m.body())
         .recover(err -> Future.failedFuture(RpcError.aria2(err instanceof ReplyException r ? r.getMessage() : String.valueOf(err.getMessage()))));
-  }
-
-  // ---- parameters, checked as aria2 checks them ----------------------------------------------
-
-  private static String string(JsonArray p, int i) {
-    if (i >= p.size() || !(p.getValue(i) instanceof String s)) {
-      throw RpcError.wrongType(i);
-    }
-    return s;
-  }
-
-  private static int integer(JsonArray p, int i) {
-    if (i >= p.size() || !(p.getValue(i) instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-      throw RpcError.wrongType(i);
-    }
-    return n.intValue();
-  }
-
-  private static JsonArray array(JsonArray p, int i) {
-    if (i >= p.size() || !(p.getValue(i) instanceof JsonArray a)) {
-      throw RpcError.wrongType(i);
-    }
-    return a;
-  }
-
-  private static JsonArray optionalArray(JsonArray p, int i) {
-    return i >= p.size() || p.getValue(i) == null ? null : array(p, i);
-  }
-
-  private static JsonObject object(JsonArray p, int i) {
-    if (i >= p.size() || p.getValue(i) == null) {
-      return new JsonObject();
-    }
-    if (!(p.getValue(i) instanceof JsonObject o)) {
-      throw RpcError.wrongType(i);
-    }
-    return o;
-  }
-
-  private static Integer position(JsonArray p, int i) {
-    return i >= p.size() || p.getValue(i) == null ? null : integer(p, i);
-  }
-
-  private static List<String> keys(JsonArray p, int i) {
-    if (i >= p.size() || p.getValue(i) == null) {
-      return null;
-    }
-    return array(p, i).stream().map(String::valueOf).toList();
-  }
-
-  private static JsonArray keysOrAll(JsonArray p, int i) {
-    List<String> k = keys(p, i);
-    return k == null ? new JsonArray() : new JsonArray(k);
   }
 }

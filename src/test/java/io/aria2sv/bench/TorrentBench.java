@@ -48,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class TorrentBench {
   private static final int SIZE = 256 << 20;
-  private static final int RUNS = 7;
+  private static final int RUNS = 9;
 
   @TempDir(factory = DataPathBench.WriteArea.class) Path root;
 
