@@ -49,17 +49,25 @@ final class MagnetFollower {
       torrents.adoptMetadata(hash);
       return null;
     }, false).compose(v -> {
-      if (d.status.terminal() || d.status != METADATA && d.status != WAITING) {
-        return Future.succeededFuture(d); // paused or removed meanwhile: the torrent is kept for later
-      }
+      // from now on it is a torrent: a resume after a pause, and any re-add, add it as one
       d.request = d.request.withTorrent(hash);
+      if (d.status != METADATA && d.status != WAITING) {
+        if (!d.status.terminal()) {
+          transitions.changed(d); // paused meanwhile: stored, for its resume
+        }
+        return Future.succeededFuture(d);
+      }
       String gid = DownloadIds.newGid();
       d.gid = gid;
       d.gids.add(gid);
       index.gidAdded(d, gid);
       d.completedLength = 0;
       d.totalLength = 0;
-      transitions.move(d, WAITING);
+      if (d.status == WAITING) {
+        transitions.changed(d); // stored with its torrent and new GID
+      } else {
+        transitions.move(d, WAITING);
+      }
       LOG.info("download {}: metadata of {} fetched under {}; data follows under {}", d.id, hash, metadataGid, gid);
       return aria2.add(d, true).map(d);
     }).recover(err -> {

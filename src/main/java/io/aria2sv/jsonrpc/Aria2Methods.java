@@ -105,10 +105,19 @@ final class Aria2Methods {
       case "system.listNotifications" -> Future.succeededFuture(new JsonArray(NOTIFICATIONS));
       default -> PER_GID_READS.contains(method)
           ? download(Params.string(p, 0)).compose(d -> held(d)
-              ? proxy(method, new JsonArray().add(d.getString("gid")))
-              : Future.succeededFuture(method.equals("aria2.getOption") ? new JsonObject().put("dir", root.resolve(d.getString("dir")).toString())
-                  : new JsonArray()))
+              ? proxy(method, new JsonArray().add(d.getString("gid"))).recover(err -> Future.succeededFuture(known(method, d)))
+              : Future.succeededFuture(known(method, d)))
           : Future.failedFuture(RpcError.aria2("No such method: " + method));
+    };
+  }
+
+  /** What the registry knows for a per-GID read aria2c cannot answer: its options, URIs; no peers or servers. */
+  private Object known(String method, JsonObject d) {
+    return switch (method) {
+      case "aria2.getOption" -> d.getJsonObject("options", new JsonObject()).copy()
+          .put("dir", root.resolve(d.getString("dir", "")).toString());
+      case "aria2.getUris" -> Aria2Shapes.files(d, root).getJsonObject(0).getJsonArray("uris");
+      default -> new JsonArray();
     };
   }
 
