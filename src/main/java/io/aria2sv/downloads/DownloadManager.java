@@ -282,6 +282,19 @@ final class DownloadManager {
     return applier.progress(st);
   }
 
+  /**
+   * After a progress sample of aria2's active downloads ({@code activeGids}): each download shown
+   * running here that aria2 no longer runs has its status read again, so a notification whose
+   * read failed (aria2c slow to answer) does not leave it running for ever.
+   */
+  void recheckVanished(Set<String> activeGids) {
+    for (Download d : index.all()) {
+      if (d.status.transferring() && !activeGids.contains(d.gid) && !AddsInFlight.reAddUnderway(d) && !transitions.firstAddUnderway(d)) {
+        applier.onNotification("recheck", d.gid);
+      }
+    }
+  }
+
   /** New re-add settings, for every later decision. */
   void reconfigure(AppConfig.Downloads next) {
     reAdds.reconfigure(new RetryDecider(next));

@@ -67,6 +67,11 @@ final class ProgressTicker {
         .onSuccess(results -> {
           JsonArray changed = new JsonArray();
           if (results.get(0) instanceof JsonArray active) {
+            java.util.Set<String> gids = new java.util.HashSet<>();
+            for (Object o : active) {
+              gids.add(((JsonObject) o).getString("gid"));
+            }
+            manager.recheckVanished(gids);
             for (Object o : active) {
               Download d = manager.progress((JsonObject) o);
               if (d != null) {

@@ -48,6 +48,7 @@ final class StatusApplier {
       if (ar.succeeded()) {
         apply(d, ar.result());
       } else {
+        // the progress ticker reads it again while it shows running here; a reconnect reconciles all
         LOG.debug("status of {} after {} unavailable: {}", gid, method, ar.cause().getMessage());
       }
     });

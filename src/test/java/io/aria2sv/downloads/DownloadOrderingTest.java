@@ -116,6 +116,22 @@ class DownloadOrderingTest {
   }
 
   @Test
+  void aDownloadShownRunningThatAria2NoLongerRunsIsReadAgainWhenItsNotificationWasLost() throws Exception {
+    Download d = added();
+    aria2.status(d.gid, "active");
+    run(() -> manager.onNotification("aria2.onDownloadStart", d.gid));
+    assertThat(d.status).isEqualTo(DownloadStatus.ACTIVE);
+    aria2.status(d.gid, "complete", "completedLength", "10", "totalLength", "10"); // its onDownloadComplete never arrives
+
+    run(() -> manager.recheckVanished(java.util.Set.of()));
+    run(() -> manager.recheckVanished(java.util.Set.of())); // once complete, it is not read again
+
+    assertThat(d.status).isEqualTo(DownloadStatus.COMPLETE);
+    assertThat(typesOf(d.id)).containsExactly("added", "active", "complete");
+    assertThat(aria2.calls("aria2.tellStatus")).hasSize(2);
+  }
+
+  @Test
   void aStatusReadCrossedByAPauseIsReadAgainInsteadOfUndoingThePause() throws Exception {
     Download d = added();
     aria2.status(d.gid, "active");
