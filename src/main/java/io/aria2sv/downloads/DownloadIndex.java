@@ -88,6 +88,11 @@ final class DownloadIndex {
   }
 
   /** O(1): the progress ticker asks this at every tick. */
+  /** How many downloads are shown running (metadata, active, seeding). */
+  int activeCount() {
+    return activeCount;
+  }
+
   boolean anyActive() {
     return activeCount > 0;
   }

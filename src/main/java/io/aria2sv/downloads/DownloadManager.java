@@ -288,6 +288,14 @@ final class DownloadManager {
    * read failed (aria2c slow to answer) does not leave it running for ever.
    */
   void recheckVanished(Set<String> activeGids) {
+    int found = 0;
+    for (String gid : activeGids) {
+      Download d = index.byGid(gid);
+      found += d != null && gid.equals(d.gid) && d.status.transferring() ? 1 : 0;
+    }
+    if (found == index.activeCount()) {
+      return; // the usual tick: every download shown running is among aria2's active ones, no scan
+    }
     for (Download d : index.all()) {
       if (d.status.transferring() && !activeGids.contains(d.gid) && !AddsInFlight.reAddUnderway(d) && !transitions.firstAddUnderway(d)) {
         applier.onNotification("recheck", d.gid);

@@ -195,8 +195,7 @@ public final class DownloadsVerticle extends VerticleBase {
         }
       }
       Object url = body.getValue("metalinkUri");
-      JsonObject probe = new JsonObject().put("uris", new io.vertx.core.json.JsonArray().add(url == null ? "" : url));
-      if (!(url instanceof String s) || FollowedUrls.followed(probe, "", "") == null) {
+      if (!(url instanceof String s) || !FollowedUrls.isHttp(s)) {
         throw new ValidationException("metalinkUri", "must be an http or https URL");
       }
       return fetcher.metalinkBatch(s, body.getValue("dir"), "metalinkUri");

@@ -15,7 +15,7 @@ public final class FollowedUrls {
   private FollowedUrls() {}
 
   /** The one http(s) URI of {@code body} when its path ends with one of {@code suffixes} and following is not off. */
-  static String followed(JsonObject body, String option, String... suffixes) {
+  private static String followed(JsonObject body, String option, String... suffixes) {
     if (!(body.getValue("uris") instanceof JsonArray uris) || uris.size() != 1 || !(uris.getValue(0) instanceof String s)
         || body.containsKey("torrent")) {
       return null;
@@ -23,13 +23,12 @@ public final class FollowedUrls {
     if (body.getValue("options") instanceof JsonObject o && "false".equals(String.valueOf(o.getValue(option)))) {
       return null;
     }
+    if (!isHttp(s)) {
+      return null;
+    }
     try {
-      URI u = new URI(s);
-      String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-      String path = u.getPath() == null ? "" : u.getPath().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https")) {
-        return null;
-      }
+      String raw = new URI(s).getPath();
+      String path = raw == null ? "" : raw.toLowerCase(Locale.ROOT);
       for (String suffix : suffixes) {
         if (path.endsWith(suffix)) {
           return s;
@@ -39,6 +38,16 @@ public final class FollowedUrls {
       return null; // the validator says what is wrong with it
     }
     return null;
+  }
+
+  /** Whether {@code s} is an http or https URL. */
+  static boolean isHttp(String s) {
+    try {
+      String scheme = new URI(s).getScheme();
+      return scheme != null && (scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"));
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
   }
 
   /** A {@code .torrent} URL of an add: the same request with the fetched torrent instead of the URL. */

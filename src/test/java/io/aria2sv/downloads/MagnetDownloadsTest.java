@@ -105,6 +105,7 @@ class MagnetDownloadsTest {
   @Test
   void aria2cKilledInTheMetadataPhaseAndAgainInTheDataPhaseKeepsOneDownloadItsProgressAndTheRightContent() throws Exception {
     stack.deployStack(config());
+    TestConfig.assertLoopbackOnly(stack.rpc()); // enable-dht, enable-dht6, bt-enable-lpd, enable-peer-exchange off
     String id = addMagnet().getString("id");
     // no seeder yet: the download waits in its metadata phase
     stack.awaitStatus(id, "metadata", WAIT);
@@ -191,6 +192,7 @@ class MagnetDownloadsTest {
   void aMagnetGoesMetadataThenActiveThenSeedingThenCompleteOnceUnderOurGids() throws Exception {
     seeder = Seeder.start(torrentFile, root.resolve("seed"));
     stack.deployStack(config());
+    TestConfig.assertLoopbackOnly(stack.rpc()); // enable-dht, enable-dht6, bt-enable-lpd, enable-peer-exchange off
     JsonObject added = stack.request(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(magnet))
         .put("options", new JsonObject().put("seed-time", "0.05")));
     String id = added.getString("id");

@@ -134,6 +134,9 @@ class AriaNgPollTest {
     Path directData = Files.createDirectories(root.resolve("direct-data"));
     direct = new ProcessBuilder(PlainAria2c.command(directData, directDir, directPort, "d")).redirectErrorStream(true).redirectOutput(root.resolve("direct.log").toFile()).start();
     await().atMost(WAIT).ignoreExceptions().until(() -> call(directPort, "d", false, "aria2.getVersion") != null);
+    // both aria2c run with enable-dht, enable-dht6, bt-enable-lpd and enable-peer-exchange off
+    TestConfig.assertLoopbackOnly(SupervisorHarness.rpc(vertx));
+    TestConfig.assertLoopbackOnly(new io.aria2sv.rpc.Aria2Rpc(web, new io.aria2sv.rpc.Aria2Endpoint("127.0.0.1", directPort, "d")));
 
     addAll(ours, "t", root.resolve("downloads"));
     addAll(directPort, "d", directDir);
