@@ -27,7 +27,8 @@ public record AppConfig(
     Supervisor supervisor,
     Rpc rpc,
     Downloads downloads,
-    Http http) {
+    Http http,
+    ClusterConfig cluster) {
 
   /** The profiles that select one of seed 000's presets. */
   public static final Set<String> PROFILES = Set.of("default", "dev", "prod");
@@ -224,7 +225,8 @@ public record AppConfig(
         h.bool("tokenForHealthAndMetrics"), h.integer("maxBodySize", 1024, 1L << 30), h.stringList("corsOrigins"),
         ssePing, idle);
 
-    return new AppConfig(profile, aria2, supervisor, rpc, downloads, http);
+    ClusterConfig cluster = ClusterConfig.from(root.section("cluster"), http.port());
+    return new AppConfig(profile, aria2, supervisor, rpc, downloads, http, cluster);
   }
 
   /** Convenience for verticles: their {@code config()} holds absolute paths already. */
