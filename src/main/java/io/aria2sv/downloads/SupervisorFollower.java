@@ -31,7 +31,7 @@ public final class SupervisorFollower {
   /** Starts following; completes once the current state is known (or could not be asked). */
   public Future<Void> start(Duration timeout) {
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.EVENTS_SUPERVISOR_ENDPOINT, m -> running(m.body())));
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_SUPERVISOR, m -> {
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.EVENTS_SUPERVISOR, m -> {
       if ("state-changed".equals(m.body().getString("type"))) {
         state(SupervisorState.valueOf(m.body().getString("to")));
       }

@@ -25,13 +25,23 @@ public final class EventJournalVerticle extends VerticleBase {
       Addresses.EVENTS_BATCH, "batch",
       Addresses.EVENTS_STORAGE, "storage");
 
+  private static final java.util.Set<String> CLUSTER_WIDE =
+      java.util.Set.of(Addresses.EVENTS_DOWNLOAD, Addresses.EVENTS_PROGRESS, Addresses.EVENTS_BATCH);
+
   private final Deque<JsonObject> buffer = new ArrayDeque<>();
   private long nextId = 1;
 
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
-    AREAS.forEach((address, event) -> bus.<JsonObject>consumer(address, m -> record(event, m.body())));
+    // In a cluster, downloads, progress and batches come from every node; aria2c and storage events are this node's.
+    AREAS.forEach((address, event) -> {
+      if (CLUSTER_WIDE.contains(address)) {
+        bus.<JsonObject>consumer(address, m -> record(event, m.body()));
+      } else {
+        bus.<JsonObject>localConsumer(address, m -> record(event, m.body()));
+      }
+    });
     bus.<JsonObject>localConsumer(Addresses.SSE_REPLAY, m -> m.reply(replay(m.body().getLong("after", 0L))));
     return Future.succeededFuture();
   }

@@ -131,14 +131,14 @@ public final class SupervisorVerticle extends VerticleBase {
 
   private void registerConsumers() {
     EventBus bus = vertx.eventBus();
-    bus.<JsonObject>consumer(Addresses.SUPERVISOR_STATUS, m -> m.reply(status()));
-    bus.<JsonObject>consumer(Addresses.SUPERVISOR_DETAILS, m -> BusReplies.reply(m, details()));
-    bus.<JsonObject>consumer(Addresses.SUPERVISOR_START, m -> BusReplies.reply(m, supervisor.requestStart().map(v -> status())));
-    bus.<JsonObject>consumer(Addresses.SUPERVISOR_STOP, m -> BusReplies.reply(m, supervisor.stop(SupervisorState.STOPPED).map(v -> status())));
-    bus.<JsonObject>consumer(Addresses.SUPERVISOR_RESTART, m -> BusReplies.reply(m, supervisor.requestRestart().map(v -> status())));
+    bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_STATUS, m -> m.reply(status()));
+    bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_DETAILS, m -> BusReplies.reply(m, details()));
+    bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_START, m -> BusReplies.reply(m, supervisor.requestStart().map(v -> status())));
+    bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_STOP, m -> BusReplies.reply(m, supervisor.stop(SupervisorState.STOPPED).map(v -> status())));
+    bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_RESTART, m -> BusReplies.reply(m, supervisor.requestRestart().map(v -> status())));
     bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_ENDPOINT, m -> BusReplies.reply(m, endpoint()));
-    bus.<JsonObject>consumer(Addresses.SUPERVISOR_OPTIONS, m -> BusReplies.reply(m, options()));
-    bus.<JsonObject>consumer(Addresses.SUPERVISOR_SET_OPTIONS, m -> BusReplies.answer(m, this::setOptions));
+    bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_OPTIONS, m -> BusReplies.reply(m, options()));
+    bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_SET_OPTIONS, m -> BusReplies.answer(m, this::setOptions));
     bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, m -> reconfigure(AppConfig.from(m.body())));
   }
 
