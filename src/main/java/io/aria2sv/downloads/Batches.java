@@ -31,6 +31,11 @@ final class Batches {
     byId.putIfAbsent(id, new Batch(total, createdAt));
   }
 
+  /** Whether the batch {@code id} is registered here. */
+  boolean known(String id) {
+    return byId.containsKey(id);
+  }
+
   void track(Download d) {
     if (d.batchId != null) {
       byId.computeIfAbsent(d.batchId, k -> new Batch(0, d.createdAt)).items.add(d);

@@ -14,9 +14,52 @@ final class DownloadEvents {
   private static final Logger LOG = LoggerFactory.getLogger("io.aria2sv.downloads.events");
 
   private final EventBus bus;
+  private final String node;
+  private Catalog catalog = Catalog.NONE;
+
+  /** Where the downloads of a cluster node are listed for the other nodes; {@link #NONE} alone. */
+  interface Catalog {
+    Catalog NONE = new Catalog() {
+      @Override
+      public void put(Download d) {}
+
+      @Override
+      public void remove(java.util.Collection<Download> gone) {}
+    };
+
+    /** {@code d} changed (a transition or its first add); published already. */
+    void put(Download d);
+
+    /** {@code gone} were forgotten. */
+    void remove(java.util.Collection<Download> gone);
+  }
 
   DownloadEvents(EventBus bus) {
+    this(bus, null);
+  }
+
+  /** Events whose downloads and progress carry {@code node}, this node's name (none when null). */
+  DownloadEvents(EventBus bus, String node) {
     this.bus = bus;
+    this.node = node;
+  }
+
+  /** This node's name, or null. */
+  String node() {
+    return node;
+  }
+
+  void catalog(Catalog c) {
+    this.catalog = c;
+  }
+
+  /** {@code d} changed and was published: the catalog learns of it. */
+  void published(Download d) {
+    catalog.put(d);
+  }
+
+  void forgotten(java.util.Collection<Download> gone) {
+    catalog.remove(gone);
   }
 
   void transition(String type, JsonObject download) {
@@ -40,7 +83,7 @@ final class DownloadEvents {
   }
 
   void progress(JsonArray downloads, JsonObject global) {
-    bus.publish(Addresses.EVENTS_PROGRESS, Events.of("progress", new JsonObject().put("downloads", downloads).put("global", global)));
+    bus.publish(Addresses.EVENTS_PROGRESS, Events.of("progress", new JsonObject().put("downloads", downloads).put("global", global).put("node", node)));
   }
 
   /**

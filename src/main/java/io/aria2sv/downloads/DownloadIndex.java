@@ -70,6 +70,11 @@ final class DownloadIndex {
     return d;
   }
 
+  /** The download with our {@code id}, or null. */
+  Download byId(String id) {
+    return id == null ? null : byId.get(id);
+  }
+
   /** The download that has or had {@code gid}, or null. */
   Download byGid(String gid) {
     String id = idByGid.get(gid);

@@ -55,7 +55,7 @@ final class DownloadManager {
     this.store = store;
     this.events = events;
     this.transitions = new Transitions(index, store, events, this::json);
-    this.forgetting = new Forgetting(index, transitions, store);
+    this.forgetting = new Forgetting(index, transitions, store, events);
     CommandFence fence = new CommandFence(rpc);
     DownloadFiles files = new DownloadFiles(vertx, root);
     this.aria2 = new Aria2Side(vertx, rpc, fence, root, torrents);
@@ -118,7 +118,7 @@ final class DownloadManager {
   JsonObject json(Download d) {
     RetryDecider decider = reAdds.decider();
     return d.toJson(decider.maxRetries(), d.status == FAILED || decider.canRetry(d.errorCode, d.retryCount))
-        .put("name", torrents.name(d.request.torrent()));
+        .put("name", torrents.name(d.request.torrent())).put("node", events.node());
   }
 
   /** Every batch and download as registry writes, for a registry file that has to be written anew. */
@@ -150,10 +150,38 @@ final class DownloadManager {
     if (same != null) {
       return Future.failedFuture(same);
     }
-    Download d = newDownload(null, request);
+    return addOne(newDownload(null, request), null);
+  }
+
+  /**
+   * Takes over a download of a lost cluster node: the same id, batch and request, a new GID, added
+   * here as a first add is. Idempotent: a download this node already has (by id or request id)
+   * answers as it is.
+   */
+  Future<Download> adopt(String id, String batchId, long createdAt, DownloadRequest request, boolean paused) {
+    Download existing = index.byId(id);
+    if (existing == null) {
+      existing = index.byRequestId(request.requestId());
+    }
+    if (existing != null) {
+      Future<Download> underway = inFlight.firstAddOf(existing.id);
+      return underway != null ? underway : Future.succeededFuture(existing);
+    }
+    DownloadRequest r = paused ? request.withOptions(Map.of("pause", "true")) : request;
+    Download d = new Download(id, batchId, r, createdAt, DownloadIds.newGid(), paused ? PAUSED : WAITING);
+    JsonObject batchRow = null;
+    if (batchId != null && !index.batches().known(batchId)) {
+      index.batches().register(batchId, 0, createdAt);
+      batchRow = new JsonObject().put("id", batchId).put("total", 0).put("createdAt", createdAt);
+    }
+    return addOne(d, batchRow);
+  }
+
+  /** Stores and sends one new download; acknowledged once both are done, undone if either fails. */
+  private Future<Download> addOne(Download d, JsonObject batchRow) {
     index.add(d);
     transitions.firstAddBegins(d);
-    Future<Void> saved = store.add(List.of(d), null);
+    Future<Void> saved = store.add(List.of(d), batchRow);
     Future<Void> sent = aria2.add(d, false);
     return inFlight.firstAdd(d.id, Future.join(saved, sent)
         .map(v -> {

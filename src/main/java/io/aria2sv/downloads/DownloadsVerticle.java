@@ -3,6 +3,7 @@ package io.aria2sv.downloads;
 import io.aria2sv.bittorrent.TorrentStore;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.BusReplies;
+import io.aria2sv.cluster.ClusterMaps;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.metrics.Metrics;
 import io.aria2sv.rpc.Aria2Client;
@@ -44,6 +45,8 @@ public final class DownloadsVerticle extends VerticleBase {
   private DownloadEvents events;
   private ProgressTicker ticker;
   private EndedForgetter forgetter;
+  /** In a cluster the downloads answer at node-scoped addresses; the public ones route to them. */
+  private boolean clustered;
 
   /** A verticle with meters of its own. */
   public DownloadsVerticle() {
@@ -67,7 +70,8 @@ public final class DownloadsVerticle extends VerticleBase {
     aria2 = new Aria2Client(context, web, config.rpc(), metrics);
     follower = new SupervisorFollower(vertx, aria2);
     fetcher = new MetaFetcher(vertx);
-    events = new DownloadEvents(vertx.eventBus());
+    clustered = config.cluster().enabled() && vertx.isClustered();
+    events = new DownloadEvents(vertx.eventBus(), config.cluster().nodeName());
     return vertx.executeBlocking(() -> {
       config.aria2().createDirectories();
       return TorrentStore.open(config.aria2().dataDir());
@@ -83,11 +87,17 @@ public final class DownloadsVerticle extends VerticleBase {
           return store.loadBatches().compose(batches -> store.loadAll().map(all -> {
             manager = new DownloadManager(vertx, aria2, store, config.downloads(), events, config.aria2().downloadDir(), metrics,
                 torrents);
-            manager.load(all, batches);
-            LOG.info("registry {} opened: {} downloads", store.file(), all.size());
+            manager.load(clustered ? withoutHandedOver(all) : all, batches);
+            LOG.info("registry {} opened: {} downloads", store.file(), manager.all().size());
             return null;
           }));
         })
+        .compose(v -> !clustered ? Future.succeededFuture() : ClusterCatalog.open(vertx, config.cluster().nodeName(), manager::json, torrents)
+            .map(catalog -> {
+              events.catalog(catalog);
+              catalog.putAll(manager.all());
+              return null;
+            }))
         .compose(v -> {
           notifications = new Aria2Notifications(vertx, manager::onNotification, this::reconcile);
           aria2.onEndpoint(rpc -> notifications.follow(rpc.endpoint()));
@@ -138,46 +148,89 @@ public final class DownloadsVerticle extends VerticleBase {
     manager.reconcile().onFailure(err -> LOG.warn("reconcile with aria2 failed: {}", err.getMessage()));
   }
 
+  /**
+   * The registry's downloads without those another node took over while this one was away (see
+   * {@link io.aria2sv.cluster.ClusterNode}): they are deleted from the registry, never run here again.
+   */
+  private java.util.List<Download> withoutHandedOver(java.util.List<Download> all) {
+    java.util.Set<String> gone = vertx.sharedData().<String, Boolean>getLocalMap(ClusterMaps.HANDED_OVER_LOCAL).keySet();
+    java.util.List<Download> kept = all.stream().filter(d -> !gone.contains(d.id)).toList();
+    java.util.List<String> dropped = all.stream().filter(d -> gone.contains(d.id)).map(d -> d.id).toList();
+    if (!dropped.isEmpty()) {
+      store.delete(dropped, null);
+      LOG.info("{} downloads were taken over by other nodes while this one was away: dropped here ({})", dropped.size(),
+          String.join(", ", dropped.size() > 10 ? dropped.subList(0, 10) : dropped));
+    }
+    return kept;
+  }
+
+  /** A public address, or in a cluster this node's own for it. */
+  private String at(String address) {
+    return clustered ? ClusterMaps.onNode(config.cluster().nodeName(), address) : address;
+  }
+
   private void registerConsumers() {
     EventBus bus = vertx.eventBus();
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_ADD, m -> BusReplies.answer(m, body -> {
+    if (clustered) {
+      bus.<JsonObject>consumer(at(ClusterMaps.ADOPT), m -> BusReplies.answer(m, this::adopt));
+    }
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_ADD), m -> BusReplies.answer(m, body -> {
       if (FollowedUrls.metalinkUrl(body) != null) {
         return Future.failedFuture(new ValidationException("uris[0]", "is a metalink, which makes a batch: add it with "
             + Addresses.BATCHES_ADD + " {metalinkUri} (POST /api/v1/downloads does so), or give options.follow-metalink false"));
       }
       return following(body).compose(b -> validated(b, v -> validator.validate(v, "", ""))).compose(manager::add).map(manager::json);
     }));
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_GET, m -> BusReplies.answer(m, body -> Future.succeededFuture(manager.json(find(body)))));
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_LIST, m -> BusReplies.answer(m, body ->
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_GET), m -> BusReplies.answer(m, body -> Future.succeededFuture(manager.json(find(body)))));
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_LIST), m -> BusReplies.answer(m, body ->
         Future.succeededFuture(DownloadQuery.page(manager.all(), CommandRequests.listQuery(body), manager::json))));
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_PAUSE, m -> BusReplies.answer(m, body -> manager.pause(find(body)).map(manager::json)));
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_RESUME, m -> BusReplies.answer(m, body -> manager.resume(find(body)).map(manager::json)));
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_RETRY, m -> BusReplies.answer(m, body -> manager.retry(find(body)).map(manager::json)));
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_REMOVE, m -> BusReplies.answer(m, body ->
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_PAUSE), m -> BusReplies.answer(m, body -> manager.pause(find(body)).map(manager::json)));
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_RESUME), m -> BusReplies.answer(m, body -> manager.resume(find(body)).map(manager::json)));
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_RETRY), m -> BusReplies.answer(m, body -> manager.retry(find(body)).map(manager::json)));
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_REMOVE), m -> BusReplies.answer(m, body ->
         manager.remove(find(body), Boolean.TRUE.equals(body.getValue("deleteFiles"))).map(manager::json)));
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_CHANGE, m -> BusReplies.answer(m, body ->
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_CHANGE), m -> BusReplies.answer(m, body ->
         manager.changeOptions(find(body), CommandRequests.changedOptions(body)).map(manager::json)));
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_POSITION, m -> BusReplies.answer(m, body -> {
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_POSITION), m -> BusReplies.answer(m, body -> {
       Download d = find(body);
       return manager.move(d, CommandRequests.move(body)).map(pos -> new JsonObject().put("id", d.id).put("position", pos));
     }));
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_STOP_SEEDING, m -> BusReplies.answer(m, body -> manager.stopSeeding(find(body)).map(manager::json)));
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_PEERS, m -> BusReplies.answer(m, body -> manager.peers(find(body))));
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_FILES, m -> BusReplies.answer(m, body -> manager.files(find(body))));
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_PAUSE_ALL, m -> BusReplies.answer(m, body -> manager.pauseAll()));
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_RESUME_ALL, m -> BusReplies.answer(m, body -> manager.resumeAll()));
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_FORGET, m -> BusReplies.answer(m, body -> {
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_STOP_SEEDING), m -> BusReplies.answer(m, body -> manager.stopSeeding(find(body)).map(manager::json)));
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_PEERS), m -> BusReplies.answer(m, body -> manager.peers(find(body))));
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_FILES), m -> BusReplies.answer(m, body -> manager.files(find(body))));
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_PAUSE_ALL), m -> BusReplies.answer(m, body -> manager.pauseAll()));
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_RESUME_ALL), m -> BusReplies.answer(m, body -> manager.resumeAll()));
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_FORGET), m -> BusReplies.answer(m, body -> {
       Download d = find(body);
       return manager.forget(d).map(v -> new JsonObject().put("id", d.id).put("forgotten", true));
     }));
-    bus.<JsonObject>consumer(Addresses.DOWNLOADS_PURGE, m -> BusReplies.answer(m, body ->
+    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_PURGE), m -> BusReplies.answer(m, body ->
         Future.succeededFuture(new JsonObject().put("forgotten", manager.forgetEnded(Long.MAX_VALUE)))));
-    bus.<JsonObject>consumer(Addresses.BATCHES_ADD, m -> BusReplies.answer(m, body ->
+    bus.<JsonObject>consumer(at(Addresses.BATCHES_ADD), m -> BusReplies.answer(m, body ->
         followingBatch(body).compose(b -> validated(b, validator::batch)).compose(manager::addBatch)));
-    bus.<JsonObject>consumer(Addresses.BATCHES_GET, m -> BusReplies.answer(m, body ->
+    bus.<JsonObject>consumer(at(Addresses.BATCHES_GET), m -> BusReplies.answer(m, body ->
         Future.succeededFuture(manager.batches().stats(CommandRequests.id(body)))));
     bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, m -> reconfigure(AppConfig.from(m.body())));
     bus.<JsonObject>localConsumer(Addresses.DOWNLOADS_HEALTH, m -> m.reply(registryHealth()));
+  }
+
+  /** Takes over a download of a lost node, fetching its shared {@code .torrent} first when it has one. */
+  private Future<JsonObject> adopt(JsonObject body) {
+    DownloadRequest r = DownloadRequest.fromJson(body.getJsonObject("request"));
+    Future<Void> torrentKept = r.torrent() == null || torrents.base64(r.torrent()) != null ? Future.succeededFuture()
+        : vertx.sharedData().<String, JsonObject>getAsyncMap(ClusterMaps.TORRENTS).compose(map -> map.get(r.torrent()))
+            .compose(t -> {
+              if (t == null) {
+                return Future.failedFuture(new ValidationException("request.torrent", "torrent " + r.torrent() + " is not shared in the cluster"));
+              }
+              byte[] data = java.util.Base64.getDecoder().decode(t.getString("data"));
+              return vertx.executeBlocking(() -> {
+                torrents.put(r.torrent(), data);
+                return null;
+              }, false);
+            });
+    return torrentKept.compose(v -> manager.adopt(body.getString("id"), body.getString("batchId"), body.getLong("createdAt"), r,
+        body.getBoolean("paused", false))).map(manager::json);
   }
 
   /** An add whose one URI is a {@code .torrent} URL, with the torrent fetched in its place. */

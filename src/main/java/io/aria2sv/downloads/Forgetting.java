@@ -20,11 +20,13 @@ final class Forgetting {
   private final DownloadIndex index;
   private final Transitions transitions;
   private final RegistryStore store;
+  private final DownloadEvents events;
 
-  Forgetting(DownloadIndex index, Transitions transitions, RegistryStore store) {
+  Forgetting(DownloadIndex index, Transitions transitions, RegistryStore store, DownloadEvents events) {
     this.index = index;
     this.transitions = transitions;
     this.store = store;
+    this.events = events;
   }
 
   Future<Void> forget(List<Download> items, String batchId) {
@@ -35,6 +37,7 @@ final class Forgetting {
     if (batchId != null) {
       index.batches().forget(batchId);
     }
+    events.forgotten(items);
     return store.delete(items.stream().map(d -> d.id).toList(), batchId);
   }
 

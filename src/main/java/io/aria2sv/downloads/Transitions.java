@@ -41,6 +41,7 @@ final class Transitions {
     store.update(d);
     if (!firstAdd.containsKey(d.id)) {
       events.transition(to.wire(), json.apply(d));
+      events.published(d);
     }
     if (d.batchId != null) {
       index.batches().changed(d.batchId);
@@ -53,6 +54,7 @@ final class Transitions {
     store.update(d);
     if (!firstAdd.containsKey(d.id)) {
       events.transition("changed", json.apply(d), false);
+      events.published(d);
     }
   }
 
@@ -77,6 +79,7 @@ final class Transitions {
     if (initial != null && d.status != initial) {
       events.transition(d.status.wire(), json.apply(d));
     }
+    events.published(d);
   }
 
   /** {@code d}'s first add failed: it is forgotten without an event. */
