@@ -1,5 +1,10 @@
 package io.aria2sv;
 
+import io.aria2sv.cluster.ClusterNode;
+import io.aria2sv.cluster.ClusterVertx;
+import io.aria2sv.config.AppConfig;
+import io.aria2sv.config.ClusterConfig;
+import io.aria2sv.config.ConfigException;
 import io.aria2sv.config.ConfigLoader;
 import io.aria2sv.downloads.DownloadsVerticle;
 import io.aria2sv.http.EventJournalVerticle;
@@ -11,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.transport.Transport;
@@ -28,13 +34,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class Aria2Supervisor {
   private final Vertx vertx;
-  private static final int SUPERVISOR = 0;
-  private static final int DOWNLOADS = 1;
-  private static final int JOURNAL = 2;
-  private static final int HTTP = 3;
+  private static final int CLUSTER = 0;
+  private static final int SUPERVISOR = 1;
+  private static final int DOWNLOADS = 2;
+  private static final int JOURNAL = 3;
+  private static final int HTTP = 4;
 
   /** Deployment ids by slot, in deployment order; undeployed from the last slot to the first. */
-  private final AtomicReferenceArray<String> deployments = new AtomicReferenceArray<>(4);
+  private final AtomicReferenceArray<String> deployments = new AtomicReferenceArray<>(5);
 
   /** This deployment's meters, in the registry of Vert.x's own metrics when it has one. */
   private final Metrics metrics = Metrics.forVertxMetrics();
@@ -52,12 +59,23 @@ public final class Aria2Supervisor {
    * supervisor may use it or bring their own.
    */
   public static Vertx createVertx() {
+    return builder(new VertxOptions()).build();
+  }
+
+  /**
+   * As {@link #createVertx()}, clustered on Hazelcast as {@code cluster} says (see {@link
+   * ClusterVertx}); the future completes once this node joined.
+   */
+  public static Future<Vertx> createClusteredVertx(ClusterConfig cluster) {
+    return ClusterVertx.join(builder(new VertxOptions().setEventBusOptions(ClusterVertx.eventBus(cluster))), cluster);
+  }
+
+  private static VertxBuilder builder(VertxOptions options) {
     return Vertx.builder()
-        .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .with(options.setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
             .addLabels(Label.CLIENT_NAME)
             .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)))
-        .withMetrics(new MicrometerMetricsFactory(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)))
-        .build();
+        .withMetrics(new MicrometerMetricsFactory(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
   }
 
   /**
@@ -102,9 +120,18 @@ public final class Aria2Supervisor {
    */
   private static Future<Aria2Supervisor> deployEffective(Vertx vertx, JsonObject config, boolean withHttp) {
     Aria2Supervisor s = new Aria2Supervisor(vertx);
-    return s.deploySlot(SUPERVISOR, new SupervisorVerticle(s.metrics), SupervisorVerticle.options(config))
+    boolean clustered = AppConfig.from(config).cluster().enabled();
+    if (clustered && !vertx.isClustered()) {
+      return Future.failedFuture(new ConfigException("cluster.enabled", "needs a clustered Vert.x: create it with "
+          + "Aria2Supervisor.createClusteredVertx"));
+    }
+    ClusterNode node = clustered ? new ClusterNode() : null;
+    Future<Void> joined = clustered ? s.deploySlot(CLUSTER, node, ClusterNode.options(config)) : Future.succeededFuture();
+    return joined
+        .compose(x -> s.deploySlot(SUPERVISOR, new SupervisorVerticle(s.metrics), SupervisorVerticle.options(config)))
         .compose(v -> Future.join(
-            s.deploySlot(DOWNLOADS, new DownloadsVerticle(s.metrics), DownloadsVerticle.options(config)),
+            s.deploySlot(DOWNLOADS, new DownloadsVerticle(s.metrics), DownloadsVerticle.options(config))
+                .compose(x -> node == null ? Future.succeededFuture() : node.settled()),
             withHttp
                 ? s.deploySlot(JOURNAL, new EventJournalVerticle(), new DeploymentOptions()).compose(x -> s.deployHttp(config))
                 : Future.succeededFuture()))

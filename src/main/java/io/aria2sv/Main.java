@@ -3,6 +3,7 @@ package io.aria2sv;
 import ch.qos.logback.classic.LoggerContext;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.config.AppConfig;
+import io.aria2sv.config.ClusterConfig;
 import io.aria2sv.config.ConfigException;
 import io.aria2sv.config.ConfigLoader;
 import io.aria2sv.config.Durations;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,24 +60,29 @@ public final class Main {
     }
     Path file = parsed.config();
 
-    Vertx vertx = Aria2Supervisor.createVertx();
+    Vertx bootstrap = Aria2Supervisor.createVertx();
+    AtomicReference<Vertx> current = new AtomicReference<>(bootstrap);
     AtomicBoolean exitingOnOurOwn = new AtomicBoolean();
     SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv());
-    ConfigLoader loader = ConfigLoader.forProcess(vertx);
     JsonObject[] loaded = new JsonObject[1];
     Future<Aria2Supervisor> running =
-        loader
+        ConfigLoader.forProcess(bootstrap)
             .load(file)
             .compose(config -> {
               loaded[0] = config;
-              return parsed.selfTest()
-                  ? selfTest(vertx, config, exitingOnOurOwn)
-                  : start(vertx, config, exitingOnOurOwn, systemd);
+              return clustered(bootstrap, config, current);
             })
+            .compose(vertx -> parsed.selfTest()
+                ? selfTest(vertx, loaded[0], exitingOnOurOwn)
+                : start(vertx, loaded[0], exitingOnOurOwn, systemd))
             .onSuccess(s -> {
+              if (current.get() != bootstrap) {
+                bootstrap.close();
+              }
               if (!parsed.selfTest()) {
-                loader.watch(file, CONFIG_SCAN, loaded[0], changed -> Aria2OptionsCheck.vet(vertx, changed), changed -> vertx.eventBus()
-                    .publish(Addresses.CONFIG_CHANGED, changed, new DeliveryOptions().setLocalOnly(true)));
+                Vertx vertx = current.get();
+                ConfigLoader.forProcess(vertx).watch(file, CONFIG_SCAN, loaded[0], changed -> Aria2OptionsCheck.vet(vertx, changed),
+                    changed -> vertx.eventBus().publish(Addresses.CONFIG_CHANGED, changed, new DeliveryOptions().setLocalOnly(true)));
               }
             });
     running.onFailure(
@@ -86,8 +93,30 @@ public final class Main {
           boolean explained = err instanceof ConfigException || err instanceof StartupException;
           LOG.error("{}{}", code == ExitCodes.CONFIG ? "invalid configuration: " : "cannot start: ", err.getMessage(),
               explained ? null : err);
-          vertx.close().onComplete(ar -> exit(code));
+          Future<Void> other = current.get() == bootstrap ? Future.succeededFuture() : current.get().close();
+          other.eventually(bootstrap::close).onComplete(ar -> exit(code));
         });
+  }
+
+  /**
+   * With {@code cluster.enabled}, a clustered Vert.x joined to the others in place of the one that
+   * loaded the configuration (closed then); else that one.
+   */
+  private static Future<Vertx> clustered(Vertx bootstrap, JsonObject config, AtomicReference<Vertx> current) {
+    ClusterConfig cluster = AppConfig.from(config).cluster();
+    if (!cluster.enabled()) {
+      return Future.succeededFuture(bootstrap);
+    }
+    LOG.info("joining cluster {} as node {} on {}:{} (members {})", cluster.name(), cluster.nodeName(), cluster.host(), cluster.port(),
+        cluster.members().isEmpty() ? "none yet" : String.join(", ", cluster.members()));
+    // The bootstrap instance closes once start-up is over: the futures of this chain run on it.
+    // Created off the bootstrap's threads: a Vert.x made on another's context shares nothing with it.
+    io.vertx.core.Promise<Vertx> joined = io.vertx.core.Promise.promise();
+    new Thread(() -> Aria2Supervisor.createClusteredVertx(cluster).onComplete(joined), "aria2sv-cluster-join").start();
+    return joined.future()
+        .recover(err -> Future.failedFuture(new StartupException(ExitCodes.UNAVAILABLE, "cannot join cluster " + cluster.name()
+            + " on " + cluster.host() + ":" + cluster.port() + ": " + err.getMessage())))
+        .onSuccess(current::set);
   }
 
   private static Future<Aria2Supervisor> start(
@@ -140,7 +169,7 @@ public final class Main {
     if (!systemd.active()) {
       return;
     }
-    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_SUPERVISOR, m -> {
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.EVENTS_SUPERVISOR, m -> {
       if ("state-changed".equals(m.body().getString("type"))) {
         systemd.status("aria2c " + m.body().getString("to"));
       }

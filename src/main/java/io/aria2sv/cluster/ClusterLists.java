@@ -1,0 +1,185 @@
+package io.aria2sv.cluster;
+
+import io.aria2sv.bus.Addresses;
+import io.aria2sv.bus.ErrorCode;
+import io.aria2sv.bus.ServiceException;
+import io.aria2sv.downloads.RequestValidator;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The answers that gather every node's: the list of downloads (each node's first pages merged in
+ * creation order, with the catalog's entries of owners that are gone), bulk commands, batch
+ * figures, and the search for a download named by GID.
+ */
+final class ClusterLists {
+  /** Sends a request to one node's own address. */
+  interface Sender {
+    Future<JsonObject> send(String node, String address, JsonObject body, DeliveryOptions options);
+  }
+
+  private final ClusterView view;
+  private final AsyncMap<String, JsonObject> catalog;
+  private final Sender sender;
+  private final DeliveryOptions quick;
+  private final DeliveryOptions slow;
+
+  ClusterLists(ClusterView view, AsyncMap<String, JsonObject> catalog, Sender sender, DeliveryOptions quick, DeliveryOptions slow) {
+    this.view = view;
+    this.catalog = catalog;
+    this.sender = sender;
+    this.quick = quick;
+    this.slow = slow;
+  }
+
+  /** The page {@code [offset, offset + limit)} of the whole cluster's downloads, filtered as asked. */
+  Future<JsonObject> list(JsonObject body) {
+    int offset = body.getValue("offset") instanceof Number n ? Math.max(0, n.intValue()) : 0;
+    int limit = body.getValue("limit") instanceof Number n ? n.intValue() : RequestValidator.MAX_PAGE;
+    boolean newest = "newest".equals(body.getValue("order"));
+    List<Future<JsonObject>> each = new ArrayList<>();
+    for (String node : view.live()) {
+      each.add(firstOf(node, body, offset + Math.max(1, limit), 0, new JsonArray()));
+    }
+    Future<List<JsonObject>> absent = absentOwners(body);
+    return Future.all(each).compose(all -> absent.map(extra -> {
+      List<JsonObject> merged = new ArrayList<>();
+      long total = extra.size();
+      for (int i = 0; i < each.size(); i++) {
+        JsonObject page = all.resultAt(i);
+        total += page.getLong("total");
+        page.getJsonArray("downloads").forEach(d -> merged.add((JsonObject) d));
+      }
+      merged.addAll(extra);
+      Comparator<JsonObject> order = Comparator.<JsonObject>comparingLong(d -> d.getLong("createdAt", 0L))
+          .thenComparing(d -> d.getString("id", ""));
+      merged.sort(newest ? order.reversed() : order);
+      JsonArray page = new JsonArray();
+      for (int i = offset; i < merged.size() && page.size() < limit; i++) {
+        page.add(merged.get(i));
+      }
+      return new JsonObject().put("downloads", page).put("total", total).put("offset", offset).put("limit", limit);
+    }));
+  }
+
+  /** The first {@code n} of one node's downloads, asked for a page at a time. */
+  private Future<JsonObject> firstOf(String node, JsonObject body, int n, int from, JsonArray got) {
+    int size = Math.min(RequestValidator.MAX_PAGE, n - got.size());
+    JsonObject ask = body.copy().put("offset", from).put("limit", size);
+    return sender.send(node, Addresses.DOWNLOADS_LIST, ask, quick).compose(page -> {
+      JsonArray downloads = page.getJsonArray("downloads");
+      got.addAll(downloads);
+      long total = page.getLong("total");
+      if (got.size() >= n || got.size() >= total || downloads.isEmpty()) {
+        return Future.succeededFuture(new JsonObject().put("downloads", got).put("total", total));
+      }
+      return firstOf(node, body, n, from + downloads.size(), got);
+    });
+  }
+
+  /** The catalog's downloads of nodes that are not live (their last known state), filtered as asked. */
+  private Future<List<JsonObject>> absentOwners(JsonObject body) {
+    Set<String> absent = new HashSet<>(view.known());
+    absent.removeAll(view.live());
+    if (absent.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    Object status = body.getValue("status");
+    Object batchId = body.getValue("batchId");
+    return catalog.values().map(entries -> entries.stream()
+        .filter(e -> absent.contains(e.getString("node")))
+        .map(e -> e.getJsonObject("download"))
+        .filter(d -> d != null && (status == null || status.equals(d.getString("status")))
+            && (batchId == null || batchId.equals(d.getString("batchId"))))
+        .toList());
+  }
+
+  /** A bulk command on every live node; numbers are summed, lists joined. */
+  Future<JsonObject> everywhere(String address, JsonObject body) {
+    List<String> nodes = view.live();
+    List<Future<JsonObject>> each = new ArrayList<>();
+    for (String node : nodes) {
+      each.add(sender.send(node, address, body, slow));
+    }
+    return Future.join(each).transform(v -> {
+      JsonObject out = new JsonObject();
+      JsonArray unreached = new JsonArray();
+      for (int i = 0; i < each.size(); i++) {
+        if (each.get(i).failed()) {
+          unreached.add(new JsonObject().put("node", nodes.get(i)).put("message", each.get(i).cause().getMessage()));
+          continue;
+        }
+        each.get(i).result().forEach(e -> {
+          if (e.getValue() instanceof Number n) {
+            out.put(e.getKey(), out.getLong(e.getKey(), 0L) + n.longValue());
+          } else if (e.getValue() instanceof JsonArray a) {
+            out.put(e.getKey(), out.getJsonArray(e.getKey(), new JsonArray()).addAll(a));
+          }
+        });
+      }
+      if (unreached.size() == nodes.size()) {
+        return Future.failedFuture(each.get(0).cause());
+      }
+      return Future.succeededFuture(unreached.isEmpty() ? out : out.put("unreachedNodes", unreached));
+    });
+  }
+
+  /** A batch's figures over every node that holds a part of it (a batch spans nodes after a takeover). */
+  Future<JsonObject> batch(JsonObject body) {
+    List<Future<JsonObject>> each = new ArrayList<>();
+    for (String node : view.live()) {
+      each.add(sender.send(node, Addresses.BATCHES_GET, body, quick));
+    }
+    return Future.join(each).transform(ar -> {
+      JsonObject out = null;
+      Throwable other = null;
+      for (Future<JsonObject> f : each) {
+        if (f.succeeded()) {
+          out = out == null ? f.result().copy() : add(out, f.result());
+        } else if (!ClusterRouter.notFound(f.cause())) {
+          other = f.cause();
+        }
+      }
+      if (out == null) {
+        return Future.failedFuture(other != null ? other
+            : new ServiceException(ErrorCode.NOT_FOUND, "batch " + body.getValue("id") + " not found"));
+      }
+      long total = out.getLong("total");
+      long complete = out.getLong("complete");
+      long terminal = complete + out.getLong("failed") + out.getLong("removed");
+      return Future.succeededFuture(out.put("percent", total == 0 ? 100 : complete * 100 / total).put("done", terminal == total));
+    });
+  }
+
+  private static JsonObject add(JsonObject sum, JsonObject more) {
+    more.forEach(e -> {
+      if (e.getKey().equals("createdAt")) {
+        sum.put("createdAt", Math.min(sum.getLong("createdAt"), more.getLong("createdAt")));
+      } else if (e.getValue() instanceof Number n && !e.getKey().equals("percent")) {
+        sum.put(e.getKey(), sum.getLong(e.getKey(), 0L) + n.longValue());
+      }
+    });
+    return sum;
+  }
+
+  /** The answer of the first node that has the download (this node first); NOT_FOUND if none has. */
+  Future<JsonObject> firstFound(String address, JsonObject body) {
+    List<String> order = new ArrayList<>(view.live());
+    order.remove(view.me());
+    order.add(0, view.me());
+    return askInTurn(order, 0, address, body);
+  }
+
+  private Future<JsonObject> askInTurn(List<String> nodes, int i, String address, JsonObject body) {
+    return sender.send(nodes.get(i), address, body, slow)
+        .recover(err -> ClusterRouter.notFound(err) && i + 1 < nodes.size() ? askInTurn(nodes, i + 1, address, body) : Future.failedFuture(err));
+  }
+}
