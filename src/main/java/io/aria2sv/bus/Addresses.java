@@ -275,6 +275,12 @@ public final class Addresses {
   public static final String SSE_REPLAY = "aria2.http.replay";
 
   /**
+   * Request/reply, local. Reply {@code {enabled, node, live:[names], lost:[names]}}: this node and
+   * the live nodes of its cluster (a single supervisor: enabled false, itself alone).
+   */
+  public static final String CLUSTER_STATUS = "aria2.cluster.status";
+
+  /**
    * Published locally when the watched configuration file changed and validated: the new effective
    * configuration. Each verticle applies what it can without a restart.
    */

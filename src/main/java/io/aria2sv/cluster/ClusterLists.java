@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The answers that gather every node's: the list of downloads (each node's first pages merged in
@@ -40,34 +41,56 @@ final class ClusterLists {
     this.slow = slow;
   }
 
-  /** The page {@code [offset, offset + limit)} of the whole cluster's downloads, filtered as asked. */
+  /**
+   * The page {@code [offset, offset + limit)} of the whole cluster's downloads, filtered as asked.
+   * A node that does not answer is listed from the catalog (its downloads' last known state) and
+   * named in {@code unreachedNodes}.
+   */
   Future<JsonObject> list(JsonObject body) {
     int offset = body.getValue("offset") instanceof Number n ? Math.max(0, n.intValue()) : 0;
     int limit = body.getValue("limit") instanceof Number n ? n.intValue() : RequestValidator.MAX_PAGE;
     boolean newest = "newest".equals(body.getValue("order"));
+    List<String> live = view.live();
     List<Future<JsonObject>> each = new ArrayList<>();
-    for (String node : view.live()) {
+    for (String node : live) {
       each.add(firstOf(node, body, offset + Math.max(1, limit), 0, new JsonArray()));
     }
-    Future<List<JsonObject>> absent = absentOwners(body);
-    return Future.all(each).compose(all -> absent.map(extra -> {
-      List<JsonObject> merged = new ArrayList<>();
-      long total = extra.size();
+    return Future.join(each).transform(joined -> {
+      Set<String> fromCatalog = new HashSet<>(view.known());
+      fromCatalog.removeAll(live);
+      JsonArray unreached = new JsonArray();
       for (int i = 0; i < each.size(); i++) {
-        JsonObject page = all.resultAt(i);
-        total += page.getLong("total");
-        page.getJsonArray("downloads").forEach(d -> merged.add((JsonObject) d));
+        Throwable err = each.get(i).cause();
+        if (err == null) {
+          continue;
+        }
+        if (!(err instanceof ServiceException se) || !se.code().equals(ErrorCode.TIMEOUT) && !(err instanceof NodeUnreachable)) {
+          return Future.failedFuture(err); // a bad request, refused alike by every node
+        }
+        fromCatalog.add(live.get(i));
+        unreached.add(live.get(i));
       }
-      merged.addAll(extra);
-      Comparator<JsonObject> order = Comparator.<JsonObject>comparingLong(d -> d.getLong("createdAt", 0L))
-          .thenComparing(d -> d.getString("id", ""));
-      merged.sort(newest ? order.reversed() : order);
-      JsonArray page = new JsonArray();
-      for (int i = offset; i < merged.size() && page.size() < limit; i++) {
-        page.add(merged.get(i));
-      }
-      return new JsonObject().put("downloads", page).put("total", total).put("offset", offset).put("limit", limit);
-    }));
+      return catalogOf(fromCatalog, body).map(extra -> {
+        List<JsonObject> merged = new ArrayList<>();
+        long total = extra.size();
+        for (Future<JsonObject> f : each) {
+          if (f.succeeded()) {
+            total += f.result().getLong("total");
+            f.result().getJsonArray("downloads").forEach(d -> merged.add((JsonObject) d));
+          }
+        }
+        merged.addAll(extra);
+        Comparator<JsonObject> order = Comparator.<JsonObject>comparingLong(d -> d.getLong("createdAt", 0L))
+            .thenComparing(d -> d.getString("id", ""));
+        merged.sort(newest ? order.reversed() : order);
+        JsonArray page = new JsonArray();
+        for (int i = offset; i < merged.size() && page.size() < limit; i++) {
+          page.add(merged.get(i));
+        }
+        JsonObject out = new JsonObject().put("downloads", page).put("total", total).put("offset", offset).put("limit", limit);
+        return unreached.isEmpty() ? out : out.put("unreachedNodes", unreached);
+      });
+    });
   }
 
   /** The first {@code n} of one node's downloads, asked for a page at a time. */
@@ -85,21 +108,19 @@ final class ClusterLists {
     });
   }
 
-  /** The catalog's downloads of nodes that are not live (their last known state), filtered as asked. */
-  private Future<List<JsonObject>> absentOwners(JsonObject body) {
-    Set<String> absent = new HashSet<>(view.known());
-    absent.removeAll(view.live());
-    if (absent.isEmpty()) {
+  /** The catalog's downloads of {@code owners} (their last known state), filtered as asked; none if it does not answer. */
+  private Future<List<JsonObject>> catalogOf(Set<String> owners, JsonObject body) {
+    if (owners.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
     Object status = body.getValue("status");
     Object batchId = body.getValue("batchId");
-    return catalog.values().map(entries -> entries.stream()
-        .filter(e -> absent.contains(e.getString("node")))
+    return catalog.values().timeout(quick.getSendTimeout(), TimeUnit.MILLISECONDS).map(entries -> entries.stream()
+        .filter(e -> owners.contains(e.getString("node")))
         .map(e -> e.getJsonObject("download"))
         .filter(d -> d != null && (status == null || status.equals(d.getString("status")))
             && (batchId == null || batchId.equals(d.getString("batchId"))))
-        .toList());
+        .toList()).otherwise(List.of());
   }
 
   /** A bulk command on every live node; numbers are summed, lists joined. */
@@ -179,7 +200,7 @@ final class ClusterLists {
   }
 
   private Future<JsonObject> askInTurn(List<String> nodes, int i, String address, JsonObject body) {
-    return sender.send(nodes.get(i), address, body, slow)
+    return sender.send(nodes.get(i), address, body, quick)
         .recover(err -> ClusterRouter.notFound(err) && i + 1 < nodes.size() ? askInTurn(nodes, i + 1, address, body) : Future.failedFuture(err));
   }
 }

@@ -72,6 +72,9 @@ public final class ClusterNode extends VerticleBase {
           .compose(x -> view.refresh(handovers))
           .map(x -> {
             router.register();
+            vertx.eventBus().<JsonObject>localConsumer(io.aria2sv.bus.Addresses.CLUSTER_STATUS, msg -> msg.reply(new JsonObject()
+                .put("enabled", true).put("node", cluster.nodeName()).put("live", new JsonArray(view.live()))
+                .put("lost", new JsonArray(new java.util.ArrayList<>(view.lost())))));
             timer = vertx.setPeriodic(TICK_MILLIS, id -> tick());
             LOG.info("node {} joined cluster {}: live nodes {}", cluster.nodeName(), cluster.name(), view.live());
             return null;

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The public downloads addresses of a cluster node: each request goes to the node that owns the
@@ -76,7 +77,10 @@ final class ClusterRouter {
     String target = placement(0);
     next++;
     JsonObject claim = new JsonObject().put("node", target);
-    return requests.putIfAbsent(key, claim).compose(previous -> {
+    return requests.putIfAbsent(key, claim).timeout(quick.getSendTimeout(), TimeUnit.MILLISECONDS)
+        .recover(err -> Future.failedFuture(new ServiceException(ErrorCode.TIMEOUT,
+            "the cluster did not record request id " + key + " within " + quick.getSendTimeout() + " ms")))
+        .compose(previous -> {
       if (previous != null) {
         return send(previous.getString("node"), Addresses.DOWNLOADS_ADD, body, slow);
       }
@@ -110,7 +114,8 @@ final class ClusterRouter {
     if (!(body.getValue("id") instanceof String id)) {
       return lists.firstFound(address, body);
     }
-    return catalog.get(id).compose(entry -> {
+    // A map partition on a frozen member would hold the lookup until the member is dropped.
+    return catalog.get(id).timeout(quick.getSendTimeout(), TimeUnit.MILLISECONDS).otherwise((JsonObject) null).compose(entry -> {
       if (entry == null) {
         // An add just acknowledged may not be in the catalog yet: ask every node.
         return lists.firstFound(address, body);

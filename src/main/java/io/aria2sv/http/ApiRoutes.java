@@ -46,6 +46,7 @@ final class ApiRoutes {
     router.post(BASE + "/supervisor/stop").handler(ctx -> control(ctx, Addresses.SUPERVISOR_STOP));
     router.post(BASE + "/supervisor/restart").handler(ctx -> control(ctx, Addresses.SUPERVISOR_RESTART));
     router.get(BASE + "/stats").handler(this::stats);
+    router.get(BASE + "/cluster").handler(ctx -> forward(ctx, Addresses.CLUSTER_STATUS, new JsonObject(), 200));
     router.get(BASE + "/options").handler(ctx -> forward(ctx, Addresses.SUPERVISOR_OPTIONS, new JsonObject(), 200));
     router.patch(BASE + "/options").consumes("application/json").handler(this::setOptions);
     router.post(BASE + "/downloads").consumes("application/json").handler(this::addDownload);

@@ -2,6 +2,7 @@ package io.aria2sv.http;
 
 import io.aria2sv.ExitCodes;
 import io.aria2sv.StartupException;
+import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.jsonrpc.JsonRpcGateway;
@@ -102,6 +103,12 @@ public final class HttpVerticle extends VerticleBase {
         .putHeader("Content-Type", "application/yaml").sendFile("aria2sv/openapi.yaml"));
     Duration requestTimeout = config.rpc().timeout().plus(config.supervisor().healthTimeout());
     new ApiRoutes(vertx, requestTimeout).mount(router);
+    if (!config.cluster().enabled()) {
+      // A single supervisor is a cluster of itself alone; in a cluster the ClusterNode answers.
+      String node = config.cluster().nodeName();
+      vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_STATUS, m -> m.reply(new JsonObject().put("enabled", false)
+          .put("node", node).put("live", new io.vertx.core.json.JsonArray().add(node)).put("lost", new io.vertx.core.json.JsonArray())));
+    }
     gateway = new JsonRpcGateway(vertx, config, metrics);
     Future<Void> following = gateway.mount(router, http.maxBodySize(), config.rpc().timeout());
     router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));

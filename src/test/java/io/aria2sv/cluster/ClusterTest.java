@@ -1,0 +1,266 @@
+package io.aria2sv.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aria2sv.testing.ClusterNodes;
+import io.aria2sv.testing.FileServer;
+import io.aria2sv.testing.Signals;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three supervisor JVMs on 127.0.0.1 as one cluster, against a file server of known content: adds
+ * spread, lists and actions from any node, one download per request id, and the loss (kill -9) and
+ * return of a node. The tests share the cluster and run in order; each says what it relies on.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ClusterTest {
+  private static final int SMALL = 64 * 1024;
+  private static final int SLOW = 384 * 1024;
+  private static final String LIMIT = "96K";
+
+  @TempDir static Path root;
+  private Vertx vertx;
+  private FileServer files;
+  private ClusterNodes nodes;
+  private final Map<String, String> digests = new HashMap<>();
+
+  @BeforeAll
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void startThreeNodes() throws Exception {
+    vertx = Vertx.vertx();
+    files = new FileServer(vertx).start();
+    nodes = new ClusterNodes(vertx, root, 3, Map.of("ARIA2SV_CLUSTER_REQUEST_TIMEOUT", "2s")).startAll();
+    for (int i = 0; i < 3; i++) {
+      int node = i;
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> cluster(node).getJsonArray("live").size() == 3);
+    }
+  }
+
+  @AfterAll
+  void stop() {
+    if (nodes != null) {
+      nodes.close();
+    }
+    vertx.close();
+  }
+
+  private JsonObject cluster(int i) throws Exception {
+    return nodes.call(i, HttpMethod.GET, "/api/v1/cluster", null).bodyAsJsonObject();
+  }
+
+  private JsonObject add(int via, String name, int size, JsonObject extra) throws Exception {
+    digests.put(name, files.addRandomFile(name, size, name.hashCode()));
+    JsonObject body = new JsonObject().put("uris", new JsonArray().add(files.url(name))).mergeIn(extra);
+    HttpResponse<Buffer> r = nodes.call(via, HttpMethod.POST, "/api/v1/downloads", body);
+    assertThat(r.statusCode()).as(r.bodyAsString()).isIn(200, 201);
+    return r.bodyAsJsonObject();
+  }
+
+  private Map<String, JsonObject> byId(int via) throws Exception {
+    Map<String, JsonObject> out = new HashMap<>();
+    nodes.list(via).getJsonArray("downloads").forEach(o -> out.put(((JsonObject) o).getString("id"), (JsonObject) o));
+    return out;
+  }
+
+  private void awaitAll(int via, Set<String> ids, Predicate<JsonObject> state, Duration atMost) {
+    Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
+      Map<String, JsonObject> all = byId(via);
+      return ids.stream().allMatch(id -> all.containsKey(id) && state.test(all.get(id)));
+    });
+  }
+
+  private static String fileName(JsonObject d) {
+    String uri = d.getJsonArray("uris").getString(0);
+    return uri.substring(uri.lastIndexOf('/') + 1);
+  }
+
+  /** The SHA-256 of the file download {@code d} wrote on the node that owns it. */
+  private String digestOnOwner(JsonObject d) throws Exception {
+    int owner = Integer.parseInt(d.getString("node").substring(1));
+    Path f = nodes.downloads(owner).resolve(d.getString("dir")).resolve(fileName(d));
+    return FileServer.sha256(Files.readAllBytes(f));
+  }
+
+  @Test
+  @Order(1)
+  void thirtyAddsThroughOneNodeAreSpreadEvenlyAndCompleteWithTheRightContent() throws Exception {
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < 30; i++) {
+      ids.add(add(0, "spread-" + i + ".bin", SMALL, new JsonObject().put("dir", "spread")).getString("id"));
+    }
+    awaitAll(0, ids, d -> "complete".equals(d.getString("status")), Duration.ofSeconds(40));
+    Map<String, JsonObject> all = byId(0);
+    Map<String, Long> perNode = ids.stream().collect(Collectors.groupingBy(id -> all.get(id).getString("node"), Collectors.counting()));
+    assertThat(perNode).containsOnlyKeys("n0", "n1", "n2").allSatisfy((node, n) -> assertThat(n).isEqualTo(10L));
+    for (String id : ids) {
+      assertThat(digestOnOwner(all.get(id))).as(id).isEqualTo(digests.get(fileName(all.get(id))));
+    }
+  }
+
+  @Test
+  @Order(2)
+  void everyNodeListsTheWholeClusterInOneOrder() throws Exception {
+    List<String> first = null;
+    for (int i = 0; i < 3; i++) {
+      JsonObject page = nodes.list(i);
+      assertThat(page.getLong("total")).isEqualTo(30);
+      List<String> ids = page.getJsonArray("downloads").stream().map(o -> ((JsonObject) o).getString("id")).toList();
+      if (first == null) {
+        first = ids;
+      }
+      assertThat(ids).as("list from n" + i).hasSize(30).doesNotHaveDuplicates().isEqualTo(first);
+    }
+    JsonObject page = nodes.call(1, HttpMethod.GET, "/api/v1/downloads?offset=25&limit=10&order=newest", null).bodyAsJsonObject();
+    assertThat(page.getLong("total")).isEqualTo(30);
+    assertThat(page.getJsonArray("downloads")).hasSize(5);
+  }
+
+  @Test
+  @Order(3)
+  void anActionOnADownloadIsCarriedOutByItsOwnerWhereverItArrives() throws Exception {
+    JsonObject d = add(0, "action.bin", SLOW, new JsonObject().put("dir", "action")
+        .put("options", new JsonObject().put("max-download-limit", LIMIT)));
+    String id = d.getString("id");
+    int owner = Integer.parseInt(d.getString("node").substring(1));
+    int other = (owner + 1) % 3;
+    HttpResponse<Buffer> paused = nodes.call(other, HttpMethod.POST, "/api/v1/downloads/" + id + "/pause", null);
+    assertThat(paused.statusCode()).as(paused.bodyAsString()).isEqualTo(200);
+    assertThat(paused.bodyAsJsonObject().getString("node")).isEqualTo("n" + owner);
+    assertThat(nodes.call((owner + 2) % 3, HttpMethod.GET, "/api/v1/downloads/" + id, null).bodyAsJsonObject().getString("status"))
+        .isEqualTo("paused");
+    HttpResponse<Buffer> removed = nodes.call(other, HttpMethod.DELETE, "/api/v1/downloads/" + id, null);
+    assertThat(removed.statusCode()).as(removed.bodyAsString()).isEqualTo(204);
+    awaitAll(owner, Set.of(id), x -> "removed".equals(x.getString("status")), Duration.ofSeconds(10));
+    HttpResponse<Buffer> missing = nodes.call(other, HttpMethod.GET, "/api/v1/downloads/dnosuchdownload1", null);
+    assertThat(missing.statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  @Order(4)
+  void oneRequestIdSentToTwoNodesAtOnceMakesOneDownload() throws Exception {
+    digests.put("once.bin", files.addRandomFile("once.bin", SMALL, 7));
+    JsonObject body = new JsonObject().put("uris", new JsonArray().add(files.url("once.bin"))).put("dir", "once")
+        .put("requestId", "same-request-" + System.nanoTime());
+    long before = nodes.list(0).getLong("total");
+    CompletableFuture<JsonObject> a = CompletableFuture.supplyAsync(() -> post(1, body));
+    CompletableFuture<JsonObject> b = CompletableFuture.supplyAsync(() -> post(2, body));
+    assertThat(a.get(30, TimeUnit.SECONDS).getString("id")).isEqualTo(b.get(30, TimeUnit.SECONDS).getString("id"));
+    assertThat(post(0, body).getString("id")).isEqualTo(a.get().getString("id"));
+    assertThat(nodes.list(0).getLong("total")).isEqualTo(before + 1);
+  }
+
+  private JsonObject post(int via, JsonObject body) {
+    try {
+      HttpResponse<Buffer> r = nodes.call(via, HttpMethod.POST, "/api/v1/downloads", body);
+      assertThat(r.statusCode()).as(r.bodyAsString()).isIn(200, 201);
+      return r.bodyAsJsonObject();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private Set<String> lostIds = Set.of();
+
+  @Test
+  @Order(5)
+  void aKilledNodesUnfinishedDownloadsFinishOnTheOthersOnceWithTheRightContent() throws Exception {
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(add(0, "loss-" + i + ".bin", SLOW, new JsonObject().put("dir", "loss")
+          .put("options", new JsonObject().put("max-download-limit", LIMIT))).getString("id"));
+    }
+    awaitAll(0, ids, d -> "active".equals(d.getString("status")) && d.getLong("completedLength") > 0, Duration.ofSeconds(20));
+    Map<String, JsonObject> before = byId(0);
+    Set<String> onN2 = ids.stream().filter(id -> "n2".equals(before.get(id).getString("node"))).collect(Collectors.toSet());
+    assertThat(onN2).hasSize(2);
+    long t0 = System.nanoTime();
+    nodes.kill(2);
+    awaitAll(0, onN2, d -> !"n2".equals(d.getString("node")) && "active".equals(d.getString("status")), Duration.ofSeconds(15));
+    long failoverMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(failoverMs).as("failover within the 15 s goal").isLessThan(15_000);
+    awaitAll(0, ids, d -> "complete".equals(d.getString("status")), Duration.ofSeconds(40));
+    Map<String, JsonObject> after = byId(1);
+    for (String id : ids) {
+      assertThat(after.get(id).getString("node")).isIn("n0", "n1");
+      assertThat(digestOnOwner(after.get(id))).as(id).isEqualTo(digests.get(fileName(after.get(id))));
+    }
+    // Once: each taken-over download is listed once, and by one owner.
+    List<String> listed = nodes.list(1).getJsonArray("downloads").stream().map(o -> ((JsonObject) o).getString("id")).toList();
+    assertThat(listed).doesNotHaveDuplicates().containsAll(ids);
+    lostIds = onN2;
+  }
+
+  @Test
+  @Order(6)
+  void theLostNodeReturningOnItsDataDirectoryDoesNotRunTakenOverDownloadsAgain() throws Exception {
+    assertThat(lostIds).as("relies on the node-loss test").hasSize(2);
+    Path partial = nodes.downloads(2).resolve("loss");
+    Map<String, Long> sizesBefore = new HashMap<>();
+    try (var s = Files.list(partial)) {
+      s.forEach(p -> sizesBefore.put(p.getFileName().toString(), p.toFile().length()));
+    }
+    nodes.start(2);
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> cluster(0).getJsonArray("live").size() == 3);
+    assertThat(nodes.jvm(2).output()).contains("2 downloads were taken over by other nodes while this one was away");
+    Map<String, JsonObject> all = byId(2);
+    for (String id : lostIds) {
+      assertThat(all.get(id).getString("node")).isIn("n0", "n1");
+    }
+    List<String> listed = nodes.list(2).getJsonArray("downloads").stream().map(o -> ((JsonObject) o).getString("id")).toList();
+    assertThat(listed).doesNotHaveDuplicates();
+    // Its aria2c holds none of them: their partial files are not written to again.
+    try (var s = Files.list(partial)) {
+      s.forEach(p -> assertThat(p.toFile().length()).as(p.toString()).isEqualTo(sizesBefore.get(p.getFileName().toString())));
+    }
+  }
+
+  @Test
+  @Order(7)
+  void aRequestToAFrozenNodeEndsWith504Or503WithinTheRequestTimeout() throws Exception {
+    JsonObject d = add(0, "frozen.bin", SLOW, new JsonObject().put("dir", "frozen")
+        .put("options", new JsonObject().put("max-download-limit", LIMIT)));
+    int owner = Integer.parseInt(d.getString("node").substring(1));
+    int other = (owner + 1) % 3;
+    Signals.stop(nodes.jvm(owner).pid());
+    try {
+      long t0 = System.nanoTime();
+      HttpResponse<Buffer> r = nodes.call(other, HttpMethod.POST, "/api/v1/downloads/" + d.getString("id") + "/pause", null);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(r.statusCode()).as(r.bodyAsString()).isIn(503, 504);
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("n" + owner);
+      // cluster.requestTimeout is 2 s here; pause is a slow action (3 x), plus a second's slack.
+      assertThat(ms).isLessThan(7_000);
+    } finally {
+      nodes.kill(owner);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package io.aria2sv.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Supervisor JVMs ({@link ChildJvm}) joined as one cluster on 127.0.0.1: free Hazelcast ports, a
+ * cluster name of their own, TCP-IP members, a 2 s failure timeout, small heaps, and aria2c with
+ * every way off the machine turned off. Node {@code i} is named {@code n<i>} and lives in
+ * {@code root/n<i>}; it can be killed and started again on the same directories.
+ */
+public final class ClusterNodes implements AutoCloseable {
+  /** The JDK packages Hazelcast reads (the fat jar's manifest opens them the same way). */
+  public static final List<String> HAZELCAST_FLAGS = List.of("--add-opens=java.base/java.lang=ALL-UNNAMED",
+      "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens=java.management/sun.management=ALL-UNNAMED",
+      "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED");
+
+  private final Path root;
+  private final String name = "test-" + UUID.randomUUID().toString().substring(0, 8);
+  private final int[] clusterPorts;
+  private final ChildJvm[] jvms;
+  private final int[] httpPorts;
+  private final Map<String, String> extraEnv;
+  private final WebClient web;
+
+  public ClusterNodes(Vertx vertx, Path root, int size, Map<String, String> extraEnv) {
+    this.root = root;
+    this.clusterPorts = new int[size];
+    this.jvms = new ChildJvm[size];
+    this.httpPorts = new int[size];
+    this.extraEnv = extraEnv;
+    this.web = WebClient.create(vertx);
+    for (int i = 0; i < size; i++) {
+      clusterPorts[i] = TestConfig.freePort();
+    }
+  }
+
+  /** Starts every node, one after the other (each joins those before it). */
+  public ClusterNodes startAll() throws Exception {
+    for (int i = 0; i < jvms.length; i++) {
+      start(i);
+    }
+    return this;
+  }
+
+  /** Starts node {@code i} (again) and waits until it runs. */
+  public void start(int i) throws Exception {
+    Path dir = root.resolve(name(i));
+    Map<String, String> env = ChildJvm.envFor(dir);
+    env.put("ARIA2SV_CLUSTER_ENABLED", "true");
+    env.put("ARIA2SV_CLUSTER_NAME", name);
+    env.put("ARIA2SV_CLUSTER_PORT", String.valueOf(clusterPorts[i]));
+    env.put("ARIA2SV_CLUSTER_NODE_NAME", name(i));
+    env.put("ARIA2SV_CLUSTER_FAILURE_TIMEOUT", "2s");
+    List<String> members = new ArrayList<>();
+    for (int j = 0; j < clusterPorts.length; j++) {
+      if (j != i) {
+        members.add("127.0.0.1:" + clusterPorts[j]);
+      }
+    }
+    env.put("ARIA2SV_CLUSTER_MEMBERS", String.join(",", members));
+    env.put("ARIA2SV_SUPERVISOR_SHUTDOWN_TIMEOUT", "3s");
+    env.putAll(extraEnv);
+    List<String> flags = new ArrayList<>(HAZELCAST_FLAGS);
+    flags.add("-Xss512k");
+    TestConfig.LOOPBACK_ONLY.forEach((k, v) -> flags.add("-Daria2sv.aria2.options." + k + "=" + v));
+    flags.add("-Daria2sv.aria2.options.listen-port=" + TestConfig.freePort());
+    jvms[i] = ChildJvm.mainWithJvmFlags(flags, dir, env);
+    httpPorts[i] = jvms[i].awaitHttpPort();
+  }
+
+  public static String name(int i) {
+    return "n" + i;
+  }
+
+  public int size() {
+    return jvms.length;
+  }
+
+  public ChildJvm jvm(int i) {
+    return jvms[i];
+  }
+
+  public int httpPort(int i) {
+    return httpPorts[i];
+  }
+
+  /** Node {@code i}'s download directory. */
+  public Path downloads(int i) {
+    return root.resolve(name(i)).resolve("downloads");
+  }
+
+  /** Node {@code i}'s data directory. */
+  public Path data(int i) {
+    return root.resolve(name(i)).resolve("data");
+  }
+
+  /** {@code kill -9} of node {@code i}'s JVM; its aria2c goes with it. */
+  public void kill(int i) throws Exception {
+    ProcessHandle.of(jvms[i].pid()).ifPresent(ProcessHandle::destroyForcibly);
+    jvms[i].awaitExit(java.time.Duration.ofSeconds(10));
+  }
+
+  /** An HTTP request to node {@code i}'s API. */
+  public HttpResponse<Buffer> call(int i, HttpMethod method, String path, JsonObject body) throws Exception {
+    var req = web.request(method, httpPorts[i], "127.0.0.1", path).timeout(60_000);
+    return SupervisorHarness.await(body == null ? req.send() : req.sendJsonObject(body));
+  }
+
+  /** The whole cluster's downloads as node {@code i} lists them. */
+  public JsonObject list(int i) throws Exception {
+    HttpResponse<Buffer> r = call(i, HttpMethod.GET, "/api/v1/downloads?limit=1000", null);
+    if (r.statusCode() != 200) {
+      throw new AssertionError("list from " + name(i) + ": " + r.statusCode() + " " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject();
+  }
+
+  @Override
+  public void close() {
+    for (ChildJvm j : jvms) {
+      if (j != null) {
+        j.close();
+      }
+    }
+    web.close();
+  }
+}
