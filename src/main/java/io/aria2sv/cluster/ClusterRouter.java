@@ -114,6 +114,7 @@ final class ClusterRouter {
     if (!(body.getValue("id") instanceof String id)) {
       return lists.firstFound(address, body);
     }
+    long t0 = System.nanoTime();
     // A map partition on a frozen member would hold the lookup until the member is dropped.
     return catalog.get(id).timeout(quick.getSendTimeout(), TimeUnit.MILLISECONDS).otherwise((JsonObject) null).compose(entry -> {
       if (entry == null) {
@@ -128,7 +129,10 @@ final class ClusterRouter {
         return Future.failedFuture(new ServiceException(ErrorCode.NOT_RUNNING,
             "download " + id + " is on node " + owner + ", which is not in the cluster now"));
       }
-      return send(owner, address, body, address.equals(Addresses.DOWNLOADS_GET) ? quick : slow);
+      // The lookup's time counts against the request's: the answer never comes later than the budget.
+      DeliveryOptions budget = address.equals(Addresses.DOWNLOADS_GET) ? quick : slow;
+      long left = Math.max(500, budget.getSendTimeout() - (System.nanoTime() - t0) / 1_000_000);
+      return send(owner, address, body, new DeliveryOptions().setSendTimeout(left));
     });
   }
 

@@ -263,4 +263,34 @@ class ClusterTest {
       nodes.kill(owner);
     }
   }
+
+  @Test
+  @Order(8)
+  void aNodeStoppedWithSigtermHandsItsUnfinishedDownloadsOverAndExitsCleanly() throws Exception {
+    List<Integer> live = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      if (nodes.jvm(i).alive()) {
+        live.add(i);
+      }
+    }
+    assertThat(live).as("relies on two nodes left running").hasSize(2);
+    int stays = live.get(0);
+    int leaves = live.get(1);
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < 4; i++) {
+      ids.add(add(stays, "leave-" + i + ".bin", SLOW, new JsonObject().put("dir", "leave")
+          .put("options", new JsonObject().put("max-download-limit", LIMIT))).getString("id"));
+    }
+    Map<String, JsonObject> before = byId(stays);
+    Set<String> onLeaving = ids.stream().filter(id -> ("n" + leaves).equals(before.get(id).getString("node"))).collect(Collectors.toSet());
+    assertThat(onLeaving).hasSize(2);
+    Signals.send(nodes.jvm(leaves).pid(), "TERM");
+    assertThat(nodes.jvm(leaves).awaitExit(Duration.ofSeconds(30))).isZero();
+    awaitAll(stays, onLeaving, d -> ("n" + stays).equals(d.getString("node")), Duration.ofSeconds(10));
+    awaitAll(stays, ids, d -> "complete".equals(d.getString("status")), Duration.ofSeconds(40));
+    Map<String, JsonObject> after = byId(stays);
+    for (String id : ids) {
+      assertThat(digestOnOwner(after.get(id))).as(id).isEqualTo(digests.get(fileName(after.get(id))));
+    }
+  }
 }

@@ -135,6 +135,11 @@ public final class ChildJvm implements AutoCloseable {
         });
   }
 
+  /** Whether the JVM still runs. */
+  public boolean alive() {
+    return process.isAlive();
+  }
+
   /** Waits for the exit code. */
   public int awaitExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
