@@ -121,7 +121,7 @@
     tr.dataset.id = d.id;
     tr.dataset.created = d.createdAt;
     tr.innerHTML = '<td class="name-cell"><button type="button" class="name" data-action="details"></button><div class="reason" hidden></div></td>' +
-      '<td data-label="Status"><span class="status pill"></span></td>' +
+      '<td data-label="Status"><span class="status pill"></span></td><td data-label="Node" class="node"></td>' +
       '<td data-label="Progress"><div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"><div class="bar"></div></div><span class="pct"></span></td>' +
       '<td data-label="Speed" class="speed"></td><td data-label="ETA" class="eta"></td><td data-label="Retries" class="retries"></td>' +
       '<td class="buttons"><button type="button" class="small plain" data-action="pause">Pause</button>' +
@@ -153,6 +153,7 @@
     const reason = tr.querySelector('.reason');
     const why = d.errorMessage && (d.status === 'failed' || d.status === 'retrying') ? 'aria2 error ' + d.errorCode + ': ' + d.errorMessage : '';
     reason.textContent = why; reason.hidden = !why;
+    tr.querySelector('.node').textContent = d.node || '';
     progress(tr, d);
     tr.querySelector('.retries').textContent = d.retry.count + ' / ' + d.retry.max;
     const show = (a, on) => { tr.querySelector('[data-action=' + a + ']').hidden = !on; };
@@ -306,6 +307,7 @@
     $('#details-id').textContent = d.id;
     $('#details-gids').textContent = d.retry.gids.join(', ');
     $('#details-dir').textContent = d.dir || '(download root)';
+    $('#details-node').textContent = d.node || '';
     const err = $('#details-error');
     err.textContent = d.errorMessage ? 'aria2 error ' + d.errorCode + ': ' + d.errorMessage : '';
     err.hidden = !d.errorMessage;
@@ -441,13 +443,32 @@
         const d = had ? had.d : downloads.get(p.id);
         if (d) queue(Object.assign({}, d, p, { status: d.status === 'waiting' ? 'active' : d.status }), d.status === 'waiting');
       }
-      if (data.global) lastGlobal = data.global.downloadSpeed;
+      if (data.global) setGlobal(data.node, data.global.downloadSpeed);
     });
     events.addEventListener('batch', (e) => showBatch(JSON.parse(e.data).batch));
   }
+  // In a cluster every node's progress arrives here: the speed shown is the sum of each node's
+  // latest figure (one older than 3 s counts as 0: a node sends none while nothing runs there).
   let lastGlobal = 0;
-  const readStats = () => api('GET', '/stats').then(s => { lastGlobal = s.globalStat ? s.globalStat.downloadSpeed : 0; }).catch(() => { lastGlobal = 0; });
-  setInterval(() => { pushSpeed(lastGlobal); tickUptime(); }, 1000);
+  let thisNode = null;
+  const globalByNode = new Map();
+  function setGlobal(node, speed) {
+    globalByNode.set(node || thisNode, { speed, at: Date.now() });
+    sumGlobal();
+  }
+  function sumGlobal() {
+    let sum = 0;
+    for (const g of globalByNode.values()) if (Date.now() - g.at < 3000) sum += g.speed;
+    lastGlobal = sum;
+  }
+  api('GET', '/cluster').then(c => {
+    thisNode = c.node;
+    $('#downloads').classList.toggle('single-node', !c.enabled);
+    $('#cluster-nodes').textContent = c.enabled ? 'cluster of ' + c.live.length + ': ' + c.live.join(', ') : '';
+  }).catch(() => {});
+  const readStats = () => api('GET', '/stats').then(s => { setGlobal(thisNode, s.globalStat ? s.globalStat.downloadSpeed : 0); })
+    .catch(() => setGlobal(thisNode, 0));
+  setInterval(() => { sumGlobal(); pushSpeed(lastGlobal); tickUptime(); }, 1000);
   setInterval(readStats, 5000);
   readStats().then(() => pushSpeed(lastGlobal)); // the first sample at once, in the header and the chart
 

@@ -2,6 +2,7 @@ package io.aria2sv.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.aria2sv.testing.Browsers;
 import io.aria2sv.testing.ClusterNodes;
 import io.aria2sv.testing.FileServer;
 import io.aria2sv.testing.Signals;
@@ -111,7 +112,7 @@ class ClusterTest {
   }
 
   @Test
-  @Order(1)
+  @Order(0)
   void thirtyAddsThroughOneNodeAreSpreadEvenlyAndCompleteWithTheRightContent() throws Exception {
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < 30; i++) {
@@ -127,7 +128,7 @@ class ClusterTest {
   }
 
   @Test
-  @Order(2)
+  @Order(1)
   void everyNodeListsTheWholeClusterInOneOrder() throws Exception {
     List<String> first = null;
     for (int i = 0; i < 3; i++) {
@@ -142,6 +143,48 @@ class ClusterTest {
     JsonObject page = nodes.call(1, HttpMethod.GET, "/api/v1/downloads?offset=25&limit=10&order=newest", null).bodyAsJsonObject();
     assertThat(page.getLong("total")).isEqualTo(30);
     assertThat(page.getJsonArray("downloads")).hasSize(5);
+  }
+
+  @Test
+  @Order(2)
+  void theEventStreamAndDashboardOfOneNodeShowTheDownloadsOfEveryNode() throws Exception {
+    StringBuilder stream = new StringBuilder();
+    io.vertx.core.http.HttpClient client = vertx.createHttpClient();
+    io.vertx.core.http.HttpClientResponse sse = io.aria2sv.testing.SupervisorHarness.await(client.request(
+        new io.vertx.core.http.RequestOptions().setHost("127.0.0.1").setPort(nodes.httpPort(1)).setURI("/api/v1/events?types=download"))
+        .compose(r -> r.send()));
+    sse.handler(b -> {
+      synchronized (stream) {
+        stream.append(b.toString());
+      }
+    });
+    Map<String, String> nodeOf = new HashMap<>();
+    for (int i = 0; i < 3; i++) {
+      JsonObject d = add(0, "sse-" + i + ".bin", SMALL, new JsonObject().put("dir", "sse"));
+      nodeOf.put(d.getString("id"), d.getString("node"));
+    }
+    assertThat(Set.copyOf(nodeOf.values())).containsExactlyInAnyOrder("n0", "n1", "n2");
+    Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> {
+      synchronized (stream) {
+        return nodeOf.keySet().stream().allMatch(id -> stream.indexOf("\"id\":\"" + id + "\"") >= 0);
+      }
+    });
+    client.close();
+
+    org.openqa.selenium.WebDriver browser = Browsers.chromium(Files.createDirectories(root.resolve("chromium")));
+    try {
+      browser.get("http://127.0.0.1:" + nodes.httpPort(2) + "/");
+      new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(100)).until(b ->
+          b.findElements(org.openqa.selenium.By.cssSelector("#downloads tbody tr")).size() == 33);
+      Set<String> shown = new HashSet<>();
+      for (var cell : browser.findElements(org.openqa.selenium.By.cssSelector("#downloads tbody td.node"))) {
+        shown.add(cell.getText());
+      }
+      assertThat(shown).containsExactlyInAnyOrder("n0", "n1", "n2");
+      assertThat(browser.findElement(org.openqa.selenium.By.id("cluster-nodes")).getText()).isEqualTo("cluster of 3: n0, n1, n2");
+    } finally {
+      browser.quit();
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aria2sv.Aria2Supervisor;
 import io.aria2sv.bus.Addresses;
+import io.aria2sv.testing.Browsers;
 import io.aria2sv.testing.FileServer;
 import io.aria2sv.testing.Signals;
 import io.aria2sv.testing.SupervisorHarness;
@@ -33,8 +34,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -61,14 +60,6 @@ class DashboardBrowserTest {
     assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
   }
 
-  private static WebDriver chromium(Path profile) {
-    ChromeOptions o = new ChromeOptions();
-    o.setBinary("/usr/bin/chromium");
-    o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--user-data-dir=" + profile, "--window-size=1280,1100");
-    return new ChromeDriver(o);
-  }
 
   private WebElement row(String text) {
     return browser.findElements(By.cssSelector("#downloads tbody tr")).stream()
@@ -88,7 +79,7 @@ class DashboardBrowserTest {
     files.throttle(2 << 20);
     stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, TestConfig.fast(vertx, root, "downloads.progressInterval", "250ms")));
     String base = "http://127.0.0.1:" + stack.httpPort() + "/";
-    browser = chromium(Files.createDirectories(root.resolve("chromium")));
+    browser = Browsers.chromium(Files.createDirectories(root.resolve("chromium")));
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(40), Duration.ofMillis(50));
 
     browser.get(base);
@@ -150,7 +141,7 @@ class DashboardBrowserTest {
           .put("options", new JsonObject().put("pause", "true")));
     }
     SupervisorHarness.await(vertx.eventBus().request(Addresses.BATCHES_ADD, new JsonObject().put("items", items)));
-    browser = chromium(Files.createDirectories(root.resolve("chromium")));
+    browser = Browsers.chromium(Files.createDirectories(root.resolve("chromium")));
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(100));
 
     browser.get("http://127.0.0.1:" + stack.httpPort() + "/");
@@ -271,7 +262,7 @@ class DashboardBrowserTest {
   /** Deploys the supervisor, opens the dashboard in Chromium and waits until its live updates run. */
   private WebDriverWait openDashboard(Vertx vertx) throws Exception {
     stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, TestConfig.fast(vertx, root)));
-    browser = chromium(Files.createDirectories(root.resolve("chromium")));
+    browser = Browsers.chromium(Files.createDirectories(root.resolve("chromium")));
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(40), Duration.ofMillis(50));
     browser.get("http://127.0.0.1:" + stack.httpPort() + "/");
     wait.until(d -> d.findElement(By.id("connection")).getText().equals("live"));

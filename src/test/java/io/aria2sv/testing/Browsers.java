@@ -1,0 +1,20 @@
+package io.aria2sv.testing;
+
+import java.nio.file.Path;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/** Headless Chromium from Debian's packages, with nothing of its own going out to the network. */
+public final class Browsers {
+  private Browsers() {}
+
+  public static WebDriver chromium(Path profile) {
+    ChromeOptions o = new ChromeOptions();
+    o.setBinary("/usr/bin/chromium");
+    o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--user-data-dir=" + profile, "--window-size=1280,1100");
+    return new ChromeDriver(o);
+  }
+}
