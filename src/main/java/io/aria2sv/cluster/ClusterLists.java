@@ -70,7 +70,13 @@ final class ClusterLists {
         fromCatalog.add(live.get(i));
         unreached.add(live.get(i));
       }
-      return catalogOf(fromCatalog, body).map(extra -> {
+      return catalogOf(fromCatalog, body).map(found -> {
+        List<JsonObject> extra = found;
+        if (extra == null) {
+          // Not even their last known state (the catalog is moving after a loss): say whose are missing.
+          fromCatalog.forEach(unreached::add);
+          extra = List.of();
+        }
         List<JsonObject> merged = new ArrayList<>();
         long total = extra.size();
         for (Future<JsonObject> f : each) {
@@ -108,7 +114,7 @@ final class ClusterLists {
     });
   }
 
-  /** The catalog's downloads of {@code owners} (their last known state), filtered as asked; none if it does not answer. */
+  /** The catalog's downloads of {@code owners} (their last known state), filtered as asked; null if it does not answer. */
   private Future<List<JsonObject>> catalogOf(Set<String> owners, JsonObject body) {
     if (owners.isEmpty()) {
       return Future.succeededFuture(List.of());
@@ -120,7 +126,7 @@ final class ClusterLists {
         .map(e -> e.getJsonObject("download"))
         .filter(d -> d != null && (status == null || status.equals(d.getString("status")))
             && (batchId == null || batchId.equals(d.getString("batchId"))))
-        .toList()).otherwise(List.of());
+        .toList()).otherwise((List<JsonObject>) null);
   }
 
   /** A bulk command on every live node; numbers are summed, lists joined. */
