@@ -95,4 +95,34 @@ class DeploymentFilesTest {
     assertThat(service.getJsonArray("ports").getString(0)).isEqualTo("127.0.0.1:" + config.http().port() + ":" + config.http().port());
     assertThat(service.getJsonArray("volumes").encode()).contains(config.aria2().dataDir().toString()).contains(config.aria2().downloadDir().toString());
   }
+
+  @Test
+  void theClusterComposeFileMakesThreeNodesThatListEachOtherAsMembers(Vertx vertx) throws Exception {
+    JsonObject compose = new YamlProcessor().process(vertx, new JsonObject(),
+        Buffer.buffer(Files.readString(Path.of("docker/compose.cluster.yaml")))).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    JsonObject services = compose.getJsonObject("services");
+    assertThat(services.fieldNames()).containsExactlyInAnyOrder("node1", "node2", "node3");
+    Map<String, String> addresses = new java.util.HashMap<>();
+    services.forEach(e -> addresses.put(e.getKey(),
+        ((JsonObject) e.getValue()).getJsonObject("networks").getJsonObject("cluster").getString("ipv4_address")));
+    java.util.Set<String> volumes = new java.util.HashSet<>();
+    for (String name : services.fieldNames()) {
+      JsonObject service = services.getJsonObject(name);
+      Map<String, String> env = dockerEnv(dockerfile());
+      service.getJsonObject("environment").forEach(e -> env.put(e.getKey(), String.valueOf(e.getValue())));
+      AppConfig config = AppConfig.from(new ConfigLoader(vertx, Path.of("/"), env, new Properties()).load(null)
+          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+      assertThat(config.cluster().enabled()).isTrue();
+      assertThat(config.cluster().nodeName()).isEqualTo(name);
+      assertThat(config.cluster().host()).isEqualTo(addresses.get(name));
+      java.util.List<String> others = addresses.entrySet().stream().filter(a -> !a.getKey().equals(name))
+          .map(a -> a.getValue() + ":" + config.cluster().port()).toList();
+      assertThat(config.cluster().members()).containsExactlyInAnyOrderElementsOf(others);
+      assertThat(service.getJsonArray("ports").getString(0)).startsWith("127.0.0.1:").endsWith(":" + config.http().port());
+      assertThat(io.aria2sv.config.Durations.parse(service.getString("stop_grace_period")))
+          .isGreaterThan(config.supervisor().shutdownTimeout().plusSeconds(10));
+      volumes.add(service.getJsonArray("volumes").getString(0));
+    }
+    assertThat(volumes).as("one data volume per node").hasSize(3);
+  }
 }
