@@ -2,6 +2,7 @@ package io.aria2sv;
 
 import ch.qos.logback.classic.LoggerContext;
 import io.aria2sv.bus.Addresses;
+import io.aria2sv.cluster.ClusterVertx;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.config.ClusterConfig;
 import io.aria2sv.config.ConfigException;
@@ -112,9 +113,16 @@ public final class Main {
     // The bootstrap instance closes once start-up is over: the futures of this chain run on it.
     // Created off the bootstrap's threads: a Vert.x made on another's context shares nothing with it.
     io.vertx.core.Promise<Vertx> joined = io.vertx.core.Promise.promise();
-    new Thread(() -> Aria2Supervisor.createClusteredVertx(cluster).onComplete(joined), "aria2sv-cluster-join").start();
+    new Thread(() -> {
+      StartupException held = ClusterVertx.portProblem(cluster);
+      if (held != null) {
+        joined.fail(held);
+      } else {
+        Aria2Supervisor.createClusteredVertx(cluster).onComplete(joined);
+      }
+    }, "aria2sv-cluster-join").start();
     return joined.future()
-        .recover(err -> Future.failedFuture(new StartupException(ExitCodes.UNAVAILABLE, "cannot join cluster " + cluster.name()
+        .recover(err -> Future.failedFuture(err instanceof StartupException ? err : new StartupException(ExitCodes.UNAVAILABLE, "cannot join cluster " + cluster.name()
             + " on " + cluster.host() + ":" + cluster.port() + ": " + err.getMessage())))
         .onSuccess(current::set);
   }

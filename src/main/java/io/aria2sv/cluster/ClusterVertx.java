@@ -3,6 +3,8 @@ package io.aria2sv.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import io.aria2sv.ExitCodes;
+import io.aria2sv.StartupException;
 import io.aria2sv.config.ClusterConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -32,6 +34,26 @@ public final class ClusterVertx {
   /** Builds and joins: the future completes once this node is a member. */
   public static Future<Vertx> join(VertxBuilder builder, ClusterConfig c) {
     return builder.withClusterManager(new HazelcastClusterManager(hazelcast(c))).buildClustered();
+  }
+
+  /**
+   * Why Hazelcast could not listen on {@code cluster.host:cluster.port}, found by a bind of our own
+   * first (Hazelcast's own failure is several stack traces): null when it can. Blocking (brief).
+   */
+  public static StartupException portProblem(ClusterConfig c) {
+    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+      // As Hazelcast binds: connections of a previous run left in TIME_WAIT do not hold the port.
+      s.setReuseAddress(true);
+      s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(c.host()), c.port()));
+      return null;
+    } catch (java.net.BindException e) {
+      String why = "Address already in use".equals(e.getMessage())
+          ? "cluster port " + c.port() + " (cluster.port) is already in use on " + c.host() + " by another process"
+          : "cannot listen on " + c.host() + ":" + c.port() + " (cluster.host, cluster.port): " + e.getMessage();
+      return new StartupException(ExitCodes.FAILURE, why);
+    } catch (java.io.IOException e) {
+      return new StartupException(ExitCodes.FAILURE, "cannot listen on " + c.host() + ":" + c.port() + ": " + e.getMessage());
+    }
   }
 
   /** The event bus of a clustered node: on {@code cluster.host}, a free port. */

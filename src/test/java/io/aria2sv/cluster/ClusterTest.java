@@ -146,6 +146,46 @@ class ClusterTest {
   }
 
   @Test
+  @Order(1)
+  void theNodesTalkOnlyOnLoopbackTcpAndNeverMulticast() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      long pid = nodes.jvm(i).pid();
+      List<String> tcp = sockets("-tanpH", pid);
+      assertThat(tcp).as("TCP sockets of n" + i).isNotEmpty();
+      for (String line : tcp) {
+        String[] f = line.trim().split("\\s+");
+        for (String address : List.of(f[3], f[4])) {
+          assertThat(address).as(line).matches("(127\\.0\\.0\\.1|\\[::ffff:127\\.0\\.0\\.1\\]|\\*|0\\.0\\.0\\.0):(\\d+|\\*)");
+        }
+        assertThat(f[3]).as("nothing listens beyond loopback: " + line).doesNotStartWith("*").doesNotStartWith("0.0.0.0");
+      }
+      // Vert.x's DNS resolver keeps unconnected UDP sockets; Hazelcast's multicast join would bind 54327.
+      assertThat(sockets("-uanpH", pid)).as("UDP sockets of n" + i).noneMatch(l -> l.contains(":54327 "));
+    }
+    // Nor has any process here joined Hazelcast's multicast group 224.2.2.3 (030202E0 in /proc/net/igmp).
+    assertThat(Files.readString(Path.of("/proc/net/igmp"))).doesNotContain("030202E0");
+  }
+
+  private static List<String> sockets(String flags, long pid) throws Exception {
+    Process ss = new ProcessBuilder("ss", flags).redirectErrorStream(true).start();
+    String out = new String(ss.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(ss.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    return out.lines().filter(l -> l.contains("pid=" + pid + ",")).toList();
+  }
+
+  @Test
+  @Order(1)
+  void aFourthNodeWithTheNameOfALiveOneIsRefusedWith78() throws Exception {
+    try (io.aria2sv.testing.ChildJvm dup = nodes.spawn("n1", root.resolve("dup"), io.aria2sv.testing.TestConfig.freePort())) {
+      assertThat(dup.awaitExit(Duration.ofSeconds(40))).as(dup.output()).isEqualTo(io.aria2sv.ExitCodes.CONFIG);
+      assertThat(dup.output()).contains("invalid configuration: cluster.nodeName: 'n1' is the name of another live member");
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> cluster(0).getJsonArray("live").size() == 3
+        && cluster(0).getJsonArray("lost").isEmpty());
+    assertThat(nodes.list(0).getLong("total")).isEqualTo(30);
+  }
+
+  @Test
   @Order(2)
   void theEventStreamAndDashboardOfOneNodeShowTheDownloadsOfEveryNode() throws Exception {
     StringBuilder stream = new StringBuilder();

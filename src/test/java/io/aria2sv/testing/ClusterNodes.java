@@ -55,28 +55,40 @@ public final class ClusterNodes implements AutoCloseable {
 
   /** Starts node {@code i} (again) and waits until it runs. */
   public void start(int i) throws Exception {
-    Path dir = root.resolve(name(i));
+    jvms[i] = spawn(name(i), root.resolve(name(i)), clusterPorts[i]);
+    httpPorts[i] = jvms[i].awaitHttpPort();
+  }
+
+  /**
+   * Starts a supervisor named {@code node} in {@code dir}, listening for the cluster on
+   * {@code clusterPort} and joining every node of this cluster; does not wait for it.
+   */
+  public ChildJvm spawn(String node, Path dir, int clusterPort) throws Exception {
     Map<String, String> env = ChildJvm.envFor(dir);
     env.put("ARIA2SV_CLUSTER_ENABLED", "true");
     env.put("ARIA2SV_CLUSTER_NAME", name);
-    env.put("ARIA2SV_CLUSTER_PORT", String.valueOf(clusterPorts[i]));
-    env.put("ARIA2SV_CLUSTER_NODE_NAME", name(i));
+    env.put("ARIA2SV_CLUSTER_PORT", String.valueOf(clusterPort));
+    env.put("ARIA2SV_CLUSTER_NODE_NAME", node);
     env.put("ARIA2SV_CLUSTER_FAILURE_TIMEOUT", "2s");
     List<String> members = new ArrayList<>();
-    for (int j = 0; j < clusterPorts.length; j++) {
-      if (j != i) {
-        members.add("127.0.0.1:" + clusterPorts[j]);
+    for (int port : clusterPorts) {
+      if (port != clusterPort) {
+        members.add("127.0.0.1:" + port);
       }
     }
     env.put("ARIA2SV_CLUSTER_MEMBERS", String.join(",", members));
     env.put("ARIA2SV_SUPERVISOR_SHUTDOWN_TIMEOUT", "3s");
     env.putAll(extraEnv);
+    return ChildJvm.mainWithJvmFlags(jvmFlags(), dir, env);
+  }
+
+  /** Hazelcast's JDK access, and aria2c with nothing going off the machine on a BitTorrent port of its own. */
+  public static List<String> jvmFlags() {
     List<String> flags = new ArrayList<>(HAZELCAST_FLAGS);
     flags.add("-Xss512k");
     TestConfig.LOOPBACK_ONLY.forEach((k, v) -> flags.add("-Daria2sv.aria2.options." + k + "=" + v));
     flags.add("-Daria2sv.aria2.options.listen-port=" + TestConfig.freePort());
-    jvms[i] = ChildJvm.mainWithJvmFlags(flags, dir, env);
-    httpPorts[i] = jvms[i].awaitHttpPort();
+    return flags;
   }
 
   public static String name(int i) {
