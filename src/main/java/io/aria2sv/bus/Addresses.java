@@ -93,7 +93,10 @@ public final class Addresses {
   // A download is {id, gid, batchId, uris, dir, out, status, completedLength, totalLength,
   // downloadSpeed, percent, etaSeconds, torrent:{infoHash, uploadLength, uploadSpeed, ratio,
   // numSeeders, connections}|null, name (a torrent's name once its .torrent is known)|null, errorCode, errorMessage, options:{…}, errors:[{at, gid,
-  // errorCode, errorMessage}], retry:{count, max, canRetry, gids}, createdAt, updatedAt};
+  // errorCode, errorMessage}], retry:{count, max, canRetry, gids}, node, createdAt, updatedAt};
+  // node is the owner's cluster.nodeName. In a cluster (cluster.enabled) these addresses are
+  // local-only routers that carry each request to its owner, whose downloads service answers at
+  // aria2sv.node.<nodeName>.<address> (see io.aria2sv.cluster.ClusterMaps).
   // errors are the failed attempts that led to re-adds, oldest first (the newest 20); status is
   // one of waiting, active, seeding (a torrent's data is complete and it still uploads), paused,
   // retrying, complete, failed, removed. Requests fail BAD_REQUEST (message names the field), NOT_FOUND (unknown id),

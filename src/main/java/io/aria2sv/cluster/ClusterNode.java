@@ -152,6 +152,9 @@ public final class ClusterNode extends VerticleBase {
    * by {@link io.aria2sv.Aria2Supervisor} after that service started.
    */
   public Future<Void> settled() {
+    if (!vertx.sharedData().getLocalMap(ClusterMaps.HANDED_OVER_LOCAL).isEmpty()) {
+      return Future.succeededFuture(); // not dropped from the registry yet: the record stays for the next start
+    }
     return handovers.remove(cluster.nodeName()).mapEmpty();
   }
 

@@ -84,12 +84,22 @@ public final class DownloadsVerticle extends VerticleBase {
         .compose(s -> {
           store = s;
           store.onCondition(this::registryCondition);
-          return store.loadBatches().compose(batches -> store.loadAll().map(all -> {
+          return store.loadBatches().compose(batches -> store.loadAll().compose(all -> {
             manager = new DownloadManager(vertx, aria2, store, config.downloads(), events, config.aria2().downloadDir(), metrics,
                 torrents);
-            manager.load(clustered ? withoutHandedOver(all) : all, batches);
+            java.util.List<Download> kept = clustered ? withoutHandedOver(all) : all;
+            manager.load(kept, batches);
             LOG.info("registry {} opened: {} downloads", store.file(), manager.all().size());
-            return null;
+            // Gone from the registry before the record of the handover goes (ClusterNode#settled).
+            java.util.List<String> dropped = all.stream().filter(d -> !kept.contains(d)).map(d -> d.id).toList();
+            if (dropped.isEmpty()) {
+              return Future.succeededFuture();
+            }
+            return store.delete(dropped, null).timeout(config.rpc().timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .onSuccess(x -> vertx.sharedData().getLocalMap(ClusterMaps.HANDED_OVER_LOCAL).clear())
+                .onFailure(err -> LOG.warn("cannot drop the {} taken-over downloads from the registry yet ({}); "
+                    + "they stay out of this run and are dropped at the next start", dropped.size(), err.getMessage()))
+                .otherwiseEmpty();
           }));
         })
         .compose(v -> !clustered ? Future.succeededFuture() : ClusterCatalog.open(vertx, config.cluster().nodeName(), manager::json, torrents)
@@ -157,7 +167,6 @@ public final class DownloadsVerticle extends VerticleBase {
     java.util.List<Download> kept = all.stream().filter(d -> !gone.contains(d.id)).toList();
     java.util.List<String> dropped = all.stream().filter(d -> gone.contains(d.id)).map(d -> d.id).toList();
     if (!dropped.isEmpty()) {
-      store.delete(dropped, null);
       LOG.info("{} downloads were taken over by other nodes while this one was away: dropped here ({})", dropped.size(),
           String.join(", ", dropped.size() > 10 ? dropped.subList(0, 10) : dropped));
     }

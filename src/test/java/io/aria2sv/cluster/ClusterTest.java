@@ -229,6 +229,27 @@ class ClusterTest {
 
   @Test
   @Order(3)
+  void aBatchAddedThroughOneNodeReportsOneProgressFromAnyNode() throws Exception {
+    JsonArray items = new JsonArray();
+    for (int i = 0; i < 4; i++) {
+      digests.put("batch-" + i + ".bin", files.addRandomFile("batch-" + i + ".bin", SMALL, 100 + i));
+      items.add(new JsonObject().put("uris", new JsonArray().add(files.url("batch-" + i + ".bin"))).put("dir", "batch"));
+    }
+    HttpResponse<Buffer> added = nodes.call(1, HttpMethod.POST, "/api/v1/batches", new JsonObject().put("items", items));
+    assertThat(added.statusCode()).as(added.bodyAsString()).isIn(200, 201, 202);
+    String batch = added.bodyAsJsonObject().getString("id");
+    for (int i = 0; i < 3; i++) {
+      int via = i;
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+        JsonObject b = nodes.call(via, HttpMethod.GET, "/api/v1/batches/" + batch, null).bodyAsJsonObject();
+        return b.getInteger("total") == 4 && b.getInteger("complete") == 4 && b.getBoolean("done");
+      });
+    }
+    assertThat(nodes.call(2, HttpMethod.GET, "/api/v1/batches/bnosuchbatch", null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  @Order(3)
   void anActionOnADownloadIsCarriedOutByItsOwnerWhereverItArrives() throws Exception {
     JsonObject d = add(0, "action.bin", SLOW, new JsonObject().put("dir", "action")
         .put("options", new JsonObject().put("max-download-limit", LIMIT)));
