@@ -47,6 +47,7 @@ final class ClusterLists {
    * named in {@code unreachedNodes}.
    */
   Future<JsonObject> list(JsonObject body) {
+    RequestValidator.checkListQuery(body);
     int offset = body.getValue("offset") instanceof Number n ? Math.max(0, n.intValue()) : 0;
     int limit = body.getValue("limit") instanceof Number n ? n.intValue() : RequestValidator.MAX_PAGE;
     boolean newest = "newest".equals(body.getValue("order"));

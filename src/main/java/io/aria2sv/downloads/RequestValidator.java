@@ -66,6 +66,11 @@ public final class RequestValidator {
   /** Most downloads in one list reply, and how many a list without a limit gets. */
   public static final int MAX_PAGE = 1000;
 
+  /** Fails with a {@link ValidationException} (400, naming the field) unless {@code body} is a valid list request. */
+  public static void checkListQuery(io.vertx.core.json.JsonObject body) {
+    CommandRequests.listQuery(body);
+  }
+
   /**
    * Whether validating {@code body} reads the file system: a {@code dir} is checked for symbolic
    * links that lead out of the root, so such a request is validated on a worker.

@@ -143,6 +143,9 @@ class ClusterTest {
     JsonObject page = nodes.call(1, HttpMethod.GET, "/api/v1/downloads?offset=25&limit=10&order=newest", null).bodyAsJsonObject();
     assertThat(page.getLong("total")).isEqualTo(30);
     assertThat(page.getJsonArray("downloads")).hasSize(5);
+    HttpResponse<Buffer> bad = nodes.call(2, HttpMethod.GET, "/api/v1/downloads?limit=0", null);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.bodyAsString()).contains("limit");
   }
 
   @Test
