@@ -47,6 +47,7 @@ public final class DownloadsVerticle extends VerticleBase {
   private EndedForgetter forgetter;
   /** In a cluster the downloads answer at node-scoped addresses; the public ones route to them. */
   private boolean clustered;
+  private ClusterMember member;
 
   /** A verticle with meters of its own. */
   public DownloadsVerticle() {
@@ -84,23 +85,16 @@ public final class DownloadsVerticle extends VerticleBase {
         .compose(s -> {
           store = s;
           store.onCondition(this::registryCondition);
-          return store.loadBatches().compose(batches -> store.loadAll().compose(all -> {
-            manager = new DownloadManager(vertx, aria2, store, config.downloads(), events, config.aria2().downloadDir(), metrics,
-                torrents);
-            java.util.List<Download> kept = clustered ? withoutHandedOver(all) : all;
-            manager.load(kept, batches);
-            LOG.info("registry {} opened: {} downloads", store.file(), manager.all().size());
-            // Gone from the registry before the record of the handover goes (ClusterNode#settled).
-            java.util.List<String> dropped = all.stream().filter(d -> !kept.contains(d)).map(d -> d.id).toList();
-            if (dropped.isEmpty()) {
-              return Future.succeededFuture();
-            }
-            return store.delete(dropped, null).timeout(config.rpc().timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .onSuccess(x -> vertx.sharedData().getLocalMap(ClusterMaps.HANDED_OVER_LOCAL).clear())
-                .onFailure(err -> LOG.warn("cannot drop the {} taken-over downloads from the registry yet ({}); "
-                    + "they stay out of this run and are dropped at the next start", dropped.size(), err.getMessage()))
-                .otherwiseEmpty();
-          }));
+          member = clustered ? new ClusterMember(vertx, store, torrents, config.rpc().timeout()) : null;
+          return store.loadBatches().compose(batches -> store.loadAll()
+              .compose(all -> member == null ? Future.succeededFuture(all) : member.withoutHandedOver(all))
+              .map(kept -> {
+                manager = new DownloadManager(vertx, aria2, store, config.downloads(), events, config.aria2().downloadDir(), metrics,
+                    torrents);
+                manager.load(kept, batches);
+                LOG.info("registry {} opened: {} downloads", store.file(), kept.size());
+                return null;
+              }));
         })
         .compose(v -> !clustered ? Future.succeededFuture() : ClusterCatalog.open(vertx, config.cluster().nodeName(), manager::json, torrents)
             .map(catalog -> {
@@ -158,21 +152,6 @@ public final class DownloadsVerticle extends VerticleBase {
     manager.reconcile().onFailure(err -> LOG.warn("reconcile with aria2 failed: {}", err.getMessage()));
   }
 
-  /**
-   * The registry's downloads without those another node took over while this one was away (see
-   * {@link io.aria2sv.cluster.ClusterNode}): they are deleted from the registry, never run here again.
-   */
-  private java.util.List<Download> withoutHandedOver(java.util.List<Download> all) {
-    java.util.Set<String> gone = vertx.sharedData().<String, Boolean>getLocalMap(ClusterMaps.HANDED_OVER_LOCAL).keySet();
-    java.util.List<Download> kept = all.stream().filter(d -> !gone.contains(d.id)).toList();
-    java.util.List<String> dropped = all.stream().filter(d -> gone.contains(d.id)).map(d -> d.id).toList();
-    if (!dropped.isEmpty()) {
-      LOG.info("{} downloads were taken over by other nodes while this one was away: dropped here ({})", dropped.size(),
-          String.join(", ", dropped.size() > 10 ? dropped.subList(0, 10) : dropped));
-    }
-    return kept;
-  }
-
   /** A public address, or in a cluster this node's own for it. */
   private String at(String address) {
     return clustered ? ClusterMaps.onNode(config.cluster().nodeName(), address) : address;
@@ -181,7 +160,7 @@ public final class DownloadsVerticle extends VerticleBase {
   private void registerConsumers() {
     EventBus bus = vertx.eventBus();
     if (clustered) {
-      bus.<JsonObject>consumer(at(ClusterMaps.ADOPT), m -> BusReplies.answer(m, this::adopt));
+      bus.<JsonObject>consumer(at(ClusterMaps.ADOPT), m -> BusReplies.answer(m, body -> member.adopt(manager, body)));
     }
     bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_ADD), m -> BusReplies.answer(m, body -> {
       if (FollowedUrls.metalinkUrl(body) != null) {
@@ -221,25 +200,6 @@ public final class DownloadsVerticle extends VerticleBase {
         Future.succeededFuture(manager.batches().stats(CommandRequests.id(body)))));
     bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, m -> reconfigure(AppConfig.from(m.body())));
     bus.<JsonObject>localConsumer(Addresses.DOWNLOADS_HEALTH, m -> m.reply(registryHealth()));
-  }
-
-  /** Takes over a download of a lost node, fetching its shared {@code .torrent} first when it has one. */
-  private Future<JsonObject> adopt(JsonObject body) {
-    DownloadRequest r = DownloadRequest.fromJson(body.getJsonObject("request"));
-    Future<Void> torrentKept = r.torrent() == null || torrents.base64(r.torrent()) != null ? Future.succeededFuture()
-        : vertx.sharedData().<String, JsonObject>getAsyncMap(ClusterMaps.TORRENTS).compose(map -> map.get(r.torrent()))
-            .compose(t -> {
-              if (t == null) {
-                return Future.failedFuture(new ValidationException("request.torrent", "torrent " + r.torrent() + " is not shared in the cluster"));
-              }
-              byte[] data = java.util.Base64.getDecoder().decode(t.getString("data"));
-              return vertx.executeBlocking(() -> {
-                torrents.put(r.torrent(), data);
-                return null;
-              }, false);
-            });
-    return torrentKept.compose(v -> manager.adopt(body.getString("id"), body.getString("batchId"), body.getLong("createdAt"), r,
-        body.getBoolean("paused", false))).map(manager::json);
   }
 
   /** An add whose one URI is a {@code .torrent} URL, with the torrent fetched in its place. */
