@@ -143,6 +143,19 @@ class ClusterTest {
     JsonObject page = nodes.call(1, HttpMethod.GET, "/api/v1/downloads?offset=25&limit=10&order=newest", null).bodyAsJsonObject();
     assertThat(page.getLong("total")).isEqualTo(30);
     assertThat(page.getJsonArray("downloads")).hasSize(5);
+    // aria2's own JSON-RPC on any node (as AriaNg polls it) lists every node's downloads too.
+    JsonObject rpc = nodes.call(2, HttpMethod.POST, "/jsonrpc", new JsonObject().put("jsonrpc", "2.0").put("id", "1")
+        .put("method", "aria2.tellStopped").put("params", new JsonArray().add(0).add(1000))).bodyAsJsonObject();
+    Set<String> gids = new HashSet<>();
+    rpc.getJsonArray("result").forEach(o -> gids.add(((JsonObject) o).getString("gid")));
+    Set<String> expected = new HashSet<>();
+    nodes.list(0).getJsonArray("downloads").forEach(o -> expected.add(((JsonObject) o).getJsonObject("retry").getJsonArray("gids").getString(0)));
+    assertThat(gids).isEqualTo(expected);
+    JsonObject onN0 = nodes.list(0).getJsonArray("downloads").stream().map(o -> (JsonObject) o)
+        .filter(d -> "n0".equals(d.getString("node"))).findFirst().orElseThrow();
+    JsonObject status = nodes.call(2, HttpMethod.POST, "/jsonrpc", new JsonObject().put("jsonrpc", "2.0").put("id", "2")
+        .put("method", "aria2.tellStatus").put("params", new JsonArray().add(onN0.getString("gid")))).bodyAsJsonObject();
+    assertThat(status.getJsonObject("result").getString("status")).as(status.encode()).isEqualTo("complete");
     HttpResponse<Buffer> bad = nodes.call(2, HttpMethod.GET, "/api/v1/downloads?limit=0", null);
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.bodyAsString()).contains("limit");
