@@ -33,6 +33,8 @@ public final class SupervisorVerticle extends VerticleBase {
 
   private final Metrics metrics;
   private AppConfig.Aria2 aria2Config;
+  /** As started: the cluster settings change only with a restart of the supervisor. */
+  private io.aria2sv.config.ClusterConfig cluster;
   private Aria2Binary binary;
   private InstanceLock lock;
   private volatile Aria2Launcher launcher;
@@ -63,6 +65,7 @@ public final class SupervisorVerticle extends VerticleBase {
   public Future<?> start() {
     AppConfig config = AppConfig.from(config());
     aria2Config = config.aria2();
+    cluster = config.cluster();
     web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(1000).setMetricsName("aria2-rpc-supervisor"));
     events = new SupervisorEvents(vertx.eventBus(), metrics);
     return vertx
@@ -155,6 +158,9 @@ public final class SupervisorVerticle extends VerticleBase {
     }
     if (!a.binary().equals(aria2Config.binary()) || a.rpcPort() != aria2Config.rpcPort() || !a.downloadDir().equals(aria2Config.downloadDir())) {
       LOG.warn("aria2.binary, aria2.rpcPort or aria2.downloadDir changed: this takes effect when aria2c restarts");
+    }
+    if (!next.cluster().equals(cluster)) {
+      LOG.warn("cluster.* changed: this takes effect when the supervisor restarts");
     }
     // measured on what aria2c runs with: a runtime value stays over a configured one
     LiveOptions diff = LiveOptions.diff(globalOptions.over(aria2Config.options()), globalOptions.over(a.options()));
