@@ -5,6 +5,7 @@ import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.bus.ServiceException;
 import io.aria2sv.downloads.RequestValidator;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The answers that gather every node's: the list of downloads (each node's first pages merged in
@@ -198,16 +200,35 @@ final class ClusterLists {
     return sum;
   }
 
-  /** The answer of the first node that has the download (this node first); NOT_FOUND if none has. */
+  /**
+   * The answer of the node that has the download, asking every live node at once: NOT_FOUND (in
+   * the words of the nodes) when none has it, 504 naming the nodes that did not answer when one of
+   * them might.
+   */
   Future<JsonObject> firstFound(String address, JsonObject body) {
-    List<String> order = new ArrayList<>(view.live());
-    order.remove(view.me());
-    order.add(0, view.me());
-    return askInTurn(order, 0, address, body);
-  }
-
-  private Future<JsonObject> askInTurn(List<String> nodes, int i, String address, JsonObject body) {
-    return sender.send(nodes.get(i), address, body, quick)
-        .recover(err -> ClusterRouter.notFound(err) && i + 1 < nodes.size() ? askInTurn(nodes, i + 1, address, body) : Future.failedFuture(err));
+    List<String> nodes = view.live();
+    Promise<JsonObject> found = Promise.promise();
+    AtomicInteger left = new AtomicInteger(nodes.size());
+    List<String> silent = new ArrayList<>();
+    Throwable[] answer = new Throwable[1];
+    for (String node : nodes) {
+      sender.send(node, address, body, quick).onComplete(ar -> {
+        if (ar.succeeded()) {
+          found.tryComplete(ar.result());
+        } else if (ClusterRouter.notFound(ar.cause())) {
+          answer[0] = answer[0] == null ? ar.cause() : answer[0];
+        } else if (ar.cause() instanceof ServiceException se && (se.code() == ErrorCode.TIMEOUT || se instanceof NodeUnreachable)) {
+          silent.add(node);
+        } else {
+          answer[0] = ar.cause(); // a refusal by the node that has it (a bad request, a conflict)
+        }
+        if (left.decrementAndGet() == 0 && !found.future().isComplete()) {
+          found.fail(answer[0] != null && !ClusterRouter.notFound(answer[0]) || silent.isEmpty() ? answer[0]
+              : new ServiceException(ErrorCode.TIMEOUT, "node" + (silent.size() > 1 ? "s " : " ") + String.join(", ", silent)
+                  + " did not answer within " + quick.getSendTimeout() + " ms"));
+        }
+      });
+    }
+    return found.future();
   }
 }

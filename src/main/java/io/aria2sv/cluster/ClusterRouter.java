@@ -138,7 +138,10 @@ final class ClusterRouter {
 
   /** Sends {@code body} to {@code node}'s own {@code address}; a lost node's failure says which node. */
   Future<JsonObject> send(String node, String address, JsonObject body, DeliveryOptions options) {
-    return vertx.eventBus().<JsonObject>request(ClusterMaps.onNode(node, address), body, options).map(m -> m.body())
+    // To this node itself: delivered here without asking the cluster who listens, an answer that a
+    // frozen member holding that part of the subscriptions map could delay.
+    DeliveryOptions o = node.equals(view.me()) ? new DeliveryOptions(options.toJson()).setLocalOnly(true) : options;
+    return vertx.eventBus().<JsonObject>request(ClusterMaps.onNode(node, address), body, o).map(m -> m.body())
         .recover(err -> Future.failedFuture(named(node, err, options)));
   }
 

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Which supervisor nodes are live, by name: the {@link ClusterMaps#MEMBERS} entries whose Vert.x
@@ -16,6 +17,7 @@ import java.util.Set;
  * {@link ClusterNode} every second; read on the event loop.
  */
 final class ClusterView {
+  private static final long REFRESH_TIMEOUT_MILLIS = 2000;
   private final ClusterManager manager;
   private final String me;
   private final AsyncMap<String, JsonObject> members;
@@ -59,7 +61,8 @@ final class ClusterView {
   }
 
   Future<Void> refresh(AsyncMap<String, JsonObject> handovers) {
-    return Future.all(members.entries(), handovers.keys()).map(all -> {
+    // Bounded: while a frozen member still owns a part of a map, a read could wait for its removal.
+    return Future.all(members.entries(), handovers.keys()).timeout(REFRESH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).map(all -> {
       Map<String, JsonObject> m = all.resultAt(0);
       Set<String> h = all.resultAt(1);
       List<String> up = new ArrayList<>();

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,13 +18,15 @@ import org.slf4j.LoggerFactory;
  * Takes over the unfinished downloads of lost nodes, exactly once: under the cluster lock
  * {@link ClusterMaps#TAKEOVER_LOCK}, the first survivor to see a lost member (its
  * {@link ClusterMaps#MEMBERS} entry still there) hands each of its waiting, active, paused or
- * retrying downloads to a live node, round robin (this one included), records them in
+ * retrying downloads to a live node chosen by the download's id (this one included), records them in
  * {@link ClusterMaps#HANDOVERS} for the lost node's return, and removes the member entry; a
  * survivor that gets the lock after it finds nothing left to do. A download is added afresh on its
  * new node, with the same id, request and batch.
  */
 final class Takeover {
   private static final Logger LOG = LoggerFactory.getLogger(Takeover.class);
+  /** A pass held up by the cluster's maps gives way to the next one (adoptions are idempotent). */
+  private static final long PASS_TIMEOUT_MILLIS = 20_000;
   private static final Set<String> ADOPTED = Set.of("waiting", "metadata", "active", "paused", "retrying");
 
   private final Vertx vertx;
@@ -32,7 +35,6 @@ final class Takeover {
   private final Maps maps;
   private final DeliveryOptions adoptOptions;
   private boolean running;
-  private int next;
 
   /** The cluster-wide maps a takeover reads and writes. */
   record Maps(AsyncMap<String, JsonObject> members, AsyncMap<String, JsonObject> catalog,
@@ -53,7 +55,7 @@ final class Takeover {
     }
     running = true;
     vertx.sharedData().getLockWithTimeout(ClusterMaps.TAKEOVER_LOCK, 2000)
-        .compose(lock -> takeOverAll(new ArrayList<>(view.lost())).eventually(() -> {
+        .compose(lock -> takeOverAll(new ArrayList<>(view.lost())).timeout(PASS_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).eventually(() -> {
           lock.release();
           return Future.succeededFuture();
         }))
@@ -86,7 +88,8 @@ final class Takeover {
           .toList();
       List<Future<JsonObject>> adopted = new ArrayList<>();
       for (JsonObject e : mine) {
-        adopted.add(adopt(e, lost, next++, view.live().size()));
+        // Placed by id, not by turn: a pass repeated (after a timeout) sends each download where the first did.
+        adopted.add(adopt(e, lost, Math.floorMod(e.getString("id").hashCode(), view.live().size()), view.live().size()));
       }
       return Future.join(adopted).transform(ar -> {
         JsonArray record = done.getJsonArray("downloads");
