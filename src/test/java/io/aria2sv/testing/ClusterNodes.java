@@ -14,7 +14,7 @@ import java.util.UUID;
 
 /**
  * Supervisor JVMs ({@link ChildJvm}) joined as one cluster on 127.0.0.1: free Hazelcast ports, a
- * cluster name of their own, TCP-IP members, a 2 s failure timeout, small heaps, and aria2c with
+ * cluster name of their own, TCP-IP members, a 4 s failure timeout, small heaps, and aria2c with
  * every way off the machine turned off. Node {@code i} is named {@code n<i>} and lives in
  * {@code root/n<i>}; it can be killed and started again on the same directories.
  */
@@ -69,7 +69,8 @@ public final class ClusterNodes implements AutoCloseable {
     env.put("ARIA2SV_CLUSTER_NAME", name);
     env.put("ARIA2SV_CLUSTER_PORT", String.valueOf(clusterPort));
     env.put("ARIA2SV_CLUSTER_NODE_NAME", node);
-    env.put("ARIA2SV_CLUSTER_FAILURE_TIMEOUT", "2s");
+    // Short, but not so short that a node slowed by the others on two cores is taken for dead.
+    env.put("ARIA2SV_CLUSTER_FAILURE_TIMEOUT", "4s");
     List<String> members = new ArrayList<>();
     for (int port : clusterPorts) {
       if (port != clusterPort) {
