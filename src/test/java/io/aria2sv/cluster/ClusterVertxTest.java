@@ -47,6 +47,13 @@ class ClusterVertxTest {
   }
 
   @Test
+  void clustersSplitByAPartitionLookForEachOtherEvery15Seconds() {
+    Config cfg = ClusterVertx.hazelcast(C);
+    assertThat(cfg.getProperty("hazelcast.merge.first.run.delay.seconds")).isEqualTo("15");
+    assertThat(cfg.getProperty("hazelcast.merge.next.run.delay.seconds")).isEqualTo("15");
+  }
+
+  @Test
   void vertxKeepsItsOwnMaps() {
     Config cfg = ClusterVertx.hazelcast(C);
     assertThat(cfg.getMultiMapConfigs()).containsKey("__vertx.subs");
