@@ -194,7 +194,9 @@ class MagnetDownloadsTest {
     stack.deployStack(config());
     TestConfig.assertLoopbackOnly(stack.rpc()); // enable-dht, enable-dht6, bt-enable-lpd, enable-peer-exchange off
     JsonObject added = stack.request(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(magnet))
-        .put("options", new JsonObject().put("seed-time", "0.05")));
+        // Slowed so that the seeder is still connected when its peers are sampled (on loopback the
+        // data alone can take less than one sample).
+        .put("options", new JsonObject().put("seed-time", "0.05").put("max-download-limit", "1M")));
     String id = added.getString("id");
     assertThat(added.getJsonObject("torrent").getString("infoHash")).isEqualTo(hash);
 
