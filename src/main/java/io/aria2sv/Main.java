@@ -70,8 +70,8 @@ public final class Main {
         ConfigLoader.forProcess(bootstrap)
             .load(file)
             .compose(config -> {
-              loaded[0] = config;
-              return clustered(bootstrap, config, current);
+              loaded[0] = parsed.selfTest() ? alone(config) : config;
+              return clustered(bootstrap, loaded[0], current);
             })
             .compose(vertx -> parsed.selfTest()
                 ? selfTest(vertx, loaded[0], exitingOnOurOwn)
@@ -97,6 +97,20 @@ public final class Main {
           Future<Void> other = current.get() == bootstrap ? Future.succeededFuture() : current.get().close();
           other.eventually(bootstrap::close).onComplete(ar -> exit(code));
         });
+  }
+
+  /**
+   * A self-test checks the configuration and aria2c on this machine and never joins a cluster: it
+   * would stand in for the node of that name, and its stop would hand the node's downloads over.
+   */
+  private static JsonObject alone(JsonObject config) {
+    if (!AppConfig.from(config).cluster().enabled()) {
+      return config;
+    }
+    LOG.info("self-test: cluster.* checked; the self-test does not join the cluster");
+    JsonObject copy = config.copy();
+    copy.getJsonObject("cluster").put("enabled", false);
+    return copy;
   }
 
   /**

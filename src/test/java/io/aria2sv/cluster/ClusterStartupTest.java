@@ -52,4 +52,25 @@ class ClusterStartupTest {
       }
     }
   }
+
+  @Test
+  void theSelfTestOfAClusterNodeChecksItAloneWithoutJoining() throws Exception {
+    Map<String, String> env = env();
+    env.put("ARIA2SV_CLUSTER_PORT", String.valueOf(io.aria2sv.testing.TestConfig.freePort()));
+    try (ChildJvm jvm = ChildJvm.mainWithJvmFlags(ClusterNodes.jvmFlags(), root, env, "--self-test")) {
+      assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.OK);
+      assertThat(jvm.output()).contains("the self-test does not join the cluster").contains("self-test passed")
+          .doesNotContain("joining cluster");
+    }
+  }
+
+  @Test
+  void aBadClusterValueStopsTheSelfTestToo() throws Exception {
+    Map<String, String> env = env();
+    env.put("ARIA2SV_CLUSTER_HOST", "localhost");
+    try (ChildJvm jvm = ChildJvm.mainWithJvmFlags(ClusterNodes.jvmFlags(), root, env, "--self-test")) {
+      assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.CONFIG);
+      assertThat(jvm.output()).contains("cluster.host: 'localhost' must be an IP address");
+    }
+  }
 }
