@@ -140,7 +140,7 @@ final class ClusterRouter {
   Future<JsonObject> send(String node, String address, JsonObject body, DeliveryOptions options) {
     // To this node itself: delivered here without asking the cluster who listens, an answer that a
     // frozen member holding that part of the subscriptions map could delay.
-    DeliveryOptions o = node.equals(view.me()) ? new DeliveryOptions(options.toJson()).setLocalOnly(true) : options;
+    DeliveryOptions o = node.equals(view.me()) ? new DeliveryOptions(options).setLocalOnly(true) : options;
     return vertx.eventBus().<JsonObject>request(ClusterMaps.onNode(node, address), body, o).map(m -> m.body())
         .recover(err -> Future.failedFuture(named(node, err, options)));
   }

@@ -26,34 +26,32 @@ final class ClusterCatalog implements DownloadEvents.Catalog {
   private final AsyncMap<String, JsonObject> catalog;
   private final AsyncMap<String, JsonObject> torrentMap;
   private final String node;
-  private final Function<Download, JsonObject> json;
   private final TorrentStore torrents;
   private final Set<String> sharedTorrents = new HashSet<>();
 
   private ClusterCatalog(AsyncMap<String, JsonObject> catalog, AsyncMap<String, JsonObject> torrentMap, String node,
-      Function<Download, JsonObject> json, TorrentStore torrents) {
+      TorrentStore torrents) {
     this.catalog = catalog;
     this.torrentMap = torrentMap;
     this.node = node;
-    this.json = json;
     this.torrents = torrents;
   }
 
-  static Future<ClusterCatalog> open(Vertx vertx, String node, Function<Download, JsonObject> json, TorrentStore torrents) {
+  static Future<ClusterCatalog> open(Vertx vertx, String node, TorrentStore torrents) {
     Future<AsyncMap<String, JsonObject>> c = vertx.sharedData().getAsyncMap(ClusterMaps.CATALOG);
     Future<AsyncMap<String, JsonObject>> t = vertx.sharedData().getAsyncMap(ClusterMaps.TORRENTS);
-    return Future.all(c, t).map(v -> new ClusterCatalog(c.result(), t.result(), node, json, torrents));
+    return Future.all(c, t).map(v -> new ClusterCatalog(c.result(), t.result(), node, torrents));
   }
 
-  /** The catalog entry of {@code d}. */
-  JsonObject entry(Download d) {
+  /** The catalog entry of {@code d}, whose public shape is {@code download}. */
+  JsonObject entry(Download d, JsonObject download) {
     return new JsonObject().put("id", d.id).put("node", node).put("status", d.status.wire()).put("gid", d.gid)
-        .put("batchId", d.batchId).put("createdAt", d.createdAt).put("request", d.request.toJson()).put("download", json.apply(d));
+        .put("batchId", d.batchId).put("createdAt", d.createdAt).put("request", d.request.toJson()).put("download", download);
   }
 
   @Override
-  public void put(Download d) {
-    catalog.put(d.id, entry(d)).onFailure(err -> LOG.warn("cannot list download {} in the cluster catalog: {}", d.id, err.getMessage()));
+  public void put(Download d, JsonObject download) {
+    catalog.put(d.id, entry(d, download)).onFailure(err -> LOG.warn("cannot list download {} in the cluster catalog: {}", d.id, err.getMessage()));
     String hash = d.request.torrent();
     if (hash != null && sharedTorrents.add(hash)) {
       String data = torrents.base64(hash);
@@ -66,9 +64,9 @@ final class ClusterCatalog implements DownloadEvents.Catalog {
     }
   }
 
-  /** Puts every download of {@code all}: after a start, what the registry holds. */
-  void putAll(Collection<Download> all) {
-    all.forEach(this::put);
+  /** Puts every download of {@code all}, in its public shape {@code json}: after a start, what the registry holds. */
+  void putAll(Collection<Download> all, Function<Download, JsonObject> json) {
+    all.forEach(d -> put(d, json.apply(d)));
   }
 
   @Override

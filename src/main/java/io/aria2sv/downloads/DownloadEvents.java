@@ -21,14 +21,14 @@ final class DownloadEvents {
   interface Catalog {
     Catalog NONE = new Catalog() {
       @Override
-      public void put(Download d) {}
+      public void put(Download d, JsonObject download) {}
 
       @Override
       public void remove(java.util.Collection<Download> gone) {}
     };
 
-    /** {@code d} changed (a transition or its first add); published already. */
-    void put(Download d);
+    /** {@code d} changed (a transition or its first add); published already as {@code download}. */
+    void put(Download d, JsonObject download);
 
     /** {@code gone} were forgotten. */
     void remove(java.util.Collection<Download> gone);
@@ -53,9 +53,9 @@ final class DownloadEvents {
     this.catalog = c;
   }
 
-  /** {@code d} changed and was published: the catalog learns of it. */
-  void published(Download d) {
-    catalog.put(d);
+  /** {@code d} changed and was published as {@code download}: the catalog learns of it. */
+  void published(Download d, JsonObject download) {
+    catalog.put(d, download);
   }
 
   void forgotten(java.util.Collection<Download> gone) {

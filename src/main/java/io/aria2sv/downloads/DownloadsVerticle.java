@@ -96,10 +96,10 @@ public final class DownloadsVerticle extends VerticleBase {
                 return null;
               }));
         })
-        .compose(v -> !clustered ? Future.succeededFuture() : ClusterCatalog.open(vertx, config.cluster().nodeName(), manager::json, torrents)
+        .compose(v -> !clustered ? Future.succeededFuture() : ClusterCatalog.open(vertx, config.cluster().nodeName(), torrents)
             .map(catalog -> {
               events.catalog(catalog);
-              catalog.putAll(manager.all());
+              catalog.putAll(manager.all(), manager::json);
               return null;
             }))
         .compose(v -> {

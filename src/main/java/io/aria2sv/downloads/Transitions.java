@@ -40,8 +40,9 @@ final class Transitions {
     }
     store.update(d);
     if (!firstAdd.containsKey(d.id)) {
-      events.transition(to.wire(), json.apply(d));
-      events.published(d);
+      JsonObject j = json.apply(d);
+      events.transition(to.wire(), j);
+      events.published(d, j);
     }
     if (d.batchId != null) {
       index.batches().changed(d.batchId);
@@ -53,8 +54,9 @@ final class Transitions {
     d.updatedAt = System.currentTimeMillis();
     store.update(d);
     if (!firstAdd.containsKey(d.id)) {
-      events.transition("changed", json.apply(d), false);
-      events.published(d);
+      JsonObject j = json.apply(d);
+      events.transition("changed", j, false);
+      events.published(d, j);
     }
   }
 
@@ -75,11 +77,12 @@ final class Transitions {
    */
   void firstAddDone(Download d, boolean log) {
     DownloadStatus initial = firstAdd.remove(d.id);
-    events.transition("added", json.apply(d), log);
+    JsonObject j = json.apply(d);
+    events.transition("added", j, log);
     if (initial != null && d.status != initial) {
-      events.transition(d.status.wire(), json.apply(d));
+      events.transition(d.status.wire(), j);
     }
-    events.published(d);
+    events.published(d, j);
   }
 
   /** {@code d}'s first add failed: it is forgotten without an event. */
