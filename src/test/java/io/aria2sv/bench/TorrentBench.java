@@ -90,6 +90,8 @@ class TorrentBench {
         Properties shipped = new Properties();
         shipped.setProperty("aria2sv.aria2.dataDir", root.resolve("data").toString());
         shipped.setProperty("aria2sv.aria2.downloadDir", root.resolve("downloads").toString());
+        // enable-dht=false, enable-dht6=false, bt-enable-lpd=false, enable-peer-exchange=false for the
+        // supervisor's aria2c; the plain one and the seeder get the same from PlainAria2c and Seeder.
         TestConfig.LOOPBACK_ONLY.forEach((k, v) -> shipped.setProperty("aria2sv.aria2.options." + k, v));
         shipped.setProperty("aria2sv.aria2.options.listen-port", String.valueOf(TestConfig.freePort()));
         Aria2Supervisor stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, TestConfig.load(vertx, root, shipped), false));
