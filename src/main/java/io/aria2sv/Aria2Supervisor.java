@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Deploys aria2-supervisor's verticles into a Vert.x instance in order, and undeploys them in
- * reverse order. This is the composition root that {@link Main} uses and that host applications
- * can use to embed the supervisor.
+ * reverse order. This is the composition root that {@link Main} uses and that host applications can
+ * use to embed the supervisor.
  */
 public final class Aria2Supervisor {
   private final Vertx vertx;
@@ -67,15 +67,22 @@ public final class Aria2Supervisor {
    * ClusterVertx}); the future completes once this node joined.
    */
   public static Future<Vertx> createClusteredVertx(ClusterConfig cluster) {
-    return ClusterVertx.join(builder(new VertxOptions().setEventBusOptions(ClusterVertx.eventBus(cluster))), cluster);
+    return ClusterVertx.join(
+        builder(new VertxOptions().setEventBusOptions(ClusterVertx.eventBus(cluster))), cluster);
   }
 
   private static VertxBuilder builder(VertxOptions options) {
     return Vertx.builder()
-        .with(options.setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-            .addLabels(Label.CLIENT_NAME)
-            .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)))
-        .withMetrics(new MicrometerMetricsFactory(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+        .with(
+            options
+                .setPreferNativeTransport(true)
+                .setMetricsOptions(
+                    new MicrometerMetricsOptions()
+                        .setEnabled(true)
+                        .addLabels(Label.CLIENT_NAME)
+                        .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)))
+        .withMetrics(
+            new MicrometerMetricsFactory(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
   }
 
   /**
@@ -89,16 +96,18 @@ public final class Aria2Supervisor {
       return wanted.name();
     }
     Throwable why = wanted == null ? null : wanted.unavailabilityCause();
-    return why == null ? "nio" : "nio (native " + wanted.name() + " unavailable: " + why.getMessage() + ")";
+    return why == null
+        ? "nio"
+        : "nio (native " + wanted.name() + " unavailable: " + why.getMessage() + ")";
   }
 
   /**
    * Deploys the supervisor, the downloads service and the HTTP API. {@code config} holds any subset
-   * of the configuration keys, shaped like {@code conf/config.yaml} (for example
-   * {@code {"aria2":{"dataDir":"/var/lib/app/aria2"}}}); the rest come from the built-in defaults.
-   * The future completes once aria2c is ready; it fails with a
-   * {@link io.aria2sv.config.ConfigException} naming a bad key, or a {@link StartupException}; on
-   * failure whatever was deployed is undeployed again.
+   * of the configuration keys, shaped like {@code conf/config.yaml} (for example {@code
+   * {"aria2":{"dataDir":"/var/lib/app/aria2"}}}); the rest come from the built-in defaults. The
+   * future completes once aria2c is ready; it fails with a {@link
+   * io.aria2sv.config.ConfigException} naming a bad key, or a {@link StartupException}; on failure
+   * whatever was deployed is undeployed again.
    */
   public static Future<Aria2Supervisor> deploy(Vertx vertx, JsonObject config) {
     return deploy(vertx, config, true);
@@ -118,23 +127,41 @@ public final class Aria2Supervisor {
    * side, which do not depend on each other, side by side. {@code join} waits for both even when
    * one fails, so nothing is left deployed behind a failure.
    */
-  private static Future<Aria2Supervisor> deployEffective(Vertx vertx, JsonObject config, boolean withHttp) {
+  private static Future<Aria2Supervisor> deployEffective(
+      Vertx vertx, JsonObject config, boolean withHttp) {
     Aria2Supervisor s = new Aria2Supervisor(vertx);
     boolean clustered = AppConfig.from(config).cluster().enabled();
     if (clustered && !vertx.isClustered()) {
-      return Future.failedFuture(new ConfigException("cluster.enabled", "needs a clustered Vert.x: create it with "
-          + "Aria2Supervisor.createClusteredVertx"));
+      return Future.failedFuture(
+          new ConfigException(
+              "cluster.enabled",
+              "needs a clustered Vert.x: create it with "
+                  + "Aria2Supervisor.createClusteredVertx"));
     }
     ClusterNode node = clustered ? new ClusterNode() : null;
-    Future<Void> joined = clustered ? s.deploySlot(CLUSTER, node, ClusterNode.options(config)) : Future.succeededFuture();
+    Future<Void> joined =
+        clustered
+            ? s.deploySlot(CLUSTER, node, ClusterNode.options(config))
+            : Future.succeededFuture();
     return joined
-        .compose(x -> s.deploySlot(SUPERVISOR, new SupervisorVerticle(s.metrics), SupervisorVerticle.options(config)))
-        .compose(v -> Future.join(
-            s.deploySlot(DOWNLOADS, new DownloadsVerticle(s.metrics), DownloadsVerticle.options(config))
-                .compose(x -> node == null ? Future.succeededFuture() : node.settled()),
-            withHttp
-                ? s.deploySlot(JOURNAL, new EventJournalVerticle(), new DeploymentOptions()).compose(x -> s.deployHttp(config))
-                : Future.succeededFuture()))
+        .compose(
+            x ->
+                s.deploySlot(
+                    SUPERVISOR,
+                    new SupervisorVerticle(s.metrics),
+                    SupervisorVerticle.options(config)))
+        .compose(
+            v ->
+                Future.join(
+                    s.deploySlot(
+                            DOWNLOADS,
+                            new DownloadsVerticle(s.metrics),
+                            DownloadsVerticle.options(config))
+                        .compose(x -> node == null ? Future.succeededFuture() : node.settled()),
+                    withHttp
+                        ? s.deploySlot(JOURNAL, new EventJournalVerticle(), new DeploymentOptions())
+                            .compose(x -> s.deployHttp(config))
+                        : Future.succeededFuture()))
         .map(s)
         .recover(err -> s.undeploy().transform(ar -> Future.failedFuture(err)));
   }
@@ -151,8 +178,12 @@ public final class Aria2Supervisor {
     return http == null ? -1 : http.actualPort();
   }
 
-  private Future<Void> deploySlot(int slot, io.vertx.core.Deployable verticle, DeploymentOptions options) {
-    return vertx.deployVerticle(verticle, options).onSuccess(id -> deployments.set(slot, id)).mapEmpty();
+  private Future<Void> deploySlot(
+      int slot, io.vertx.core.Deployable verticle, DeploymentOptions options) {
+    return vertx
+        .deployVerticle(verticle, options)
+        .onSuccess(id -> deployments.set(slot, id))
+        .mapEmpty();
   }
 
   /**
@@ -160,10 +191,12 @@ public final class Aria2Supervisor {
    * are already gone (Vert.x undeploys a verticle's children with it) are skipped.
    */
   public Future<Void> undeploy() {
-    return undeployFrom(HTTP).eventually(() -> {
-      metrics.close();
-      return Future.succeededFuture();
-    });
+    return undeployFrom(HTTP)
+        .eventually(
+            () -> {
+              metrics.close();
+              return Future.succeededFuture();
+            });
   }
 
   private Future<Void> undeployFrom(int slot) {
@@ -174,7 +207,15 @@ public final class Aria2Supervisor {
     if (id == null || !vertx.deploymentIDs().contains(id)) {
       return undeployFrom(slot - 1);
     }
-    return vertx.undeploy(id).transform(ar -> undeployFrom(slot - 1)
-        .compose(v -> ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(ar.cause())));
+    return vertx
+        .undeploy(id)
+        .transform(
+            ar ->
+                undeployFrom(slot - 1)
+                    .compose(
+                        v ->
+                            ar.succeeded()
+                                ? Future.succeededFuture()
+                                : Future.failedFuture(ar.cause())));
   }
 }

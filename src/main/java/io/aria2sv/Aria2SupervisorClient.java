@@ -110,7 +110,8 @@ public final class Aria2SupervisorClient {
 
   /** Removes a download; with {@code deleteFiles} also its file (only inside the download root). */
   public Future<JsonObject> remove(String id, boolean deleteFiles) {
-    return request(Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", id).put("deleteFiles", deleteFiles));
+    return request(
+        Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", id).put("deleteFiles", deleteFiles));
   }
 
   /**
@@ -118,15 +119,18 @@ public final class Aria2SupervisorClient {
    * download, its {@code options} showing what is in force.
    */
   public Future<JsonObject> changeOptions(String id, JsonObject options) {
-    return request(Addresses.DOWNLOADS_CHANGE, new JsonObject().put("id", id).put("options", options));
+    return request(
+        Addresses.DOWNLOADS_CHANGE, new JsonObject().put("id", id).put("options", options));
   }
 
   /**
-   * Moves a waiting or paused download in aria2's queue, as aria2's {@code changePosition}:
-   * {@code how} is POS_SET, POS_CUR or POS_END. Replies {@code {id, position}}.
+   * Moves a waiting or paused download in aria2's queue, as aria2's {@code changePosition}: {@code
+   * how} is POS_SET, POS_CUR or POS_END. Replies {@code {id, position}}.
    */
   public Future<JsonObject> changePosition(String id, int pos, String how) {
-    return request(Addresses.DOWNLOADS_POSITION, new JsonObject().put("id", id).put("pos", pos).put("how", how));
+    return request(
+        Addresses.DOWNLOADS_POSITION,
+        new JsonObject().put("id", id).put("pos", pos).put("how", how));
   }
 
   /** Ends the seeding of a torrent: it ends complete. Replies with the download. */
@@ -144,7 +148,10 @@ public final class Aria2SupervisorClient {
     return request(Addresses.DOWNLOADS_FILES, new JsonObject().put("id", id));
   }
 
-  /** Pauses every waiting, active and retrying download. Replies {@code {done, failed:[{id, message}]}}. */
+  /**
+   * Pauses every waiting, active and retrying download. Replies {@code {done, failed:[{id,
+   * message}]}}.
+   */
   public Future<JsonObject> pauseAll() {
     return request(Addresses.DOWNLOADS_PAUSE_ALL, new JsonObject());
   }
@@ -217,7 +224,9 @@ public final class Aria2SupervisorClient {
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(address, body, options)
+    return vertx
+        .eventBus()
+        .<JsonObject>request(address, body, options)
         .map(m -> m.body())
         .recover(err -> Future.failedFuture(failure(err)));
   }
@@ -232,5 +241,4 @@ public final class Aria2SupervisorClient {
     }
     return new Failure(ErrorCode.INTERNAL, String.valueOf(err.getMessage()));
   }
-
 }

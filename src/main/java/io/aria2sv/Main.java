@@ -25,18 +25,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The command-line entry point: {@code java -jar aria2-supervisor.jar [--config FILE] [--self-test]}.
- * Loads and validates the configuration, deploys the verticles, and on SIGTERM or SIGINT undeploys
- * them in reverse order within the shutdown budget and exits 0. With {@code --self-test} it starts
- * everything (aria2c included), stops it again as soon as it is ready, and exits 0: a check of the
- * configuration and the aria2c binary, and the training run for a class-data-sharing archive.
- * Exit codes are those of {@link ExitCodes}.
+ * The command-line entry point: {@code java -jar aria2-supervisor.jar [--config FILE]
+ * [--self-test]}. Loads and validates the configuration, deploys the verticles, and on SIGTERM or
+ * SIGINT undeploys them in reverse order within the shutdown budget and exits 0. With {@code
+ * --self-test} it starts everything (aria2c included), stops it again as soon as it is ready, and
+ * exits 0: a check of the configuration and the aria2c binary, and the training run for a
+ * class-data-sharing archive. Exit codes are those of {@link ExitCodes}.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-  private static final String USAGE = "usage: java -jar aria2-supervisor.jar [--config FILE] [--self-test]\n"
-      + "  --config FILE  the YAML configuration (default: conf/config.yaml when present)\n"
-      + "  --self-test    start everything, aria2c included, then stop at once when ready; exit 0 on success";
+  private static final String USAGE =
+      "usage: java -jar aria2-supervisor.jar [--config FILE] [--self-test]\n"
+          + "  --config FILE  the YAML configuration (default: conf/config.yaml when present)\n"
+          + "  --self-test    start everything, aria2c included, then stop at once when ready; exit 0 on success";
+
   /** How often the configuration file is checked for changes. */
   static final Duration CONFIG_SCAN = Duration.ofSeconds(2);
 
@@ -69,32 +71,51 @@ public final class Main {
     Future<Aria2Supervisor> running =
         ConfigLoader.forProcess(bootstrap)
             .load(file)
-            .compose(config -> {
-              loaded[0] = parsed.selfTest() ? alone(config) : config;
-              return clustered(bootstrap, loaded[0], current);
-            })
-            .compose(vertx -> parsed.selfTest()
-                ? selfTest(vertx, loaded[0], exitingOnOurOwn)
-                : start(vertx, loaded[0], exitingOnOurOwn, systemd))
-            .onSuccess(s -> {
-              if (current.get() != bootstrap) {
-                bootstrap.close();
-              }
-              if (!parsed.selfTest()) {
-                Vertx vertx = current.get();
-                ConfigLoader.forProcess(vertx).watch(file, CONFIG_SCAN, loaded[0], changed -> Aria2OptionsCheck.vet(vertx, changed),
-                    changed -> vertx.eventBus().publish(Addresses.CONFIG_CHANGED, changed, new DeliveryOptions().setLocalOnly(true)));
-              }
-            });
+            .compose(
+                config -> {
+                  loaded[0] = parsed.selfTest() ? alone(config) : config;
+                  return clustered(bootstrap, loaded[0], current);
+                })
+            .compose(
+                vertx ->
+                    parsed.selfTest()
+                        ? selfTest(vertx, loaded[0], exitingOnOurOwn)
+                        : start(vertx, loaded[0], exitingOnOurOwn, systemd))
+            .onSuccess(
+                s -> {
+                  if (current.get() != bootstrap) {
+                    bootstrap.close();
+                  }
+                  if (!parsed.selfTest()) {
+                    Vertx vertx = current.get();
+                    ConfigLoader.forProcess(vertx)
+                        .watch(
+                            file,
+                            CONFIG_SCAN,
+                            loaded[0],
+                            changed -> Aria2OptionsCheck.vet(vertx, changed),
+                            changed ->
+                                vertx
+                                    .eventBus()
+                                    .publish(
+                                        Addresses.CONFIG_CHANGED,
+                                        changed,
+                                        new DeliveryOptions().setLocalOnly(true)));
+                  }
+                });
     running.onFailure(
         err -> {
           exitingOnOurOwn.set(true);
           int code = exitCodeOf(err);
           // Ours name the problem in one line; anything else gets its stack trace.
           boolean explained = err instanceof ConfigException || err instanceof StartupException;
-          LOG.error("{}{}", code == ExitCodes.CONFIG ? "invalid configuration: " : "cannot start: ", err.getMessage(),
+          LOG.error(
+              "{}{}",
+              code == ExitCodes.CONFIG ? "invalid configuration: " : "cannot start: ",
+              err.getMessage(),
               explained ? null : err);
-          Future<Void> other = current.get() == bootstrap ? Future.succeededFuture() : current.get().close();
+          Future<Void> other =
+              current.get() == bootstrap ? Future.succeededFuture() : current.get().close();
           other.eventually(bootstrap::close).onComplete(ar -> exit(code));
         });
   }
@@ -117,27 +138,51 @@ public final class Main {
    * With {@code cluster.enabled}, a clustered Vert.x joined to the others in place of the one that
    * loaded the configuration (closed then); else that one.
    */
-  private static Future<Vertx> clustered(Vertx bootstrap, JsonObject config, AtomicReference<Vertx> current) {
+  private static Future<Vertx> clustered(
+      Vertx bootstrap, JsonObject config, AtomicReference<Vertx> current) {
     ClusterConfig cluster = AppConfig.from(config).cluster();
     if (!cluster.enabled()) {
       return Future.succeededFuture(bootstrap);
     }
-    LOG.info("joining cluster {} as node {} on {}:{} (members {})", cluster.name(), cluster.nodeName(), cluster.host(), cluster.port(),
+    LOG.info(
+        "joining cluster {} as node {} on {}:{} (members {})",
+        cluster.name(),
+        cluster.nodeName(),
+        cluster.host(),
+        cluster.port(),
         cluster.members().isEmpty() ? "none yet" : String.join(", ", cluster.members()));
     // The bootstrap instance closes once start-up is over: the futures of this chain run on it.
-    // Created off the bootstrap's threads: a Vert.x made on another's context shares nothing with it.
+    // Created off the bootstrap's threads: a Vert.x made on another's context shares nothing with
+    // it.
     io.vertx.core.Promise<Vertx> joined = io.vertx.core.Promise.promise();
-    new Thread(() -> {
-      StartupException held = ClusterVertx.portProblem(cluster);
-      if (held != null) {
-        joined.fail(held);
-      } else {
-        Aria2Supervisor.createClusteredVertx(cluster).onComplete(joined);
-      }
-    }, "aria2sv-cluster-join").start();
-    return joined.future()
-        .recover(err -> Future.failedFuture(err instanceof StartupException ? err : new StartupException(ExitCodes.UNAVAILABLE, "cannot join cluster " + cluster.name()
-            + " on " + cluster.host() + ":" + cluster.port() + ": " + err.getMessage())))
+    new Thread(
+            () -> {
+              StartupException held = ClusterVertx.portProblem(cluster);
+              if (held != null) {
+                joined.fail(held);
+              } else {
+                Aria2Supervisor.createClusteredVertx(cluster).onComplete(joined);
+              }
+            },
+            "aria2sv-cluster-join")
+        .start();
+    return joined
+        .future()
+        .recover(
+            err ->
+                Future.failedFuture(
+                    err instanceof StartupException
+                        ? err
+                        : new StartupException(
+                            ExitCodes.UNAVAILABLE,
+                            "cannot join cluster "
+                                + cluster.name()
+                                + " on "
+                                + cluster.host()
+                                + ":"
+                                + cluster.port()
+                                + ": "
+                                + err.getMessage())))
         .onSuccess(current::set);
   }
 
@@ -145,45 +190,76 @@ public final class Main {
       Vertx vertx, JsonObject config, AtomicBoolean exitingOnOurOwn, SystemdNotifier systemd) {
     AppConfig typed = AppConfig.from(config);
     Duration budget = typed.supervisor().shutdownTimeout().plusSeconds(10);
-    LOG.info("starting aria2-supervisor (profile {}, data dir {}, downloads {}, transport {})",
-        typed.profile(), typed.aria2().dataDir(), typed.aria2().downloadDir(), Aria2Supervisor.transportName(vertx));
+    LOG.info(
+        "starting aria2-supervisor (profile {}, data dir {}, downloads {}, transport {})",
+        typed.profile(),
+        typed.aria2().dataDir(),
+        typed.aria2().downloadDir(),
+        Aria2Supervisor.transportName(vertx));
     return Aria2Supervisor.deploy(vertx, config)
         .onSuccess(
             supervisor -> {
-              Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                if (!exitingOnOurOwn.get()) {
-                  systemd.stopping();
-                  shutdown(vertx, supervisor, budget, systemd);
-                }
-              }, "aria2sv-shutdown"));
+              Runtime.getRuntime()
+                  .addShutdownHook(
+                      new Thread(
+                          () -> {
+                            if (!exitingOnOurOwn.get()) {
+                              systemd.stopping();
+                              shutdown(vertx, supervisor, budget, systemd);
+                            }
+                          },
+                          "aria2sv-shutdown"));
               notifySystemd(vertx, systemd);
-              LOG.info("aria2-supervisor running; stop it with SIGTERM or Ctrl-C (shutdown budget {})",
+              LOG.info(
+                  "aria2-supervisor running; stop it with SIGTERM or Ctrl-C (shutdown budget {})",
                   Durations.format(budget));
             });
   }
 
-  /** Starts everything, and once ready stops it all gracefully and exits 0 (1 if stopping fails). */
-  private static Future<Aria2Supervisor> selfTest(Vertx vertx, JsonObject config, AtomicBoolean exitingOnOurOwn) {
+  /**
+   * Starts everything, and once ready stops it all gracefully and exits 0 (1 if stopping fails).
+   */
+  private static Future<Aria2Supervisor> selfTest(
+      Vertx vertx, JsonObject config, AtomicBoolean exitingOnOurOwn) {
     long t0 = System.nanoTime();
-    return Aria2Supervisor.deploy(vertx, config).onSuccess(supervisor -> {
-      exitingOnOurOwn.set(true);
-      long readyMs = (System.nanoTime() - t0) / 1_000_000;
-      vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject())
-          .map(m -> "aria2c " + m.body().getString("version") + " (pid " + m.body().getLong("pid") + ")")
-          .otherwise("aria2c")
-          .compose(what -> {
-            LOG.info("self-test: {} ready and HTTP API on port {} after {} ms; stopping", what, supervisor.httpPort(), readyMs);
-            return supervisor.undeploy();
-          })
-          .onComplete(ar -> {
-            if (ar.succeeded()) {
-              LOG.info("self-test passed");
-            } else {
-              LOG.error("self-test: stopping failed: {}", ar.cause().getMessage());
-            }
-            vertx.close().onComplete(closed -> exit(ar.succeeded() ? ExitCodes.OK : ExitCodes.FAILURE));
-          });
-    });
+    return Aria2Supervisor.deploy(vertx, config)
+        .onSuccess(
+            supervisor -> {
+              exitingOnOurOwn.set(true);
+              long readyMs = (System.nanoTime() - t0) / 1_000_000;
+              vertx
+                  .eventBus()
+                  .<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject())
+                  .map(
+                      m ->
+                          "aria2c "
+                              + m.body().getString("version")
+                              + " (pid "
+                              + m.body().getLong("pid")
+                              + ")")
+                  .otherwise("aria2c")
+                  .compose(
+                      what -> {
+                        LOG.info(
+                            "self-test: {} ready and HTTP API on port {} after {} ms; stopping",
+                            what,
+                            supervisor.httpPort(),
+                            readyMs);
+                        return supervisor.undeploy();
+                      })
+                  .onComplete(
+                      ar -> {
+                        if (ar.succeeded()) {
+                          LOG.info("self-test passed");
+                        } else {
+                          LOG.error("self-test: stopping failed: {}", ar.cause().getMessage());
+                        }
+                        vertx
+                            .close()
+                            .onComplete(
+                                closed -> exit(ar.succeeded() ? ExitCodes.OK : ExitCodes.FAILURE));
+                      });
+            });
   }
 
   /** READY once everything is up, STATUS on state changes, WATCHDOG from an event-loop timer. */
@@ -191,13 +267,27 @@ public final class Main {
     if (!systemd.active()) {
       return;
     }
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.EVENTS_SUPERVISOR, m -> {
-      if ("state-changed".equals(m.body().getString("type"))) {
-        systemd.status("aria2c " + m.body().getString("to"));
-      }
-    });
-    vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject()).onComplete(ar -> systemd.ready(
-        ar.succeeded() ? "aria2c " + ar.result().body().getString("state") + ", version " + ar.result().body().getString("version") : "running"));
+    vertx
+        .eventBus()
+        .<JsonObject>localConsumer(
+            Addresses.EVENTS_SUPERVISOR,
+            m -> {
+              if ("state-changed".equals(m.body().getString("type"))) {
+                systemd.status("aria2c " + m.body().getString("to"));
+              }
+            });
+    vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject())
+        .onComplete(
+            ar ->
+                systemd.ready(
+                    ar.succeeded()
+                        ? "aria2c "
+                            + ar.result().body().getString("state")
+                            + ", version "
+                            + ar.result().body().getString("version")
+                        : "running"));
     if (systemd.watchdogIntervalMillis() > 0) {
       vertx.setPeriodic(systemd.watchdogIntervalMillis(), id -> systemd.watchdog());
       LOG.info("systemd watchdog: pinging every {} ms", systemd.watchdogIntervalMillis());
@@ -208,18 +298,22 @@ public final class Main {
    * Runs in the JVM's shutdown hook thread (never an event loop), so waiting here blocks nobody.
    * The JVM would otherwise exit with 128+signal; a clean stop exits 0.
    */
-  private static void shutdown(Vertx vertx, Aria2Supervisor supervisor, Duration budget, SystemdNotifier systemd) {
+  private static void shutdown(
+      Vertx vertx, Aria2Supervisor supervisor, Duration budget, SystemdNotifier systemd) {
     LOG.info("signal received: stopping (budget {})", Durations.format(budget));
     long deadline = System.nanoTime() + budget.toNanos();
     AtomicBoolean clean = new AtomicBoolean();
     CountDownLatch undeployed = new CountDownLatch(1);
-    supervisor.undeploy().onComplete(ar -> {
-      clean.set(ar.succeeded());
-      if (ar.failed()) {
-        LOG.error("shutdown failed: {}", ar.cause().getMessage());
-      }
-      undeployed.countDown();
-    });
+    supervisor
+        .undeploy()
+        .onComplete(
+            ar -> {
+              clean.set(ar.succeeded());
+              if (ar.failed()) {
+                LOG.error("shutdown failed: {}", ar.cause().getMessage());
+              }
+              undeployed.countDown();
+            });
     boolean inTime = await(undeployed, deadline);
     // Called from this thread, not from a callback: its completion must not need a closed loop.
     CountDownLatch closed = new CountDownLatch(1);

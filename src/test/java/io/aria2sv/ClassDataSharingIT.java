@@ -21,9 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The systemd unit's class-data-sharing lines, run for real against the fat jar with their paths
- * moved under a temporary directory: the training run ({@code ExecStartPre}) must write an
- * archive, and the service's own command line ({@code ExecStart}) must start with it mapped
- * ({@code -Xshare:on} turns "archive unusable" from a warning into a failure here).
+ * moved under a temporary directory: the training run ({@code ExecStartPre}) must write an archive,
+ * and the service's own command line ({@code ExecStart}) must start with it mapped ({@code
+ * -Xshare:on} turns "archive unusable" from a warning into a failure here).
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ClassDataSharingIT {
@@ -39,12 +39,22 @@ class ClassDataSharingIT {
     return m.group(1);
   }
 
-  /** The unit's paths moved under {@code root}; the JVM running the tests stands in for /usr/bin/java. */
+  /**
+   * The unit's paths moved under {@code root}; the JVM running the tests stands in for
+   * /usr/bin/java.
+   */
   private List<String> relocate(String command) throws Exception {
     Path jar = Path.of(System.getProperty("fatJar")).toAbsolutePath();
-    Files.copy(Path.of("conf/config.yaml"), root.resolve("config.yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    String moved = command.replace(ARCHIVE, root.resolve("archive.jsa").toString()).replace(JAR, jar.toString())
-        .replace(CONFIG, root.resolve("config.yaml").toString()).replace("/tmp/cds", root.resolve("cds").toString());
+    Files.copy(
+        Path.of("conf/config.yaml"),
+        root.resolve("config.yaml"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    String moved =
+        command
+            .replace(ARCHIVE, root.resolve("archive.jsa").toString())
+            .replace(JAR, jar.toString())
+            .replace(CONFIG, root.resolve("config.yaml").toString())
+            .replace("/tmp/cds", root.resolve("cds").toString());
     List<String> words = new ArrayList<>(Arrays.asList(moved.trim().split(" +")));
     assertThat(words.get(0)).isEqualTo("/usr/bin/java");
     words.remove(0);
@@ -52,9 +62,14 @@ class ClassDataSharingIT {
   }
 
   /** Runs {@code java <args>} with {@code env}; the arguments up to {@code -jar} are JVM flags. */
-  private static ChildJvm java(List<String> args, Path cwd, Map<String, String> env) throws Exception {
+  private static ChildJvm java(List<String> args, Path cwd, Map<String, String> env)
+      throws Exception {
     int jarAt = args.indexOf("-jar");
-    return ChildJvm.jar(Path.of(args.get(jarAt + 1)), args.subList(0, jarAt), cwd, env,
+    return ChildJvm.jar(
+        Path.of(args.get(jarAt + 1)),
+        args.subList(0, jarAt),
+        cwd,
+        env,
         args.subList(jarAt + 2, args.size()).toArray(String[]::new));
   }
 
@@ -62,7 +77,8 @@ class ClassDataSharingIT {
   void theUnitsTrainingRunWritesAnArchiveThatItsStartCommandMaps() throws Exception {
     String unit = Files.readString(Path.of("conf/systemd/aria2-supervisor.service"));
 
-    // ExecStartPre=-/bin/sh -c 'test ARCHIVE -nt JAR || VAR=value ... exec /usr/bin/java ... --self-test'
+    // ExecStartPre=-/bin/sh -c 'test ARCHIVE -nt JAR || VAR=value ... exec /usr/bin/java ...
+    // --self-test'
     String pre = line(unit, "ExecStartPre=-/bin/sh -c '");
     assertThat(pre).startsWith("test " + ARCHIVE + " -nt " + JAR + " || ").endsWith("'");
     String training = pre.substring(pre.indexOf("|| ") + 3, pre.length() - 1);

@@ -28,13 +28,19 @@ class DocsTest {
 
   @Test
   void theReadmeDocumentsEveryConfigurationKeyWithItsEnvironmentName(Vertx vertx) throws Exception {
-    JsonObject defaults = new ConfigLoader(vertx, Path.of(""), Map.of(), new Properties()).defaults()
-        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    JsonObject defaults =
+        new ConfigLoader(vertx, Path.of(""), Map.of(), new Properties())
+            .defaults()
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
     String readme = readme();
     for (String key : ConfigLoader.leafKeys(defaults, "")) {
       assertThat(readme).as("README row for " + key).contains("| `" + key + "` |");
       if (!key.equals("aria2.options")) {
-        assertThat(readme).as("environment name of " + key).contains("`" + ConfigLoader.envName(key) + "`");
+        assertThat(readme)
+            .as("environment name of " + key)
+            .contains("`" + ConfigLoader.envName(key) + "`");
       }
     }
   }
@@ -52,8 +58,12 @@ class DocsTest {
   @Test
   void theReadmeStartsWithTheRunAndTestCommands() throws Exception {
     String head = String.join("\n", readme().lines().limit(40).toList());
-    assertThat(head).contains("mvn -B -q package -DskipTests && java -XX:SharedArchiveFile=target/aria2-supervisor.jsa"
-        + " -jar target/aria2-supervisor.jar").contains("mvn -B verify").contains("JDK 17+");
+    assertThat(head)
+        .contains(
+            "mvn -B -q package -DskipTests && java -XX:SharedArchiveFile=target/aria2-supervisor.jsa"
+                + " -jar target/aria2-supervisor.jar")
+        .contains("mvn -B verify")
+        .contains("JDK 17+");
     // The archive the run command maps is the one the build makes.
     assertThat(Files.readString(Path.of("pom.xml")))
         .contains("-XX:ArchiveClassesAtExit=${project.build.directory}/aria2-supervisor.jsa");

@@ -43,7 +43,8 @@ class FatJarIT {
     // Java 22 and later print four WARNING lines at every start for Netty's epoll and SQLite's
     // libraries unless the jar's manifest allows native access (checked by hand on Temurin 25).
     try (java.util.jar.JarFile jar = new java.util.jar.JarFile(System.getProperty("fatJar"))) {
-      assertThat(jar.getManifest().getMainAttributes().getValue("Enable-Native-Access")).isEqualTo("ALL-UNNAMED");
+      assertThat(jar.getManifest().getMainAttributes().getValue("Enable-Native-Access"))
+          .isEqualTo("ALL-UNNAMED");
     }
   }
 
@@ -51,11 +52,16 @@ class FatJarIT {
   private static void assertMetrics(int port) throws Exception {
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
     java.net.URI base = java.net.URI.create("http://127.0.0.1:" + port);
-    http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/health/ready")).build(),
+    http.send(
+        java.net.http.HttpRequest.newBuilder(base.resolve("/health/ready")).build(),
         java.net.http.HttpResponse.BodyHandlers.discarding());
-    String text = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/metrics")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-    assertThat(text).contains("aria2sv_supervisor_state{state=\"RUNNING\"} 1.0")
+    String text =
+        http.send(
+                java.net.http.HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(text)
+        .contains("aria2sv_supervisor_state{state=\"RUNNING\"} 1.0")
         .contains("aria2sv_rpc_latency_seconds_count{method=\"system.multicall\"")
         .contains("vertx_http_server_requests_total")
         .contains("vertx_http_client_requests_total{client_name=\"aria2-rpc-supervisor\"")
@@ -66,11 +72,14 @@ class FatJarIT {
     Path jar = Path.of(System.getProperty("fatJar"));
     assertThat(jar).exists();
 
-    try (ChildJvm jvm = ChildJvm.jar(jar, java.util.List.of(jvmFlags), cwd, Map.of("ARIA2SV_HTTP_PORT", "0"))) {
+    try (ChildJvm jvm =
+        ChildJvm.jar(jar, java.util.List.of(jvmFlags), cwd, Map.of("ARIA2SV_HTTP_PORT", "0"))) {
       jvm.awaitOutput("aria2-supervisor running", Duration.ofSeconds(30));
       assertThat(jvm.output()).contains("profile default").contains("aria2c 1.36.0 ready");
-      // The jar carries Netty's epoll library; where this JVM can load it, the supervisor runs on it.
-      assertThat(jvm.output()).contains(Transport.EPOLL.available() ? "transport epoll)" : "transport nio");
+      // The jar carries Netty's epoll library; where this JVM can load it, the supervisor runs on
+      // it.
+      assertThat(jvm.output())
+          .contains(Transport.EPOLL.available() ? "transport epoll)" : "transport nio");
       assertThat(cwd.resolve("data/aria2.conf")).exists();
       assertThat(cwd.resolve("downloads")).isDirectory();
       long aria2 = Long.parseLong(Files.readString(cwd.resolve("data/aria2.pid")).trim());

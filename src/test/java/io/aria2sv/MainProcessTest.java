@@ -42,7 +42,9 @@ class MainProcessTest {
 
   @AfterEach
   void noAria2Left() {
-    await().atMost(Duration.ofSeconds(5)).until(() -> Signals.countAria2For(root.resolve("data")) == 0);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> Signals.countAria2For(root.resolve("data")) == 0);
   }
 
   private long aria2Pid() throws Exception {
@@ -56,8 +58,12 @@ class MainProcessTest {
       jvm.awaitOutput("aria2-supervisor running", START);
       assertThat(jvm.output()).contains("aria2c 1.36.0 ready");
       long aria2 = aria2Pid();
-      String secret = Files.readAllLines(root.resolve("data/aria2.conf")).stream()
-          .filter(l -> l.startsWith("rpc-secret=")).findFirst().orElseThrow().substring("rpc-secret=".length());
+      String secret =
+          Files.readAllLines(root.resolve("data/aria2.conf")).stream()
+              .filter(l -> l.startsWith("rpc-secret="))
+              .findFirst()
+              .orElseThrow()
+              .substring("rpc-secret=".length());
 
       Signals.send(jvm.pid(), signal);
 
@@ -79,7 +85,10 @@ class MainProcessTest {
       Signals.kill9(jvm.pid());
       jvm.awaitExit(Duration.ofSeconds(5));
 
-      await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50)).until(() -> !Signals.alive(aria2));
+      await()
+          .atMost(Duration.ofSeconds(3))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> !Signals.alive(aria2));
     }
   }
 
@@ -93,7 +102,10 @@ class MainProcessTest {
       Signals.kill9(jvm.pid());
       jvm.awaitExit(Duration.ofSeconds(5));
 
-      await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50)).until(() -> !Signals.alive(aria2));
+      await()
+          .atMost(Duration.ofSeconds(3))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> !Signals.alive(aria2));
     }
   }
 
@@ -112,14 +124,22 @@ class MainProcessTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"ARIA2SV_HTTP_PORT, HTTP port %d (http.port)", "ARIA2SV_ARIA2_RPC_PORT, RPC port %d (aria2.rpcPort)"})
-  void aPortHeldByAnotherSocketExits1NamingTheKeyWithoutAStackTrace(String variable, String named) throws Exception {
+  @CsvSource({
+    "ARIA2SV_HTTP_PORT, HTTP port %d (http.port)",
+    "ARIA2SV_ARIA2_RPC_PORT, RPC port %d (aria2.rpcPort)"
+  })
+  void aPortHeldByAnotherSocketExits1NamingTheKeyWithoutAStackTrace(String variable, String named)
+      throws Exception {
     try (ServerSocket held = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       Map<String, String> env = env();
       env.put(variable, Integer.toString(held.getLocalPort()));
       try (ChildJvm jvm = ChildJvm.main(root, env)) {
         assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(jvm.output()).contains("cannot start: " + String.format(named, held.getLocalPort()) + " is already in use on 127.0.0.1")
+        assertThat(jvm.output())
+            .contains(
+                "cannot start: "
+                    + String.format(named, held.getLocalPort())
+                    + " is already in use on 127.0.0.1")
             .doesNotContain("\tat ");
       }
     }
@@ -132,21 +152,35 @@ class MainProcessTest {
     env.put("ARIA2SV_HTTP_HOST", "192.0.2.1"); // TEST-NET-1: never a local address
     try (ChildJvm jvm = ChildJvm.main(root, env)) {
       assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.FAILURE);
-      assertThat(jvm.output()).contains("cannot start: the HTTP API cannot listen on 192.0.2.1:0 (http.host, http.port): Cannot assign requested address")
+      assertThat(jvm.output())
+          .contains(
+              "cannot start: the HTTP API cannot listen on 192.0.2.1:0 (http.host, http.port): Cannot assign requested address")
           .doesNotContain("\tat ");
     }
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(quoteCharacter = '"', value = {
-      "aria2sv.aria2.options.max-overall-download-limit=fast, aria2.options.max-overall-download-limit: aria2c refuses the value 'fast': Bad or negative value detected: fast",
-      "aria2sv.aria2.options.max-overal-download-limit=1M, aria2.options.max-overal-download-limit: is not an option of this aria2c"})
-  void anAria2OptionAria2cRefusesStopsStartUpAndTheSelfTestWith78NamingTheKey(String property, String message) throws Exception {
+  @CsvSource(
+      quoteCharacter = '"',
+      value = {
+        "aria2sv.aria2.options.max-overall-download-limit=fast, aria2.options.max-overall-download-limit: aria2c refuses the value 'fast': Bad or negative value detected: fast",
+        "aria2sv.aria2.options.max-overal-download-limit=1M, aria2.options.max-overal-download-limit: is not an option of this aria2c"
+      })
+  void anAria2OptionAria2cRefusesStopsStartUpAndTheSelfTestWith78NamingTheKey(
+      String property, String message) throws Exception {
     String[] kv = property.split("=", 2);
-    for (String[] args : new String[][] {{"-D" + kv[0] + "=" + kv[1]}, {"-D" + kv[0] + "=" + kv[1], "--self-test"}}) {
-      try (ChildJvm jvm = ChildJvm.mainWithJvmFlags(List.of(args[0]), root, env(), java.util.Arrays.copyOfRange(args, 1, args.length))) {
+    for (String[] args :
+        new String[][] {
+          {"-D" + kv[0] + "=" + kv[1]}, {"-D" + kv[0] + "=" + kv[1], "--self-test"}
+        }) {
+      try (ChildJvm jvm =
+          ChildJvm.mainWithJvmFlags(
+              List.of(args[0]), root, env(), java.util.Arrays.copyOfRange(args, 1, args.length))) {
         assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.CONFIG);
-        assertThat(jvm.output()).contains("invalid configuration: " + message).doesNotContain("\tat ").doesNotContain("self-test passed");
+        assertThat(jvm.output())
+            .contains("invalid configuration: " + message)
+            .doesNotContain("\tat ")
+            .doesNotContain("self-test passed");
       }
     }
   }
@@ -157,7 +191,8 @@ class MainProcessTest {
     env.put("ARIA2SV_SUPERVISOR_CHECK_INTERVAL", "often");
     try (ChildJvm jvm = ChildJvm.main(root, env)) {
       assertThat(jvm.awaitExit(START)).isEqualTo(ExitCodes.CONFIG);
-      assertThat(jvm.output()).contains("invalid configuration: supervisor.checkInterval: 'often' is not a duration");
+      assertThat(jvm.output())
+          .contains("invalid configuration: supervisor.checkInterval: 'often' is not a duration");
       assertThat(jvm.output()).doesNotContain("Exception").doesNotContain("\tat ");
     }
   }
@@ -196,7 +231,9 @@ class MainProcessTest {
   void aSelfTestStartsEverythingStopsWhenReadyAndExitsZero() throws Exception {
     try (ChildJvm jvm = ChildJvm.main(root, env(), "--self-test")) {
       assertThat(jvm.awaitExit(START)).as(jvm.output()).isZero();
-      assertThat(jvm.output()).contains("self-test: aria2c 1.36.0 (pid").contains("self-test passed");
+      assertThat(jvm.output())
+          .contains("self-test: aria2c 1.36.0 (pid")
+          .contains("self-test passed");
       assertThat(jvm.output()).contains("stopped (graceful)");
     }
     // noAria2Left checks that nothing is left running.

@@ -16,7 +16,8 @@ class TransportTest {
     Vertx vertx = Aria2Supervisor.createVertx();
     try {
       assertThat(vertx.isNativeTransportEnabled()).isEqualTo(Transport.EPOLL.available());
-      assertThat(Aria2Supervisor.transportName(vertx)).isEqualTo(Transport.EPOLL.available() ? "epoll" : "nio");
+      assertThat(Aria2Supervisor.transportName(vertx))
+          .isEqualTo(Transport.EPOLL.available() ? "epoll" : "nio");
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict decoder of bencoding (BEP 3): integers as {@link Long}, strings as {@code byte[]},
- * lists and dictionaries. It remembers where the top-level {@code info} dictionary lies, whose
- * bytes give a torrent's info hash. Refuses trailing bytes, nesting deeper than 64 and anything
- * malformed, with a message saying what and where.
+ * A strict decoder of bencoding (BEP 3): integers as {@link Long}, strings as {@code byte[]}, lists
+ * and dictionaries. It remembers where the top-level {@code info} dictionary lies, whose bytes give
+ * a torrent's info hash. Refuses trailing bytes, nesting deeper than 64 and anything malformed,
+ * with a message saying what and where.
  */
 public final class Bencode {
   private static final int MAX_DEPTH = 64;

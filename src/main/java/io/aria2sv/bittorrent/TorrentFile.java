@@ -39,7 +39,9 @@ public record TorrentFile(String infoHash, String name, List<Entry> files, long 
     if (!(info.get("piece length") instanceof Long pieceLength) || pieceLength <= 0) {
       throw new Bencode.Malformed("info.piece length is missing or not positive");
     }
-    if (!(info.get("pieces") instanceof byte[] pieces) || pieces.length == 0 || pieces.length % 20 != 0) {
+    if (!(info.get("pieces") instanceof byte[] pieces)
+        || pieces.length == 0
+        || pieces.length % 20 != 0) {
       throw new Bencode.Malformed("info.pieces is missing or not a list of SHA-1 hashes");
     }
     List<Entry> files = new ArrayList<>();
@@ -63,7 +65,8 @@ public record TorrentFile(String infoHash, String name, List<Entry> files, long 
     if (total > pieceCount * pieceLength || total <= (pieceCount - 1) * pieceLength && total > 0) {
       throw new Bencode.Malformed("info.pieces does not match the length of the content");
     }
-    return new TorrentFile(sha1Hex(data, d.infoStart(), d.infoEnd()), name, List.copyOf(files), total);
+    return new TorrentFile(
+        sha1Hex(data, d.infoStart(), d.infoEnd()), name, List.copyOf(files), total);
   }
 
   private static Entry entry(Object o, int i) throws Bencode.Malformed {
@@ -86,7 +89,11 @@ public record TorrentFile(String infoHash, String name, List<Entry> files, long 
   }
 
   private static boolean safePart(String s) {
-    return !s.equals(".") && !s.equals("..") && s.indexOf('/') < 0 && s.indexOf('\\') < 0 && s.indexOf('\0') < 0;
+    return !s.equals(".")
+        && !s.equals("..")
+        && s.indexOf('/') < 0
+        && s.indexOf('\\') < 0
+        && s.indexOf('\0') < 0;
   }
 
   private static String sha1Hex(byte[] data, int from, int to) {

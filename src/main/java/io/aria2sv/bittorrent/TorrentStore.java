@@ -11,11 +11,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The {@code .torrent} files of the downloads, kept in the data directory as
- * {@code torrents/<info hash>.torrent} (written once, by content), so that a re-add and a restart
- * of the JVM never need the user's upload or a magnet's metadata again. The files are read at open
- * and kept in memory as base64 for {@code aria2.addTorrent}. {@link #open} and {@link #put} block:
- * call them on a worker; {@link #base64} does not.
+ * The {@code .torrent} files of the downloads, kept in the data directory as {@code torrents/<info
+ * hash>.torrent} (written once, by content), so that a re-add and a restart of the JVM never need
+ * the user's upload or a magnet's metadata again. The files are read at open and kept in memory as
+ * base64 for {@code aria2.addTorrent}. {@link #open} and {@link #put} block: call them on a worker;
+ * {@link #base64} does not.
  */
 public final class TorrentStore {
   private final Path dir;
@@ -49,14 +49,17 @@ public final class TorrentStore {
     return dir;
   }
 
-  /** Where aria2 writes the {@code <info hash>.torrent} of a magnet's metadata ({@code bt-save-metadata}). */
+  /**
+   * Where aria2 writes the {@code <info hash>.torrent} of a magnet's metadata ({@code
+   * bt-save-metadata}).
+   */
   public Path metadataDir() {
     return dir.resolveSibling("metadata");
   }
 
   /**
-   * Takes the metadata aria2 fetched for magnet {@code infoHash} into the store: checked, kept,
-   * and its file in {@link #metadataDir()} removed. Blocking.
+   * Takes the metadata aria2 fetched for magnet {@code infoHash} into the store: checked, kept, and
+   * its file in {@link #metadataDir()} removed. Blocking.
    *
    * @throws IOException when aria2 wrote none, or it is not a torrent of that info hash
    */
@@ -70,13 +73,16 @@ public final class TorrentStore {
       throw new IOException("the metadata aria2 fetched is not a valid torrent: " + e.getMessage());
     }
     if (!t.infoHash().equals(infoHash)) {
-      throw new IOException("the metadata aria2 fetched has info hash " + t.infoHash() + ", not " + infoHash);
+      throw new IOException(
+          "the metadata aria2 fetched has info hash " + t.infoHash() + ", not " + infoHash);
     }
     put(infoHash, data);
     Files.deleteIfExists(f);
   }
 
-  /** Keeps {@code data}, the torrent whose info hash is {@code infoHash} (parsed before). Blocking. */
+  /**
+   * Keeps {@code data}, the torrent whose info hash is {@code infoHash} (parsed before). Blocking.
+   */
   public void put(String infoHash, byte[] data) {
     if (base64.containsKey(infoHash)) {
       return;
@@ -84,9 +90,14 @@ public final class TorrentStore {
     try {
       Path tmp = Files.createTempFile(dir, infoHash, ".part");
       Files.write(tmp, data);
-      Files.move(tmp, dir.resolve(infoHash + ".torrent"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          dir.resolve(infoHash + ".torrent"),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot keep torrent " + infoHash + " in " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot keep torrent " + infoHash + " in " + dir + ": " + e.getMessage(), e);
     }
     base64.put(infoHash, Base64.getEncoder().encodeToString(data));
     name(infoHash, data);

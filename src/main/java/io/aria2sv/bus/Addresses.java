@@ -1,13 +1,12 @@
 package io.aria2sv.bus;
 
 /**
- * Every event-bus address of aria2-supervisor, with its kind and its JSON. Bodies are
- * {@code JsonObject}s. Failures are {@code message.fail(code, text)} with codes of
- * {@link ErrorCode}.
+ * Every event-bus address of aria2-supervisor, with its kind and its JSON. Bodies are {@code
+ * JsonObject}s. Failures are {@code message.fail(code, text)} with codes of {@link ErrorCode}.
  *
- * <p>Request/reply addresses are {@code aria2.supervisor.<verb>} and {@code aria2.downloads.<verb>};
- * published events are {@code aria2.events.<area>}. Every event carries {@code type} and
- * {@code ts} (epoch milliseconds).
+ * <p>Request/reply addresses are {@code aria2.supervisor.<verb>} and {@code
+ * aria2.downloads.<verb>}; published events are {@code aria2.events.<area>}. Every event carries
+ * {@code type} and {@code ts} (epoch milliseconds).
  */
 public final class Addresses {
   private Addresses() {}
@@ -47,8 +46,8 @@ public final class Addresses {
   public static final String SUPERVISOR_RESTART = "aria2.supervisor.restart";
 
   /**
-   * Request/reply, <b>local consumer only</b> (the secret never leaves the JVM). Request {@code {}}.
-   * Reply {@code {host, port, secret, sessionId}}. Fails NOT_RUNNING or SUPERVISOR_FAILED.
+   * Request/reply, <b>local consumer only</b> (the secret never leaves the JVM). Request {@code
+   * {}}. Reply {@code {host, port, secret, sessionId}}. Fails NOT_RUNNING or SUPERVISOR_FAILED.
    */
   public static final String SUPERVISOR_ENDPOINT = "aria2.supervisor.endpoint";
 
@@ -84,34 +83,36 @@ public final class Addresses {
   public static final String EVENTS_SUPERVISOR = "aria2.events.supervisor";
 
   /**
-   * Published with <b>local-only</b> delivery each time a new aria2c becomes ready:
-   * {@code {host, port, secret, sessionId}}.
+   * Published with <b>local-only</b> delivery each time a new aria2c becomes ready: {@code {host,
+   * port, secret, sessionId}}.
    */
   public static final String EVENTS_SUPERVISOR_ENDPOINT = "aria2.events.supervisor.endpoint";
 
   // ---- downloads ---------------------------------------------------------------------------
   // A download is {id, gid, batchId, uris, dir, out, status, completedLength, totalLength,
   // downloadSpeed, percent, etaSeconds, torrent:{infoHash, uploadLength, uploadSpeed, ratio,
-  // numSeeders, connections}|null, name (a torrent's name once its .torrent is known)|null, errorCode, errorMessage, options:{…}, errors:[{at, gid,
+  // numSeeders, connections}|null, name (a torrent's name once its .torrent is known)|null,
+  // errorCode, errorMessage, options:{…}, errors:[{at, gid,
   // errorCode, errorMessage}], retry:{count, max, canRetry, gids}, node, createdAt, updatedAt};
   // node is the owner's cluster.nodeName. In a cluster (cluster.enabled) these addresses are
   // local-only routers that carry each request to its owner, whose downloads service answers at
   // aria2sv.node.<nodeName>.<address> (see io.aria2sv.cluster.ClusterMaps).
   // errors are the failed attempts that led to re-adds, oldest first (the newest 20); status is
   // one of waiting, active, seeding (a torrent's data is complete and it still uploads), paused,
-  // retrying, complete, failed, removed. Requests fail BAD_REQUEST (message names the field), NOT_FOUND (unknown id),
+  // retrying, complete, failed, removed. Requests fail BAD_REQUEST (message names the field),
+  // NOT_FOUND (unknown id),
   // CONFLICT (not possible in the current status), NOT_RUNNING / SUPERVISOR_FAILED (aria2c is
   // down), TIMEOUT, ARIA2_ERROR.
 
   /**
    * Request/reply. Request {@code {uris:[…], torrent?, dir?, out?, options?, requestId?}}: http,
    * https, ftp or sftp URIs, or one magnet link (status {@code metadata} while its metadata is
-   * fetched); or {@code torrent}, a {@code .torrent} file in base64 (then {@code uris}
-   * are optional web seeds, http or https, and {@code out} is not taken), kept in the data directory;
-   * {@code dir} relative to the download root; {@code out} a file name; {@code options} from the
-   * per-download allowlist. A torrent whose info hash is already a download that has not ended fails
-   * CONFLICT naming it. A repeated {@code requestId} returns the first download instead
-   * of adding another. Reply: the download, stored durably before the reply.
+   * fetched); or {@code torrent}, a {@code .torrent} file in base64 (then {@code uris} are optional
+   * web seeds, http or https, and {@code out} is not taken), kept in the data directory; {@code
+   * dir} relative to the download root; {@code out} a file name; {@code options} from the
+   * per-download allowlist. A torrent whose info hash is already a download that has not ended
+   * fails CONFLICT naming it. A repeated {@code requestId} returns the first download instead of
+   * adding another. Reply: the download, stored durably before the reply.
    */
   public static final String DOWNLOADS_ADD = "aria2.downloads.add";
 
@@ -123,8 +124,8 @@ public final class Addresses {
   public static final String DOWNLOADS_GET = "aria2.downloads.get";
 
   /**
-   * Request/reply. Request {@code {id}}. Forgets one ended download now (files stay). Reply
-   * {@code {id, forgotten:true}}. Fails CONFLICT while it has not ended.
+   * Request/reply. Request {@code {id}}. Forgets one ended download now (files stay). Reply {@code
+   * {id, forgotten:true}}. Fails CONFLICT while it has not ended.
    */
   public static final String DOWNLOADS_FORGET = "aria2.downloads.forget";
 
@@ -156,20 +157,20 @@ public final class Addresses {
   public static final String DOWNLOADS_RETRY = "aria2.downloads.retry";
 
   /**
-   * Request/reply. Request {@code {id, deleteFiles?}}. Removes the download from aria2; with
-   * {@code deleteFiles} also its file and control file, only inside the download root. Reply: the
-   * download with status removed.
+   * Request/reply. Request {@code {id, deleteFiles?}}. Removes the download from aria2; with {@code
+   * deleteFiles} also its file and control file, only inside the download root. Reply: the download
+   * with status removed.
    */
   public static final String DOWNLOADS_REMOVE = "aria2.downloads.remove";
 
   /**
    * Request/reply. Request {@code {id, options:{name: value}}}: per-download options from the
-   * allowlist (not {@code pause} or {@code piece-length}, which only an add takes). A download aria2
-   * runs gets them at once through aria2's {@code changeOption}: the speed limits apply as they are;
-   * for any other option aria2 restarts an active download itself (same GID, progress kept). A
-   * retrying or failed download gets them at its next add. aria2 takes all or none. Reply: the
-   * download, its {@code options} showing what is in force; a {@code changed} event follows. Fails
-   * BAD_REQUEST naming the option, CONFLICT for an ended download.
+   * allowlist (not {@code pause} or {@code piece-length}, which only an add takes). A download
+   * aria2 runs gets them at once through aria2's {@code changeOption}: the speed limits apply as
+   * they are; for any other option aria2 restarts an active download itself (same GID, progress
+   * kept). A retrying or failed download gets them at its next add. aria2 takes all or none. Reply:
+   * the download, its {@code options} showing what is in force; a {@code changed} event follows.
+   * Fails BAD_REQUEST naming the option, CONFLICT for an ended download.
    */
   public static final String DOWNLOADS_CHANGE = "aria2.downloads.change";
 
@@ -203,52 +204,57 @@ public final class Addresses {
   public static final String DOWNLOADS_PEERS = "aria2.downloads.peers";
 
   /**
-   * Request/reply. Request {@code {}}. Pauses every waiting, active, seeding and retrying download, each as
-   * {@link #DOWNLOADS_PAUSE} would. Reply {@code {done, failed:[{id, message}]}}.
+   * Request/reply. Request {@code {}}. Pauses every waiting, active, seeding and retrying download,
+   * each as {@link #DOWNLOADS_PAUSE} would. Reply {@code {done, failed:[{id, message}]}}.
    */
   public static final String DOWNLOADS_PAUSE_ALL = "aria2.downloads.pause-all";
 
-  /** Request/reply. Request {@code {}}. Resumes every paused download. Reply as {@link #DOWNLOADS_PAUSE_ALL}. */
+  /**
+   * Request/reply. Request {@code {}}. Resumes every paused download. Reply as {@link
+   * #DOWNLOADS_PAUSE_ALL}.
+   */
   public static final String DOWNLOADS_RESUME_ALL = "aria2.downloads.resume-all";
 
   /**
-   * Request/reply. Request {@code {}}. Forgets every ended download (complete, failed, removed) now,
-   * as {@code downloads.keepEnded} would later; a batch goes once all of it has ended. Files stay.
-   * Reply {@code {forgotten}}.
+   * Request/reply. Request {@code {}}. Forgets every ended download (complete, failed, removed)
+   * now, as {@code downloads.keepEnded} would later; a batch goes once all of it has ended. Files
+   * stay. Reply {@code {forgotten}}.
    */
   public static final String DOWNLOADS_PURGE = "aria2.downloads.purge";
 
   /**
    * Request/reply. Request {@code {items:[{uris, dir?, out?, options?}…], dir?}} (at most 10,000
-   * items; every item is validated before any is added), or {@code {metalink, dir?}}: a metalink
-   * in base64, one download per file with its URLs as mirrors and its hash as {@code checksum}. Reply {@code {id, downloads:[ids]}}.
+   * items; every item is validated before any is added), or {@code {metalink, dir?}}: a metalink in
+   * base64, one download per file with its URLs as mirrors and its hash as {@code checksum}. Reply
+   * {@code {id, downloads:[ids]}}.
    */
   public static final String BATCHES_ADD = "aria2.downloads.batch-add";
 
   /**
-   * Request/reply. Request {@code {id}}. Reply {@code {id, total, waiting, active, paused, retrying,
-   * complete, failed, removed, percent, completedLength, totalLength, downloadSpeed, done}}.
+   * Request/reply. Request {@code {id}}. Reply {@code {id, total, waiting, active, paused,
+   * retrying, complete, failed, removed, percent, completedLength, totalLength, downloadSpeed,
+   * done}}.
    */
   public static final String BATCHES_GET = "aria2.downloads.batch-get";
 
   /**
    * Published on every status transition, exactly once each: {@code {type, ts, download}} with
    * {@code type} one of added, waiting, metadata, active, seeding, paused, retrying, complete,
-   * failed, removed; and
-   * {@code changed} when a download's options changed.
+   * failed, removed; and {@code changed} when a download's options changed.
    */
   public static final String EVENTS_DOWNLOAD = "aria2.events.download";
 
   /**
-   * Published each {@code downloads.progressInterval} while something changed:
-   * {@code {type:"progress", ts, downloads:[{id, batchId, completedLength, totalLength,
-   * downloadSpeed, percent, etaSeconds, torrent:{infoHash, uploadLength, uploadSpeed, ratio,
-   * numSeeders, connections}|null}…], global:{downloadSpeed, uploadSpeed, numActive, numWaiting,
-   * numStopped}}}.
+   * Published each {@code downloads.progressInterval} while something changed: {@code
+   * {type:"progress", ts, downloads:[{id, batchId, completedLength, totalLength, downloadSpeed,
+   * percent, etaSeconds, torrent:{infoHash, uploadLength, uploadSpeed, ratio, numSeeders,
+   * connections}|null}…], global:{downloadSpeed, uploadSpeed, numActive, numWaiting, numStopped}}}.
    */
   public static final String EVENTS_PROGRESS = "aria2.events.progress";
 
-  /** Published when a batch progresses or is done: {@code {type:"progress"|"done", ts, batch:{…}}}. */
+  /**
+   * Published when a batch progresses or is done: {@code {type:"progress"|"done", ts, batch:{…}}}.
+   */
   public static final String EVENTS_BATCH = "aria2.events.batch";
 
   /**
@@ -261,8 +267,8 @@ public final class Addresses {
 
   /**
    * Request/reply, local. Request {@code {}}. Reply {@code {registry:"open"|"unwritable", writable,
-   * problem, dataDir, downloads}}: {@code problem} says why the registry cannot write (null while it
-   * can).
+   * problem, dataDir, downloads}}: {@code problem} says why the registry cannot write (null while
+   * it can).
    */
   public static final String DOWNLOADS_HEALTH = "aria2.downloads.health";
 
@@ -274,7 +280,10 @@ public final class Addresses {
    */
   public static final String SSE_FRAMES = "aria2.http.frames";
 
-  /** Request/reply, local. Request {@code {after}}. Reply {@code {frames:[…], gap}} from the replay buffer. */
+  /**
+   * Request/reply, local. Request {@code {after}}. Reply {@code {frames:[…], gap}} from the replay
+   * buffer.
+   */
   public static final String SSE_REPLAY = "aria2.http.replay";
 
   /**

@@ -7,8 +7,8 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The one way consumers answer: a future's value becomes the reply, a failure becomes
- * {@code message.fail(code, text)} with the code {@link Failures} maps it to. Consumers never throw.
+ * The one way consumers answer: a future's value becomes the reply, a failure becomes {@code
+ * message.fail(code, text)} with the code {@link Failures} maps it to. Consumers never throw.
  */
 public final class BusReplies {
   private BusReplies() {}
@@ -20,8 +20,8 @@ public final class BusReplies {
 
   /**
    * Replies with the result of {@code result}, or fails the message with the code {@link
-   * Failures#toBus} gives its failure. A bus failure of another request passes on as it came
-   * (a timeout stays a timeout).
+   * Failures#toBus} gives its failure. A bus failure of another request passes on as it came (a
+   * timeout stays a timeout).
    */
   public static void reply(Message<?> message, Future<JsonObject> result) {
     result.onComplete(
@@ -31,14 +31,22 @@ public final class BusReplies {
             return;
           }
           ReplyException re = Failures.toBus(ar.cause());
-          int code = re.failureType() == ReplyFailure.RECIPIENT_FAILURE ? re.failureCode()
-              : re.failureType() == ReplyFailure.TIMEOUT ? ErrorCode.TIMEOUT.code() : ErrorCode.NOT_RUNNING.code();
+          int code =
+              re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+                  ? re.failureCode()
+                  : re.failureType() == ReplyFailure.TIMEOUT
+                      ? ErrorCode.TIMEOUT.code()
+                      : ErrorCode.NOT_RUNNING.code();
           message.fail(code, re.getMessage());
         });
   }
 
-  /** Runs {@code handler} on the body ({@code {}} when none) and replies; a throw is a failure too. */
-  public static void answer(Message<JsonObject> message, java.util.function.Function<JsonObject, Future<JsonObject>> handler) {
+  /**
+   * Runs {@code handler} on the body ({@code {}} when none) and replies; a throw is a failure too.
+   */
+  public static void answer(
+      Message<JsonObject> message,
+      java.util.function.Function<JsonObject, Future<JsonObject>> handler) {
     Future<JsonObject> result;
     try {
       result = handler.apply(message.body() == null ? new JsonObject() : message.body());

@@ -1,9 +1,9 @@
 package io.aria2sv.bus;
 
 /**
- * A failure of domain code that already knows what it means to a caller: it carries the
- * {@link ErrorCode} that the bus failure (and so the HTTP status) will have, and a message meant for
- * the caller. Domain code throws or fails futures with it; the verticles turn it into a bus failure.
+ * A failure of domain code that already knows what it means to a caller: it carries the {@link
+ * ErrorCode} that the bus failure (and so the HTTP status) will have, and a message meant for the
+ * caller. Domain code throws or fails futures with it; the verticles turn it into a bus failure.
  */
 public class ServiceException extends RuntimeException {
   private static final long serialVersionUID = 1L;

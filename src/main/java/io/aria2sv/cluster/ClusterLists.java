@@ -35,7 +35,12 @@ final class ClusterLists {
   private final DeliveryOptions quick;
   private final DeliveryOptions slow;
 
-  ClusterLists(ClusterView view, AsyncMap<String, JsonObject> catalog, Sender sender, DeliveryOptions quick, DeliveryOptions slow) {
+  ClusterLists(
+      ClusterView view,
+      AsyncMap<String, JsonObject> catalog,
+      Sender sender,
+      DeliveryOptions quick,
+      DeliveryOptions slow) {
     this.view = view;
     this.catalog = catalog;
     this.sender = sender;
@@ -51,85 +56,116 @@ final class ClusterLists {
   Future<JsonObject> list(JsonObject body) {
     RequestValidator.checkListQuery(body);
     int offset = body.getValue("offset") instanceof Number n ? Math.max(0, n.intValue()) : 0;
-    int limit = body.getValue("limit") instanceof Number n ? n.intValue() : RequestValidator.MAX_PAGE;
+    int limit =
+        body.getValue("limit") instanceof Number n ? n.intValue() : RequestValidator.MAX_PAGE;
     boolean newest = "newest".equals(body.getValue("order"));
     List<String> live = view.live();
     List<Future<JsonObject>> each = new ArrayList<>();
     for (String node : live) {
       each.add(firstOf(node, body, offset + Math.max(1, limit), 0, new JsonArray()));
     }
-    return Future.join(each).transform(joined -> {
-      Set<String> fromCatalog = new HashSet<>(view.known());
-      fromCatalog.removeAll(live);
-      JsonArray unreached = new JsonArray();
-      for (int i = 0; i < each.size(); i++) {
-        Throwable err = each.get(i).cause();
-        if (err == null) {
-          continue;
-        }
-        if (!(err instanceof ServiceException se) || !se.code().equals(ErrorCode.TIMEOUT) && !(err instanceof NodeUnreachable)) {
-          return Future.failedFuture(err); // a bad request, refused alike by every node
-        }
-        fromCatalog.add(live.get(i));
-        unreached.add(live.get(i));
-      }
-      return catalogOf(fromCatalog, body).map(found -> {
-        List<JsonObject> extra = found;
-        if (extra == null) {
-          // Not even their last known state (the catalog is moving after a loss): say whose are missing.
-          fromCatalog.forEach(unreached::add);
-          extra = List.of();
-        }
-        List<JsonObject> merged = new ArrayList<>();
-        long total = extra.size();
-        for (Future<JsonObject> f : each) {
-          if (f.succeeded()) {
-            total += f.result().getLong("total");
-            f.result().getJsonArray("downloads").forEach(d -> merged.add((JsonObject) d));
-          }
-        }
-        merged.addAll(extra);
-        Comparator<JsonObject> order = Comparator.<JsonObject>comparingLong(d -> d.getLong("createdAt", 0L))
-            .thenComparing(d -> d.getString("id", ""));
-        merged.sort(newest ? order.reversed() : order);
-        JsonArray page = new JsonArray();
-        for (int i = offset; i < merged.size() && page.size() < limit; i++) {
-          page.add(merged.get(i));
-        }
-        JsonObject out = new JsonObject().put("downloads", page).put("total", total).put("offset", offset).put("limit", limit);
-        return unreached.isEmpty() ? out : out.put("unreachedNodes", unreached);
-      });
-    });
+    return Future.join(each)
+        .transform(
+            joined -> {
+              Set<String> fromCatalog = new HashSet<>(view.known());
+              fromCatalog.removeAll(live);
+              JsonArray unreached = new JsonArray();
+              for (int i = 0; i < each.size(); i++) {
+                Throwable err = each.get(i).cause();
+                if (err == null) {
+                  continue;
+                }
+                if (!(err instanceof ServiceException se)
+                    || !se.code().equals(ErrorCode.TIMEOUT) && !(err instanceof NodeUnreachable)) {
+                  return Future.failedFuture(err); // a bad request, refused alike by every node
+                }
+                fromCatalog.add(live.get(i));
+                unreached.add(live.get(i));
+              }
+              return catalogOf(fromCatalog, body)
+                  .map(
+                      found -> {
+                        List<JsonObject> extra = found;
+                        if (extra == null) {
+                          // Not even their last known state (the catalog is moving after a loss):
+                          // say whose are missing.
+                          fromCatalog.forEach(unreached::add);
+                          extra = List.of();
+                        }
+                        List<JsonObject> merged = new ArrayList<>();
+                        long total = extra.size();
+                        for (Future<JsonObject> f : each) {
+                          if (f.succeeded()) {
+                            total += f.result().getLong("total");
+                            f.result()
+                                .getJsonArray("downloads")
+                                .forEach(d -> merged.add((JsonObject) d));
+                          }
+                        }
+                        merged.addAll(extra);
+                        Comparator<JsonObject> order =
+                            Comparator.<JsonObject>comparingLong(d -> d.getLong("createdAt", 0L))
+                                .thenComparing(d -> d.getString("id", ""));
+                        merged.sort(newest ? order.reversed() : order);
+                        JsonArray page = new JsonArray();
+                        for (int i = offset; i < merged.size() && page.size() < limit; i++) {
+                          page.add(merged.get(i));
+                        }
+                        JsonObject out =
+                            new JsonObject()
+                                .put("downloads", page)
+                                .put("total", total)
+                                .put("offset", offset)
+                                .put("limit", limit);
+                        return unreached.isEmpty() ? out : out.put("unreachedNodes", unreached);
+                      });
+            });
   }
 
   /** The first {@code n} of one node's downloads, asked for a page at a time. */
   private Future<JsonObject> firstOf(String node, JsonObject body, int n, int from, JsonArray got) {
     int size = Math.min(RequestValidator.MAX_PAGE, n - got.size());
     JsonObject ask = body.copy().put("offset", from).put("limit", size);
-    return sender.send(node, Addresses.DOWNLOADS_LIST, ask, quick).compose(page -> {
-      JsonArray downloads = page.getJsonArray("downloads");
-      got.addAll(downloads);
-      long total = page.getLong("total");
-      if (got.size() >= n || got.size() >= total || downloads.isEmpty()) {
-        return Future.succeededFuture(new JsonObject().put("downloads", got).put("total", total));
-      }
-      return firstOf(node, body, n, from + downloads.size(), got);
-    });
+    return sender
+        .send(node, Addresses.DOWNLOADS_LIST, ask, quick)
+        .compose(
+            page -> {
+              JsonArray downloads = page.getJsonArray("downloads");
+              got.addAll(downloads);
+              long total = page.getLong("total");
+              if (got.size() >= n || got.size() >= total || downloads.isEmpty()) {
+                return Future.succeededFuture(
+                    new JsonObject().put("downloads", got).put("total", total));
+              }
+              return firstOf(node, body, n, from + downloads.size(), got);
+            });
   }
 
-  /** The catalog's downloads of {@code owners} (their last known state), filtered as asked; null if it does not answer. */
+  /**
+   * The catalog's downloads of {@code owners} (their last known state), filtered as asked; null if
+   * it does not answer.
+   */
   private Future<List<JsonObject>> catalogOf(Set<String> owners, JsonObject body) {
     if (owners.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
     Object status = body.getValue("status");
     Object batchId = body.getValue("batchId");
-    return catalog.values().timeout(quick.getSendTimeout(), TimeUnit.MILLISECONDS).map(entries -> entries.stream()
-        .filter(e -> owners.contains(e.getString("node")))
-        .map(e -> e.getJsonObject("download"))
-        .filter(d -> d != null && (status == null || status.equals(d.getString("status")))
-            && (batchId == null || batchId.equals(d.getString("batchId"))))
-        .toList()).otherwise((List<JsonObject>) null);
+    return catalog
+        .values()
+        .timeout(quick.getSendTimeout(), TimeUnit.MILLISECONDS)
+        .map(
+            entries ->
+                entries.stream()
+                    .filter(e -> owners.contains(e.getString("node")))
+                    .map(e -> e.getJsonObject("download"))
+                    .filter(
+                        d ->
+                            d != null
+                                && (status == null || status.equals(d.getString("status")))
+                                && (batchId == null || batchId.equals(d.getString("batchId"))))
+                    .toList())
+        .otherwise((List<JsonObject>) null);
   }
 
   /** A bulk command on every live node; numbers are summed, lists joined. */
@@ -139,71 +175,93 @@ final class ClusterLists {
     for (String node : nodes) {
       each.add(sender.send(node, address, body, slow));
     }
-    return Future.join(each).transform(v -> {
-      JsonObject out = new JsonObject();
-      JsonArray unreached = new JsonArray();
-      for (int i = 0; i < each.size(); i++) {
-        if (each.get(i).failed()) {
-          unreached.add(new JsonObject().put("node", nodes.get(i)).put("message", each.get(i).cause().getMessage()));
-          continue;
-        }
-        each.get(i).result().forEach(e -> {
-          if (e.getValue() instanceof Number n) {
-            out.put(e.getKey(), out.getLong(e.getKey(), 0L) + n.longValue());
-          } else if (e.getValue() instanceof JsonArray a) {
-            out.put(e.getKey(), out.getJsonArray(e.getKey(), new JsonArray()).addAll(a));
-          }
-        });
-      }
-      if (unreached.size() == nodes.size()) {
-        return Future.failedFuture(each.get(0).cause());
-      }
-      return Future.succeededFuture(unreached.isEmpty() ? out : out.put("unreachedNodes", unreached));
-    });
+    return Future.join(each)
+        .transform(
+            v -> {
+              JsonObject out = new JsonObject();
+              JsonArray unreached = new JsonArray();
+              for (int i = 0; i < each.size(); i++) {
+                if (each.get(i).failed()) {
+                  unreached.add(
+                      new JsonObject()
+                          .put("node", nodes.get(i))
+                          .put("message", each.get(i).cause().getMessage()));
+                  continue;
+                }
+                each.get(i)
+                    .result()
+                    .forEach(
+                        e -> {
+                          if (e.getValue() instanceof Number n) {
+                            out.put(e.getKey(), out.getLong(e.getKey(), 0L) + n.longValue());
+                          } else if (e.getValue() instanceof JsonArray a) {
+                            out.put(
+                                e.getKey(),
+                                out.getJsonArray(e.getKey(), new JsonArray()).addAll(a));
+                          }
+                        });
+              }
+              if (unreached.size() == nodes.size()) {
+                return Future.failedFuture(each.get(0).cause());
+              }
+              return Future.succeededFuture(
+                  unreached.isEmpty() ? out : out.put("unreachedNodes", unreached));
+            });
   }
 
-  /** A batch's figures over every node that holds a part of it (a batch spans nodes after a takeover). */
+  /**
+   * A batch's figures over every node that holds a part of it (a batch spans nodes after a
+   * takeover).
+   */
   Future<JsonObject> batch(JsonObject body) {
     List<Future<JsonObject>> each = new ArrayList<>();
     for (String node : view.live()) {
       each.add(sender.send(node, Addresses.BATCHES_GET, body, quick));
     }
-    return Future.join(each).transform(ar -> {
-      JsonObject out = null;
-      Throwable other = null;
-      for (Future<JsonObject> f : each) {
-        if (f.succeeded()) {
-          out = out == null ? f.result().copy() : add(out, f.result());
-        } else if (!ClusterRouter.notFound(f.cause())) {
-          other = f.cause();
-        }
-      }
-      if (out == null) {
-        return Future.failedFuture(other != null ? other
-            : new ServiceException(ErrorCode.NOT_FOUND, "batch " + body.getValue("id") + " not found"));
-      }
-      long total = out.getLong("total");
-      long complete = out.getLong("complete");
-      long terminal = complete + out.getLong("failed") + out.getLong("removed");
-      return Future.succeededFuture(out.put("percent", total == 0 ? 100 : complete * 100 / total).put("done", terminal == total));
-    });
+    return Future.join(each)
+        .transform(
+            ar -> {
+              JsonObject out = null;
+              Throwable other = null;
+              for (Future<JsonObject> f : each) {
+                if (f.succeeded()) {
+                  out = out == null ? f.result().copy() : add(out, f.result());
+                } else if (!ClusterRouter.notFound(f.cause())) {
+                  other = f.cause();
+                }
+              }
+              if (out == null) {
+                return Future.failedFuture(
+                    other != null
+                        ? other
+                        : new ServiceException(
+                            ErrorCode.NOT_FOUND, "batch " + body.getValue("id") + " not found"));
+              }
+              long total = out.getLong("total");
+              long complete = out.getLong("complete");
+              long terminal = complete + out.getLong("failed") + out.getLong("removed");
+              return Future.succeededFuture(
+                  out.put("percent", total == 0 ? 100 : complete * 100 / total)
+                      .put("done", terminal == total));
+            });
   }
 
   private static JsonObject add(JsonObject sum, JsonObject more) {
-    more.forEach(e -> {
-      if (e.getKey().equals("createdAt")) {
-        sum.put("createdAt", Math.min(sum.getLong("createdAt"), more.getLong("createdAt")));
-      } else if (e.getValue() instanceof Number n && !e.getKey().equals("percent")) {
-        sum.put(e.getKey(), sum.getLong(e.getKey(), 0L) + n.longValue());
-      }
-    });
+    more.forEach(
+        e -> {
+          if (e.getKey().equals("createdAt")) {
+            sum.put("createdAt", Math.min(sum.getLong("createdAt"), more.getLong("createdAt")));
+          } else if (e.getValue() instanceof Number n && !e.getKey().equals("percent")) {
+            sum.put(e.getKey(), sum.getLong(e.getKey(), 0L) + n.longValue());
+          }
+        });
     return sum;
   }
 
   /**
-   * The answer of the node that has the download, asking every live node at once: NOT_FOUND (in
-   * the words of the nodes) when none has it, 504 naming the nodes that did not answer when one of
-   * them might.
+   * The answer of the node that has the download, asking every live node at once: NOT_FOUND (in the
+   * words of the nodes) when none has it, 504 naming the nodes that did not answer when one of them
+   * might.
    */
   Future<JsonObject> firstFound(String address, JsonObject body) {
     List<String> nodes = view.live();
@@ -212,22 +270,35 @@ final class ClusterLists {
     List<String> silent = new ArrayList<>();
     Throwable[] answer = new Throwable[1];
     for (String node : nodes) {
-      sender.send(node, address, body, quick).onComplete(ar -> {
-        if (ar.succeeded()) {
-          found.tryComplete(ar.result());
-        } else if (ClusterRouter.notFound(ar.cause())) {
-          answer[0] = answer[0] == null ? ar.cause() : answer[0];
-        } else if (ar.cause() instanceof ServiceException se && (se.code() == ErrorCode.TIMEOUT || se instanceof NodeUnreachable)) {
-          silent.add(node);
-        } else {
-          answer[0] = ar.cause(); // a refusal by the node that has it (a bad request, a conflict)
-        }
-        if (left.decrementAndGet() == 0 && !found.future().isComplete()) {
-          found.fail(answer[0] != null && !ClusterRouter.notFound(answer[0]) || silent.isEmpty() ? answer[0]
-              : new ServiceException(ErrorCode.TIMEOUT, "node" + (silent.size() > 1 ? "s " : " ") + String.join(", ", silent)
-                  + " did not answer within " + quick.getSendTimeout() + " ms"));
-        }
-      });
+      sender
+          .send(node, address, body, quick)
+          .onComplete(
+              ar -> {
+                if (ar.succeeded()) {
+                  found.tryComplete(ar.result());
+                } else if (ClusterRouter.notFound(ar.cause())) {
+                  answer[0] = answer[0] == null ? ar.cause() : answer[0];
+                } else if (ar.cause() instanceof ServiceException se
+                    && (se.code() == ErrorCode.TIMEOUT || se instanceof NodeUnreachable)) {
+                  silent.add(node);
+                } else {
+                  answer[0] =
+                      ar.cause(); // a refusal by the node that has it (a bad request, a conflict)
+                }
+                if (left.decrementAndGet() == 0 && !found.future().isComplete()) {
+                  found.fail(
+                      answer[0] != null && !ClusterRouter.notFound(answer[0]) || silent.isEmpty()
+                          ? answer[0]
+                          : new ServiceException(
+                              ErrorCode.TIMEOUT,
+                              "node"
+                                  + (silent.size() > 1 ? "s " : " ")
+                                  + String.join(", ", silent)
+                                  + " did not answer within "
+                                  + quick.getSendTimeout()
+                                  + " ms"));
+                }
+              });
     }
     return found.future();
   }

@@ -13,13 +13,17 @@ public final class ClusterMaps {
    */
   public static final String CATALOG = "aria2sv.catalog";
 
-  /** Info hash to {@code {data}} (the {@code .torrent} in base64), for a node that takes one over. */
+  /**
+   * Info hash to {@code {data}} (the {@code .torrent} in base64), for a node that takes one over.
+   */
   public static final String TORRENTS = "aria2sv.torrents";
 
   /** Request id ({@code Idempotency-Key}) to {@code {node}}: where the add with that id went. */
   public static final String REQUESTS = "aria2sv.requests";
 
-  /** Node name to {@code {nodeId, leaving?}}: the nodes whose downloads have not been taken over. */
+  /**
+   * Node name to {@code {nodeId, leaving?}}: the nodes whose downloads have not been taken over.
+   */
   public static final String MEMBERS = "aria2sv.members";
 
   /** Node name to {@code {downloads: [{id, gid, to}]}}: what was taken over while it was away. */
@@ -33,7 +37,10 @@ public final class ClusterMaps {
     return "aria2sv.node." + node + "." + address;
   }
 
-  /** The node-scoped address of an adoption: {@code {id, batchId, createdAt, request, paused, from}}. */
+  /**
+   * The node-scoped address of an adoption: {@code {id, batchId, createdAt, request, paused,
+   * from}}.
+   */
   public static final String ADOPT = "aria2.downloads.adopt";
 
   /** A local map holding the download ids handed over while this node was away, until dropped. */

@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * This supervisor as a member of a cluster. Deployed first, before aria2c starts: under the
  * takeover lock it learns what other nodes took over while it was away (those downloads leave
  * aria2's saved session now and the registry when the downloads service loads it), and enters
- * itself in {@link ClusterMaps#MEMBERS}. Then it routes the public downloads addresses
- * ({@link ClusterRouter}) and every second refreshes the live members and takes over lost ones
- * ({@link Takeover}). Stopping marks it as leaving, so that the others take its unfinished
- * downloads over at once.
+ * itself in {@link ClusterMaps#MEMBERS}. Then it routes the public downloads addresses ({@link
+ * ClusterRouter}) and every second refreshes the live members and takes over lost ones ({@link
+ * Takeover}). Stopping marks it as leaving, so that the others take its unfinished downloads over
+ * at once.
  */
 public final class ClusterNode extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
@@ -53,107 +53,178 @@ public final class ClusterNode extends VerticleBase {
     dataDir = config.aria2().dataDir();
     manager = ((VertxInternal) vertx).clusterManager();
     if (manager == null) {
-      return Future.failedFuture(new ConfigException("cluster.enabled", "needs a clustered Vert.x (Aria2Supervisor.createClusteredVertx)"));
+      return Future.failedFuture(
+          new ConfigException(
+              "cluster.enabled",
+              "needs a clustered Vert.x (Aria2Supervisor.createClusteredVertx)"));
     }
     var shared = vertx.sharedData();
     Future<AsyncMap<String, JsonObject>> m = shared.getAsyncMap(ClusterMaps.MEMBERS);
     Future<AsyncMap<String, JsonObject>> c = shared.getAsyncMap(ClusterMaps.CATALOG);
     Future<AsyncMap<String, JsonObject>> r = shared.getAsyncMap(ClusterMaps.REQUESTS);
     Future<AsyncMap<String, JsonObject>> h = shared.getAsyncMap(ClusterMaps.HANDOVERS);
-    return Future.all(m, c, r, h).compose(v -> {
-      members = m.result();
-      handovers = h.result();
-      view = new ClusterView(manager, cluster.nodeName(), members);
-      ClusterRouter router = new ClusterRouter(vertx, view, c.result(), r.result(), cluster.requestTimeout());
-      takeover = new Takeover(vertx, view, router, new Takeover.Maps(members, c.result(), r.result(), handovers),
-          cluster.requestTimeout().multipliedBy(3).toMillis());
-      return waitForOldSelf(System.currentTimeMillis() + cluster.failureTimeout().multipliedBy(2).plusSeconds(5).toMillis())
-          .compose(x -> join())
-          .compose(x -> view.refresh(handovers))
-          .map(x -> {
-            router.register();
-            vertx.eventBus().<JsonObject>localConsumer(io.aria2sv.bus.Addresses.CLUSTER_STATUS, msg -> msg.reply(new JsonObject()
-                .put("enabled", true).put("node", cluster.nodeName()).put("live", new JsonArray(view.live()))
-                .put("lost", new JsonArray(new java.util.ArrayList<>(view.lost())))));
-            timer = vertx.setPeriodic(TICK_MILLIS, id -> tick());
-            LOG.info("node {} joined cluster {}: live nodes {}", cluster.nodeName(), cluster.name(), view.live());
-            return null;
-          });
-    });
+    return Future.all(m, c, r, h)
+        .compose(
+            v -> {
+              members = m.result();
+              handovers = h.result();
+              view = new ClusterView(manager, cluster.nodeName(), members);
+              ClusterRouter router =
+                  new ClusterRouter(vertx, view, c.result(), r.result(), cluster.requestTimeout());
+              takeover =
+                  new Takeover(
+                      vertx,
+                      view,
+                      router,
+                      new Takeover.Maps(members, c.result(), r.result(), handovers),
+                      cluster.requestTimeout().multipliedBy(3).toMillis());
+              return waitForOldSelf(
+                      System.currentTimeMillis()
+                          + cluster.failureTimeout().multipliedBy(2).plusSeconds(5).toMillis())
+                  .compose(x -> join())
+                  .compose(x -> view.refresh(handovers))
+                  .map(
+                      x -> {
+                        router.register();
+                        vertx
+                            .eventBus()
+                            .<JsonObject>localConsumer(
+                                io.aria2sv.bus.Addresses.CLUSTER_STATUS,
+                                msg ->
+                                    msg.reply(
+                                        new JsonObject()
+                                            .put("enabled", true)
+                                            .put("node", cluster.nodeName())
+                                            .put("live", new JsonArray(view.live()))
+                                            .put(
+                                                "lost",
+                                                new JsonArray(
+                                                    new java.util.ArrayList<>(view.lost())))));
+                        timer = vertx.setPeriodic(TICK_MILLIS, id -> tick());
+                        LOG.info(
+                            "node {} joined cluster {}: live nodes {}",
+                            cluster.nodeName(),
+                            cluster.name(),
+                            view.live());
+                        return null;
+                      });
+            });
   }
 
   /** Every second: who is live now (logged when it changes), then any takeover that is due. */
   private void tick() {
     java.util.List<String> before = view.live();
-    view.refresh(handovers).onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("node {}: cannot read the cluster's members: {}", cluster.nodeName(), ar.cause().toString());
-        return;
-      }
-      if (!before.equals(view.live())) {
-        LOG.info("cluster {}: live nodes now {}{}", cluster.name(), view.live(), view.lost().isEmpty() ? "" : ", lost " + view.lost());
-      }
-      takeover.tick();
-    });
+    view.refresh(handovers)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                LOG.warn(
+                    "node {}: cannot read the cluster's members: {}",
+                    cluster.nodeName(),
+                    ar.cause().toString());
+                return;
+              }
+              if (!before.equals(view.live())) {
+                LOG.info(
+                    "cluster {}: live nodes now {}{}",
+                    cluster.name(),
+                    view.live(),
+                    view.lost().isEmpty() ? "" : ", lost " + view.lost());
+              }
+              takeover.tick();
+            });
   }
 
   /**
-   * A node restarted quicker than the cluster drops its previous self waits for that; a live
-   * member of the same name that stays is another node, and this one refuses to start.
+   * A node restarted quicker than the cluster drops its previous self waits for that; a live member
+   * of the same name that stays is another node, and this one refuses to start.
    */
   private Future<Void> waitForOldSelf(long deadline) {
-    return members.get(cluster.nodeName()).compose(entry -> {
-      if (!view.alive(entry) || manager.getNodeId().equals(entry.getString("nodeId"))) {
-        return Future.succeededFuture();
-      }
-      if (System.currentTimeMillis() > deadline) {
-        return Future.failedFuture(new ConfigException("cluster.nodeName",
-            "'" + cluster.nodeName() + "' is the name of another live member of cluster " + cluster.name()));
-      }
-      LOG.info("node {}: its previous run is still a member of the cluster; waiting for the cluster to drop it", cluster.nodeName());
-      return vertx.timer(500).compose(x -> waitForOldSelf(deadline));
-    });
+    return members
+        .get(cluster.nodeName())
+        .compose(
+            entry -> {
+              if (!view.alive(entry) || manager.getNodeId().equals(entry.getString("nodeId"))) {
+                return Future.succeededFuture();
+              }
+              if (System.currentTimeMillis() > deadline) {
+                return Future.failedFuture(
+                    new ConfigException(
+                        "cluster.nodeName",
+                        "'"
+                            + cluster.nodeName()
+                            + "' is the name of another live member of cluster "
+                            + cluster.name()));
+              }
+              LOG.info(
+                  "node {}: its previous run is still a member of the cluster; waiting for the cluster to drop it",
+                  cluster.nodeName());
+              return vertx.timer(500).compose(x -> waitForOldSelf(deadline));
+            });
   }
 
-  /** Under the takeover lock: what was handed over leaves the session; then this node is a member. */
+  /**
+   * Under the takeover lock: what was handed over leaves the session; then this node is a member.
+   */
   private Future<Void> join() {
-    return vertx.sharedData().getLockWithTimeout(ClusterMaps.TAKEOVER_LOCK, cluster.requestTimeout().multipliedBy(6).toMillis())
-        .compose(lock -> handovers.get(cluster.nodeName())
-            .compose(this::dropHandedOver)
-            .compose(v -> members.put(cluster.nodeName(), new JsonObject().put("nodeId", manager.getNodeId())))
-            .eventually(() -> {
-              lock.release();
-              return Future.succeededFuture();
-            }));
+    return vertx
+        .sharedData()
+        .getLockWithTimeout(
+            ClusterMaps.TAKEOVER_LOCK, cluster.requestTimeout().multipliedBy(6).toMillis())
+        .compose(
+            lock ->
+                handovers
+                    .get(cluster.nodeName())
+                    .compose(this::dropHandedOver)
+                    .compose(
+                        v ->
+                            members.put(
+                                cluster.nodeName(),
+                                new JsonObject().put("nodeId", manager.getNodeId())))
+                    .eventually(
+                        () -> {
+                          lock.release();
+                          return Future.succeededFuture();
+                        }));
   }
 
   private Future<Void> dropHandedOver(JsonObject record) {
-    JsonArray downloads = record == null ? new JsonArray() : record.getJsonArray("downloads", new JsonArray());
+    JsonArray downloads =
+        record == null ? new JsonArray() : record.getJsonArray("downloads", new JsonArray());
     if (downloads.isEmpty()) {
       return Future.succeededFuture();
     }
     LocalMap<String, Boolean> local = vertx.sharedData().getLocalMap(ClusterMaps.HANDED_OVER_LOCAL);
     Set<String> gids = new HashSet<>();
-    downloads.forEach(o -> {
-      JsonObject d = (JsonObject) o;
-      local.put(d.getString("id"), Boolean.TRUE);
-      gids.add(d.getString("gid"));
-    });
+    downloads.forEach(
+        o -> {
+          JsonObject d = (JsonObject) o;
+          local.put(d.getString("id"), Boolean.TRUE);
+          gids.add(d.getString("gid"));
+        });
     Path session = dataDir.resolve(Aria2ConfFile.SESSION);
-    return vertx.executeBlocking(() -> SessionFile.strip(session, gids), false).map(n -> {
-      LOG.info("node {}: {} of its downloads were taken over while it was away; {} left aria2's session", cluster.nodeName(),
-          downloads.size(), n);
-      return null;
-    });
+    return vertx
+        .executeBlocking(() -> SessionFile.strip(session, gids), false)
+        .map(
+            n -> {
+              LOG.info(
+                  "node {}: {} of its downloads were taken over while it was away; {} left aria2's session",
+                  cluster.nodeName(),
+                  downloads.size(),
+                  n);
+              return null;
+            });
   }
 
   /**
-   * Once the downloads service has dropped what was handed over, the record of it can go. Called
-   * by {@link io.aria2sv.Aria2Supervisor} after that service started.
+   * Once the downloads service has dropped what was handed over, the record of it can go. Called by
+   * {@link io.aria2sv.Aria2Supervisor} after that service started.
    */
   public Future<Void> settled() {
     if (!vertx.sharedData().getLocalMap(ClusterMaps.HANDED_OVER_LOCAL).isEmpty()) {
-      return Future.succeededFuture(); // not dropped from the registry yet: the record stays for the next start
+      return Future
+          .succeededFuture(); // not dropped from the registry yet: the record stays for the next
+      // start
     }
     return handovers.remove(cluster.nodeName()).mapEmpty();
   }
@@ -166,8 +237,14 @@ public final class ClusterNode extends VerticleBase {
     if (members == null) {
       return Future.succeededFuture();
     }
-    LOG.info("node {} leaves cluster {}: the other nodes take over its unfinished downloads", cluster.nodeName(), cluster.name());
-    return members.put(cluster.nodeName(), new JsonObject().put("nodeId", manager.getNodeId()).put("leaving", true))
+    LOG.info(
+        "node {} leaves cluster {}: the other nodes take over its unfinished downloads",
+        cluster.nodeName(),
+        cluster.name());
+    return members
+        .put(
+            cluster.nodeName(),
+            new JsonObject().put("nodeId", manager.getNodeId()).put("leaving", true))
         .otherwiseEmpty();
   }
 }

@@ -19,8 +19,8 @@ import java.util.List;
  * A clustered Vert.x on Hazelcast, set up from {@code cluster.*} alone: TCP-IP join to the
  * configured members (multicast and auto-detection off), Hazelcast and the event bus bound to
  * {@code cluster.host} only, phone-home off, logging through SLF4J, a heartbeat every second and
- * {@code cluster.failureTimeout} before a silent member is dropped. Vert.x's own maps
- * ({@code __vertx.*}) come from vertx-hazelcast's default configuration.
+ * {@code cluster.failureTimeout} before a silent member is dropped. Vert.x's own maps ({@code
+ * __vertx.*}) come from vertx-hazelcast's default configuration.
  */
 public final class ClusterVertx {
   private ClusterVertx() {}
@@ -47,12 +47,24 @@ public final class ClusterVertx {
       s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(c.host()), c.port()));
       return null;
     } catch (java.net.BindException e) {
-      String why = "Address already in use".equals(e.getMessage())
-          ? "cluster port " + c.port() + " (cluster.port) is already in use on " + c.host() + " by another process"
-          : "cannot listen on " + c.host() + ":" + c.port() + " (cluster.host, cluster.port): " + e.getMessage();
+      String why =
+          "Address already in use".equals(e.getMessage())
+              ? "cluster port "
+                  + c.port()
+                  + " (cluster.port) is already in use on "
+                  + c.host()
+                  + " by another process"
+              : "cannot listen on "
+                  + c.host()
+                  + ":"
+                  + c.port()
+                  + " (cluster.host, cluster.port): "
+                  + e.getMessage();
       return new StartupException(ExitCodes.FAILURE, why);
     } catch (java.io.IOException e) {
-      return new StartupException(ExitCodes.FAILURE, "cannot listen on " + c.host() + ":" + c.port() + ": " + e.getMessage());
+      return new StartupException(
+          ExitCodes.FAILURE,
+          "cannot listen on " + c.host() + ":" + c.port() + ": " + e.getMessage());
     }
   }
 
@@ -71,7 +83,8 @@ public final class ClusterVertx {
     cfg.setProperty("hazelcast.shutdownhook.enabled", "false");
     cfg.setProperty("hazelcast.socket.bind.any", "false");
     cfg.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-    cfg.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(c.failureTimeout().toSeconds()));
+    cfg.setProperty(
+        "hazelcast.max.no.heartbeat.seconds", Long.toString(c.failureTimeout().toSeconds()));
     cfg.setProperty("hazelcast.wait.seconds.before.join", "1");
     // Two clusters made by a partition (or a member wrongly dropped under load) look for each
     // other every 15 s, not after Hazelcast's 5 and then 2 minutes.

@@ -55,35 +55,43 @@ final class ClusterView {
     return known;
   }
 
-  /** Whether {@code entry}, a members entry, is of a node that is still a member and not leaving. */
+  /**
+   * Whether {@code entry}, a members entry, is of a node that is still a member and not leaving.
+   */
   boolean alive(JsonObject entry) {
-    return entry != null && !entry.getBoolean("leaving", false) && manager.getNodes().contains(entry.getString("nodeId"));
+    return entry != null
+        && !entry.getBoolean("leaving", false)
+        && manager.getNodes().contains(entry.getString("nodeId"));
   }
 
   Future<Void> refresh(AsyncMap<String, JsonObject> handovers) {
     // Bounded: while a frozen member still owns a part of a map, a read could wait for its removal.
-    return Future.all(members.entries(), handovers.keys()).timeout(REFRESH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).map(all -> {
-      Map<String, JsonObject> m = all.resultAt(0);
-      Set<String> h = all.resultAt(1);
-      List<String> up = new ArrayList<>();
-      Set<String> down = new HashSet<>();
-      m.forEach((name, entry) -> {
-        if (name.equals(me) || alive(entry)) {
-          up.add(name);
-        } else {
-          down.add(name);
-        }
-      });
-      if (!up.contains(me)) {
-        up.add(me);
-      }
-      up.sort(null);
-      Set<String> k = new HashSet<>(m.keySet());
-      k.addAll(h);
-      live = List.copyOf(up);
-      lost = Set.copyOf(down);
-      known = Set.copyOf(k);
-      return null;
-    });
+    return Future.all(members.entries(), handovers.keys())
+        .timeout(REFRESH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .map(
+            all -> {
+              Map<String, JsonObject> m = all.resultAt(0);
+              Set<String> h = all.resultAt(1);
+              List<String> up = new ArrayList<>();
+              Set<String> down = new HashSet<>();
+              m.forEach(
+                  (name, entry) -> {
+                    if (name.equals(me) || alive(entry)) {
+                      up.add(name);
+                    } else {
+                      down.add(name);
+                    }
+                  });
+              if (!up.contains(me)) {
+                up.add(me);
+              }
+              up.sort(null);
+              Set<String> k = new HashSet<>(m.keySet());
+              k.addAll(h);
+              live = List.copyOf(up);
+              lost = Set.copyOf(down);
+              known = Set.copyOf(k);
+              return null;
+            });
   }
 }

@@ -11,8 +11,8 @@ import java.util.Set;
 
 /**
  * aria2's saved session ({@code --save-session}): one entry per download, a line of its URIs
- * followed by its options, each on a line that starts with a space ({@code " gid=…"}). Used to
- * take out, before aria2c starts, the downloads another node took over.
+ * followed by its options, each on a line that starts with a space ({@code " gid=…"}). Used to take
+ * out, before aria2c starts, the downloads another node took over.
  */
 public final class SessionFile {
   private SessionFile() {}
@@ -45,7 +45,10 @@ public final class SessionFile {
   }
 
   private static int flush(List<String> entry, List<String> kept, Set<String> gids) {
-    boolean drop = entry.stream().anyMatch(l -> l.startsWith(" gid=") && gids.contains(l.substring(" gid=".length()).trim()));
+    boolean drop =
+        entry.stream()
+            .anyMatch(
+                l -> l.startsWith(" gid=") && gids.contains(l.substring(" gid=".length()).trim()));
     if (!drop) {
       kept.addAll(entry);
     }

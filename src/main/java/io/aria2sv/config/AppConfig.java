@@ -66,9 +66,13 @@ public record AppConfig(
       } catch (NoSuchFileException e) {
         throw new ConfigException(key, "cannot create " + dir + ": no such file or directory");
       } catch (AccessDeniedException e) {
-        throw new ConfigException(key, "cannot create " + dir + ": permission denied on " + e.getFile());
+        throw new ConfigException(
+            key, "cannot create " + dir + ": permission denied on " + e.getFile());
       } catch (IOException e) {
-        String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getClass().getSimpleName();
+        String reason =
+            e instanceof FileSystemException f && f.getReason() != null
+                ? f.getReason()
+                : e.getClass().getSimpleName();
         throw new ConfigException(key, "cannot create " + dir + ": " + reason);
       }
       if (!Files.isWritable(dir)) {
@@ -105,8 +109,10 @@ public record AppConfig(
    * Download re-add, progress and retention behaviour.
    *
    * @param retryableErrors aria2 error codes that are re-added automatically
-   * @param seedRatio a torrent seeds until it has uploaded this many times its size (0 = no ratio limit)
-   * @param seedTime ... or for this long after its data is complete, whichever comes first (0 = no seeding)
+   * @param seedRatio a torrent seeds until it has uploaded this many times its size (0 = no ratio
+   *     limit)
+   * @param seedTime ... or for this long after its data is complete, whichever comes first (0 = no
+   *     seeding)
    * @param keepEnded how long a complete, failed or removed download is kept after it ended; zero
    *     keeps it for ever
    */
@@ -138,7 +144,13 @@ public record AppConfig(
       Duration idleTimeout) {
     @Override
     public String toString() {
-      return "Http[host=" + host + ", port=" + port + ", token=" + (token.isEmpty() ? "none" : "***") + "]";
+      return "Http[host="
+          + host
+          + ", port="
+          + port
+          + ", token="
+          + (token.isEmpty() ? "none" : "***")
+          + "]";
     }
   }
 
@@ -195,12 +207,17 @@ public record AppConfig(
     Duration retryInitial = pr.duration("initialDelay", ZERO);
     Duration retryMax = pr.duration("maxDelay", ZERO);
     if (retryMax.compareTo(retryInitial) < 0) {
-      throw new ConfigException(pr.key("maxDelay"), "must not be shorter than " + pr.key("initialDelay"));
+      throw new ConfigException(
+          pr.key("maxDelay"), "must not be shorter than " + pr.key("initialDelay"));
     }
     Rpc rpc =
         new Rpc(
             p.duration("timeout", MS),
-            new Retry((int) pr.integer("maxRetries", 0, 100), retryInitial, retryMax, pr.fraction("jitter")));
+            new Retry(
+                (int) pr.integer("maxRetries", 0, 100),
+                retryInitial,
+                retryMax,
+                pr.fraction("jitter")));
 
     ConfigReader d = root.section("downloads");
     Downloads downloads =
@@ -218,12 +235,22 @@ public record AppConfig(
     Duration ssePing = h.duration("ssePingInterval", Duration.ofMillis(100));
     Duration idle = h.duration("idleTimeout", Duration.ofSeconds(1));
     if (idle.compareTo(ssePing) <= 0) {
-      throw new ConfigException(h.key("idleTimeout"), "must be longer than http.ssePingInterval (" + Durations.format(ssePing)
-          + "), or every event stream would be closed between two pings");
+      throw new ConfigException(
+          h.key("idleTimeout"),
+          "must be longer than http.ssePingInterval ("
+              + Durations.format(ssePing)
+              + "), or every event stream would be closed between two pings");
     }
-    Http http = new Http(h.nonBlank("host"), (int) h.integer("port", 0, 65535), h.string("token").trim(),
-        h.bool("tokenForHealthAndMetrics"), h.integer("maxBodySize", 1024, 1L << 30), h.stringList("corsOrigins"),
-        ssePing, idle);
+    Http http =
+        new Http(
+            h.nonBlank("host"),
+            (int) h.integer("port", 0, 65535),
+            h.string("token").trim(),
+            h.bool("tokenForHealthAndMetrics"),
+            h.integer("maxBodySize", 1024, 1L << 30),
+            h.stringList("corsOrigins"),
+            ssePing,
+            idle);
 
     ClusterConfig cluster = ClusterConfig.from(root.section("cluster"), http.port());
     return new AppConfig(profile, aria2, supervisor, rpc, downloads, http, cluster);

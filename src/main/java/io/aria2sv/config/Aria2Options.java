@@ -60,7 +60,8 @@ public final class Aria2Options {
     for (String name : options.fieldNames()) {
       String k = key + "." + name;
       if (!NAME.matcher(name).matches()) {
-        throw new ConfigException(k, "is not an aria2c option name (lower case letters, digits, '-')");
+        throw new ConfigException(
+            k, "is not an aria2c option name (lower case letters, digits, '-')");
       }
       String why = refusal(name);
       if (why != null) {

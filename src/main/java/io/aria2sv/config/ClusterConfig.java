@@ -39,11 +39,14 @@ public record ClusterConfig(
     boolean enabled = c.bool("enabled");
     String name = c.nonBlank("name");
     if (!CLUSTER_NAME.matcher(name).matches()) {
-      throw new ConfigException(c.key("name"), "'" + name + "' must be 1 to 64 letters, digits, '.', '_' or '-'");
+      throw new ConfigException(
+          c.key("name"), "'" + name + "' must be 1 to 64 letters, digits, '.', '_' or '-'");
     }
     String host = c.nonBlank("host");
     if (!NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
-      throw new ConfigException(c.key("host"), "'" + host + "' must be an IP address of this machine (for example 127.0.0.1)");
+      throw new ConfigException(
+          c.key("host"),
+          "'" + host + "' must be an IP address of this machine (for example 127.0.0.1)");
     }
     int port = (int) c.integer("port", 1, 65535);
     List<String> members = new ArrayList<>();
@@ -52,10 +55,14 @@ public record ClusterConfig(
     }
     String configured = c.string("nodeName").trim();
     if (!configured.isEmpty() && !NODE_NAME.matcher(configured).matches()) {
-      throw new ConfigException(c.key("nodeName"), "'" + configured + "' must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+      throw new ConfigException(
+          c.key("nodeName"),
+          "'" + configured + "' must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
     }
     if (enabled && configured.isEmpty() && httpPort == 0) {
-      throw new ConfigException(c.key("nodeName"), "must be set when http.port is 0 (the default name is the host name and HTTP port)");
+      throw new ConfigException(
+          c.key("nodeName"),
+          "must be set when http.port is 0 (the default name is the host name and HTTP port)");
     }
     Duration failureTimeout = c.duration("failureTimeout", Duration.ofSeconds(2));
     if (failureTimeout.toMillis() % 1000 != 0) {
@@ -63,7 +70,8 @@ public record ClusterConfig(
     }
     Duration requestTimeout = c.duration("requestTimeout", Duration.ofMillis(100));
     String nodeName = configured.isEmpty() ? defaultNodeName(httpPort) : configured;
-    return new ClusterConfig(enabled, name, host, port, List.copyOf(members), nodeName, failureTimeout, requestTimeout);
+    return new ClusterConfig(
+        enabled, name, host, port, List.copyOf(members), nodeName, failureTimeout, requestTimeout);
   }
 
   private static String member(String key, String m) {
@@ -82,7 +90,9 @@ public record ClusterConfig(
       }
     }
     if (!ip || port < 1 || port > 65535) {
-      throw new ConfigException(key, "'" + m + "' must be an IP address and port, host:port (for example 127.0.0.1:5701)");
+      throw new ConfigException(
+          key,
+          "'" + m + "' must be an IP address and port, host:port (for example 127.0.0.1:5701)");
     }
     return m;
   }
@@ -93,7 +103,9 @@ public record ClusterConfig(
     return httpPort == 0 ? host : host + ":" + httpPort;
   }
 
-  /** This machine's name, read once: the kernel's, else {@code HOSTNAME}, else {@code localhost}. */
+  /**
+   * This machine's name, read once: the kernel's, else {@code HOSTNAME}, else {@code localhost}.
+   */
   private static final class HostName {
     static final String VALUE = read();
 

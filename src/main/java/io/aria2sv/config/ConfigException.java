@@ -1,8 +1,8 @@
 package io.aria2sv.config;
 
 /**
- * An invalid configuration value. The message always starts with the offending key so an
- * operator can find it: {@code supervisor.checkInterval: 'abc' is not a duration}.
+ * An invalid configuration value. The message always starts with the offending key so an operator
+ * can find it: {@code supervisor.checkInterval: 'abc' is not a duration}.
  */
 public final class ConfigException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -20,19 +20,21 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Loads the effective configuration. Layers, lowest first: the built-in defaults
- * ({@code aria2sv/defaults.yaml} in the jar), the preset of the chosen {@code profile}, the YAML
- * file, {@code ARIA2SV_<PATH>} environment variables, {@code aria2sv.<path>} system properties.
- * The file, environment and property layers are listed explicitly as vertx-config stores (its
- * default stores would let the file beat the environment).
+ * Loads the effective configuration. Layers, lowest first: the built-in defaults ({@code
+ * aria2sv/defaults.yaml} in the jar), the preset of the chosen {@code profile}, the YAML file,
+ * {@code ARIA2SV_<PATH>} environment variables, {@code aria2sv.<path>} system properties. The file,
+ * environment and property layers are listed explicitly as vertx-config stores (its default stores
+ * would let the file beat the environment).
  *
  * <p>A key that is not among the defaults is refused, so a typo never passes silently.
  */
 public final class ConfigLoader {
   /** Environment variables with this prefix override configuration keys. */
   public static final String ENV_PREFIX = "ARIA2SV_";
+
   /** System properties with this prefix override configuration keys. */
   public static final String PROPERTY_PREFIX = "aria2sv.";
+
   /** The file read when none is named on the command line; optional. */
   public static final Path DEFAULT_FILE = Path.of("conf", "config.yaml");
 
@@ -68,10 +70,7 @@ public final class ConfigLoader {
    */
   public Future<JsonObject> load(Path file) {
     return defaults()
-        .compose(
-            defaults ->
-                userLayers(file, defaults)
-                    .compose(user -> merge(defaults, user)));
+        .compose(defaults -> userLayers(file, defaults).compose(user -> merge(defaults, user)));
   }
 
   private Future<JsonObject> merge(JsonObject defaults, JsonObject user) {
@@ -100,13 +99,17 @@ public final class ConfigLoader {
    */
   public static Future<JsonObject> forEmbedding(Vertx vertx, JsonObject overrides, Path base) {
     ConfigLoader loader = new ConfigLoader(vertx, base, Map.of(), new Properties());
-    return loader.defaults().compose(defaults -> {
-      try {
-        return loader.merge(defaults, overrides == null ? new JsonObject() : overrides.copy());
-      } catch (ConfigException e) {
-        return Future.failedFuture(e);
-      }
-    });
+    return loader
+        .defaults()
+        .compose(
+            defaults -> {
+              try {
+                return loader.merge(
+                    defaults, overrides == null ? new JsonObject() : overrides.copy());
+              } catch (ConfigException e) {
+                return Future.failedFuture(e);
+              }
+            });
   }
 
   /** The built-in defaults, which also define the set of known keys. */
@@ -143,7 +146,8 @@ public final class ConfigLoader {
         .recover(
             err ->
                 Future.failedFuture(
-                    new ConfigException(path.toString(), "cannot be read as YAML: " + rootMessage(err))))
+                    new ConfigException(
+                        path.toString(), "cannot be read as YAML: " + rootMessage(err))))
         .eventually(retriever::close);
   }
 
@@ -151,7 +155,9 @@ public final class ConfigLoader {
     return file == null ? base.resolve(DEFAULT_FILE) : base.resolve(file);
   }
 
-  /** The explicit stores, lowest first: the file (when present), the environment, the properties. */
+  /**
+   * The explicit stores, lowest first: the file (when present), the environment, the properties.
+   */
   private ConfigRetriever retriever(Path file, JsonObject defaults, long scanPeriodMillis) {
     JsonObject envLayer = environmentLayer(defaults);
     JsonObject propertyLayer = propertyLayer(defaults);
@@ -168,7 +174,10 @@ public final class ConfigLoader {
     stores.add(new ConfigStoreOptions().setType("json").setConfig(propertyLayer));
     return ConfigRetriever.create(
         vertx,
-        new ConfigRetrieverOptions().setIncludeDefaultStores(false).setScanPeriod(scanPeriodMillis).setStores(stores));
+        new ConfigRetrieverOptions()
+            .setIncludeDefaultStores(false)
+            .setScanPeriod(scanPeriodMillis)
+            .setStores(stores));
   }
 
   /**
@@ -176,36 +185,56 @@ public final class ConfigLoader {
    * that {@code vet} accepts is handed to {@code onChange} as a new effective configuration; one
    * that fails either is logged with the key it fails on and refused whole: the running
    * configuration is kept. Changes are measured against {@code loaded}, the configuration the
-   * process started with, so an edit made at any moment after the load is applied (the watcher
-   * does not read the file again to prime itself).
+   * process started with, so an edit made at any moment after the load is applied (the watcher does
+   * not read the file again to prime itself).
    *
    * @return the watching retriever; close it to stop watching
    */
-  public Future<ConfigRetriever> watch(Path file, java.time.Duration scanPeriod, JsonObject loaded,
-      java.util.function.Function<JsonObject, Future<Void>> vet, java.util.function.Consumer<JsonObject> onChange) {
+  public Future<ConfigRetriever> watch(
+      Path file,
+      java.time.Duration scanPeriod,
+      JsonObject loaded,
+      java.util.function.Function<JsonObject, Future<Void>> vet,
+      java.util.function.Consumer<JsonObject> onChange) {
     if (!Files.isRegularFile(resolveFile(file))) {
       return Future.succeededFuture(null); // no file, nothing that can change
     }
     JsonObject[] last = {loaded};
-    return defaults().map(defaults -> {
-      ConfigRetriever retriever = retriever(file, defaults, scanPeriod.toMillis());
-      retriever.listen(change -> defaults().compose(d -> merge(d, change.getNewConfiguration())).onComplete(ar -> {
-        if (ar.failed()) {
-          LOG.error("configuration change rejected, keeping the running configuration: {}", ar.cause().getMessage());
-          return;
-        }
-        JsonObject next = ar.result();
-        if (next.equals(last[0])) {
-          return;
-        }
-        vet.apply(next).onSuccess(v -> {
-          last[0] = next;
-          LOG.info("configuration file changed: applying it");
-          onChange.accept(next);
-        }).onFailure(err -> LOG.error("configuration change rejected, keeping the running configuration: {}", err.getMessage()));
-      }));
-      return retriever;
-    });
+    return defaults()
+        .map(
+            defaults -> {
+              ConfigRetriever retriever = retriever(file, defaults, scanPeriod.toMillis());
+              retriever.listen(
+                  change ->
+                      defaults()
+                          .compose(d -> merge(d, change.getNewConfiguration()))
+                          .onComplete(
+                              ar -> {
+                                if (ar.failed()) {
+                                  LOG.error(
+                                      "configuration change rejected, keeping the running configuration: {}",
+                                      ar.cause().getMessage());
+                                  return;
+                                }
+                                JsonObject next = ar.result();
+                                if (next.equals(last[0])) {
+                                  return;
+                                }
+                                vet.apply(next)
+                                    .onSuccess(
+                                        v -> {
+                                          last[0] = next;
+                                          LOG.info("configuration file changed: applying it");
+                                          onChange.accept(next);
+                                        })
+                                    .onFailure(
+                                        err ->
+                                            LOG.error(
+                                                "configuration change rejected, keeping the running configuration: {}",
+                                                err.getMessage()));
+                              }));
+              return retriever;
+            });
   }
 
   private static String rootMessage(Throwable err) {
@@ -228,8 +257,10 @@ public final class ConfigLoader {
       }
       String key = byEnvName.get(e.getKey());
       if (key == null) {
-        throw new ConfigException(e.getKey(), "matches no configuration key (see conf/config.yaml)"
-            + KeySuggestion.didYouMean(e.getKey(), byEnvName.keySet()));
+        throw new ConfigException(
+            e.getKey(),
+            "matches no configuration key (see conf/config.yaml)"
+                + KeySuggestion.didYouMean(e.getKey(), byEnvName.keySet()));
       }
       put(layer, key, e.getValue());
     }
@@ -245,8 +276,11 @@ public final class ConfigLoader {
       }
       String key = name.substring(PROPERTY_PREFIX.length());
       if (!known.contains(key) && !key.startsWith(OPTIONS_PATH + ".")) {
-        throw new ConfigException(name, "matches no configuration key (see conf/config.yaml)"
-            + KeySuggestion.didYouMean(name, known.stream().map(k -> PROPERTY_PREFIX + k).toList()));
+        throw new ConfigException(
+            name,
+            "matches no configuration key (see conf/config.yaml)"
+                + KeySuggestion.didYouMean(
+                    name, known.stream().map(k -> PROPERTY_PREFIX + k).toList()));
       }
       put(layer, key, properties.getProperty(name));
     }
@@ -288,8 +322,14 @@ public final class ConfigLoader {
     for (String name : user.fieldNames()) {
       String key = prefix.isEmpty() ? name : prefix + "." + name;
       if (!known.containsKey(name)) {
-        throw new ConfigException(key, "is not a configuration key (see conf/config.yaml)"
-            + KeySuggestion.didYouMean(key, known.fieldNames().stream().map(k -> prefix.isEmpty() ? k : prefix + "." + k).toList()));
+        throw new ConfigException(
+            key,
+            "is not a configuration key (see conf/config.yaml)"
+                + KeySuggestion.didYouMean(
+                    key,
+                    known.fieldNames().stream()
+                        .map(k -> prefix.isEmpty() ? k : prefix + "." + k)
+                        .toList()));
       }
       Object v = user.getValue(name);
       Object k = known.getValue(name);

@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Typed, validating access to one section of the effective configuration. Values may arrive as
- * YAML scalars or as strings from the environment and system properties; both are accepted. Every
+ * Typed, validating access to one section of the effective configuration. Values may arrive as YAML
+ * scalars or as strings from the environment and system properties; both are accepted. Every
  * failure is a {@link ConfigException} naming the full key.
  */
 final class ConfigReader {
@@ -141,7 +141,8 @@ final class ConfigReader {
     java.util.Set<Integer> out = new java.util.TreeSet<>();
     for (Object item : items) {
       try {
-        int n = item instanceof Number num ? num.intValue() : Integer.parseInt(item.toString().trim());
+        int n =
+            item instanceof Number num ? num.intValue() : Integer.parseInt(item.toString().trim());
         if (n < min || n > max) {
           throw new ConfigException(key(name), n + " is out of range [" + min + ", " + max + "]");
         }

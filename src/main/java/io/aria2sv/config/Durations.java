@@ -5,7 +5,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses and formats the human durations used in configuration: {@code 500ms}, {@code 2s}, {@code 1m}. */
+/**
+ * Parses and formats the human durations used in configuration: {@code 500ms}, {@code 2s}, {@code
+ * 1m}.
+ */
 public final class Durations {
   private static final Pattern FORMAT = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)");
 

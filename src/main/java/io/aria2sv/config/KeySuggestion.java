@@ -6,15 +6,18 @@ import java.util.Optional;
 
 /**
  * The known name an unknown one was most likely meant to be, for the "did you mean" of a refused
- * configuration key or download option. Case and separators ({@code .}, {@code _}, {@code -}) do not count, so
- * {@code ARIA2SV_SUPERVISOR_CHECKINTERVAL} finds {@code ARIA2SV_SUPERVISOR_CHECK_INTERVAL}; beyond
- * that, a name at most two slips away (a letter missing, extra, wrong, or two swapped; one slip for
- * names under 8 letters) is suggested when no other name is as close.
+ * configuration key or download option. Case and separators ({@code .}, {@code _}, {@code -}) do
+ * not count, so {@code ARIA2SV_SUPERVISOR_CHECKINTERVAL} finds {@code
+ * ARIA2SV_SUPERVISOR_CHECK_INTERVAL}; beyond that, a name at most two slips away (a letter missing,
+ * extra, wrong, or two swapped; one slip for names under 8 letters) is suggested when no other name
+ * is as close.
  */
 public final class KeySuggestion {
   private KeySuggestion() {}
 
-  /** The closest of {@code known} to {@code given}, if one is close enough and no other is as close. */
+  /**
+   * The closest of {@code known} to {@code given}, if one is close enough and no other is as close.
+   */
   public static Optional<String> closest(String given, Collection<String> known) {
     String g = normalized(given);
     String best = null;
@@ -56,7 +59,10 @@ public final class KeySuggestion {
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
           d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }
       }

@@ -25,11 +25,15 @@ public final class YamlFileProcessor implements ConfigProcessor {
 
   @Override
   public Future<JsonObject> process(Vertx vertx, JsonObject configuration, Buffer input) {
-    return hasNoDocument(input.toString()) ? Future.succeededFuture(new JsonObject()) : yaml.process(vertx, configuration, input);
+    return hasNoDocument(input.toString())
+        ? Future.succeededFuture(new JsonObject())
+        : yaml.process(vertx, configuration, input);
   }
 
   /** Only blank lines, comments and document markers. */
   static boolean hasNoDocument(String text) {
-    return text.lines().map(String::strip).allMatch(l -> l.isEmpty() || l.startsWith("#") || l.equals("---") || l.equals("..."));
+    return text.lines()
+        .map(String::strip)
+        .allMatch(l -> l.isEmpty() || l.startsWith("#") || l.equals("---") || l.equals("..."));
   }
 }

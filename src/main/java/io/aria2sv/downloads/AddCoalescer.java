@@ -11,13 +11,13 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Sends single RPC calls to aria2 in {@code system.multicall} groups, the way the registry
- * commits writes in groups: calls that become ready while earlier ones are on the wire leave
- * together in the next multicall, with at most {@link #MAX_IN_FLIGHT} multicalls outstanding. A
- * call made while the line is idle leaves at once, after the current event-loop task, so the calls
- * released by one registry commit share one request. aria2 handles a multicall of many adds for
- * little more than the cost of one, so under load this raises the add rate several times and at
- * low load adds no delay.
+ * Sends single RPC calls to aria2 in {@code system.multicall} groups, the way the registry commits
+ * writes in groups: calls that become ready while earlier ones are on the wire leave together in
+ * the next multicall, with at most {@link #MAX_IN_FLIGHT} multicalls outstanding. A call made while
+ * the line is idle leaves at once, after the current event-loop task, so the calls released by one
+ * registry commit share one request. aria2 handles a multicall of many adds for little more than
+ * the cost of one, so under load this raises the add rate several times and at low load adds no
+ * delay.
  *
  * <p>Each call gets its own answer: its result, or the {@code Aria2RpcException} aria2 gave that
  * call, or the failure of the whole multicall. Confined to one context.
@@ -63,10 +63,11 @@ final class AddCoalescer {
   private void scheduleFlush() {
     if (!flushScheduled && inFlight < MAX_IN_FLIGHT && !queue.isEmpty()) {
       flushScheduled = true;
-      context.runOnContext(v -> {
-        flushScheduled = false;
-        flush();
-      });
+      context.runOnContext(
+          v -> {
+            flushScheduled = false;
+            flush();
+          });
     }
   }
 
@@ -74,27 +75,33 @@ final class AddCoalescer {
     while (inFlight < MAX_IN_FLIGHT && !queue.isEmpty()) {
       List<Pending> group = take();
       inFlight++;
-      multicall.apply(group.stream().map(Pending::call).toList()).onComplete(ar -> {
-        inFlight--;
-        if (ar.succeeded() && ar.result().size() != group.size()) {
-          Aria2RpcException odd = Aria2RpcException.transport("system.multicall",
-              "aria2 answered " + ar.result().size() + " of " + group.size() + " calls", null);
-          group.forEach(p -> p.answer().fail(odd));
-          scheduleFlush();
-          return;
-        }
-        for (int i = 0; i < group.size(); i++) {
-          Promise<Object> answer = group.get(i).answer();
-          if (ar.failed()) {
-            answer.fail(ar.cause());
-          } else if (ar.result().get(i) instanceof Throwable refused) {
-            answer.fail(refused);
-          } else {
-            answer.complete(ar.result().get(i));
-          }
-        }
-        scheduleFlush();
-      });
+      multicall
+          .apply(group.stream().map(Pending::call).toList())
+          .onComplete(
+              ar -> {
+                inFlight--;
+                if (ar.succeeded() && ar.result().size() != group.size()) {
+                  Aria2RpcException odd =
+                      Aria2RpcException.transport(
+                          "system.multicall",
+                          "aria2 answered " + ar.result().size() + " of " + group.size() + " calls",
+                          null);
+                  group.forEach(p -> p.answer().fail(odd));
+                  scheduleFlush();
+                  return;
+                }
+                for (int i = 0; i < group.size(); i++) {
+                  Promise<Object> answer = group.get(i).answer();
+                  if (ar.failed()) {
+                    answer.fail(ar.cause());
+                  } else if (ar.result().get(i) instanceof Throwable refused) {
+                    answer.fail(refused);
+                  } else {
+                    answer.complete(ar.result().get(i));
+                  }
+                }
+                scheduleFlush();
+              });
     }
   }
 

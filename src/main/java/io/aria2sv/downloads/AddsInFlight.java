@@ -9,9 +9,9 @@ import java.util.function.Supplier;
  * The adds on their way to aria2, and what waits for them. A first add is found again by a retried
  * request with the same request id while it is under way. A re-add (a retry, an automatic re-add,
  * the reconcile's) holds back the user's commands on that download until aria2 has answered it:
- * sent before, a pause or removal would find nothing to stop (the download is {@code retrying}
- * here and its new GID not in aria2 yet) and the add, landing after, would start the download
- * anyway; a resume would add it a second time. Event-loop confined.
+ * sent before, a pause or removal would find nothing to stop (the download is {@code retrying} here
+ * and its new GID not in aria2 yet) and the add, landing after, would start the download anyway; a
+ * resume would add it a second time. Event-loop confined.
  */
 final class AddsInFlight {
   private final Map<String, Future<Download>> firstAdds = new HashMap<>();
@@ -32,11 +32,12 @@ final class AddsInFlight {
   <T> Future<T> reAdd(Download d, Future<T> add) {
     Future<?> all = d.pendingAdd == null ? add : Future.join(d.pendingAdd, add);
     d.pendingAdd = all;
-    all.onComplete(ar -> {
-      if (d.pendingAdd == all) {
-        d.pendingAdd = null;
-      }
-    });
+    all.onComplete(
+        ar -> {
+          if (d.pendingAdd == all) {
+            d.pendingAdd = null;
+          }
+        });
     return add;
   }
 

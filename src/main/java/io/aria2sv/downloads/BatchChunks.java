@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.function.ToIntFunction;
 
 /**
- * Splits calls into {@code system.multicall} chunks that stay well under aria2's request size
- * limit ({@code rpc-max-request-size}, 2 MiB by default).
+ * Splits calls into {@code system.multicall} chunks that stay well under aria2's request size limit
+ * ({@code rpc-max-request-size}, 2 MiB by default).
  */
 final class BatchChunks {
   static final int MAX_BYTES = 512 * 1024;

@@ -57,7 +57,13 @@ final class Batches {
   /** Every batch as the registry stores it: {@code {id, total, createdAt}}. */
   List<JsonObject> rows() {
     List<JsonObject> out = new ArrayList<>(byId.size());
-    byId.forEach((id, b) -> out.add(new JsonObject().put("id", id).put("total", b.total).put("createdAt", b.createdAt)));
+    byId.forEach(
+        (id, b) ->
+            out.add(
+                new JsonObject()
+                    .put("id", id)
+                    .put("total", b.total)
+                    .put("createdAt", b.createdAt)));
     return out;
   }
 
@@ -117,8 +123,7 @@ final class Batches {
       }
     }
     int finished = counts.getOrDefault(DownloadStatus.COMPLETE, 0);
-    return out
-        .put("percent", size == 0 ? 100 : finished * 100 / size)
+    return out.put("percent", size == 0 ? 100 : finished * 100 / size)
         .put("completedLength", completed)
         .put("totalLength", total)
         .put("downloadSpeed", speed)

@@ -12,13 +12,20 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-/** A command on every download it applies to, each as its own command would: pause all, resume all. */
+/**
+ * A command on every download it applies to, each as its own command would: pause all, resume all.
+ */
 final class BulkCommands {
   private BulkCommands() {}
 
-  /** Pauses every waiting, active, seeding and retrying download: {@code {done, failed:[{id, message}]}}. */
+  /**
+   * Pauses every waiting, active, seeding and retrying download: {@code {done, failed:[{id,
+   * message}]}}.
+   */
   static Future<JsonObject> pauseAll(Collection<Download> all, DownloadCommands commands) {
-    return onEach(all, d -> d.status == WAITING || d.status.transferring() || d.status == RETRYING,
+    return onEach(
+        all,
+        d -> d.status == WAITING || d.status.transferring() || d.status == RETRYING,
         commands::pause);
   }
 
@@ -27,19 +34,28 @@ final class BulkCommands {
     return onEach(all, d -> d.status == PAUSED, commands::resume);
   }
 
-  private static Future<JsonObject> onEach(Collection<Download> all, Predicate<Download> which,
+  private static Future<JsonObject> onEach(
+      Collection<Download> all,
+      Predicate<Download> which,
       Function<Download, Future<Download>> command) {
     List<Download> chosen = all.stream().filter(which).toList();
     List<Future<Download>> done = chosen.stream().map(command).toList();
-    return Future.join(done).transform(ar -> {
-      JsonArray failed = new JsonArray();
-      for (int i = 0; i < chosen.size(); i++) {
-        if (done.get(i).failed()) {
-          failed.add(new JsonObject().put("id", chosen.get(i).id).put("message", done.get(i).cause().getMessage()));
-        }
-      }
-      return Future.succeededFuture(new JsonObject().put("done", chosen.size() - failed.size()).put("failed", failed));
-    });
+    return Future.join(done)
+        .transform(
+            ar -> {
+              JsonArray failed = new JsonArray();
+              for (int i = 0; i < chosen.size(); i++) {
+                if (done.get(i).failed()) {
+                  failed.add(
+                      new JsonObject()
+                          .put("id", chosen.get(i).id)
+                          .put("message", done.get(i).cause().getMessage()));
+                }
+              }
+              return Future.succeededFuture(
+                  new JsonObject()
+                      .put("done", chosen.size() - failed.size())
+                      .put("failed", failed));
+            });
   }
-
 }

@@ -29,7 +29,10 @@ final class ClusterCatalog implements DownloadEvents.Catalog {
   private final TorrentStore torrents;
   private final Set<String> sharedTorrents = new HashSet<>();
 
-  private ClusterCatalog(AsyncMap<String, JsonObject> catalog, AsyncMap<String, JsonObject> torrentMap, String node,
+  private ClusterCatalog(
+      AsyncMap<String, JsonObject> catalog,
+      AsyncMap<String, JsonObject> torrentMap,
+      String node,
       TorrentStore torrents) {
     this.catalog = catalog;
     this.torrentMap = torrentMap;
@@ -45,26 +48,44 @@ final class ClusterCatalog implements DownloadEvents.Catalog {
 
   /** The catalog entry of {@code d}, whose public shape is {@code download}. */
   JsonObject entry(Download d, JsonObject download) {
-    return new JsonObject().put("id", d.id).put("node", node).put("status", d.status.wire()).put("gid", d.gid)
-        .put("batchId", d.batchId).put("createdAt", d.createdAt).put("request", d.request.toJson()).put("download", download);
+    return new JsonObject()
+        .put("id", d.id)
+        .put("node", node)
+        .put("status", d.status.wire())
+        .put("gid", d.gid)
+        .put("batchId", d.batchId)
+        .put("createdAt", d.createdAt)
+        .put("request", d.request.toJson())
+        .put("download", download);
   }
 
   @Override
   public void put(Download d, JsonObject download) {
-    catalog.put(d.id, entry(d, download)).onFailure(err -> LOG.warn("cannot list download {} in the cluster catalog: {}", d.id, err.getMessage()));
+    catalog
+        .put(d.id, entry(d, download))
+        .onFailure(
+            err ->
+                LOG.warn(
+                    "cannot list download {} in the cluster catalog: {}", d.id, err.getMessage()));
     String hash = d.request.torrent();
     if (hash != null && sharedTorrents.add(hash)) {
       String data = torrents.base64(hash);
       if (data != null) {
-        torrentMap.put(hash, new JsonObject().put("data", data)).onFailure(err -> {
-          sharedTorrents.remove(hash);
-          LOG.warn("cannot share torrent {} with the cluster: {}", hash, err.getMessage());
-        });
+        torrentMap
+            .put(hash, new JsonObject().put("data", data))
+            .onFailure(
+                err -> {
+                  sharedTorrents.remove(hash);
+                  LOG.warn("cannot share torrent {} with the cluster: {}", hash, err.getMessage());
+                });
       }
     }
   }
 
-  /** Puts every download of {@code all}, in its public shape {@code json}: after a start, what the registry holds. */
+  /**
+   * Puts every download of {@code all}, in its public shape {@code json}: after a start, what the
+   * registry holds.
+   */
   void putAll(Collection<Download> all, Function<Download, JsonObject> json) {
     all.forEach(d -> put(d, json.apply(d)));
   }
@@ -72,7 +93,14 @@ final class ClusterCatalog implements DownloadEvents.Catalog {
   @Override
   public void remove(Collection<Download> gone) {
     for (Download d : gone) {
-      catalog.remove(d.id).onFailure(err -> LOG.warn("cannot drop download {} from the cluster catalog: {}", d.id, err.getMessage()));
+      catalog
+          .remove(d.id)
+          .onFailure(
+              err ->
+                  LOG.warn(
+                      "cannot drop download {} from the cluster catalog: {}",
+                      d.id,
+                      err.getMessage()));
     }
   }
 }

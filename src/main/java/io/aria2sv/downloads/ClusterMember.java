@@ -47,21 +47,39 @@ final class ClusterMember {
       local.clear();
       return Future.succeededFuture(kept);
     }
-    LOG.info("{} downloads were taken over by other nodes while this one was away: dropped here ({})", dropped.size(),
+    LOG.info(
+        "{} downloads were taken over by other nodes while this one was away: dropped here ({})",
+        dropped.size(),
         String.join(", ", dropped.size() > 10 ? dropped.subList(0, 10) : dropped));
-    return store.delete(dropped, null).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+    return store
+        .delete(dropped, null)
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .onSuccess(x -> local.clear())
-        .onFailure(err -> LOG.warn("cannot drop the {} taken-over downloads from the registry yet ({}); "
-            + "they stay out of this run and are dropped at the next start", dropped.size(), err.getMessage()))
+        .onFailure(
+            err ->
+                LOG.warn(
+                    "cannot drop the {} taken-over downloads from the registry yet ({}); "
+                        + "they stay out of this run and are dropped at the next start",
+                    dropped.size(),
+                    err.getMessage()))
         .transform(ar -> Future.succeededFuture(kept));
   }
 
-  /** Takes over a download of a lost node, fetching its shared {@code .torrent} first when it has one. */
+  /**
+   * Takes over a download of a lost node, fetching its shared {@code .torrent} first when it has
+   * one.
+   */
   Future<JsonObject> adopt(DownloadManager manager, JsonObject body) {
     DownloadRequest r = DownloadRequest.fromJson(body.getJsonObject("request"));
     return torrentKept(r.torrent())
-        .compose(v -> manager.adopt(body.getString("id"), body.getString("batchId"), body.getLong("createdAt"), r,
-            body.getBoolean("paused", false)))
+        .compose(
+            v ->
+                manager.adopt(
+                    body.getString("id"),
+                    body.getString("batchId"),
+                    body.getLong("createdAt"),
+                    r,
+                    body.getBoolean("paused", false)))
         .map(manager::json);
   }
 
@@ -69,15 +87,25 @@ final class ClusterMember {
     if (infoHash == null || torrents.base64(infoHash) != null) {
       return Future.succeededFuture();
     }
-    return vertx.sharedData().<String, JsonObject>getAsyncMap(ClusterMaps.TORRENTS).compose(map -> map.get(infoHash)).compose(t -> {
-      if (t == null) {
-        return Future.failedFuture(new ValidationException("request.torrent", "torrent " + infoHash + " is not shared in the cluster"));
-      }
-      byte[] data = Base64.getDecoder().decode(t.getString("data"));
-      return vertx.executeBlocking(() -> {
-        torrents.put(infoHash, data);
-        return null;
-      }, false);
-    });
+    return vertx
+        .sharedData()
+        .<String, JsonObject>getAsyncMap(ClusterMaps.TORRENTS)
+        .compose(map -> map.get(infoHash))
+        .compose(
+            t -> {
+              if (t == null) {
+                return Future.failedFuture(
+                    new ValidationException(
+                        "request.torrent",
+                        "torrent " + infoHash + " is not shared in the cluster"));
+              }
+              byte[] data = Base64.getDecoder().decode(t.getString("data"));
+              return vertx.executeBlocking(
+                  () -> {
+                    torrents.put(infoHash, data);
+                    return null;
+                  },
+                  false);
+            });
   }
 }

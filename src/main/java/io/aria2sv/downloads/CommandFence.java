@@ -14,8 +14,8 @@ import java.util.Map;
  * Keeps status reads from undoing a user's command. A pause, resume or removal sent to aria2 bumps
  * the download's command epoch when it leaves and again when it is answered; a status read that
  * spans a change of the epoch may show the state before the command, so it is read again. Every
- * command on a download's GID and every status read that may race one go through here.
- * Event-loop confined.
+ * command on a download's GID and every status read that may race one go through here. Event-loop
+ * confined.
  */
 final class CommandFence {
   private final Aria2 aria2;
@@ -37,16 +37,19 @@ final class CommandFence {
    */
   void readUncrossed(Download d, String gid, Handler<AsyncResult<JsonObject>> then) {
     int epoch = d.commandEpoch;
-    aria2.callObject(Aria2Call.tellStatus(gid, Aria2Call.STATUS_KEYS)).onComplete(ar -> {
-      if (!gid.equals(d.gid)) {
-        return;
-      }
-      if (d.commandEpoch != epoch) {
-        readUncrossed(d, gid, then);
-      } else {
-        then.handle(ar);
-      }
-    });
+    aria2
+        .callObject(Aria2Call.tellStatus(gid, Aria2Call.STATUS_KEYS))
+        .onComplete(
+            ar -> {
+              if (!gid.equals(d.gid)) {
+                return;
+              }
+              if (d.commandEpoch != epoch) {
+                readUncrossed(d, gid, then);
+              } else {
+                then.handle(ar);
+              }
+            });
   }
 
   /** The epochs of {@code downloads} now, before a read of many statuses at once. */

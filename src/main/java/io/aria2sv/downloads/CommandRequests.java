@@ -12,27 +12,36 @@ final class CommandRequests {
   private CommandRequests() {}
 
   /** A validated list request: filters, order and page. */
-  record ListQuery(DownloadStatus status, String batchId, boolean newestFirst, int offset, int limit) {}
+  record ListQuery(
+      DownloadStatus status, String batchId, boolean newestFirst, int offset, int limit) {}
 
   /** Validates a list request {@code {status?, batchId?, order?, offset?, limit?}}. */
   static ListQuery listQuery(JsonObject body) {
-    String status = body.getValue("status") == null ? null : RequestValidator.text(body, "status", "");
+    String status =
+        body.getValue("status") == null ? null : RequestValidator.text(body, "status", "");
     if (status != null && DownloadStatus.of(status) == null) {
       throw new ValidationException("status", "must be one of " + DownloadStatus.wireNames());
     }
-    String batchId = body.getValue("batchId") == null ? null : RequestValidator.text(body, "batchId", "");
+    String batchId =
+        body.getValue("batchId") == null ? null : RequestValidator.text(body, "batchId", "");
     Object order = body.getValue("order", "oldest");
     if (!"oldest".equals(order) && !"newest".equals(order)) {
       throw new ValidationException("order", "must be oldest or newest");
     }
-    return new ListQuery(status == null ? null : DownloadStatus.of(status), batchId, "newest".equals(order),
-        wholeNumber(body, "offset", 0, Integer.MAX_VALUE, 0), wholeNumber(body, "limit", 1, RequestValidator.MAX_PAGE, RequestValidator.MAX_PAGE));
+    return new ListQuery(
+        status == null ? null : DownloadStatus.of(status),
+        batchId,
+        "newest".equals(order),
+        wholeNumber(body, "offset", 0, Integer.MAX_VALUE, 0),
+        wholeNumber(body, "limit", 1, RequestValidator.MAX_PAGE, RequestValidator.MAX_PAGE));
   }
 
   /** Options aria2 takes at the add only ({@code changeOption} refuses them). */
   static final Set<String> ADD_ONLY_OPTIONS = Set.of("pause", "piece-length");
 
-  /** The {@code options} of a change {@code {id, options}}: allowlisted, not add-only, at least one. */
+  /**
+   * The {@code options} of a change {@code {id, options}}: allowlisted, not add-only, at least one.
+   */
   static Map<String, String> changedOptions(JsonObject body) {
     for (String name : body.fieldNames()) {
       if (!name.equals("id") && !name.equals("options")) {
@@ -40,12 +49,15 @@ final class CommandRequests {
       }
     }
     if (!(body.getValue("options") instanceof JsonObject o) || o.isEmpty()) {
-      throw new ValidationException("options", "must be an object of one or more aria2 option: value");
+      throw new ValidationException(
+          "options", "must be an object of one or more aria2 option: value");
     }
     for (String name : o.fieldNames()) {
       if (ADD_ONLY_OPTIONS.contains(name)) {
-        throw new ValidationException("options." + name, "can only be given when the download is added"
-            + (name.equals("pause") ? " (use pause and resume)" : ""));
+        throw new ValidationException(
+            "options." + name,
+            "can only be given when the download is added"
+                + (name.equals("pause") ? " (use pause and resume)" : ""));
       }
     }
     return RequestValidator.options(o, "options");
@@ -57,7 +69,8 @@ final class CommandRequests {
   static Move move(JsonObject body) {
     Object pos = body.getValue("pos");
     if (!(pos instanceof Integer p)) {
-      throw new ValidationException("pos", "must be a whole number (negative with POS_CUR or POS_END)");
+      throw new ValidationException(
+          "pos", "must be a whole number (negative with POS_CUR or POS_END)");
     }
     Object how = body.getValue("how", "POS_SET");
     if (!"POS_SET".equals(how) && !"POS_CUR".equals(how) && !"POS_END".equals(how)) {
@@ -83,9 +96,10 @@ final class CommandRequests {
       return fallback;
     }
     if (!(v instanceof Integer i) || i < min || i > max) {
-      throw new ValidationException(name, "must be a whole number from " + min + (max == Integer.MAX_VALUE ? " up" : " to " + max));
+      throw new ValidationException(
+          name,
+          "must be a whole number from " + min + (max == Integer.MAX_VALUE ? " up" : " to " + max));
     }
     return i;
   }
-
 }

@@ -14,8 +14,10 @@ import java.util.List;
 final class Download {
   final String id;
   final String batchId;
+
   /** What the user asked for; its options change with {@link DownloadCommands#changeOptions}. */
   DownloadRequest request;
+
   final long createdAt;
   String gid;
   final List<String> gids = new ArrayList<>();
@@ -23,32 +25,43 @@ final class Download {
   long completedLength;
   long totalLength;
   long downloadSpeed;
-  /** BitTorrent figures (zero for other downloads): bytes uploaded, upload speed, seeders and peers connected. */
+
+  /**
+   * BitTorrent figures (zero for other downloads): bytes uploaded, upload speed, seeders and peers
+   * connected.
+   */
   long uploadLength;
+
   long uploadSpeed;
   int numSeeders;
   int connections;
   Integer errorCode;
   String errorMessage;
   int retryCount;
+
   /** The file aria2 writes, once known (absolute). */
   String path;
+
   long updatedAt;
+
   /**
    * Bumped when a command on this download (pause, resume, remove) is sent to aria2 and again when
    * it is answered: a status read that spans a change of it may predate the command.
    */
   int commandEpoch;
+
   /**
    * A re-add of this download on its way to aria2 (a retry, an automatic re-add, the reconcile's),
    * until it is answered and its outcome applied; null when there is none.
    */
   Future<?> pendingAdd;
+
   /**
    * Removed with its files (kept in the registry): files aria2 writes again, for a download it
    * brings back from a session older than the removal, are deleted too.
    */
   boolean filesDeleted;
+
   /** The failed attempts that led to re-adds, oldest first, at most {@link #MAX_ERRORS}. */
   final List<Failure> errors = new ArrayList<>();
 
@@ -58,11 +71,21 @@ final class Download {
   /** One failed attempt: when, under which GID, and aria2's error. */
   record Failure(long at, String gid, Integer errorCode, String errorMessage) {
     JsonObject toJson() {
-      return new JsonObject().put("at", at).put("gid", gid).put("errorCode", errorCode).put("errorMessage", errorMessage);
+      return new JsonObject()
+          .put("at", at)
+          .put("gid", gid)
+          .put("errorCode", errorCode)
+          .put("errorMessage", errorMessage);
     }
   }
 
-  Download(String id, String batchId, DownloadRequest request, long createdAt, String gid, DownloadStatus status) {
+  Download(
+      String id,
+      String batchId,
+      DownloadRequest request,
+      long createdAt,
+      String gid,
+      DownloadStatus status) {
     this.id = id;
     this.batchId = batchId;
     this.request = request;
@@ -82,7 +105,9 @@ final class Download {
   }
 
   int percent() {
-    return totalLength <= 0 ? (status == DownloadStatus.COMPLETE ? 100 : 0) : (int) Math.min(100, completedLength * 100 / totalLength);
+    return totalLength <= 0
+        ? (status == DownloadStatus.COMPLETE ? 100 : 0)
+        : (int) Math.min(100, completedLength * 100 / totalLength);
   }
 
   Long etaSeconds() {
@@ -112,11 +137,13 @@ final class Download {
         .put("errorMessage", errorMessage)
         .put("options", options())
         .put("errors", new JsonArray(errors.stream().map(Failure::toJson).toList()))
-        .put("retry", new JsonObject()
-            .put("count", retryCount)
-            .put("max", maxRetries)
-            .put("canRetry", canRetry)
-            .put("gids", new JsonArray(new ArrayList<>(gids))))
+        .put(
+            "retry",
+            new JsonObject()
+                .put("count", retryCount)
+                .put("max", maxRetries)
+                .put("canRetry", canRetry)
+                .put("gids", new JsonArray(new ArrayList<>(gids))))
         .put("createdAt", createdAt)
         .put("updatedAt", updatedAt);
   }
@@ -128,14 +155,25 @@ final class Download {
     return o;
   }
 
-  /** {@code {infoHash, uploadLength, uploadSpeed, ratio, numSeeders, connections}} for a torrent, else null. */
+  /**
+   * {@code {infoHash, uploadLength, uploadSpeed, ratio, numSeeders, connections}} for a torrent,
+   * else null.
+   */
   JsonObject torrentJson() {
     if (request.infoHash() == null) {
       return null;
     }
-    return new JsonObject().put("infoHash", request.infoHash()).put("uploadLength", uploadLength).put("uploadSpeed", uploadSpeed)
-        .put("ratio", completedLength == 0 ? 0.0 : Math.round(uploadLength * 1000.0 / completedLength) / 1000.0)
-        .put("numSeeders", numSeeders).put("connections", connections);
+    return new JsonObject()
+        .put("infoHash", request.infoHash())
+        .put("uploadLength", uploadLength)
+        .put("uploadSpeed", uploadSpeed)
+        .put(
+            "ratio",
+            completedLength == 0
+                ? 0.0
+                : Math.round(uploadLength * 1000.0 / completedLength) / 1000.0)
+        .put("numSeeders", numSeeders)
+        .put("connections", connections);
   }
 
   /** The compact shape used in progress events. */

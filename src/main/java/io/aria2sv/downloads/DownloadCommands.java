@@ -17,9 +17,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
 /**
- * The user's commands on one download: pause, resume, retry, remove. Each waits for a re-add on
- * its way to aria2 ({@link AddsInFlight}), and sends its own call through the {@link CommandFence}
- * so that status reads it crosses are read again. Event-loop confined.
+ * The user's commands on one download: pause, resume, retry, remove. Each waits for a re-add on its
+ * way to aria2 ({@link AddsInFlight}), and sends its own call through the {@link CommandFence} so
+ * that status reads it crosses are read again. Event-loop confined.
  */
 final class DownloadCommands {
   private final Transitions transitions;
@@ -29,7 +29,12 @@ final class DownloadCommands {
   private final AddsInFlight inFlight;
   private final DownloadFiles files;
 
-  DownloadCommands(Transitions transitions, ReAdds reAdds, Aria2Side aria2, CommandFence fence, AddsInFlight inFlight,
+  DownloadCommands(
+      Transitions transitions,
+      ReAdds reAdds,
+      Aria2Side aria2,
+      CommandFence fence,
+      AddsInFlight inFlight,
       DownloadFiles files) {
     this.transitions = transitions;
     this.reAdds = reAdds;
@@ -55,15 +60,23 @@ final class DownloadCommands {
       case ACTIVE:
       case SEEDING:
         // the reply tells the length aria2 has now, not the last progress sample's
-        return fence.command(d, Aria2Call.forcePause(d.gid))
-            .compose(v -> aria2.lengths(d.gid).map(st -> {
-              StatusApplier.updateLengths(d, st.put("status", "paused"));
-              return d;
-            }).otherwise(d))
-            .map(v -> {
-              transitions.move(d, PAUSED);
-              return d;
-            });
+        return fence
+            .command(d, Aria2Call.forcePause(d.gid))
+            .compose(
+                v ->
+                    aria2
+                        .lengths(d.gid)
+                        .map(
+                            st -> {
+                              StatusApplier.updateLengths(d, st.put("status", "paused"));
+                              return d;
+                            })
+                        .otherwise(d))
+            .map(
+                v -> {
+                  transitions.move(d, PAUSED);
+                  return d;
+                });
       default:
         return conflict(d, "pause");
     }
@@ -80,22 +93,33 @@ final class DownloadCommands {
     if (d.status != PAUSED) {
       return conflict(d, "resume");
     }
-    return fence.command(d, Aria2Call.unpause(d.gid))
-        .recover(err -> Aria2RpcException.isAria2Error(err)
-            // aria2 no longer has it (it was retrying when paused, or aria2 lost it): add it again.
-            ? reAdds.now(d, ReAdds.Trigger.RESUME, WAITING).mapEmpty()
-            : Future.failedFuture(err))
-        .map(v -> {
-          // A notification may have overtaken this answer and shown it active (or even complete)
-          if (d.status == PAUSED) {
-            transitions.move(d, WAITING);
-          }
-          return d;
-        });
+    return fence
+        .command(d, Aria2Call.unpause(d.gid))
+        .recover(
+            err ->
+                Aria2RpcException.isAria2Error(err)
+                    // aria2 no longer has it (it was retrying when paused, or aria2 lost it): add
+                    // it again.
+                    ? reAdds.now(d, ReAdds.Trigger.RESUME, WAITING).mapEmpty()
+                    : Future.failedFuture(err))
+        .map(
+            v -> {
+              // A notification may have overtaken this answer and shown it active (or even
+              // complete)
+              if (d.status == PAUSED) {
+                transitions.move(d, WAITING);
+              }
+              return d;
+            });
   }
 
   Future<Download> retry(Download d) {
-    return inFlight.afterReAdds(d, () -> d.status != FAILED ? conflict(d, "retry") : reAdds.now(d, ReAdds.Trigger.MANUAL, WAITING));
+    return inFlight.afterReAdds(
+        d,
+        () ->
+            d.status != FAILED
+                ? conflict(d, "retry")
+                : reAdds.now(d, ReAdds.Trigger.MANUAL, WAITING));
   }
 
   /**
@@ -105,23 +129,32 @@ final class DownloadCommands {
    * next add. aria2 checks the values and takes all or none.
    */
   Future<Download> changeOptions(Download d, Map<String, String> changes) {
-    return inFlight.afterReAdds(d, () -> {
-      if (d.status == DownloadStatus.COMPLETE || d.status == REMOVED) {
-        return conflict(d, "change the options of");
-      }
-      boolean inAria2 = d.status == WAITING || d.status.transferring() || d.status == PAUSED;
-      JsonObject o = new JsonObject();
-      changes.forEach(o::put);
-      return (inAria2 ? fence.command(d, Aria2Call.changeOption(d.gid, o)).<Void>mapEmpty() : Future.<Void>succeededFuture())
-          .recover(err -> Future.failedFuture(Aria2RpcException.isAria2Error(err)
-              ? new ValidationException("options", "aria2 refused the change: " + err.getMessage())
-              : err))
-          .map(v -> {
-            d.request = d.request.withOptions(changes);
-            transitions.changed(d);
-            return d;
-          });
-    });
+    return inFlight.afterReAdds(
+        d,
+        () -> {
+          if (d.status == DownloadStatus.COMPLETE || d.status == REMOVED) {
+            return conflict(d, "change the options of");
+          }
+          boolean inAria2 = d.status == WAITING || d.status.transferring() || d.status == PAUSED;
+          JsonObject o = new JsonObject();
+          changes.forEach(o::put);
+          return (inAria2
+                  ? fence.command(d, Aria2Call.changeOption(d.gid, o)).<Void>mapEmpty()
+                  : Future.<Void>succeededFuture())
+              .recover(
+                  err ->
+                      Future.failedFuture(
+                          Aria2RpcException.isAria2Error(err)
+                              ? new ValidationException(
+                                  "options", "aria2 refused the change: " + err.getMessage())
+                              : err))
+              .map(
+                  v -> {
+                    d.request = d.request.withOptions(changes);
+                    transitions.changed(d);
+                    return d;
+                  });
+        });
   }
 
   /**
@@ -129,17 +162,34 @@ final class DownloadCommands {
    * its new position. Only waiting and paused downloads have a place in that queue.
    */
   Future<Integer> move(Download d, CommandRequests.Move to) {
-    return inFlight.afterReAdds(d, () -> {
-      if (d.status != WAITING && d.status != PAUSED) {
-        return Future.failedFuture(new ServiceException(ErrorCode.CONFLICT, "cannot move download " + d.id
-            + ": it is " + d.status.wire() + "; only waiting and paused downloads have a place in the queue"));
-      }
-      return fence.command(d, Aria2Call.changePosition(d.gid, to.pos(), to.how()))
-          .map(pos -> pos instanceof Number n ? n.intValue() : -1)
-          .recover(err -> Future.failedFuture(Aria2RpcException.isAria2Error(err)
-              ? new ServiceException(ErrorCode.CONFLICT, "cannot move download " + d.id + ": aria2 says " + err.getMessage())
-              : err));
-    });
+    return inFlight.afterReAdds(
+        d,
+        () -> {
+          if (d.status != WAITING && d.status != PAUSED) {
+            return Future.failedFuture(
+                new ServiceException(
+                    ErrorCode.CONFLICT,
+                    "cannot move download "
+                        + d.id
+                        + ": it is "
+                        + d.status.wire()
+                        + "; only waiting and paused downloads have a place in the queue"));
+          }
+          return fence
+              .command(d, Aria2Call.changePosition(d.gid, to.pos(), to.how()))
+              .map(pos -> pos instanceof Number n ? n.intValue() : -1)
+              .recover(
+                  err ->
+                      Future.failedFuture(
+                          Aria2RpcException.isAria2Error(err)
+                              ? new ServiceException(
+                                  ErrorCode.CONFLICT,
+                                  "cannot move download "
+                                      + d.id
+                                      + ": aria2 says "
+                                      + err.getMessage())
+                              : err));
+        });
   }
 
   /**
@@ -147,29 +197,38 @@ final class DownloadCommands {
    * {@code complete}, its files kept.
    */
   Future<Download> stopSeeding(Download d) {
-    return inFlight.afterReAdds(d, () -> {
-      if (d.status != SEEDING) {
-        return conflict(d, "stop seeding");
-      }
-      String gid = d.gid;
-      return aria2.askToRemove(d)
-          .compose(v -> {
-            // complete from here on: the status reads the removal sets off change nothing
-            transitions.move(d, DownloadStatus.COMPLETE);
-            return aria2.stopped(gid);
-          })
-          .map(v -> {
-            aria2.dropResult(gid);
-            return d;
-          });
-    });
+    return inFlight.afterReAdds(
+        d,
+        () -> {
+          if (d.status != SEEDING) {
+            return conflict(d, "stop seeding");
+          }
+          String gid = d.gid;
+          return aria2
+              .askToRemove(d)
+              .compose(
+                  v -> {
+                    // complete from here on: the status reads the removal sets off change nothing
+                    transitions.move(d, DownloadStatus.COMPLETE);
+                    return aria2.stopped(gid);
+                  })
+              .map(
+                  v -> {
+                    aria2.dropResult(gid);
+                    return d;
+                  });
+        });
   }
 
-  /** aria2's peers of a running torrent: {@code {id, peers:[{ip, port, seeder, downloadSpeed, uploadSpeed}]}}. */
+  /**
+   * aria2's peers of a running torrent: {@code {id, peers:[{ip, port, seeder, downloadSpeed,
+   * uploadSpeed}]}}.
+   */
   Future<JsonObject> peers(Download d) {
     boolean inAria2 = d.status == WAITING || d.status.transferring() || d.status == PAUSED;
     if (d.request.torrent() == null || !inAria2) {
-      return Future.succeededFuture(new JsonObject().put("id", d.id).put("peers", new io.vertx.core.json.JsonArray()));
+      return Future.succeededFuture(
+          new JsonObject().put("id", d.id).put("peers", new io.vertx.core.json.JsonArray()));
     }
     return aria2.peers(d.gid).map(peers -> new JsonObject().put("id", d.id).put("peers", peers));
   }
@@ -182,25 +241,31 @@ final class DownloadCommands {
     reAdds.cancel(d);
     boolean inAria2 = !d.status.terminal() && d.status != RETRYING;
     return (inAria2 ? aria2.askToRemove(d) : Future.<Void>succeededFuture())
-        .compose(v -> {
-          // From here on, should aria2c restart and bring the download back from its session, the
-          // reconcile stops it again, and this wait ends
-          d.filesDeleted |= deleteFiles;
-          transitions.move(d, REMOVED);
-          return inAria2 ? aria2.stopped(d.gid) : Future.<Void>succeededFuture();
-        })
+        .compose(
+            v -> {
+              // From here on, should aria2c restart and bring the download back from its session,
+              // the
+              // reconcile stops it again, and this wait ends
+              d.filesDeleted |= deleteFiles;
+              transitions.move(d, REMOVED);
+              return inAria2 ? aria2.stopped(d.gid) : Future.<Void>succeededFuture();
+            })
         .compose(v -> dropStopped(d, d.gid, deleteFiles))
         .map(v -> d);
   }
 
-  /** Once aria2 has stopped {@code gid}: drops its result, and deletes {@code d}'s files when asked. */
+  /**
+   * Once aria2 has stopped {@code gid}: drops its result, and deletes {@code d}'s files when asked.
+   */
   Future<Void> dropStopped(Download d, String gid, boolean deleteFiles) {
     aria2.dropResult(gid);
     return deleteFiles ? files.delete(files.of(d)) : Future.succeededFuture();
   }
 
   private static Future<Download> conflict(Download d, String what) {
-    return Future.failedFuture(new ServiceException(ErrorCode.CONFLICT,
-        "cannot " + what + " download " + d.id + ": it is " + d.status.wire()));
+    return Future.failedFuture(
+        new ServiceException(
+            ErrorCode.CONFLICT,
+            "cannot " + what + " download " + d.id + ": it is " + d.status.wire()));
   }
 }

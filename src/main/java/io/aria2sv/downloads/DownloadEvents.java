@@ -19,13 +19,14 @@ final class DownloadEvents {
 
   /** Where the downloads of a cluster node are listed for the other nodes; {@link #NONE} alone. */
   interface Catalog {
-    Catalog NONE = new Catalog() {
-      @Override
-      public void put(Download d, JsonObject download) {}
+    Catalog NONE =
+        new Catalog() {
+          @Override
+          public void put(Download d, JsonObject download) {}
 
-      @Override
-      public void remove(java.util.Collection<Download> gone) {}
-    };
+          @Override
+          public void remove(java.util.Collection<Download> gone) {}
+        };
 
     /** {@code d} changed (a transition or its first add); published already as {@code download}. */
     void put(Download d, JsonObject download);
@@ -66,16 +67,31 @@ final class DownloadEvents {
     transition(type, download, true);
   }
 
-  /** As {@link #transition(String, JsonObject)}; without the log line when a summary line is written instead. */
+  /**
+   * As {@link #transition(String, JsonObject)}; without the log line when a summary line is written
+   * instead.
+   */
   void transition(String type, JsonObject download, boolean log) {
     if (!log) {
-      bus.publish(Addresses.EVENTS_DOWNLOAD, Events.of(type, new JsonObject().put("download", download)));
+      bus.publish(
+          Addresses.EVENTS_DOWNLOAD, Events.of(type, new JsonObject().put("download", download)));
       return;
     }
-    LOG.info("download {} {} (gid {}, {} of {} bytes{})", download.getString("id"), type, download.getString("gid"),
-        download.getLong("completedLength"), download.getLong("totalLength"),
-        download.getValue("errorCode") == null ? "" : ", aria2 error " + download.getValue("errorCode") + ": " + download.getString("errorMessage"));
-    bus.publish(Addresses.EVENTS_DOWNLOAD, Events.of(type, new JsonObject().put("download", download)));
+    LOG.info(
+        "download {} {} (gid {}, {} of {} bytes{})",
+        download.getString("id"),
+        type,
+        download.getString("gid"),
+        download.getLong("completedLength"),
+        download.getLong("totalLength"),
+        download.getValue("errorCode") == null
+            ? ""
+            : ", aria2 error "
+                + download.getValue("errorCode")
+                + ": "
+                + download.getString("errorMessage"));
+    bus.publish(
+        Addresses.EVENTS_DOWNLOAD, Events.of(type, new JsonObject().put("download", download)));
   }
 
   void batchAdded(String batchId, int count) {
@@ -83,7 +99,11 @@ final class DownloadEvents {
   }
 
   void progress(JsonArray downloads, JsonObject global) {
-    bus.publish(Addresses.EVENTS_PROGRESS, Events.of("progress", new JsonObject().put("downloads", downloads).put("global", global).put("node", node)));
+    bus.publish(
+        Addresses.EVENTS_PROGRESS,
+        Events.of(
+            "progress",
+            new JsonObject().put("downloads", downloads).put("global", global).put("node", node)));
   }
 
   /**
@@ -91,13 +111,20 @@ final class DownloadEvents {
    * {@code problem} is null. Logged where the condition is detected, not here.
    */
   void storage(String what, String problem, Path dataDir) {
-    bus.publish(Addresses.EVENTS_STORAGE, Events.storage(what, what + "-writable", what + "-unwritable", problem, dataDir));
+    bus.publish(
+        Addresses.EVENTS_STORAGE,
+        Events.storage(what, what + "-writable", what + "-unwritable", problem, dataDir));
   }
 
   void batch(String type, JsonObject batch) {
     if ("done".equals(type)) {
-      LOG.info("batch {} done: {} complete, {} failed, {} removed of {}", batch.getString("id"), batch.getInteger("complete"),
-          batch.getInteger("failed"), batch.getInteger("removed"), batch.getInteger("total"));
+      LOG.info(
+          "batch {} done: {} complete, {} failed, {} removed of {}",
+          batch.getString("id"),
+          batch.getInteger("complete"),
+          batch.getInteger("failed"),
+          batch.getInteger("removed"),
+          batch.getInteger("total"));
     }
     bus.publish(Addresses.EVENTS_BATCH, Events.of(type, new JsonObject().put("batch", batch)));
   }

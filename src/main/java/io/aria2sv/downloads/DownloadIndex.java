@@ -19,6 +19,7 @@ final class DownloadIndex {
   private final Map<String, String> idByGid = new HashMap<>();
   private final Map<String, String> idByRequestId = new HashMap<>();
   private final Batches batches = new Batches();
+
   /** Downloads with status ACTIVE or SEEDING. */
   private int activeCount;
 

@@ -1,9 +1,7 @@
 package io.aria2sv.downloads;
 
-import static io.aria2sv.downloads.DownloadStatus.ACTIVE;
 import static io.aria2sv.downloads.DownloadStatus.FAILED;
 import static io.aria2sv.downloads.DownloadStatus.PAUSED;
-import static io.aria2sv.downloads.DownloadStatus.RETRYING;
 import static io.aria2sv.downloads.DownloadStatus.WAITING;
 
 import io.aria2sv.bittorrent.TorrentStore;
@@ -19,20 +17,18 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The downloads service in one place for its verticle: adds (single and batch, durable before they
- * are acknowledged), forgetting, and the doors to the parts that keep every download moving:
- * {@link DownloadCommands}, {@link StatusApplier}, {@link ReAdds}, {@link Reconciler}. It builds
- * and wires those parts; the ordering between them lives in {@link Transitions} (first add),
- * {@link CommandFence} (commands against status reads) and {@link AddsInFlight} (re-adds against
- * commands). Confined to the downloads verticle's event loop; blocking work goes through
- * {@link RegistryStore} and {@link DownloadFiles}.
+ * are acknowledged), forgetting, and the doors to the parts that keep every download moving: {@link
+ * DownloadCommands}, {@link StatusApplier}, {@link ReAdds}, {@link Reconciler}. It builds and wires
+ * those parts; the ordering between them lives in {@link Transitions} (first add), {@link
+ * CommandFence} (commands against status reads) and {@link AddsInFlight} (re-adds against
+ * commands). Confined to the downloads verticle's event loop; blocking work goes through {@link
+ * RegistryStore} and {@link DownloadFiles}.
  */
 final class DownloadManager {
   private final DownloadIndex index;
@@ -49,8 +45,15 @@ final class DownloadManager {
   private final Forgetting forgetting;
   private final TorrentStore torrents;
 
-  DownloadManager(Vertx vertx, Aria2 rpc, RegistryStore store, AppConfig.Downloads config, DownloadEvents events,
-      Path root, Metrics metrics, TorrentStore torrents) {
+  DownloadManager(
+      Vertx vertx,
+      Aria2 rpc,
+      RegistryStore store,
+      AppConfig.Downloads config,
+      DownloadEvents events,
+      Path root,
+      Metrics metrics,
+      TorrentStore torrents) {
     this.index = new DownloadIndex(metrics);
     this.store = store;
     this.events = events;
@@ -60,11 +63,28 @@ final class DownloadManager {
     DownloadFiles files = new DownloadFiles(vertx, root);
     this.aria2 = new Aria2Side(vertx, rpc, fence, root, torrents);
     aria2.seeding(config.seedRatio(), config.seedTime());
-    this.reAdds = new ReAdds(vertx, index, transitions, aria2, inFlight, store, files, metrics, new RetryDecider(config));
-    this.applier = new StatusApplier(index, transitions, reAdds, aria2, fence,
-        new MagnetFollower(vertx, index, transitions, aria2, inFlight, torrents));
+    this.reAdds =
+        new ReAdds(
+            vertx,
+            index,
+            transitions,
+            aria2,
+            inFlight,
+            store,
+            files,
+            metrics,
+            new RetryDecider(config));
+    this.applier =
+        new StatusApplier(
+            index,
+            transitions,
+            reAdds,
+            aria2,
+            fence,
+            new MagnetFollower(vertx, index, transitions, aria2, inFlight, torrents));
     this.commands = new DownloadCommands(transitions, reAdds, aria2, fence, inFlight, files);
-    this.reconciler = new Reconciler(rpc, index, transitions, applier, aria2, fence, inFlight, reAdds, commands);
+    this.reconciler =
+        new Reconciler(rpc, index, transitions, applier, aria2, fence, inFlight, reAdds, commands);
     this.files = new FileListing(rpc, root);
     this.torrents = torrents;
     store.rebuildFrom(this::everything);
@@ -74,7 +94,8 @@ final class DownloadManager {
 
   void load(List<Download> downloads, List<JsonObject> batchRows) {
     Batches batches = index.batches();
-    batchRows.forEach(b -> batches.register(b.getString("id"), b.getInteger("total"), b.getLong("createdAt")));
+    batchRows.forEach(
+        b -> batches.register(b.getString("id"), b.getInteger("total"), b.getLong("createdAt")));
     downloads.forEach(index::add);
     batches.markLoadedDone();
   }
@@ -84,7 +105,10 @@ final class DownloadManager {
     return index.find(id);
   }
 
-  /** The download that has or had {@code gid}; fails as NOT_FOUND (in aria2's words) when there is none. */
+  /**
+   * The download that has or had {@code gid}; fails as NOT_FOUND (in aria2's words) when there is
+   * none.
+   */
   Download findByGid(String gid) {
     Download d = index.byGid(gid);
     if (d == null) {
@@ -96,7 +120,9 @@ final class DownloadManager {
   /** Forgets one ended download now (files stay); fails CONFLICT while it has not ended. */
   Future<Void> forget(Download d) {
     if (!d.status.terminal() || AddsInFlight.reAddUnderway(d)) {
-      return Future.failedFuture(new ServiceException(ErrorCode.CONFLICT, "cannot forget download " + d.id + ": it is " + d.status.wire()));
+      return Future.failedFuture(
+          new ServiceException(
+              ErrorCode.CONFLICT, "cannot forget download " + d.id + ": it is " + d.status.wire()));
     }
     return forget(List.of(d), null);
   }
@@ -117,15 +143,21 @@ final class DownloadManager {
 
   JsonObject json(Download d) {
     RetryDecider decider = reAdds.decider();
-    return d.toJson(decider.maxRetries(), d.status == FAILED || decider.canRetry(d.errorCode, d.retryCount))
-        .put("name", torrents.name(d.request.torrent())).put("node", events.node());
+    return d.toJson(
+            decider.maxRetries(), d.status == FAILED || decider.canRetry(d.errorCode, d.retryCount))
+        .put("name", torrents.name(d.request.torrent()))
+        .put("node", events.node());
   }
 
-  /** Every batch and download as registry writes, for a registry file that has to be written anew. */
+  /**
+   * Every batch and download as registry writes, for a registry file that has to be written anew.
+   */
   private List<Registry.Write> everything() {
     List<Registry.Write> out = new ArrayList<>(index.all().size() + 16);
     for (JsonObject b : index.batches().rows()) {
-      out.add(new Registry.InsertBatch(b.getString("id"), b.getInteger("total"), b.getLong("createdAt")));
+      out.add(
+          new Registry.InsertBatch(
+              b.getString("id"), b.getInteger("total"), b.getLong("createdAt")));
     }
     index.all().forEach(d -> out.add(new Registry.Save(Registry.Snapshot.of(d))));
     return out;
@@ -158,7 +190,8 @@ final class DownloadManager {
    * here as a first add is. Idempotent: a download this node already has (by id or request id)
    * answers as it is.
    */
-  Future<Download> adopt(String id, String batchId, long createdAt, DownloadRequest request, boolean paused) {
+  Future<Download> adopt(
+      String id, String batchId, long createdAt, DownloadRequest request, boolean paused) {
     Download existing = index.byId(id);
     if (existing == null) {
       existing = index.byRequestId(request.requestId());
@@ -168,7 +201,8 @@ final class DownloadManager {
       return underway != null ? underway : Future.succeededFuture(existing);
     }
     DownloadRequest r = paused ? request.withOptions(Map.of("pause", "true")) : request;
-    Download d = new Download(id, batchId, r, createdAt, DownloadIds.newGid(), paused ? PAUSED : WAITING);
+    Download d =
+        new Download(id, batchId, r, createdAt, DownloadIds.newGid(), paused ? PAUSED : WAITING);
     JsonObject batchRow = null;
     if (batchId != null && !index.batches().known(batchId)) {
       index.batches().register(batchId, 0, createdAt);
@@ -183,17 +217,23 @@ final class DownloadManager {
     transitions.firstAddBegins(d);
     Future<Void> saved = store.add(List.of(d), batchRow);
     Future<Void> sent = aria2.add(d, false);
-    return inFlight.firstAdd(d.id, Future.join(saved, sent)
-        .map(v -> {
-          transitions.firstAddDone(d, true);
-          return d;
-        })
-        .recover(err -> {
-          // aria2's refusal says more to the caller than a registry failure.
-          Throwable why = sent.failed() ? sent.cause() : saved.cause();
-          Future<Void> undo = sent.succeeded() ? aria2.withdraw(List.of(d)) : Future.succeededFuture();
-          return undo.compose(v -> forget(List.of(d), null)).transform(ar -> Future.failedFuture(why));
-        }));
+    return inFlight.firstAdd(
+        d.id,
+        Future.join(saved, sent)
+            .map(
+                v -> {
+                  transitions.firstAddDone(d, true);
+                  return d;
+                })
+            .recover(
+                err -> {
+                  // aria2's refusal says more to the caller than a registry failure.
+                  Throwable why = sent.failed() ? sent.cause() : saved.cause();
+                  Future<Void> undo =
+                      sent.succeeded() ? aria2.withdraw(List.of(d)) : Future.succeededFuture();
+                  return undo.compose(v -> forget(List.of(d), null))
+                      .transform(ar -> Future.failedFuture(why));
+                }));
   }
 
   /** Adds a validated batch: all stored in one transaction, then sent in multicall chunks. */
@@ -212,16 +252,25 @@ final class DownloadManager {
       transitions.firstAddBegins(d);
       items.add(d);
     }
-    JsonObject batchRow = new JsonObject().put("id", batchId).put("total", items.size()).put("createdAt", now);
-    return store.add(items, batchRow)
+    JsonObject batchRow =
+        new JsonObject().put("id", batchId).put("total", items.size()).put("createdAt", now);
+    return store
+        .add(items, batchRow)
         .compose(v -> aria2.addAll(items, this::refused))
-        .map(v -> {
-          events.batchAdded(batchId, items.size());
-          items.forEach(d -> transitions.firstAddDone(d, false));
-          return new JsonObject().put("id", batchId)
-              .put("downloads", new JsonArray(items.stream().map(d -> d.id).toList()));
-        })
-        .recover(err -> aria2.withdraw(items).compose(v -> forget(items, batchId)).transform(ar -> Future.failedFuture(err)));
+        .map(
+            v -> {
+              events.batchAdded(batchId, items.size());
+              items.forEach(d -> transitions.firstAddDone(d, false));
+              return new JsonObject()
+                  .put("id", batchId)
+                  .put("downloads", new JsonArray(items.stream().map(d -> d.id).toList()));
+            })
+        .recover(
+            err ->
+                aria2
+                    .withdraw(items)
+                    .compose(v -> forget(items, batchId))
+                    .transform(ar -> Future.failedFuture(err)));
   }
 
   /** An add of a batch that aria2 refused: that download fails, the others go on. */
@@ -235,7 +284,13 @@ final class DownloadManager {
 
   private static Download newDownload(String batchId, DownloadRequest request) {
     DownloadStatus initial = "true".equals(request.options().get("pause")) ? PAUSED : WAITING;
-    return new Download(DownloadIds.newDownloadId(), batchId, request, System.currentTimeMillis(), DownloadIds.newGid(), initial);
+    return new Download(
+        DownloadIds.newDownloadId(),
+        batchId,
+        request,
+        System.currentTimeMillis(),
+        DownloadIds.newGid(),
+        initial);
   }
 
   // ---- forgetting ------------------------------------------------------------------------------
@@ -244,12 +299,15 @@ final class DownloadManager {
     return forgetting.forget(items, batchId);
   }
 
-  /** @see Forgetting#forgetEnded */
+  /**
+   * @see Forgetting#forgetEnded
+   */
   int forgetEnded(long endedBefore) {
     return forgetting.forgetEnded(endedBefore);
   }
 
-  // ---- the parts ---------------------------------------------------------------------------------
+  // ---- the parts
+  // ---------------------------------------------------------------------------------
 
   Future<Download> pause(Download d) {
     return commands.pause(d);
@@ -312,8 +370,8 @@ final class DownloadManager {
 
   /**
    * After a progress sample of aria2's active downloads ({@code activeGids}): each download shown
-   * running here that aria2 no longer runs has its status read again, so a notification whose
-   * read failed (aria2c slow to answer) does not leave it running for ever.
+   * running here that aria2 no longer runs has its status read again, so a notification whose read
+   * failed (aria2c slow to answer) does not leave it running for ever.
    */
   void recheckVanished(Set<String> activeGids) {
     int found = 0;
@@ -325,7 +383,10 @@ final class DownloadManager {
       return; // the usual tick: every download shown running is among aria2's active ones, no scan
     }
     for (Download d : index.all()) {
-      if (d.status.transferring() && !activeGids.contains(d.gid) && !AddsInFlight.reAddUnderway(d) && !transitions.firstAddUnderway(d)) {
+      if (d.status.transferring()
+          && !activeGids.contains(d.gid)
+          && !AddsInFlight.reAddUnderway(d)
+          && !transitions.firstAddUnderway(d)) {
         applier.onNotification("recheck", d.gid);
       }
     }

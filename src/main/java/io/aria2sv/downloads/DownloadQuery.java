@@ -16,7 +16,10 @@ import java.util.function.Function;
 final class DownloadQuery {
   private DownloadQuery() {}
 
-  static JsonObject page(Collection<Download> oldestFirst, CommandRequests.ListQuery q, Function<Download, JsonObject> json) {
+  static JsonObject page(
+      Collection<Download> oldestFirst,
+      CommandRequests.ListQuery q,
+      Function<Download, JsonObject> json) {
     List<Download> all = new ArrayList<>(oldestFirst);
     if (q.newestFirst()) {
       Collections.reverse(all);
@@ -24,13 +27,18 @@ final class DownloadQuery {
     JsonArray page = new JsonArray();
     int total = 0;
     for (Download d : all) {
-      if ((q.status() == null || d.status == q.status()) && (q.batchId() == null || q.batchId().equals(d.batchId))) {
+      if ((q.status() == null || d.status == q.status())
+          && (q.batchId() == null || q.batchId().equals(d.batchId))) {
         if (total >= q.offset() && page.size() < q.limit()) {
           page.add(json.apply(d));
         }
         total++;
       }
     }
-    return new JsonObject().put("downloads", page).put("total", total).put("offset", q.offset()).put("limit", q.limit());
+    return new JsonObject()
+        .put("downloads", page)
+        .put("total", total)
+        .put("offset", q.offset())
+        .put("limit", q.limit());
   }
 }

@@ -9,14 +9,20 @@ import java.util.Map;
 /**
  * A validated request for one download. {@code dir} is relative to the download root ("" for the
  * root itself); {@code out} is a plain file name or null; {@code options} passed the allowlist;
- * {@code torrent} is the info hash of a {@code .torrent} kept in the data directory (then
- * {@code uris} are extra web seeds, possibly none), or null.
+ * {@code torrent} is the info hash of a {@code .torrent} kept in the data directory (then {@code
+ * uris} are extra web seeds, possibly none), or null.
  */
 public record DownloadRequest(
-    List<String> uris, String dir, String out, Map<String, String> options, String requestId, String torrent) {
+    List<String> uris,
+    String dir,
+    String out,
+    Map<String, String> options,
+    String requestId,
+    String torrent) {
 
   /** A request of URIs only. */
-  public DownloadRequest(List<String> uris, String dir, String out, Map<String, String> options, String requestId) {
+  public DownloadRequest(
+      List<String> uris, String dir, String out, Map<String, String> options, String requestId) {
     this(uris, dir, out, options, requestId, null);
   }
 
@@ -30,7 +36,9 @@ public record DownloadRequest(
     return torrent != null ? torrent : uris.size() == 1 ? Magnet.infoHash(uris.get(0)) : null;
   }
 
-  /** This request once the torrent with {@code infoHash} is known (a magnet's metadata was fetched). */
+  /**
+   * This request once the torrent with {@code infoHash} is known (a magnet's metadata was fetched).
+   */
   public DownloadRequest withTorrent(String infoHash) {
     return new DownloadRequest(uris, dir, out, options, requestId, infoHash);
   }
@@ -58,7 +66,8 @@ public record DownloadRequest(
   /** The inverse of {@link #toJson()} for stored, already validated requests. */
   public static DownloadRequest fromJson(JsonObject json) {
     Map<String, String> options = new java.util.LinkedHashMap<>();
-    json.getJsonObject("options", new JsonObject()).forEach(e -> options.put(e.getKey(), String.valueOf(e.getValue())));
+    json.getJsonObject("options", new JsonObject())
+        .forEach(e -> options.put(e.getKey(), String.valueOf(e.getValue())));
     return new DownloadRequest(
         json.getJsonArray("uris").stream().map(String::valueOf).toList(),
         json.getString("dir", ""),

@@ -4,11 +4,19 @@ import java.util.Locale;
 
 /**
  * Our download statuses; {@code metadata} means a magnet link's metadata is being fetched (its data
- * comes next); {@code seeding} means a torrent's data is complete and it still uploads;
- * {@code retrying} means waiting for an automatic re-add.
+ * comes next); {@code seeding} means a torrent's data is complete and it still uploads; {@code
+ * retrying} means waiting for an automatic re-add.
  */
 public enum DownloadStatus {
-  WAITING, METADATA, ACTIVE, SEEDING, PAUSED, RETRYING, COMPLETE, FAILED, REMOVED;
+  WAITING,
+  METADATA,
+  ACTIVE,
+  SEEDING,
+  PAUSED,
+  RETRYING,
+  COMPLETE,
+  FAILED,
+  REMOVED;
 
   /** Every wire name, comma separated, for messages. */
   public static String wireNames() {

@@ -21,13 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The downloads side of the event bus ({@code aria2.downloads.*}, see {@link Addresses}): wires
- * the bus to {@link DownloadManager}, validates with {@link RequestValidator}, follows aria2c
- * across restarts ({@link SupervisorFollower}, WebSocket notifications, reconcile), and runs the
- * {@link ProgressTicker} and the {@link EndedForgetter}.
+ * The downloads side of the event bus ({@code aria2.downloads.*}, see {@link Addresses}): wires the
+ * bus to {@link DownloadManager}, validates with {@link RequestValidator}, follows aria2c across
+ * restarts ({@link SupervisorFollower}, WebSocket notifications, reconcile), and runs the {@link
+ * ProgressTicker} and the {@link EndedForgetter}.
  */
 public final class DownloadsVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DownloadsVerticle.class);
+
   /** The longest a stop waits for the notification socket's clean close. */
   private static final long DISCONNECT_GRACE_MILLIS = 500;
 
@@ -45,8 +46,10 @@ public final class DownloadsVerticle extends VerticleBase {
   private DownloadEvents events;
   private ProgressTicker ticker;
   private EndedForgetter forgetter;
+
   /** In a cluster the downloads answer at node-scoped addresses; the public ones route to them. */
   private boolean clustered;
+
   private ClusterMember member;
 
   /** A verticle with meters of its own. */
@@ -67,51 +70,90 @@ public final class DownloadsVerticle extends VerticleBase {
   @Override
   public Future<?> start() throws Exception {
     config = AppConfig.from(config());
-    web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(1000).setMetricsName("aria2-rpc-downloads"));
+    web =
+        WebClient.create(
+            vertx,
+            new WebClientOptions().setConnectTimeout(1000).setMetricsName("aria2-rpc-downloads"));
     aria2 = new Aria2Client(context, web, config.rpc(), metrics);
     follower = new SupervisorFollower(vertx, aria2);
     fetcher = new MetaFetcher(vertx);
     clustered = config.cluster().enabled() && vertx.isClustered();
     events = new DownloadEvents(vertx.eventBus(), config.cluster().nodeName());
-    return vertx.executeBlocking(() -> {
-      config.aria2().createDirectories();
-      return TorrentStore.open(config.aria2().dataDir());
-    }, false)
-        .compose(t -> {
-          torrents = t;
-          validator = new RequestValidator(config.aria2().downloadDir(), torrents);
-          return RegistryStore.open(vertx, config.aria2().dataDir());
-        })
-        .compose(s -> {
-          store = s;
-          store.onCondition(this::registryCondition);
-          member = clustered ? new ClusterMember(vertx, store, torrents, config.rpc().timeout()) : null;
-          return store.loadBatches().compose(batches -> store.loadAll()
-              .compose(all -> member == null ? Future.succeededFuture(all) : member.withoutHandedOver(all))
-              .map(kept -> {
-                manager = new DownloadManager(vertx, aria2, store, config.downloads(), events, config.aria2().downloadDir(), metrics,
-                    torrents);
-                manager.load(kept, batches);
-                LOG.info("registry {} opened: {} downloads", store.file(), kept.size());
-                return null;
-              }));
-        })
-        .compose(v -> !clustered ? Future.succeededFuture() : ClusterCatalog.open(vertx, config.cluster().nodeName(), torrents)
-            .map(catalog -> {
-              events.catalog(catalog);
-              catalog.putAll(manager.all(), manager::json);
-              return null;
-            }))
-        .compose(v -> {
-          notifications = new Aria2Notifications(vertx, manager::onNotification, this::reconcile);
-          aria2.onEndpoint(rpc -> notifications.follow(rpc.endpoint()));
-          registerConsumers();
-          ticker = new ProgressTicker(vertx, aria2, manager, events, metrics);
-          ticker.every(config.downloads().progressInterval());
-          forgetter = new EndedForgetter(vertx, manager);
-          forgetter.keep(config.downloads().keepEnded());
-          return follower.start(config.rpc().timeout());
-        });
+    return vertx
+        .executeBlocking(
+            () -> {
+              config.aria2().createDirectories();
+              return TorrentStore.open(config.aria2().dataDir());
+            },
+            false)
+        .compose(
+            t -> {
+              torrents = t;
+              validator = new RequestValidator(config.aria2().downloadDir(), torrents);
+              return RegistryStore.open(vertx, config.aria2().dataDir());
+            })
+        .compose(
+            s -> {
+              store = s;
+              store.onCondition(this::registryCondition);
+              member =
+                  clustered
+                      ? new ClusterMember(vertx, store, torrents, config.rpc().timeout())
+                      : null;
+              return store
+                  .loadBatches()
+                  .compose(
+                      batches ->
+                          store
+                              .loadAll()
+                              .compose(
+                                  all ->
+                                      member == null
+                                          ? Future.succeededFuture(all)
+                                          : member.withoutHandedOver(all))
+                              .map(
+                                  kept -> {
+                                    manager =
+                                        new DownloadManager(
+                                            vertx,
+                                            aria2,
+                                            store,
+                                            config.downloads(),
+                                            events,
+                                            config.aria2().downloadDir(),
+                                            metrics,
+                                            torrents);
+                                    manager.load(kept, batches);
+                                    LOG.info(
+                                        "registry {} opened: {} downloads",
+                                        store.file(),
+                                        kept.size());
+                                    return null;
+                                  }));
+            })
+        .compose(
+            v ->
+                !clustered
+                    ? Future.succeededFuture()
+                    : ClusterCatalog.open(vertx, config.cluster().nodeName(), torrents)
+                        .map(
+                            catalog -> {
+                              events.catalog(catalog);
+                              catalog.putAll(manager.all(), manager::json);
+                              return null;
+                            }))
+        .compose(
+            v -> {
+              notifications =
+                  new Aria2Notifications(vertx, manager::onNotification, this::reconcile);
+              aria2.onEndpoint(rpc -> notifications.follow(rpc.endpoint()));
+              registerConsumers();
+              ticker = new ProgressTicker(vertx, aria2, manager, events, metrics);
+              ticker.every(config.downloads().progressInterval());
+              forgetter = new EndedForgetter(vertx, manager);
+              forgetter.keep(config.downloads().keepEnded());
+              return follower.start(config.rpc().timeout());
+            });
   }
 
   @Override
@@ -127,8 +169,10 @@ public final class DownloadsVerticle extends VerticleBase {
     }
     // Undeploy closes the clients this verticle created once stop completes: a clean disconnect
     // first, but never held up for long by an aria2c that does not answer.
-    Future<Void> disconnected = notifications == null ? Future.succeededFuture()
-        : notifications.close().timeout(DISCONNECT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    Future<Void> disconnected =
+        notifications == null
+            ? Future.succeededFuture()
+            : notifications.close().timeout(DISCONNECT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     follower.stop();
     web.close();
     fetcher.close();
@@ -136,7 +180,10 @@ public final class DownloadsVerticle extends VerticleBase {
     return disconnected.transform(ar -> stored);
   }
 
-  /** Re-add, progress and retention settings apply at once; the RPC client keeps its settings until restart. */
+  /**
+   * Re-add, progress and retention settings apply at once; the RPC client keeps its settings until
+   * restart.
+   */
   private void reconfigure(AppConfig next) {
     manager.reconfigure(next.downloads());
     if (!next.downloads().progressInterval().equals(config.downloads().progressInterval())) {
@@ -149,7 +196,9 @@ public final class DownloadsVerticle extends VerticleBase {
   }
 
   private void reconcile() {
-    manager.reconcile().onFailure(err -> LOG.warn("reconcile with aria2 failed: {}", err.getMessage()));
+    manager
+        .reconcile()
+        .onFailure(err -> LOG.warn("reconcile with aria2 failed: {}", err.getMessage()));
   }
 
   /** A public address, or in a cluster this node's own for it. */
@@ -160,45 +209,127 @@ public final class DownloadsVerticle extends VerticleBase {
   private void registerConsumers() {
     EventBus bus = vertx.eventBus();
     if (clustered) {
-      bus.<JsonObject>consumer(at(ClusterMaps.ADOPT), m -> BusReplies.answer(m, body -> member.adopt(manager, body)));
+      bus.<JsonObject>consumer(
+          at(ClusterMaps.ADOPT), m -> BusReplies.answer(m, body -> member.adopt(manager, body)));
     }
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_ADD), m -> BusReplies.answer(m, body -> {
-      if (FollowedUrls.metalinkUrl(body) != null) {
-        return Future.failedFuture(new ValidationException("uris[0]", "is a metalink, which makes a batch: add it with "
-            + Addresses.BATCHES_ADD + " {metalinkUri} (POST /api/v1/downloads does so), or give options.follow-metalink false"));
-      }
-      return following(body).compose(b -> validated(b, v -> validator.validate(v, "", ""))).compose(manager::add).map(manager::json);
-    }));
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_GET), m -> BusReplies.answer(m, body -> Future.succeededFuture(manager.json(find(body)))));
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_LIST), m -> BusReplies.answer(m, body ->
-        Future.succeededFuture(DownloadQuery.page(manager.all(), CommandRequests.listQuery(body), manager::json))));
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_PAUSE), m -> BusReplies.answer(m, body -> manager.pause(find(body)).map(manager::json)));
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_RESUME), m -> BusReplies.answer(m, body -> manager.resume(find(body)).map(manager::json)));
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_RETRY), m -> BusReplies.answer(m, body -> manager.retry(find(body)).map(manager::json)));
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_REMOVE), m -> BusReplies.answer(m, body ->
-        manager.remove(find(body), Boolean.TRUE.equals(body.getValue("deleteFiles"))).map(manager::json)));
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_CHANGE), m -> BusReplies.answer(m, body ->
-        manager.changeOptions(find(body), CommandRequests.changedOptions(body)).map(manager::json)));
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_POSITION), m -> BusReplies.answer(m, body -> {
-      Download d = find(body);
-      return manager.move(d, CommandRequests.move(body)).map(pos -> new JsonObject().put("id", d.id).put("position", pos));
-    }));
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_STOP_SEEDING), m -> BusReplies.answer(m, body -> manager.stopSeeding(find(body)).map(manager::json)));
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_PEERS), m -> BusReplies.answer(m, body -> manager.peers(find(body))));
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_FILES), m -> BusReplies.answer(m, body -> manager.files(find(body))));
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_PAUSE_ALL), m -> BusReplies.answer(m, body -> manager.pauseAll()));
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_RESUME_ALL), m -> BusReplies.answer(m, body -> manager.resumeAll()));
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_FORGET), m -> BusReplies.answer(m, body -> {
-      Download d = find(body);
-      return manager.forget(d).map(v -> new JsonObject().put("id", d.id).put("forgotten", true));
-    }));
-    bus.<JsonObject>consumer(at(Addresses.DOWNLOADS_PURGE), m -> BusReplies.answer(m, body ->
-        Future.succeededFuture(new JsonObject().put("forgotten", manager.forgetEnded(Long.MAX_VALUE)))));
-    bus.<JsonObject>consumer(at(Addresses.BATCHES_ADD), m -> BusReplies.answer(m, body ->
-        followingBatch(body).compose(b -> validated(b, validator::batch)).compose(manager::addBatch)));
-    bus.<JsonObject>consumer(at(Addresses.BATCHES_GET), m -> BusReplies.answer(m, body ->
-        Future.succeededFuture(manager.batches().stats(CommandRequests.id(body)))));
-    bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, m -> reconfigure(AppConfig.from(m.body())));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_ADD),
+        m ->
+            BusReplies.answer(
+                m,
+                body -> {
+                  if (FollowedUrls.metalinkUrl(body) != null) {
+                    return Future.failedFuture(
+                        new ValidationException(
+                            "uris[0]",
+                            "is a metalink, which makes a batch: add it with "
+                                + Addresses.BATCHES_ADD
+                                + " {metalinkUri} (POST /api/v1/downloads does so), or give options.follow-metalink false"));
+                  }
+                  return following(body)
+                      .compose(b -> validated(b, v -> validator.validate(v, "", "")))
+                      .compose(manager::add)
+                      .map(manager::json);
+                }));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_GET),
+        m -> BusReplies.answer(m, body -> Future.succeededFuture(manager.json(find(body)))));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_LIST),
+        m ->
+            BusReplies.answer(
+                m,
+                body ->
+                    Future.succeededFuture(
+                        DownloadQuery.page(
+                            manager.all(), CommandRequests.listQuery(body), manager::json))));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_PAUSE),
+        m -> BusReplies.answer(m, body -> manager.pause(find(body)).map(manager::json)));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_RESUME),
+        m -> BusReplies.answer(m, body -> manager.resume(find(body)).map(manager::json)));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_RETRY),
+        m -> BusReplies.answer(m, body -> manager.retry(find(body)).map(manager::json)));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_REMOVE),
+        m ->
+            BusReplies.answer(
+                m,
+                body ->
+                    manager
+                        .remove(find(body), Boolean.TRUE.equals(body.getValue("deleteFiles")))
+                        .map(manager::json)));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_CHANGE),
+        m ->
+            BusReplies.answer(
+                m,
+                body ->
+                    manager
+                        .changeOptions(find(body), CommandRequests.changedOptions(body))
+                        .map(manager::json)));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_POSITION),
+        m ->
+            BusReplies.answer(
+                m,
+                body -> {
+                  Download d = find(body);
+                  return manager
+                      .move(d, CommandRequests.move(body))
+                      .map(pos -> new JsonObject().put("id", d.id).put("position", pos));
+                }));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_STOP_SEEDING),
+        m -> BusReplies.answer(m, body -> manager.stopSeeding(find(body)).map(manager::json)));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_PEERS),
+        m -> BusReplies.answer(m, body -> manager.peers(find(body))));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_FILES),
+        m -> BusReplies.answer(m, body -> manager.files(find(body))));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_PAUSE_ALL), m -> BusReplies.answer(m, body -> manager.pauseAll()));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_RESUME_ALL), m -> BusReplies.answer(m, body -> manager.resumeAll()));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_FORGET),
+        m ->
+            BusReplies.answer(
+                m,
+                body -> {
+                  Download d = find(body);
+                  return manager
+                      .forget(d)
+                      .map(v -> new JsonObject().put("id", d.id).put("forgotten", true));
+                }));
+    bus.<JsonObject>consumer(
+        at(Addresses.DOWNLOADS_PURGE),
+        m ->
+            BusReplies.answer(
+                m,
+                body ->
+                    Future.succeededFuture(
+                        new JsonObject().put("forgotten", manager.forgetEnded(Long.MAX_VALUE)))));
+    bus.<JsonObject>consumer(
+        at(Addresses.BATCHES_ADD),
+        m ->
+            BusReplies.answer(
+                m,
+                body ->
+                    followingBatch(body)
+                        .compose(b -> validated(b, validator::batch))
+                        .compose(manager::addBatch)));
+    bus.<JsonObject>consumer(
+        at(Addresses.BATCHES_GET),
+        m ->
+            BusReplies.answer(
+                m,
+                body -> Future.succeededFuture(manager.batches().stats(CommandRequests.id(body)))));
+    bus.<JsonObject>localConsumer(
+        Addresses.CONFIG_CHANGED, m -> reconfigure(AppConfig.from(m.body())));
     bus.<JsonObject>localConsumer(Addresses.DOWNLOADS_HEALTH, m -> m.reply(registryHealth()));
   }
 
@@ -227,9 +358,13 @@ public final class DownloadsVerticle extends VerticleBase {
     }
     java.util.List<Future<Object>> each = new java.util.ArrayList<>();
     for (Object item : items) {
-      each.add(item instanceof JsonObject o ? following(o).map(x -> (Object) x) : Future.succeededFuture(item));
+      each.add(
+          item instanceof JsonObject o
+              ? following(o).map(x -> (Object) x)
+              : Future.succeededFuture(item));
     }
-    return Future.all(each).map(all -> body.copy().put("items", new io.vertx.core.json.JsonArray(all.list())));
+    return Future.all(each)
+        .map(all -> body.copy().put("items", new io.vertx.core.json.JsonArray(all.list())));
   }
 
   /** The download named by {@code id}, or by {@code gid} (any it had, as aria2 clients know it). */
@@ -258,8 +393,11 @@ public final class DownloadsVerticle extends VerticleBase {
   /** {@code {registry: "open"|"unwritable", writable, problem?, dataDir, downloads}}. */
   private JsonObject registryHealth() {
     RegistryFault f = store.fault();
-    return new JsonObject().put("registry", f == null ? "open" : "unwritable").put("writable", f == null)
-        .put("problem", f == null ? null : f.getMessage()).put("dataDir", config.aria2().dataDir().toString())
+    return new JsonObject()
+        .put("registry", f == null ? "open" : "unwritable")
+        .put("writable", f == null)
+        .put("problem", f == null ? null : f.getMessage())
+        .put("dataDir", config.aria2().dataDir().toString())
         .put("downloads", manager.all().size());
   }
 

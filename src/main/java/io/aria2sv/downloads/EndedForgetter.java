@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code downloads.keepEnded}: with it set, looks for downloads that ended longer ago than that four
- * times per {@code keepEnded} (at least every second, at most every hour) and forgets them.
+ * {@code downloads.keepEnded}: with it set, looks for downloads that ended longer ago than that
+ * four times per {@code keepEnded} (at least every second, at most every hour) and forgets them.
  * Event-loop confined.
  */
 final class EndedForgetter {
@@ -30,12 +30,18 @@ final class EndedForgetter {
       return;
     }
     long every = Math.max(1000, Math.min(3_600_000, keepEnded.toMillis() / 4));
-    timer = vertx.setPeriodic(every, id -> {
-      int n = manager.forgetEnded(System.currentTimeMillis() - keepEnded.toMillis());
-      if (n > 0) {
-        LOG.info("forgot {} downloads that ended more than {} ago (downloads.keepEnded)", n, Durations.format(keepEnded));
-      }
-    });
+    timer =
+        vertx.setPeriodic(
+            every,
+            id -> {
+              int n = manager.forgetEnded(System.currentTimeMillis() - keepEnded.toMillis());
+              if (n > 0) {
+                LOG.info(
+                    "forgot {} downloads that ended more than {} ago (downloads.keepEnded)",
+                    n,
+                    Durations.format(keepEnded));
+              }
+            });
   }
 
   void stop() {

@@ -23,18 +23,23 @@ final class FileListing {
 
   /**
    * {@code {id, source:"aria2"|"registry", files:[{index, path, relativePath, length,
-   * completedLength, selected, uris:[{uri, status}]}]}}; {@code path} is absolute and
-   * {@code relativePath} relative to the download root (both null while aria2 does not know the
-   * name yet).
+   * completedLength, selected, uris:[{uri, status}]}]}}; {@code path} is absolute and {@code
+   * relativePath} relative to the download root (both null while aria2 does not know the name yet).
    */
   Future<JsonObject> of(Download d) {
     boolean inAria2 = !d.status.terminal() && d.status != DownloadStatus.RETRYING;
-    Future<JsonArray> fromAria2 = inAria2 && aria2.running()
-        ? aria2.call(Aria2Call.getFiles(d.gid)).map(r -> r instanceof JsonArray a ? a : null).otherwise((JsonArray) null)
-        : Future.succeededFuture(null);
-    return fromAria2.map(files -> files == null
-        ? reply(d, "registry", new JsonArray().add(known(d)))
-        : reply(d, "aria2", mapped(files)));
+    Future<JsonArray> fromAria2 =
+        inAria2 && aria2.running()
+            ? aria2
+                .call(Aria2Call.getFiles(d.gid))
+                .map(r -> r instanceof JsonArray a ? a : null)
+                .otherwise((JsonArray) null)
+            : Future.succeededFuture(null);
+    return fromAria2.map(
+        files ->
+            files == null
+                ? reply(d, "registry", new JsonArray().add(known(d)))
+                : reply(d, "aria2", mapped(files)));
   }
 
   private static JsonObject reply(Download d, String source, JsonArray files) {
@@ -46,12 +51,23 @@ final class FileListing {
     for (Object o : files) {
       JsonObject f = (JsonObject) o;
       JsonArray uris = new JsonArray();
-      f.getJsonArray("uris", new JsonArray()).forEach(u -> {
-        JsonObject uri = (JsonObject) u;
-        uris.add(new JsonObject().put("uri", uri.getString("uri")).put("status", uri.getString("status")));
-      });
-      out.add(file(Integer.parseInt(f.getString("index", "1")), f.getString("path"),
-          parse(f.getString("length")), parse(f.getString("completedLength")), !"false".equals(f.getString("selected")), uris));
+      f.getJsonArray("uris", new JsonArray())
+          .forEach(
+              u -> {
+                JsonObject uri = (JsonObject) u;
+                uris.add(
+                    new JsonObject()
+                        .put("uri", uri.getString("uri"))
+                        .put("status", uri.getString("status")));
+              });
+      out.add(
+          file(
+              Integer.parseInt(f.getString("index", "1")),
+              f.getString("path"),
+              parse(f.getString("length")),
+              parse(f.getString("completedLength")),
+              !"false".equals(f.getString("selected")),
+              uris));
     }
     return out;
   }
@@ -63,15 +79,22 @@ final class FileListing {
     return file(1, p == null ? null : p.toString(), d.totalLength, d.completedLength, true, uris);
   }
 
-  private JsonObject file(int index, String path, long length, long completed, boolean selected, JsonArray uris) {
+  private JsonObject file(
+      int index, String path, long length, long completed, boolean selected, JsonArray uris) {
     String abs = path == null || path.isEmpty() ? null : path;
     String relative = null;
     if (abs != null) {
       Path p = Path.of(abs).toAbsolutePath().normalize();
       relative = p.startsWith(root) ? root.relativize(p).toString() : null;
     }
-    return new JsonObject().put("index", index).put("path", abs).put("relativePath", relative).put("length", length)
-        .put("completedLength", completed).put("selected", selected).put("uris", uris);
+    return new JsonObject()
+        .put("index", index)
+        .put("path", abs)
+        .put("relativePath", relative)
+        .put("length", length)
+        .put("completedLength", completed)
+        .put("selected", selected)
+        .put("uris", uris);
   }
 
   private static long parse(String n) {

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Forgets downloads: gone from the index, the registry and their retry history; a batch once all
- * of it goes. Event-loop confined.
+ * Forgets downloads: gone from the index, the registry and their retry history; a batch once all of
+ * it goes. Event-loop confined.
  */
 final class Forgetting {
   private static final Logger LOG = LoggerFactory.getLogger(Forgetting.class);
@@ -22,7 +22,8 @@ final class Forgetting {
   private final RegistryStore store;
   private final DownloadEvents events;
 
-  Forgetting(DownloadIndex index, Transitions transitions, RegistryStore store, DownloadEvents events) {
+  Forgetting(
+      DownloadIndex index, Transitions transitions, RegistryStore store, DownloadEvents events) {
     this.index = index;
     this.transitions = transitions;
     this.store = store;
@@ -30,10 +31,11 @@ final class Forgetting {
   }
 
   Future<Void> forget(List<Download> items, String batchId) {
-    items.forEach(d -> {
-      index.remove(d);
-      transitions.firstAddAbandoned(d);
-    });
+    items.forEach(
+        d -> {
+          index.remove(d);
+          transitions.firstAddAbandoned(d);
+        });
     if (batchId != null) {
       index.batches().forget(batchId);
     }
@@ -53,7 +55,8 @@ final class Forgetting {
     Map<String, List<Download>> byBatch = new HashMap<>();
     Set<String> batchesStillGoing = new HashSet<>();
     for (Download d : index.all()) {
-      boolean old = d.status.terminal() && d.updatedAt < endedBefore && !AddsInFlight.reAddUnderway(d);
+      boolean old =
+          d.status.terminal() && d.updatedAt < endedBefore && !AddsInFlight.reAddUnderway(d);
       if (d.batchId == null) {
         if (old) {
           single.add(d);
@@ -66,15 +69,26 @@ final class Forgetting {
     }
     int n = single.size();
     if (!single.isEmpty()) {
-      forget(single, null).onFailure(err -> LOG.warn("cannot forget {} ended downloads in the registry: {}", single.size(), err.getMessage()));
+      forget(single, null)
+          .onFailure(
+              err ->
+                  LOG.warn(
+                      "cannot forget {} ended downloads in the registry: {}",
+                      single.size(),
+                      err.getMessage()));
     }
     for (Map.Entry<String, List<Download>> b : byBatch.entrySet()) {
       if (!batchesStillGoing.contains(b.getKey())) {
         n += b.getValue().size();
-        forget(b.getValue(), b.getKey()).onFailure(err -> LOG.warn("cannot forget batch {} in the registry: {}", b.getKey(), err.getMessage()));
+        forget(b.getValue(), b.getKey())
+            .onFailure(
+                err ->
+                    LOG.warn(
+                        "cannot forget batch {} in the registry: {}",
+                        b.getKey(),
+                        err.getMessage()));
       }
     }
     return n;
   }
-
 }

@@ -27,7 +27,12 @@ final class MagnetFollower {
   private final AddsInFlight inFlight;
   private final TorrentStore torrents;
 
-  MagnetFollower(Vertx vertx, DownloadIndex index, Transitions transitions, Aria2Side aria2, AddsInFlight inFlight,
+  MagnetFollower(
+      Vertx vertx,
+      DownloadIndex index,
+      Transitions transitions,
+      Aria2Side aria2,
+      AddsInFlight inFlight,
       TorrentStore torrents) {
     this.vertx = vertx;
     this.index = index;
@@ -45,37 +50,56 @@ final class MagnetFollower {
     String metadataGid = d.gid;
     String hash = d.request.infoHash();
     aria2.dropResult(metadataGid);
-    Future<Download> next = vertx.executeBlocking(() -> {
-      torrents.adoptMetadata(hash);
-      return null;
-    }, false).compose(v -> {
-      // from now on it is a torrent: a resume after a pause, and any re-add, add it as one
-      d.request = d.request.withTorrent(hash);
-      if (d.status != METADATA && d.status != WAITING) {
-        if (!d.status.terminal()) {
-          transitions.changed(d); // paused meanwhile: stored, for its resume
-        }
-        return Future.succeededFuture(d);
-      }
-      String gid = DownloadIds.newGid();
-      d.gid = gid;
-      d.gids.add(gid);
-      index.gidAdded(d, gid);
-      d.completedLength = 0;
-      d.totalLength = 0;
-      if (d.status == WAITING) {
-        transitions.changed(d); // stored with its torrent and new GID
-      } else {
-        transitions.move(d, WAITING);
-      }
-      LOG.info("download {}: metadata of {} fetched under {}; data follows under {}", d.id, hash, metadataGid, gid);
-      return aria2.add(d, true).map(d);
-    }).recover(err -> {
-      LOG.warn("download {}: cannot go on after the metadata of {}: {}", d.id, hash, err.getMessage());
-      d.errorMessage = "the metadata of the magnet was fetched, but " + err.getMessage();
-      transitions.move(d, FAILED);
-      return Future.succeededFuture(d);
-    });
+    Future<Download> next =
+        vertx
+            .executeBlocking(
+                () -> {
+                  torrents.adoptMetadata(hash);
+                  return null;
+                },
+                false)
+            .compose(
+                v -> {
+                  // from now on it is a torrent: a resume after a pause, and any re-add, add it as
+                  // one
+                  d.request = d.request.withTorrent(hash);
+                  if (d.status != METADATA && d.status != WAITING) {
+                    if (!d.status.terminal()) {
+                      transitions.changed(d); // paused meanwhile: stored, for its resume
+                    }
+                    return Future.succeededFuture(d);
+                  }
+                  String gid = DownloadIds.newGid();
+                  d.gid = gid;
+                  d.gids.add(gid);
+                  index.gidAdded(d, gid);
+                  d.completedLength = 0;
+                  d.totalLength = 0;
+                  if (d.status == WAITING) {
+                    transitions.changed(d); // stored with its torrent and new GID
+                  } else {
+                    transitions.move(d, WAITING);
+                  }
+                  LOG.info(
+                      "download {}: metadata of {} fetched under {}; data follows under {}",
+                      d.id,
+                      hash,
+                      metadataGid,
+                      gid);
+                  return aria2.add(d, true).map(d);
+                })
+            .recover(
+                err -> {
+                  LOG.warn(
+                      "download {}: cannot go on after the metadata of {}: {}",
+                      d.id,
+                      hash,
+                      err.getMessage());
+                  d.errorMessage =
+                      "the metadata of the magnet was fetched, but " + err.getMessage();
+                  transitions.move(d, FAILED);
+                  return Future.succeededFuture(d);
+                });
     inFlight.reAdd(d, next);
   }
 }

@@ -15,14 +15,16 @@ import org.w3c.dom.NodeList;
 
 /**
  * The files of a metalink (version 4, RFC 5854, and version 3): name, URLs and the strongest hash
- * each gives, so each file becomes one download of a batch, with aria2 checking its {@code checksum}.
- * The XML is parsed with DTDs and external entities off.
+ * each gives, so each file becomes one download of a batch, with aria2 checking its {@code
+ * checksum}. The XML is parsed with DTDs and external entities off.
  */
 final class Metalink {
   /** Largest metalink accepted. */
   static final int MAX_BYTES = 1 << 20;
+
   /** Hash types aria2's checksum option takes, strongest first. */
-  private static final List<String> HASHES = List.of("sha-512", "sha-384", "sha-256", "sha-224", "sha-1", "md5");
+  private static final List<String> HASHES =
+      List.of("sha-512", "sha-384", "sha-256", "sha-224", "sha-1", "md5");
 
   private Metalink() {}
 
@@ -48,7 +50,8 @@ final class Metalink {
     }
     Element root = doc.getDocumentElement();
     if (!"metalink".equals(root.getLocalName())) {
-      throw new IllegalArgumentException("is not a metalink (its root element is " + root.getLocalName() + ")");
+      throw new IllegalArgumentException(
+          "is not a metalink (its root element is " + root.getLocalName() + ")");
     }
     List<File> out = new ArrayList<>();
     NodeList files = root.getElementsByTagNameNS("*", "file");
@@ -77,17 +80,28 @@ final class Metalink {
     return out;
   }
 
-  /** The strongest {@code <hash type=…>} directly in the file (not a piece hash), as aria2's checksum. */
+  /**
+   * The strongest {@code <hash type=…>} directly in the file (not a piece hash), as aria2's
+   * checksum.
+   */
   private static String checksum(Element file) {
     Map<String, String> found = new java.util.HashMap<>();
     NodeList hashes = file.getElementsByTagNameNS("*", "hash");
     for (int i = 0; i < hashes.getLength(); i++) {
       Node h = hashes.item(i);
       Node parent = h.getParentNode();
-      boolean direct = parent == file || parent instanceof Element p && "verification".equals(p.getLocalName()) && p.getParentNode() == file;
+      boolean direct =
+          parent == file
+              || parent instanceof Element p
+                  && "verification".equals(p.getLocalName())
+                  && p.getParentNode() == file;
       if (direct && h instanceof Element e) {
-        String type = e.getAttribute("type").toLowerCase(Locale.ROOT).replace("sha256", "sha-256").replace("sha1", "sha-1")
-            .replace("sha512", "sha-512");
+        String type =
+            e.getAttribute("type")
+                .toLowerCase(Locale.ROOT)
+                .replace("sha256", "sha-256")
+                .replace("sha1", "sha-1")
+                .replace("sha512", "sha-512");
         found.put(type, e.getTextContent().trim().toLowerCase(Locale.ROOT));
       }
     }

@@ -17,10 +17,21 @@ import java.util.List;
  * nothing, and the speed gauge reads 0. Event-loop confined.
  */
 final class ProgressTicker {
-  private static final List<Aria2Call> CALLS = List.of(
-      Aria2Call.tellActive(List.of("gid", "status", "completedLength", "totalLength", "downloadSpeed", "uploadLength",
-          "uploadSpeed", "seeder", "numSeeders", "connections")),
-      Aria2Call.getGlobalStat());
+  private static final List<Aria2Call> CALLS =
+      List.of(
+          Aria2Call.tellActive(
+              List.of(
+                  "gid",
+                  "status",
+                  "completedLength",
+                  "totalLength",
+                  "downloadSpeed",
+                  "uploadLength",
+                  "uploadSpeed",
+                  "seeder",
+                  "numSeeders",
+                  "connections")),
+          Aria2Call.getGlobalStat());
 
   private final Vertx vertx;
   private final Aria2Client aria2;
@@ -31,7 +42,12 @@ final class ProgressTicker {
   private boolean inFlight;
   private JsonObject lastGlobal = new JsonObject();
 
-  ProgressTicker(Vertx vertx, Aria2Client aria2, DownloadManager manager, DownloadEvents events, Metrics metrics) {
+  ProgressTicker(
+      Vertx vertx,
+      Aria2Client aria2,
+      DownloadManager manager,
+      DownloadEvents events,
+      Metrics metrics) {
     this.vertx = vertx;
     this.aria2 = aria2;
     this.manager = manager;
@@ -63,33 +79,38 @@ final class ProgressTicker {
       return;
     }
     inFlight = true;
-    aria2.multicallOnce(CALLS)
-        .onSuccess(results -> {
-          JsonArray changed = new JsonArray();
-          if (results.get(0) instanceof JsonArray active) {
-            java.util.Set<String> gids = new java.util.HashSet<>();
-            for (Object o : active) {
-              gids.add(((JsonObject) o).getString("gid"));
-            }
-            manager.recheckVanished(gids);
-            for (Object o : active) {
-              Download d = manager.progress((JsonObject) o);
-              if (d != null) {
-                changed.add(d.progressJson());
-                if (d.batchId != null) {
-                  manager.batches().changed(d.batchId);
+    aria2
+        .multicallOnce(CALLS)
+        .onSuccess(
+            results -> {
+              JsonArray changed = new JsonArray();
+              if (results.get(0) instanceof JsonArray active) {
+                java.util.Set<String> gids = new java.util.HashSet<>();
+                for (Object o : active) {
+                  gids.add(((JsonObject) o).getString("gid"));
+                }
+                manager.recheckVanished(gids);
+                for (Object o : active) {
+                  Download d = manager.progress((JsonObject) o);
+                  if (d != null) {
+                    changed.add(d.progressJson());
+                    if (d.batchId != null) {
+                      manager.batches().changed(d.batchId);
+                    }
+                  }
                 }
               }
-            }
-          }
-          JsonObject global = results.get(1) instanceof JsonObject g ? GlobalStat.from(g).toJson(false) : lastGlobal;
-          metrics.downloadSpeed(global.getLong("downloadSpeed", 0L));
-          if (!changed.isEmpty() || !global.equals(lastGlobal)) {
-            lastGlobal = global;
-            events.progress(changed, global);
-          }
-          publishBatches();
-        })
+              JsonObject global =
+                  results.get(1) instanceof JsonObject g
+                      ? GlobalStat.from(g).toJson(false)
+                      : lastGlobal;
+              metrics.downloadSpeed(global.getLong("downloadSpeed", 0L));
+              if (!changed.isEmpty() || !global.equals(lastGlobal)) {
+                lastGlobal = global;
+                events.progress(changed, global);
+              }
+              publishBatches();
+            })
         .onComplete(ar -> inFlight = false);
   }
 

@@ -25,10 +25,13 @@ import org.slf4j.LoggerFactory;
  */
 final class ReAdds {
   private static final Logger LOG = LoggerFactory.getLogger(ReAdds.class);
+
   /** aria2's "file exists but has no control file". */
   static final int FILE_EXISTS = 13;
+
   /** aria2's "the server cannot resume" (it ignored the Range of a resumed download). */
   static final int RESUME_UNSUPPORTED = 8;
+
   /**
    * File times come from the kernel's coarse clock, which may lag the time a download was requested
    * by a clock tick (up to 10 ms at HZ=100); a file written within this much before is still ours.
@@ -36,7 +39,11 @@ final class ReAdds {
   private static final long FILE_TIME_SLACK_MS = 20;
 
   /** Why a download is added again. */
-  enum Trigger { AUTOMATIC, MANUAL, RESUME }
+  enum Trigger {
+    AUTOMATIC,
+    MANUAL,
+    RESUME
+  }
 
   private final Vertx vertx;
   private final DownloadIndex index;
@@ -49,8 +56,16 @@ final class ReAdds {
   private final Map<String, Long> timers = new HashMap<>();
   private RetryDecider decider;
 
-  ReAdds(Vertx vertx, DownloadIndex index, Transitions transitions, Aria2Side aria2, AddsInFlight inFlight,
-      RegistryStore store, DownloadFiles files, Metrics metrics, RetryDecider decider) {
+  ReAdds(
+      Vertx vertx,
+      DownloadIndex index,
+      Transitions transitions,
+      Aria2Side aria2,
+      AddsInFlight inFlight,
+      RegistryStore store,
+      DownloadFiles files,
+      Metrics metrics,
+      RetryDecider decider) {
     this.vertx = vertx;
     this.index = index;
     this.transitions = transitions;
@@ -84,30 +99,44 @@ final class ReAdds {
     d.failedAttempt(attempt);
     store.recordRetry(d.id, attempt);
     var delay = decider.reAddDelay(code, d.retryCount);
-    if ((code == FILE_EXISTS && delay.isEmpty() || code == RESUME_UNSUPPORTED) && startOverIfOwnPartialFile(d, code, message)) {
+    if ((code == FILE_EXISTS && delay.isEmpty() || code == RESUME_UNSUPPORTED)
+        && startOverIfOwnPartialFile(d, code, message)) {
       return;
     }
     if (delay.isEmpty()) {
-      LOG.info("download {} failed for good (aria2 error {}: {}) after {} re-adds", d.id, code, message, d.retryCount);
+      LOG.info(
+          "download {} failed for good (aria2 error {}: {}) after {} re-adds",
+          d.id,
+          code,
+          message,
+          d.retryCount);
       failForGood(d, code);
       return;
     }
-    LOG.info("download {} failed (aria2 error {}: {}); re-adding in {} ms (re-add {} of {})",
-        d.id, code, message, delay.get().toMillis(), d.retryCount + 1, decider.maxRetries());
+    LOG.info(
+        "download {} failed (aria2 error {}: {}); re-adding in {} ms (re-add {} of {})",
+        d.id,
+        code,
+        message,
+        delay.get().toMillis(),
+        d.retryCount + 1,
+        decider.maxRetries());
     transitions.move(d, RETRYING);
     schedule(d, delay.get());
   }
 
   /**
    * Starts a download over from nothing, as a re-add, when its partial file is in the way:
+   *
    * <ul>
    *   <li>error 13: aria2 refuses to write over a file that has no control file. When aria2c was
    *       killed after creating the file and before saving its control file (saved every second),
-   *       the file is this download's own, and aria2 restored the download from its session
-   *       without {@code continue}.
+   *       the file is this download's own, and aria2 restored the download from its session without
+   *       {@code continue}.
    *   <li>error 8: the server ignored the Range of a download resumed after a pause or a restart;
    *       its partial file and control file can only be replaced.
    * </ul>
+   *
    * Only a file written after the download was requested is deleted. A file that existed before is
    * the user's: the download fails.
    *
@@ -121,28 +150,45 @@ final class ReAdds {
     }
     transitions.move(d, RETRYING);
     boolean withControlFile = code == RESUME_UNSUPPORTED;
-    files.deleteOwnPartialFile(own.get(0), d.createdAt - FILE_TIME_SLACK_MS, withControlFile).onComplete(ar -> {
-      if (d.status != RETRYING) {
-        return; // paused or removed meanwhile
-      }
-      if (ar.succeeded() && ar.result()) {
-        LOG.info("download {}: deleted its own partial file {} ({}); starting over in {} ms (re-add {} of {})", d.id, own.get(0),
-            withControlFile ? "the server cannot resume" : "aria2c had not saved its control file", delay.get().toMillis(),
-            d.retryCount + 1, decider.maxRetries());
-        schedule(d, delay.get());
-      } else {
-        LOG.info("download {} failed for good (aria2 error {}: {})", d.id, code, message);
-        failForGood(d, code);
-      }
-    });
+    files
+        .deleteOwnPartialFile(own.get(0), d.createdAt - FILE_TIME_SLACK_MS, withControlFile)
+        .onComplete(
+            ar -> {
+              if (d.status != RETRYING) {
+                return; // paused or removed meanwhile
+              }
+              if (ar.succeeded() && ar.result()) {
+                LOG.info(
+                    "download {}: deleted its own partial file {} ({}); starting over in {} ms (re-add {} of {})",
+                    d.id,
+                    own.get(0),
+                    withControlFile
+                        ? "the server cannot resume"
+                        : "aria2c had not saved its control file",
+                    delay.get().toMillis(),
+                    d.retryCount + 1,
+                    decider.maxRetries());
+                schedule(d, delay.get());
+              } else {
+                LOG.info("download {} failed for good (aria2 error {}: {})", d.id, code, message);
+                failForGood(d, code);
+              }
+            });
     return true;
   }
 
-  /** Whether another download of the registry writes (or wrote) {@code file}: then it is not {@code d}'s to delete. */
+  /**
+   * Whether another download of the registry writes (or wrote) {@code file}: then it is not {@code
+   * d}'s to delete.
+   */
   private boolean writtenByAnother(Download d, Path file) {
     Path f = file.toAbsolutePath().normalize();
     for (Download o : index.all()) {
-      if (o != d && files.of(o).stream().findFirst().map(p -> p.toAbsolutePath().normalize().equals(f)).orElse(false)) {
+      if (o != d
+          && files.of(o).stream()
+              .findFirst()
+              .map(p -> p.toAbsolutePath().normalize().equals(f))
+              .orElse(false)) {
         return true;
       }
     }
@@ -157,20 +203,29 @@ final class ReAdds {
     if (code == FILE_EXISTS) {
       List<Path> own = files.of(d);
       String file = own.isEmpty() ? "its file" : "the file " + own.get(0);
-      d.errorMessage = file + " already exists and was not written by this download: remove or rename it and retry,"
-          + " or add the download again with another name (\"out\") or with option allow-overwrite=true to replace the file";
+      d.errorMessage =
+          file
+              + " already exists and was not written by this download: remove or rename it and retry,"
+              + " or add the download again with another name (\"out\") or with option allow-overwrite=true to replace the file";
     }
     transitions.move(d, FAILED);
   }
 
   private void schedule(Download d, Duration delay) {
     cancel(d);
-    timers.put(d.id, vertx.setTimer(Math.max(1, delay.toMillis()), id -> {
-      timers.remove(d.id);
-      if (d.status == RETRYING) {
-        now(d, Trigger.AUTOMATIC, WAITING).onFailure(err -> LOG.warn("re-add of download {} deferred: {}", d.id, err.getMessage()));
-      }
-    }));
+    timers.put(
+        d.id,
+        vertx.setTimer(
+            Math.max(1, delay.toMillis()),
+            id -> {
+              timers.remove(d.id);
+              if (d.status == RETRYING) {
+                now(d, Trigger.AUTOMATIC, WAITING)
+                    .onFailure(
+                        err ->
+                            LOG.warn("re-add of download {} deferred: {}", d.id, err.getMessage()));
+              }
+            }));
   }
 
   /** Cancels a re-add of {@code d} that waits for its time. */
@@ -187,9 +242,9 @@ final class ReAdds {
   }
 
   /**
-   * Adds the download again under a new GID with {@code continue=true}, so aria2 resumes the partial
-   * file, and moves it to {@code after} once aria2 took it. When aria2 is down the download stays
-   * RETRYING and the next reconcile adds it; when aria2 refuses it, it fails.
+   * Adds the download again under a new GID with {@code continue=true}, so aria2 resumes the
+   * partial file, and moves it to {@code after} once aria2 took it. When aria2 is down the download
+   * stays RETRYING and the next reconcile adds it; when aria2 refuses it, it fails.
    */
   Future<Download> now(Download d, Trigger trigger, DownloadStatus after) {
     cancel(d);
@@ -208,18 +263,23 @@ final class ReAdds {
     // After "file exists" the file on disk is not a partial download of ours (ours was deleted):
     // without continue, aria2 refuses again rather than append to someone else's file.
     boolean resume = !Objects.equals(d.errorCode, FILE_EXISTS);
-    return inFlight.reAdd(d, aria2.add(d, resume)
-        .map(v -> {
-          transitions.move(d, after);
-          return d;
-        })
-        .recover(err -> {
-          if (err instanceof AddRefused refused) {
-            d.errorMessage = refused.getMessage();
-            transitions.move(d, FAILED);
-          }
-          return Future.failedFuture(err);
-        }));
+    return inFlight.reAdd(
+        d,
+        aria2
+            .add(d, resume)
+            .map(
+                v -> {
+                  transitions.move(d, after);
+                  return d;
+                })
+            .recover(
+                err -> {
+                  if (err instanceof AddRefused refused) {
+                    d.errorMessage = refused.getMessage();
+                    transitions.move(d, FAILED);
+                  }
+                  return Future.failedFuture(err);
+                }));
   }
 
   void stop() {

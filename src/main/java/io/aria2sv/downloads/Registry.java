@@ -22,24 +22,26 @@ import java.util.Objects;
 
 /**
  * The durable registry of downloads and batches: SQLite in WAL mode ({@code registry.db} in the
- * data dir). It keeps every download, finished and failed ones too, beyond aria2's own result
- * limit (until {@code downloads.keepEnded} after they ended, when that is set), and the history of
- * re-adds. Every method blocks: {@link RegistryStore} calls them through ordered
- * {@code executeBlocking}, one at a time.
+ * data dir). It keeps every download, finished and failed ones too, beyond aria2's own result limit
+ * (until {@code downloads.keepEnded} after they ended, when that is set), and the history of
+ * re-adds. Every method blocks: {@link RegistryStore} calls them through ordered {@code
+ * executeBlocking}, one at a time.
  *
- * <p>A failed transaction leaves the connection in a state that cannot be trusted (after
- * {@code SQLITE_FULL} SQLite has rolled back on its own, and the driver then fails every later
- * commit), so after any failure the store {@link #reopen() reopens} before writing again. Each
- * write first checks that the file it has open is still the one at its path.
+ * <p>A failed transaction leaves the connection in a state that cannot be trusted (after {@code
+ * SQLITE_FULL} SQLite has rolled back on its own, and the driver then fails every later commit), so
+ * after any failure the store {@link #reopen() reopens} before writing again. Each write first
+ * checks that the file it has open is still the one at its path.
  */
 final class Registry implements AutoCloseable {
   /** The file's name inside the data directory. */
   static final String FILE = "registry.db";
 
-  private static final String UPSERT = """
+  private static final String UPSERT =
+      """
       INSERT OR REPLACE INTO downloads (id, gid, batch_id, request, status, completed_length, total_length,
         error_code, error_message, retry_count, gids, path, created_at, updated_at, files_deleted)
       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
+
   /**
    * How long a write waits for another process's lock before it fails as locked: short, because
    * queued adds wait behind it.
@@ -62,12 +64,15 @@ final class Registry implements AutoCloseable {
   record DeleteBatch(String id) implements Write {}
 
   /** Appends to a download's retry history. */
-  record RecordRetry(String downloadId, String gid, Integer errorCode, String errorMessage, long at) implements Write {}
+  record RecordRetry(String downloadId, String gid, Integer errorCode, String errorMessage, long at)
+      implements Write {}
 
   private final Path file;
   private Connection db;
+
   /** Prepared once per connection: every add and status change goes through it. */
   private PreparedStatement upsert;
+
   /** The identity of the file this connection has open (device and inode). */
   private Object fileKey;
 
@@ -109,8 +114,14 @@ final class Registry implements AutoCloseable {
       while (r.next()) {
         DownloadRequest req = DownloadRequest.fromJson(new JsonObject(r.getString("request")));
         JsonArray gids = new JsonArray(r.getString("gids"));
-        Download d = new Download(r.getString("id"), r.getString("batch_id"), req, r.getLong("created_at"),
-            gids.getString(0), DownloadStatus.valueOf(r.getString("status")));
+        Download d =
+            new Download(
+                r.getString("id"),
+                r.getString("batch_id"),
+                req,
+                r.getLong("created_at"),
+                gids.getString(0),
+                DownloadStatus.valueOf(r.getString("status")));
         for (int i = 1; i < gids.size(); i++) {
           d.gids.add(gids.getString(i));
         }
@@ -131,7 +142,10 @@ final class Registry implements AutoCloseable {
     return out;
   }
 
-  /** Each download's failed attempts, oldest first (the newest {@link Download#MAX_ERRORS} kept in memory). */
+  /**
+   * Each download's failed attempts, oldest first (the newest {@link Download#MAX_ERRORS} kept in
+   * memory).
+   */
   private void loadFailures(List<Download> downloads) throws SQLException {
     Map<String, Download> byId = new HashMap<>();
     downloads.forEach(d -> byId.put(d.id, d));
@@ -142,7 +156,9 @@ final class Registry implements AutoCloseable {
         if (d != null) {
           int code = r.getInt("error_code");
           Integer errorCode = r.wasNull() ? null : code;
-          d.failedAttempt(new Download.Failure(r.getLong("at"), r.getString("gid"), errorCode, r.getString("error_message")));
+          d.failedAttempt(
+              new Download.Failure(
+                  r.getLong("at"), r.getString("gid"), errorCode, r.getString("error_message")));
         }
       }
     }
@@ -151,9 +167,14 @@ final class Registry implements AutoCloseable {
   /** Batch ids with their totals. */
   List<JsonObject> loadBatches() throws SQLException {
     List<JsonObject> out = new ArrayList<>();
-    try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT * FROM batches")) {
+    try (Statement s = db.createStatement();
+        ResultSet r = s.executeQuery("SELECT * FROM batches")) {
       while (r.next()) {
-        out.add(new JsonObject().put("id", r.getString("id")).put("total", r.getInt("total")).put("createdAt", r.getLong("created_at")));
+        out.add(
+            new JsonObject()
+                .put("id", r.getString("id"))
+                .put("total", r.getInt("total"))
+                .put("createdAt", r.getLong("created_at")));
       }
     }
     return out;
@@ -178,7 +199,8 @@ final class Registry implements AutoCloseable {
     checkSameFile();
     try {
       if (probe) {
-        try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO probe (id, at) VALUES (1, ?)")) {
+        try (PreparedStatement p =
+            db.prepareStatement("INSERT OR REPLACE INTO probe (id, at) VALUES (1, ?)")) {
           p.setLong(1, System.currentTimeMillis());
           p.executeUpdate();
         }
@@ -237,14 +259,19 @@ final class Registry implements AutoCloseable {
 
   private void apply(Write w) throws SQLException {
     if (w instanceof InsertBatch b) {
-      try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO batches (id, total, created_at) VALUES (?,?,?)")) {
+      try (PreparedStatement p =
+          db.prepareStatement(
+              "INSERT OR REPLACE INTO batches (id, total, created_at) VALUES (?,?,?)")) {
         p.setString(1, b.id());
         p.setInt(2, b.total());
         p.setLong(3, b.createdAt());
         p.executeUpdate();
       }
     } else if (w instanceof Delete d) {
-      for (String sql : new String[] {"DELETE FROM downloads WHERE id = ?", "DELETE FROM retry_history WHERE download_id = ?"}) {
+      for (String sql :
+          new String[] {
+            "DELETE FROM downloads WHERE id = ?", "DELETE FROM retry_history WHERE download_id = ?"
+          }) {
         try (PreparedStatement p = db.prepareStatement(sql)) {
           p.setString(1, d.id());
           p.executeUpdate();
@@ -256,8 +283,9 @@ final class Registry implements AutoCloseable {
         p.executeUpdate();
       }
     } else if (w instanceof RecordRetry r) {
-      try (PreparedStatement p = db.prepareStatement(
-          "INSERT INTO retry_history (download_id, at, gid, error_code, error_message) VALUES (?,?,?,?,?)")) {
+      try (PreparedStatement p =
+          db.prepareStatement(
+              "INSERT INTO retry_history (download_id, at, gid, error_code, error_message) VALUES (?,?,?,?,?)")) {
         p.setString(1, r.downloadId());
         p.setLong(2, r.at());
         p.setString(3, r.gid());
@@ -326,13 +354,39 @@ final class Registry implements AutoCloseable {
    * An immutable copy of a download taken on the event loop, so the worker that writes it never
    * reads state the event loop is changing.
    */
-  record Snapshot(String id, String gid, String batchId, String request, String status, long completedLength,
-      long totalLength, Integer errorCode, String errorMessage, int retryCount, String gids, String path,
-      long createdAt, long updatedAt, boolean filesDeleted) {
+  record Snapshot(
+      String id,
+      String gid,
+      String batchId,
+      String request,
+      String status,
+      long completedLength,
+      long totalLength,
+      Integer errorCode,
+      String errorMessage,
+      int retryCount,
+      String gids,
+      String path,
+      long createdAt,
+      long updatedAt,
+      boolean filesDeleted) {
     static Snapshot of(Download d) {
-      return new Snapshot(d.id, d.gid, d.batchId, d.request.toJson().encode(), d.status.name(), d.completedLength,
-          d.totalLength, d.errorCode, d.errorMessage, d.retryCount, new JsonArray(new ArrayList<>(d.gids)).encode(),
-          d.path, d.createdAt, d.updatedAt, d.filesDeleted);
+      return new Snapshot(
+          d.id,
+          d.gid,
+          d.batchId,
+          d.request.toJson().encode(),
+          d.status.name(),
+          d.completedLength,
+          d.totalLength,
+          d.errorCode,
+          d.errorMessage,
+          d.retryCount,
+          new JsonArray(new ArrayList<>(d.gids)).encode(),
+          d.path,
+          d.createdAt,
+          d.updatedAt,
+          d.filesDeleted);
     }
   }
 }

@@ -23,7 +23,8 @@ final class RegistryFault extends ServiceException {
     READ_ONLY("the registry's file system or file is read-only"),
     LOCKED("the registry is locked by another process"),
     GONE("the registry's file was deleted under the running supervisor"),
-    REPLACED("the registry's file was replaced under the running supervisor; restart the supervisor to use the new file"),
+    REPLACED(
+        "the registry's file was replaced under the running supervisor; restart the supervisor to use the new file"),
     IO_ERROR("the registry cannot write (I/O error)");
 
     private final String words;
@@ -36,8 +37,13 @@ final class RegistryFault extends ServiceException {
   private final transient Cause cause;
 
   private RegistryFault(Cause cause, Path file, String detail) {
-    super(cause == Cause.DISK_FULL ? ErrorCode.STORAGE_FULL : ErrorCode.STORAGE_UNAVAILABLE,
-        cause.words + ": cannot write " + file + " in data directory " + file.getParent()
+    super(
+        cause == Cause.DISK_FULL ? ErrorCode.STORAGE_FULL : ErrorCode.STORAGE_UNAVAILABLE,
+        cause.words
+            + ": cannot write "
+            + file
+            + " in data directory "
+            + file.getParent()
             + (detail == null || detail.isBlank() ? "" : " (" + detail + ")"));
     this.cause = cause;
   }
@@ -58,13 +64,18 @@ final class RegistryFault extends ServiceException {
     if (err instanceof SQLException e) {
       String text = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
       // sqlite-jdbc reports the primary result code, or an extended one whose low byte is it.
-      Cause c = switch (e.getErrorCode() & 0xff) {
-        case 13 -> Cause.DISK_FULL;
-        case 8 -> Cause.READ_ONLY;
-        case 5, 6 -> Cause.LOCKED;
-        default -> text.contains("disk is full") || text.contains("no space") ? Cause.DISK_FULL
-            : text.contains("readonly") || text.contains("read-only") ? Cause.READ_ONLY : Cause.IO_ERROR;
-      };
+      Cause c =
+          switch (e.getErrorCode() & 0xff) {
+            case 13 -> Cause.DISK_FULL;
+            case 8 -> Cause.READ_ONLY;
+            case 5, 6 -> Cause.LOCKED;
+            default ->
+                text.contains("disk is full") || text.contains("no space")
+                    ? Cause.DISK_FULL
+                    : text.contains("readonly") || text.contains("read-only")
+                        ? Cause.READ_ONLY
+                        : Cause.IO_ERROR;
+          };
       return new RegistryFault(c, file, sqliteWords(e.getMessage()));
     }
     if (err instanceof AccessDeniedException) {
@@ -72,7 +83,10 @@ final class RegistryFault extends ServiceException {
     }
     if (err instanceof FileSystemException e && e.getReason() != null) {
       String reason = e.getReason().toLowerCase(Locale.ROOT);
-      Cause c = reason.contains("no space") ? Cause.DISK_FULL : reason.contains("read-only") ? Cause.READ_ONLY : Cause.IO_ERROR;
+      Cause c =
+          reason.contains("no space")
+              ? Cause.DISK_FULL
+              : reason.contains("read-only") ? Cause.READ_ONLY : Cause.IO_ERROR;
       return new RegistryFault(c, file, e.getReason());
     }
     if (err instanceof IOException e) {
@@ -88,6 +102,8 @@ final class RegistryFault extends ServiceException {
     }
     int open = message.lastIndexOf('(');
     int close = message.lastIndexOf(')');
-    return open >= 0 && close > open ? message.substring(open + 1, close) : message.replaceFirst("^\\[[A-Z_]+\\]\\s*", "");
+    return open >= 0 && close > open
+        ? message.substring(open + 1, close)
+        : message.replaceFirst("^\\[[A-Z_]+\\]\\s*", "");
   }
 }

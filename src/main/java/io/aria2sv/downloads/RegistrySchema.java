@@ -6,8 +6,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The registry's tables, created when missing and brought up to date when an earlier version
- * wrote them; and the connection settings (WAL, synchronous NORMAL, the busy timeout).
+ * The registry's tables, created when missing and brought up to date when an earlier version wrote
+ * them; and the connection settings (WAL, synchronous NORMAL, the busy timeout).
  */
 final class RegistrySchema {
   private RegistrySchema() {}
@@ -19,7 +19,8 @@ final class RegistrySchema {
       // can lose the last commits.
       s.execute("PRAGMA synchronous=NORMAL");
       s.execute("PRAGMA busy_timeout=" + busyTimeoutMs);
-      s.execute("""
+      s.execute(
+          """
           CREATE TABLE IF NOT EXISTS downloads (
             id TEXT PRIMARY KEY, gid TEXT NOT NULL, batch_id TEXT, request TEXT NOT NULL,
             status TEXT NOT NULL, completed_length INTEGER NOT NULL, total_length INTEGER NOT NULL,
@@ -28,8 +29,10 @@ final class RegistrySchema {
             files_deleted INTEGER NOT NULL DEFAULT 0)""");
       addColumnIfMissing(s, "downloads", "files_deleted", "INTEGER NOT NULL DEFAULT 0");
       s.execute("CREATE INDEX IF NOT EXISTS downloads_batch ON downloads(batch_id)");
-      s.execute("CREATE TABLE IF NOT EXISTS batches (id TEXT PRIMARY KEY, total INTEGER NOT NULL, created_at INTEGER NOT NULL)");
-      s.execute("""
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS batches (id TEXT PRIMARY KEY, total INTEGER NOT NULL, created_at INTEGER NOT NULL)");
+      s.execute(
+          """
           CREATE TABLE IF NOT EXISTS retry_history (
             download_id TEXT NOT NULL, at INTEGER NOT NULL, gid TEXT NOT NULL,
             error_code INTEGER, error_message TEXT)""");
@@ -38,7 +41,8 @@ final class RegistrySchema {
   }
 
   /** Adds a column that a registry written by an earlier version does not have yet. */
-  private static void addColumnIfMissing(Statement s, String table, String column, String definition) throws SQLException {
+  private static void addColumnIfMissing(
+      Statement s, String table, String column, String definition) throws SQLException {
     try (ResultSet r = s.executeQuery("PRAGMA table_info(" + table + ")")) {
       while (r.next()) {
         if (column.equals(r.getString("name"))) {

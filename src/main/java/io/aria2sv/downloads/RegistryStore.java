@@ -18,25 +18,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry seen from the event loop: every call runs on a worker through ordered
- * {@code executeBlocking}, so writes reach SQLite in the order they were made and the event loop
- * never waits for the disk. Writes that queue up while one is under way are committed together in
- * one transaction (group commit), in order. Downloads are copied into {@link Registry.Snapshot}s
- * on the event loop before the worker sees them. Confined to the downloads verticle's context.
+ * The registry seen from the event loop: every call runs on a worker through ordered {@code
+ * executeBlocking}, so writes reach SQLite in the order they were made and the event loop never
+ * waits for the disk. Writes that queue up while one is under way are committed together in one
+ * transaction (group commit), in order. Downloads are copied into {@link Registry.Snapshot}s on the
+ * event loop before the worker sees them. Confined to the downloads verticle's context.
  *
- * <p>When a write fails (full disk, read-only file system, a lock held by another process, the
- * file deleted or replaced), the store becomes <em>unwritable</em> with a {@link RegistryFault}
- * that says why, logged once. An add ({@link #add}) is then refused with that fault, so nothing
- * is acknowledged that was not stored. Other changes (status transitions, deletions, retry
- * history) are kept in memory, the newest per download, and written first once the registry can
- * write again. Each later write, and a probe every {@value #PROBE_MILLIS} ms, first reopens the
- * connection (one that saw a failed commit cannot be trusted); a registry whose file was deleted
- * is written anew from memory. The first write that succeeds makes the store writable again.
+ * <p>When a write fails (full disk, read-only file system, a lock held by another process, the file
+ * deleted or replaced), the store becomes <em>unwritable</em> with a {@link RegistryFault} that
+ * says why, logged once. An add ({@link #add}) is then refused with that fault, so nothing is
+ * acknowledged that was not stored. Other changes (status transitions, deletions, retry history)
+ * are kept in memory, the newest per download, and written first once the registry can write again.
+ * Each later write, and a probe every {@value #PROBE_MILLIS} ms, first reopens the connection (one
+ * that saw a failed commit cannot be trusted); a registry whose file was deleted is written anew
+ * from memory. The first write that succeeds makes the store writable again.
  */
 final class RegistryStore {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryStore.class);
+
   /** How often an unwritable registry tries again on its own, so readiness returns without adds. */
   static final long PROBE_MILLIS = 1000;
+
   /** Most retry-history rows kept in memory while unwritable; older ones are dropped. */
   private static final int MAX_KEPT_HISTORY = 10_000;
 
@@ -49,16 +51,21 @@ final class RegistryStore {
   private boolean writing;
   private boolean probeRequested;
   private long probeTimer = -1;
+
   /** Why the registry cannot write; null while it can. */
   private RegistryFault fault;
+
   /** Changes not stored yet, the newest per download id (a save or a delete). */
   private final Map<String, Registry.Write> keptDownloads = new LinkedHashMap<>();
+
   /** Batch deletions and retry history not stored yet, in order. */
   private final List<Registry.Write> keptOther = new ArrayList<>();
+
   private int droppedHistory;
-  private Consumer<RegistryFault> onCondition = f -> { };
+  private Consumer<RegistryFault> onCondition = f -> {};
   private Supplier<List<Registry.Write>> everything = List::of;
   private boolean closed;
+
   /** Told once the queue is written, after {@link #close} was asked. */
   private Promise<Void> onDrained;
 
@@ -71,12 +78,17 @@ final class RegistryStore {
     return vertx.executeBlocking(() -> new RegistryStore(vertx, Registry.open(dataDir)), true);
   }
 
-  /** Told the new fault when the registry becomes unwritable (or its cause changes), null when it can write again. */
+  /**
+   * Told the new fault when the registry becomes unwritable (or its cause changes), null when it
+   * can write again.
+   */
   void onCondition(Consumer<RegistryFault> listener) {
     this.onCondition = listener;
   }
 
-  /** What to write into a new file when the registry's file was deleted: every download and batch. */
+  /**
+   * What to write into a new file when the registry's file was deleted: every download and batch.
+   */
   void rebuildFrom(Supplier<List<Registry.Write>> everything) {
     this.everything = everything;
   }
@@ -106,7 +118,11 @@ final class RegistryStore {
   Future<Void> add(List<Download> downloads, JsonObject newBatch) {
     List<Registry.Write> writes = new ArrayList<>(downloads.size() + 1);
     if (newBatch != null) {
-      writes.add(new Registry.InsertBatch(newBatch.getString("id"), newBatch.getInteger("total"), newBatch.getLong("createdAt")));
+      writes.add(
+          new Registry.InsertBatch(
+              newBatch.getString("id"),
+              newBatch.getInteger("total"),
+              newBatch.getLong("createdAt")));
     }
     downloads.forEach(d -> writes.add(new Registry.Save(Registry.Snapshot.of(d))));
     return enqueue(writes, true);
@@ -128,12 +144,18 @@ final class RegistryStore {
   }
 
   void recordRetry(String downloadId, Download.Failure f) {
-    enqueue(List.of(new Registry.RecordRetry(downloadId, f.gid(), f.errorCode(), f.errorMessage(), f.at())), false);
+    enqueue(
+        List.of(
+            new Registry.RecordRetry(downloadId, f.gid(), f.errorCode(), f.errorMessage(), f.at())),
+        false);
   }
 
   private Future<Void> enqueue(List<Registry.Write> writes, boolean mustStore) {
     if (closed && !writing) {
-      return mustStore ? Future.failedFuture(new ServiceException(ErrorCode.NOT_RUNNING, "the registry is closed: the supervisor is stopping"))
+      return mustStore
+          ? Future.failedFuture(
+              new ServiceException(
+                  ErrorCode.NOT_RUNNING, "the registry is closed: the supervisor is stopping"))
           : Future.succeededFuture();
     }
     Promise<Void> done = Promise.promise();
@@ -171,37 +193,43 @@ final class RegistryStore {
       writes.addAll(keptOther);
     }
     taken.forEach(op -> writes.addAll(op.writes()));
-    vertx.executeBlocking(() -> {
-      if (before != null) {
-        if (before.kind() == RegistryFault.Cause.REPLACED) {
-          registry.checkSameFile(); // never write into a file someone else put there
-        }
-        registry.reopen();
-      }
-      // while unwritable, only a write that changes the file shows that it can write again
-      registry.write(writes, before != null);
-      return null;
-    }, true).onComplete(ar -> {
-      // the condition changes before any caller hears of the outcome, so readiness agrees with it
-      if (ar.succeeded()) {
-        if (before != null) {
-          writable(keptDownloads.size() + keptOther.size());
-        }
-        taken.forEach(op -> op.done().complete());
-      } else {
-        RegistryFault f = RegistryFault.classify(ar.cause(), registry.file());
-        unwritable(f);
-        for (Op op : taken) {
-          if (op.mustStore()) {
-            op.done().fail(f);
-          } else {
-            op.writes().forEach(this::keep);
-            op.done().complete();
-          }
-        }
-      }
-      writeNext();
-    });
+    vertx
+        .executeBlocking(
+            () -> {
+              if (before != null) {
+                if (before.kind() == RegistryFault.Cause.REPLACED) {
+                  registry.checkSameFile(); // never write into a file someone else put there
+                }
+                registry.reopen();
+              }
+              // while unwritable, only a write that changes the file shows that it can write again
+              registry.write(writes, before != null);
+              return null;
+            },
+            true)
+        .onComplete(
+            ar -> {
+              // the condition changes before any caller hears of the outcome, so readiness agrees
+              // with it
+              if (ar.succeeded()) {
+                if (before != null) {
+                  writable(keptDownloads.size() + keptOther.size());
+                }
+                taken.forEach(op -> op.done().complete());
+              } else {
+                RegistryFault f = RegistryFault.classify(ar.cause(), registry.file());
+                unwritable(f);
+                for (Op op : taken) {
+                  if (op.mustStore()) {
+                    op.done().fail(f);
+                  } else {
+                    op.writes().forEach(this::keep);
+                    op.done().complete();
+                  }
+                }
+              }
+              writeNext();
+            });
   }
 
   private void keep(Registry.Write w) {
@@ -224,21 +252,29 @@ final class RegistryStore {
     if (!news) {
       return;
     }
-    LOG.error("{}; adds are refused until it can write again (tried again every {} ms), other changes are kept in memory",
-        f.getMessage(), PROBE_MILLIS);
+    LOG.error(
+        "{}; adds are refused until it can write again (tried again every {} ms), other changes are kept in memory",
+        f.getMessage(),
+        PROBE_MILLIS);
     if (probeTimer < 0) {
-      probeTimer = vertx.setPeriodic(PROBE_MILLIS, id -> {
-        probeRequested = true;
-        if (!writing) {
-          writeNext();
-        }
-      });
+      probeTimer =
+          vertx.setPeriodic(
+              PROBE_MILLIS,
+              id -> {
+                probeRequested = true;
+                if (!writing) {
+                  writeNext();
+                }
+              });
     }
     onCondition.accept(f);
   }
 
   private void writable(int keptChanges) {
-    LOG.info("registry {} can write again: stored {} changes kept in memory meanwhile{}", registry.file(), keptChanges,
+    LOG.info(
+        "registry {} can write again: stored {} changes kept in memory meanwhile{}",
+        registry.file(),
+        keptChanges,
         droppedHistory == 0 ? "" : " (" + droppedHistory + " retry-history rows were dropped)");
     fault = null;
     keptDownloads.clear();
@@ -270,9 +306,11 @@ final class RegistryStore {
   }
 
   private Future<Void> closeNow() {
-    return vertx.executeBlocking(() -> {
-      registry.close();
-      return null;
-    }, true);
+    return vertx.executeBlocking(
+        () -> {
+          registry.close();
+          return null;
+        },
+        true);
   }
 }

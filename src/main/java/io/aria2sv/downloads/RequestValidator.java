@@ -24,8 +24,8 @@ import java.util.Set;
 
 /**
  * Checks requests before anything is stored or sent to aria2: http, https, ftp and sftp URIs only;
- * {@code dir} and {@code out} stay inside the download root (no "..", no absolute path elsewhere, no
- * symbolic link that leads out); per-download aria2 options from an allowlist. Touches the file
+ * {@code dir} and {@code out} stay inside the download root (no "..", no absolute path elsewhere,
+ * no symbolic link that leads out); per-download aria2 options from an allowlist. Touches the file
  * system only to resolve links (cheap {@code stat} calls).
  */
 public final class RequestValidator {
@@ -33,19 +33,54 @@ public final class RequestValidator {
   static final int MAX_URI_LENGTH = 4096;
   static final Set<String> SCHEMES = Set.of("http", "https", "ftp", "sftp");
   static final Set<String> FIELDS = Set.of("uris", "dir", "out", "options", "requestId", "torrent");
+
   /** Web seeds given with a torrent: http and https only. */
   static final Set<String> WEB_SEED_SCHEMES = Set.of("http", "https");
 
   /** Per-download aria2 options a client may set. */
   public static final Set<String> ALLOWED_OPTIONS =
       Set.of(
-          "max-download-limit", "split", "max-connection-per-server", "min-split-size", "user-agent",
-          "referer", "header", "checksum", "lowest-speed-limit", "max-tries", "retry-wait", "timeout",
-          "connect-timeout", "http-user", "http-passwd", "ftp-user", "ftp-passwd", "allow-overwrite",
-          "remote-time", "max-file-not-found", "check-certificate", "pause", "conditional-get",
-          "http-accept-gzip", "uri-selector", "stream-piece-selector", "piece-length", "file-allocation",
-          "max-upload-limit", "seed-ratio", "seed-time", "select-file", "bt-max-peers", "bt-request-peer-speed-limit",
-          "bt-tracker", "bt-exclude-tracker", "bt-stop-timeout", "bt-prioritize-piece", "follow-torrent", "follow-metalink");
+          "max-download-limit",
+          "split",
+          "max-connection-per-server",
+          "min-split-size",
+          "user-agent",
+          "referer",
+          "header",
+          "checksum",
+          "lowest-speed-limit",
+          "max-tries",
+          "retry-wait",
+          "timeout",
+          "connect-timeout",
+          "http-user",
+          "http-passwd",
+          "ftp-user",
+          "ftp-passwd",
+          "allow-overwrite",
+          "remote-time",
+          "max-file-not-found",
+          "check-certificate",
+          "pause",
+          "conditional-get",
+          "http-accept-gzip",
+          "uri-selector",
+          "stream-piece-selector",
+          "piece-length",
+          "file-allocation",
+          "max-upload-limit",
+          "seed-ratio",
+          "seed-time",
+          "select-file",
+          "bt-max-peers",
+          "bt-request-peer-speed-limit",
+          "bt-tracker",
+          "bt-exclude-tracker",
+          "bt-stop-timeout",
+          "bt-prioritize-piece",
+          "follow-torrent",
+          "follow-metalink");
+
   /** Options the supervisor takes only as "false": it follows .torrent and metalink URLs itself. */
   static final Set<String> ONLY_FALSE = Set.of("follow-torrent", "follow-metalink");
 
@@ -63,10 +98,14 @@ public final class RequestValidator {
 
   /** Most downloads in one batch. */
   static final int MAX_BATCH = 10_000;
+
   /** Most downloads in one list reply, and how many a list without a limit gets. */
   public static final int MAX_PAGE = 1000;
 
-  /** Fails with a {@link ValidationException} (400, naming the field) unless {@code body} is a valid list request. */
+  /**
+   * Fails with a {@link ValidationException} (400, naming the field) unless {@code body} is a valid
+   * list request.
+   */
   public static void checkListQuery(io.vertx.core.json.JsonObject body) {
     CommandRequests.listQuery(body);
   }
@@ -81,7 +120,8 @@ public final class RequestValidator {
     }
     if (body.getValue("items") instanceof JsonArray items) {
       for (Object o : items) {
-        if (o instanceof JsonObject item && (item.containsKey("dir") || item.containsKey("torrent"))) {
+        if (o instanceof JsonObject item
+            && (item.containsKey("dir") || item.containsKey("torrent"))) {
           return true;
         }
       }
@@ -102,8 +142,11 @@ public final class RequestValidator {
       }
       return MetalinkRequests.of(this, body);
     }
-    if (!(body.getValue("items") instanceof JsonArray items) || items.isEmpty() || items.size() > MAX_BATCH) {
-      throw new ValidationException("items", "must be an array of 1 to " + MAX_BATCH + " downloads");
+    if (!(body.getValue("items") instanceof JsonArray items)
+        || items.isEmpty()
+        || items.size() > MAX_BATCH) {
+      throw new ValidationException(
+          "items", "must be an array of 1 to " + MAX_BATCH + " downloads");
     }
     String dir = body.getValue("dir") == null ? "" : dir(text(body, "dir", ""), "dir");
     List<DownloadRequest> out = new ArrayList<>(items.size());
@@ -125,28 +168,46 @@ public final class RequestValidator {
    */
   public DownloadRequest validate(JsonObject body, String prefix, String defaultDir) {
     if (body == null) {
-      throw new ValidationException(prefix.isEmpty() ? "body" : prefix.substring(0, prefix.length() - 1), "must be a JSON object");
+      throw new ValidationException(
+          prefix.isEmpty() ? "body" : prefix.substring(0, prefix.length() - 1),
+          "must be a JSON object");
     }
     for (String name : body.fieldNames()) {
       if (!FIELDS.contains(name)) {
-        throw new ValidationException(prefix + name, "is not a known field (uris, torrent, dir, out, options, requestId)");
+        throw new ValidationException(
+            prefix + name, "is not a known field (uris, torrent, dir, out, options, requestId)");
       }
     }
-    String torrent = body.getValue("torrent") == null ? null : torrent(text(body, "torrent", prefix), prefix + "torrent");
-    boolean noUris = body.getValue("uris") == null || body.getValue("uris") instanceof JsonArray a && a.isEmpty();
-    List<String> uris = torrent != null && noUris ? List.of()
-        : uris(body.getValue("uris"), prefix + "uris", torrent == null ? SCHEMES : WEB_SEED_SCHEMES);
-    if ((torrent != null || uris.size() == 1 && Magnet.is(uris.get(0))) && body.getValue("out") != null) {
-      throw new ValidationException(prefix + "out", "is not for a torrent: its files are named by the torrent");
+    String torrent =
+        body.getValue("torrent") == null
+            ? null
+            : torrent(text(body, "torrent", prefix), prefix + "torrent");
+    boolean noUris =
+        body.getValue("uris") == null
+            || body.getValue("uris") instanceof JsonArray a && a.isEmpty();
+    List<String> uris =
+        torrent != null && noUris
+            ? List.of()
+            : uris(
+                body.getValue("uris"),
+                prefix + "uris",
+                torrent == null ? SCHEMES : WEB_SEED_SCHEMES);
+    if ((torrent != null || uris.size() == 1 && Magnet.is(uris.get(0)))
+        && body.getValue("out") != null) {
+      throw new ValidationException(
+          prefix + "out", "is not for a torrent: its files are named by the torrent");
     }
-    String dir = body.getValue("dir") == null ? defaultDir : dir(text(body, "dir", prefix), prefix + "dir");
-    String out = body.getValue("out") == null ? null : out(text(body, "out", prefix), prefix + "out");
+    String dir =
+        body.getValue("dir") == null ? defaultDir : dir(text(body, "dir", prefix), prefix + "dir");
+    String out =
+        body.getValue("out") == null ? null : out(text(body, "out", prefix), prefix + "out");
     Map<String, String> options = options(body.getValue("options"), prefix + "options");
     String requestId = body.getValue("requestId") == null ? null : text(body, "requestId", prefix);
     if (requestId != null && (requestId.isBlank() || requestId.length() > 200)) {
       throw new ValidationException(prefix + "requestId", "must be 1 to 200 characters");
     }
-    return new DownloadRequest(List.copyOf(uris), dir, out, Map.copyOf(options), requestId, torrent);
+    return new DownloadRequest(
+        List.copyOf(uris), dir, out, Map.copyOf(options), requestId, torrent);
   }
 
   /** Decodes, checks and keeps a base64 {@code .torrent}; returns its info hash. Blocking. */
@@ -199,7 +260,9 @@ public final class RequestValidator {
           throw new ValidationException(f, "a magnet link must be the only URI of its download");
         }
         if (Magnet.infoHash(s) == null) {
-          throw new ValidationException(f, "a magnet link needs xt=urn:btih: with the info hash (40 hex or 32 base32 characters)");
+          throw new ValidationException(
+              f,
+              "a magnet link needs xt=urn:btih: with the info hash (40 hex or 32 base32 characters)");
         }
         out.add(s);
         continue;
@@ -212,8 +275,11 @@ public final class RequestValidator {
       }
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!schemes.contains(scheme)) {
-        throw new ValidationException(f, schemes == SCHEMES ? "scheme must be http, https, ftp, sftp or magnet"
-            : "a web seed of a torrent must be http or https");
+        throw new ValidationException(
+            f,
+            schemes == SCHEMES
+                ? "scheme must be http, https, ftp, sftp or magnet"
+                : "a web seed of a torrent must be http or https");
       }
       if (uri.getHost() == null || uri.getHost().isEmpty()) {
         throw new ValidationException(f, "has no host");
@@ -225,8 +291,12 @@ public final class RequestValidator {
 
   /** A directory inside the root, returned relative to it ("" is the root). */
   String dir(String value, String field) {
-    if (value.length() > 1024 || value.indexOf('\\') >= 0 || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-      throw new ValidationException(field, "is not a usable directory name (no '\\', no control characters, at most 1024 characters)");
+    if (value.length() > 1024
+        || value.indexOf('\\') >= 0
+        || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw new ValidationException(
+          field,
+          "is not a usable directory name (no '\\', no control characters, at most 1024 characters)");
     }
     Path p;
     try {
@@ -247,7 +317,9 @@ public final class RequestValidator {
     return root.relativize(abs).toString();
   }
 
-  /** Follows symbolic links of the existing part of {@code abs}: it must not lead out of the root. */
+  /**
+   * Follows symbolic links of the existing part of {@code abs}: it must not lead out of the root.
+   */
   private void ensureNoLinkEscape(Path abs, String field) {
     try {
       Path realRoot = root.toRealPath();
@@ -256,7 +328,8 @@ public final class RequestValidator {
         existing = existing.getParent();
       }
       if (existing != null && !existing.toRealPath().startsWith(realRoot)) {
-        throw new ValidationException(field, "leads out of the download root through a symbolic link");
+        throw new ValidationException(
+            field, "leads out of the download root through a symbolic link");
       }
     } catch (IOException e) {
       throw new ValidationException(field, "cannot be checked: " + e.getMessage());
@@ -264,9 +337,15 @@ public final class RequestValidator {
   }
 
   static String out(String value, String field) {
-    if (value.isBlank() || value.length() > 255 || value.equals(".") || value.equals("..")
-        || value.indexOf('/') >= 0 || value.indexOf('\\') >= 0 || value.chars().anyMatch(c -> c < 0x20)) {
-      throw new ValidationException(field, "must be a plain file name (no '/', not '..', at most 255 characters)");
+    if (value.isBlank()
+        || value.length() > 255
+        || value.equals(".")
+        || value.equals("..")
+        || value.indexOf('/') >= 0
+        || value.indexOf('\\') >= 0
+        || value.chars().anyMatch(c -> c < 0x20)) {
+      throw new ValidationException(
+          field, "must be a plain file name (no '/', not '..', at most 255 characters)");
     }
     return value;
   }
@@ -282,8 +361,10 @@ public final class RequestValidator {
     for (String name : o.fieldNames()) {
       String f = field + "." + name;
       if (!ALLOWED_OPTIONS.contains(name)) {
-        throw new ValidationException(f, "is not an allowed per-download option (use dir and out for paths)"
-            + KeySuggestion.didYouMean(name, ALLOWED_OPTIONS));
+        throw new ValidationException(
+            f,
+            "is not an allowed per-download option (use dir and out for paths)"
+                + KeySuggestion.didYouMean(name, ALLOWED_OPTIONS));
       }
       Object v = o.getValue(name);
       if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
@@ -294,8 +375,10 @@ public final class RequestValidator {
         throw new ValidationException(f, "is too long or holds control characters");
       }
       if (ONLY_FALSE.contains(name) && !text.equals("false")) {
-        throw new ValidationException(f, "can only be false (download the file as it is): the supervisor follows"
-            + " .torrent and metalink URLs itself, so that every download is one it knows");
+        throw new ValidationException(
+            f,
+            "can only be false (download the file as it is): the supervisor follows"
+                + " .torrent and metalink URLs itself, so that every download is one it knows");
       }
       out.put(name, text);
     }

@@ -5,12 +5,12 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Decides whether a failed download is re-added, from aria2's error code: the codes in
- * {@code downloads.retryableErrors} (by default 1 unknown, 2 timeout, 5 too slow, 6 network, 19 DNS,
- * 22 bad HTTP response, 29 server busy) are re-added up to {@code downloads.maxRetries} times, after
- * {@code retryDelay} doubling each time; every other code (3 not found, 9 disk full, 13 file exists,
- * 24 authorization, 28 bad option, …) fails at once ({@link DownloadManager} starts a download
- * over instead when its own partial file is in the way: 13 and 8).
+ * Decides whether a failed download is re-added, from aria2's error code: the codes in {@code
+ * downloads.retryableErrors} (by default 1 unknown, 2 timeout, 5 too slow, 6 network, 19 DNS, 22
+ * bad HTTP response, 29 server busy) are re-added up to {@code downloads.maxRetries} times, after
+ * {@code retryDelay} doubling each time; every other code (3 not found, 9 disk full, 13 file
+ * exists, 24 authorization, 28 bad option, …) fails at once ({@link DownloadManager} starts a
+ * download over instead when its own partial file is in the way: 13 and 8).
  */
 final class RetryDecider {
   private static final Duration MAX_DELAY = Duration.ofMinutes(5);

@@ -34,14 +34,19 @@ final class SameContent {
         continue;
       }
       if (live.containsKey(hash)) {
-        return new ServiceException(ErrorCode.CONFLICT, "torrent " + hash + " is already download " + live.get(hash)
-            + "; the same content cannot be added twice while it runs");
+        return new ServiceException(
+            ErrorCode.CONFLICT,
+            "torrent "
+                + hash
+                + " is already download "
+                + live.get(hash)
+                + "; the same content cannot be added twice while it runs");
       }
       if (!seen.add(hash)) {
-        return new ServiceException(ErrorCode.CONFLICT, "torrent " + hash + " appears twice in the batch");
+        return new ServiceException(
+            ErrorCode.CONFLICT, "torrent " + hash + " appears twice in the batch");
       }
     }
     return null;
   }
-
 }

@@ -28,7 +28,12 @@ final class StatusApplier {
   private final CommandFence fence;
   private final MagnetFollower magnets;
 
-  StatusApplier(DownloadIndex index, Transitions transitions, ReAdds reAdds, Aria2Side aria2, CommandFence fence,
+  StatusApplier(
+      DownloadIndex index,
+      Transitions transitions,
+      ReAdds reAdds,
+      Aria2Side aria2,
+      CommandFence fence,
       MagnetFollower magnets) {
     this.magnets = magnets;
     this.index = index;
@@ -38,20 +43,28 @@ final class StatusApplier {
     this.fence = fence;
   }
 
-  /** A WebSocket notification: reads the status of that GID (read again if a command crosses it) and applies it. */
+  /**
+   * A WebSocket notification: reads the status of that GID (read again if a command crosses it) and
+   * applies it.
+   */
   void onNotification(String method, String gid) {
     Download d = index.byGid(gid);
     if (d == null || !gid.equals(d.gid)) {
       return;
     }
-    fence.readUncrossed(d, gid, ar -> {
-      if (ar.succeeded()) {
-        apply(d, ar.result());
-      } else {
-        // the progress ticker reads it again while it shows running here; a reconnect reconciles all
-        LOG.debug("status of {} after {} unavailable: {}", gid, method, ar.cause().getMessage());
-      }
-    });
+    fence.readUncrossed(
+        d,
+        gid,
+        ar -> {
+          if (ar.succeeded()) {
+            apply(d, ar.result());
+          } else {
+            // the progress ticker reads it again while it shows running here; a reconnect
+            // reconciles all
+            LOG.debug(
+                "status of {} after {} unavailable: {}", gid, method, ar.cause().getMessage());
+          }
+        });
   }
 
   /** Applies aria2's view of a download's current GID; a no-op when nothing changed. */
@@ -87,12 +100,16 @@ final class StatusApplier {
         aria2.dropResult(d.gid);
         transitions.move(d, REMOVED);
       }
-      case "error" -> reAdds.failed(d, parseInt(st.getString("errorCode")), st.getString("errorMessage"));
-      default -> { }
+      case "error" ->
+          reAdds.failed(d, parseInt(st.getString("errorCode")), st.getString("errorMessage"));
+      default -> {}
     }
   }
 
-  /** Applies one progress sample of {@code tellActive}; returns the download when a figure changed, else null. */
+  /**
+   * Applies one progress sample of {@code tellActive}; returns the download when a figure changed,
+   * else null.
+   */
   Download progress(JsonObject st) {
     Download d = index.byGid(st.getString("gid"));
     if (d == null || !d.gid.equals(st.getString("gid"))) {
@@ -106,7 +123,12 @@ final class StatusApplier {
     if ((d.status == WAITING || d.status == ACTIVE) && "active".equals(st.getString("status"))) {
       transitions.move(d, running(d, st));
     }
-    return c != d.completedLength || t != d.totalLength || s != d.downloadSpeed || up != d.uploadLength ? d : null;
+    return c != d.completedLength
+            || t != d.totalLength
+            || s != d.downloadSpeed
+            || up != d.uploadLength
+        ? d
+        : null;
   }
 
   /**
@@ -115,7 +137,9 @@ final class StatusApplier {
    * downloading.
    */
   private static DownloadStatus running(Download d, JsonObject st) {
-    return d.request.fetchesMetadata() ? METADATA : "true".equals(st.getString("seeder")) ? SEEDING : ACTIVE;
+    return d.request.fetchesMetadata()
+        ? METADATA
+        : "true".equals(st.getString("seeder")) ? SEEDING : ACTIVE;
   }
 
   private static void clearError(Download d) {

@@ -30,17 +30,32 @@ public final class SupervisorFollower {
 
   /** Starts following; completes once the current state is known (or could not be asked). */
   public Future<Void> start(Duration timeout) {
-    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.EVENTS_SUPERVISOR_ENDPOINT, m -> running(m.body())));
-    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.EVENTS_SUPERVISOR, m -> {
-      if ("state-changed".equals(m.body().getString("type"))) {
-        state(SupervisorState.valueOf(m.body().getString("to")));
-      }
-    }));
+    consumers.add(
+        vertx
+            .eventBus()
+            .<JsonObject>localConsumer(
+                Addresses.EVENTS_SUPERVISOR_ENDPOINT, m -> running(m.body())));
+    consumers.add(
+        vertx
+            .eventBus()
+            .<JsonObject>localConsumer(
+                Addresses.EVENTS_SUPERVISOR,
+                m -> {
+                  if ("state-changed".equals(m.body().getString("type"))) {
+                    state(SupervisorState.valueOf(m.body().getString("to")));
+                  }
+                }));
     DeliveryOptions quick = new DeliveryOptions().setSendTimeout(timeout.toMillis());
-    return vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_ENDPOINT, new JsonObject(), quick)
+    return vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.SUPERVISOR_ENDPOINT, new JsonObject(), quick)
         .onSuccess(m -> running(m.body()))
-        .recover(err -> vertx.eventBus().<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject(), quick)
-            .onSuccess(m -> state(SupervisorState.valueOf(m.body().getString("state")))))
+        .recover(
+            err ->
+                vertx
+                    .eventBus()
+                    .<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject(), quick)
+                    .onSuccess(m -> state(SupervisorState.valueOf(m.body().getString("state")))))
         .<Void>mapEmpty()
         .otherwiseEmpty();
   }
@@ -58,7 +73,7 @@ public final class SupervisorFollower {
 
   private void state(SupervisorState to) {
     switch (to) {
-      case RUNNING -> { } // the endpoint event says where
+      case RUNNING -> {} // the endpoint event says where
       // a stop may be the first half of a restart: calls wait, and fail once it is STOPPED
       case STARTING, RESTARTING, STOPPING -> aria2.unavailable(Aria2Client.Absence.COMING);
       case FAILED -> aria2.unavailable(Aria2Client.Absence.GAVE_UP);

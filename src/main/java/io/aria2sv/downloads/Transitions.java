@@ -6,27 +6,35 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Moves downloads from one status to the next: each change is counted, stored and published
- * exactly once. Owns the first-add ordering: while a download's first add is under way (stored and
- * sent, not yet acknowledged), its transitions are stored but not published, so subscribers always
- * see {@code added} first, then the status it reached meanwhile. Event-loop confined.
+ * Moves downloads from one status to the next: each change is counted, stored and published exactly
+ * once. Owns the first-add ordering: while a download's first add is under way (stored and sent,
+ * not yet acknowledged), its transitions are stored but not published, so subscribers always see
+ * {@code added} first, then the status it reached meanwhile. Event-loop confined.
  */
 final class Transitions {
   private final DownloadIndex index;
   private final RegistryStore store;
   private final DownloadEvents events;
   private final Function<Download, JsonObject> json;
+
   /** Downloads whose first add is under way, with the status they had when it began. */
   private final Map<String, DownloadStatus> firstAdd = new HashMap<>();
 
-  Transitions(DownloadIndex index, RegistryStore store, DownloadEvents events, Function<Download, JsonObject> json) {
+  Transitions(
+      DownloadIndex index,
+      RegistryStore store,
+      DownloadEvents events,
+      Function<Download, JsonObject> json) {
     this.index = index;
     this.store = store;
     this.events = events;
     this.json = json;
   }
 
-  /** Moves {@code d} to {@code to}, storing and publishing the change once; nothing happens if unchanged. */
+  /**
+   * Moves {@code d} to {@code to}, storing and publishing the change once; nothing happens if
+   * unchanged.
+   */
   void move(Download d, DownloadStatus to) {
     if (d.status == to) {
       return;
@@ -49,7 +57,10 @@ final class Transitions {
     }
   }
 
-  /** {@code d} changed without a change of status (its options): stored, and published as {@code changed}. */
+  /**
+   * {@code d} changed without a change of status (its options): stored, and published as {@code
+   * changed}.
+   */
   void changed(Download d) {
     d.updatedAt = System.currentTimeMillis();
     store.update(d);
@@ -72,8 +83,8 @@ final class Transitions {
 
   /**
    * {@code d}'s first add was acknowledged: publishes {@code added}, then the status it reached
-   * meanwhile (a fast download may already be active or complete). {@code log} false leaves the
-   * log line to a summary of a batch.
+   * meanwhile (a fast download may already be active or complete). {@code log} false leaves the log
+   * line to a summary of a batch.
    */
   void firstAddDone(Download d, boolean log) {
     DownloadStatus initial = firstAdd.remove(d.id);

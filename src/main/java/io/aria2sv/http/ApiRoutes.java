@@ -22,7 +22,11 @@ import java.util.List;
  */
 final class ApiRoutes {
   static final String BASE = "/api/v1";
-  /** Adds may wait for aria2c to come back from a restart (RPC retries with backoff): this many request timeouts. */
+
+  /**
+   * Adds may wait for aria2c to come back from a restart (RPC retries with backoff): this many
+   * request timeouts.
+   */
   static final int SLOW_FACTOR = 6;
 
   private final Vertx vertx;
@@ -41,51 +45,99 @@ final class ApiRoutes {
   }
 
   void mount(Router router) {
-    router.get(BASE + "/supervisor").handler(ctx -> forward(ctx, Addresses.SUPERVISOR_STATUS, new JsonObject(), 200));
-    router.post(BASE + "/supervisor/start").handler(ctx -> control(ctx, Addresses.SUPERVISOR_START));
+    router
+        .get(BASE + "/supervisor")
+        .handler(ctx -> forward(ctx, Addresses.SUPERVISOR_STATUS, new JsonObject(), 200));
+    router
+        .post(BASE + "/supervisor/start")
+        .handler(ctx -> control(ctx, Addresses.SUPERVISOR_START));
     router.post(BASE + "/supervisor/stop").handler(ctx -> control(ctx, Addresses.SUPERVISOR_STOP));
-    router.post(BASE + "/supervisor/restart").handler(ctx -> control(ctx, Addresses.SUPERVISOR_RESTART));
+    router
+        .post(BASE + "/supervisor/restart")
+        .handler(ctx -> control(ctx, Addresses.SUPERVISOR_RESTART));
     router.get(BASE + "/stats").handler(this::stats);
-    router.get(BASE + "/cluster").handler(ctx -> forward(ctx, Addresses.CLUSTER_STATUS, new JsonObject(), 200));
-    router.get(BASE + "/options").handler(ctx -> forward(ctx, Addresses.SUPERVISOR_OPTIONS, new JsonObject(), 200));
+    router
+        .get(BASE + "/cluster")
+        .handler(ctx -> forward(ctx, Addresses.CLUSTER_STATUS, new JsonObject(), 200));
+    router
+        .get(BASE + "/options")
+        .handler(ctx -> forward(ctx, Addresses.SUPERVISOR_OPTIONS, new JsonObject(), 200));
     router.patch(BASE + "/options").consumes("application/json").handler(this::setOptions);
     router.post(BASE + "/downloads").consumes("application/json").handler(this::addDownload);
     router.post(BASE + "/downloads").consumes("multipart/form-data").handler(this::upload);
     router.post(BASE + "/batches").consumes("multipart/form-data").handler(this::upload);
     router.get(BASE + "/downloads").handler(this::listDownloads);
-    router.post(BASE + "/downloads/pause-all").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PAUSE_ALL, new JsonObject(), 200, slow));
-    router.post(BASE + "/downloads/resume-all").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_RESUME_ALL, new JsonObject(), 200, slow));
-    router.post(BASE + "/downloads/purge").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PURGE, new JsonObject(), 200));
-    router.get(BASE + "/downloads/:id").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_GET, idBody(ctx), 200));
-    router.patch(BASE + "/downloads/:id").consumes("application/json").handler(ctx -> withBody(ctx, Addresses.DOWNLOADS_CHANGE));
-    router.post(BASE + "/downloads/:id/stop-seeding").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_STOP_SEEDING, idBody(ctx), 200));
-    router.get(BASE + "/downloads/:id/peers").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PEERS, idBody(ctx), 200));
-    router.get(BASE + "/downloads/:id/files").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_FILES, idBody(ctx), 200));
-    router.post(BASE + "/downloads/:id/position").consumes("application/json").handler(ctx -> withBody(ctx, Addresses.DOWNLOADS_POSITION));
-    router.post(BASE + "/downloads/:id/pause").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PAUSE, idBody(ctx), 200));
-    router.post(BASE + "/downloads/:id/resume").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_RESUME, idBody(ctx), 200));
-    router.post(BASE + "/downloads/:id/retry").handler(ctx -> forward(ctx, Addresses.DOWNLOADS_RETRY, idBody(ctx), 200));
+    router
+        .post(BASE + "/downloads/pause-all")
+        .handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PAUSE_ALL, new JsonObject(), 200, slow));
+    router
+        .post(BASE + "/downloads/resume-all")
+        .handler(ctx -> forward(ctx, Addresses.DOWNLOADS_RESUME_ALL, new JsonObject(), 200, slow));
+    router
+        .post(BASE + "/downloads/purge")
+        .handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PURGE, new JsonObject(), 200));
+    router
+        .get(BASE + "/downloads/:id")
+        .handler(ctx -> forward(ctx, Addresses.DOWNLOADS_GET, idBody(ctx), 200));
+    router
+        .patch(BASE + "/downloads/:id")
+        .consumes("application/json")
+        .handler(ctx -> withBody(ctx, Addresses.DOWNLOADS_CHANGE));
+    router
+        .post(BASE + "/downloads/:id/stop-seeding")
+        .handler(ctx -> forward(ctx, Addresses.DOWNLOADS_STOP_SEEDING, idBody(ctx), 200));
+    router
+        .get(BASE + "/downloads/:id/peers")
+        .handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PEERS, idBody(ctx), 200));
+    router
+        .get(BASE + "/downloads/:id/files")
+        .handler(ctx -> forward(ctx, Addresses.DOWNLOADS_FILES, idBody(ctx), 200));
+    router
+        .post(BASE + "/downloads/:id/position")
+        .consumes("application/json")
+        .handler(ctx -> withBody(ctx, Addresses.DOWNLOADS_POSITION));
+    router
+        .post(BASE + "/downloads/:id/pause")
+        .handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PAUSE, idBody(ctx), 200));
+    router
+        .post(BASE + "/downloads/:id/resume")
+        .handler(ctx -> forward(ctx, Addresses.DOWNLOADS_RESUME, idBody(ctx), 200));
+    router
+        .post(BASE + "/downloads/:id/retry")
+        .handler(ctx -> forward(ctx, Addresses.DOWNLOADS_RETRY, idBody(ctx), 200));
     router.delete(BASE + "/downloads/:id").handler(this::removeDownload);
     router.post(BASE + "/batches").consumes("application/json").handler(this::addBatch);
-    router.get(BASE + "/batches/:id").handler(ctx -> forward(ctx, Addresses.BATCHES_GET, idBody(ctx), 200));
+    router
+        .get(BASE + "/batches/:id")
+        .handler(ctx -> forward(ctx, Addresses.BATCHES_GET, idBody(ctx), 200));
   }
 
   private void stats(RoutingContext ctx) {
     request(Addresses.SUPERVISOR_DETAILS, new JsonObject(), quick)
-        .map(d -> new JsonObject()
-            .put("globalStat", d.getJsonObject("globalStat"))
-            .put("activeDownloads", d.getInteger("activeDownloads"))
-            .put("version", d.getJsonObject("aria2").getString("version")))
+        .map(
+            d ->
+                new JsonObject()
+                    .put("globalStat", d.getJsonObject("globalStat"))
+                    .put("activeDownloads", d.getInteger("activeDownloads"))
+                    .put("version", d.getJsonObject("aria2").getString("version")))
         .onSuccess(body -> json(ctx, 200, body))
         .onFailure(err -> ErrorResponses.fromBus(ctx, err));
   }
 
   /** 202 at once with the current status; the action goes on in the supervisor. */
   private void control(RoutingContext ctx, String address) {
-    vertx.eventBus().request(address, new JsonObject(), new DeliveryOptions().setSendTimeout(120_000));
+    vertx
+        .eventBus()
+        .request(address, new JsonObject(), new DeliveryOptions().setSendTimeout(120_000));
     request(Addresses.SUPERVISOR_STATUS, new JsonObject(), quick)
-        .onSuccess(status -> json(ctx, 202, new JsonObject()
-            .put("accepted", address.substring(address.lastIndexOf('.') + 1)).put("status", status)))
+        .onSuccess(
+            status ->
+                json(
+                    ctx,
+                    202,
+                    new JsonObject()
+                        .put("accepted", address.substring(address.lastIndexOf('.') + 1))
+                        .put("status", status)))
         .onFailure(err -> ErrorResponses.fromBus(ctx, err));
   }
 
@@ -124,14 +176,15 @@ final class ApiRoutes {
   }
 
   /**
-   * A {@code multipart/form-data} add: one file part named {@code torrent} (a download) or
-   * {@code metalink} (a batch), and optional fields {@code dir}, {@code options} (JSON) and
-   * {@code requestId}, as in the JSON body.
+   * A {@code multipart/form-data} add: one file part named {@code torrent} (a download) or {@code
+   * metalink} (a batch), and optional fields {@code dir}, {@code options} (JSON) and {@code
+   * requestId}, as in the JSON body.
    */
   private void upload(RoutingContext ctx) {
     List<FileUpload> parts = ctx.fileUploads();
     if (parts.size() != 1 || !List.of("torrent", "metalink").contains(parts.get(0).name())) {
-      ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, "body: one file part named torrent or metalink is required");
+      ErrorResponses.send(
+          ctx, ErrorCode.BAD_REQUEST, "body: one file part named torrent or metalink is required");
       return;
     }
     FileUpload part = parts.get(0);
@@ -142,22 +195,34 @@ final class ApiRoutes {
         try {
           body.put(field, new JsonObject(value));
         } catch (DecodeException e) {
-          ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, "options: must be a JSON object of aria2 option: value");
+          ErrorResponses.send(
+              ctx, ErrorCode.BAD_REQUEST, "options: must be a JSON object of aria2 option: value");
           return;
         }
       } else {
         body.put(field, value);
       }
     }
-    vertx.fileSystem().readFile(part.uploadedFileName()).onComplete(read -> {
-      if (read.failed()) {
-        ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, part.name() + ": the upload could not be read");
-        return;
-      }
-      body.put(part.name(), java.util.Base64.getEncoder().encodeToString(read.result().getBytes()));
-      boolean metalink = part.name().equals("metalink");
-      create(ctx, metalink ? Addresses.BATCHES_ADD : Addresses.DOWNLOADS_ADD, body, metalink ? "/batches/" : "/downloads/");
-    });
+    vertx
+        .fileSystem()
+        .readFile(part.uploadedFileName())
+        .onComplete(
+            read -> {
+              if (read.failed()) {
+                ErrorResponses.send(
+                    ctx, ErrorCode.BAD_REQUEST, part.name() + ": the upload could not be read");
+                return;
+              }
+              body.put(
+                  part.name(),
+                  java.util.Base64.getEncoder().encodeToString(read.result().getBytes()));
+              boolean metalink = part.name().equals("metalink");
+              create(
+                  ctx,
+                  metalink ? Addresses.BATCHES_ADD : Addresses.DOWNLOADS_ADD,
+                  body,
+                  metalink ? "/batches/" : "/downloads/");
+            });
   }
 
   private void addBatch(RoutingContext ctx) {
@@ -171,10 +236,11 @@ final class ApiRoutes {
   /** 201 with a Location under {@code collection} named by the reply's id. */
   private void create(RoutingContext ctx, String address, JsonObject body, String collection) {
     request(address, body, slow)
-        .onSuccess(created -> {
-          ctx.response().putHeader("Location", BASE + collection + created.getString("id"));
-          json(ctx, 201, created);
-        })
+        .onSuccess(
+            created -> {
+              ctx.response().putHeader("Location", BASE + collection + created.getString("id"));
+              json(ctx, 201, created);
+            })
         .onFailure(err -> ErrorResponses.fromBus(ctx, err));
   }
 
@@ -191,7 +257,8 @@ final class ApiRoutes {
     for (String name : List.of("order", "offset", "limit")) {
       String v = single(ctx, name);
       if (v != null) {
-        // A whole number goes on as one; anything else as the text, for the downloads side to refuse by name.
+        // A whole number goes on as one; anything else as the text, for the downloads side to
+        // refuse by name.
         q.put(name, v.matches("[0-9]{1,9}") ? (Object) Integer.valueOf(v) : v);
       }
     }
@@ -204,7 +271,10 @@ final class ApiRoutes {
       ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, "deleteFiles: must be true or false");
       return;
     }
-    request(Addresses.DOWNLOADS_REMOVE, idBody(ctx).put("deleteFiles", "true".equals(deleteFiles)), quick)
+    request(
+            Addresses.DOWNLOADS_REMOVE,
+            idBody(ctx).put("deleteFiles", "true".equals(deleteFiles)),
+            quick)
         .onSuccess(d -> ctx.response().setStatusCode(204).end())
         .onFailure(err -> ErrorResponses.fromBus(ctx, err));
   }
@@ -225,7 +295,8 @@ final class ApiRoutes {
     forward(ctx, address, body, status, quick);
   }
 
-  private void forward(RoutingContext ctx, String address, JsonObject body, int status, DeliveryOptions options) {
+  private void forward(
+      RoutingContext ctx, String address, JsonObject body, int status, DeliveryOptions options) {
     request(address, body, options)
         .onSuccess(reply -> json(ctx, status, reply))
         .onFailure(err -> ErrorResponses.fromBus(ctx, err));
@@ -266,6 +337,9 @@ final class ApiRoutes {
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body.encode());
   }
 }

@@ -25,7 +25,10 @@ public final class ErrorResponses {
     ctx.response()
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)).encode());
+        .end(
+            new JsonObject()
+                .put("error", new JsonObject().put("code", code).put("message", message))
+                .encode());
   }
 
   /** Ends the response with {@code code}'s status and name and {@code message}. */

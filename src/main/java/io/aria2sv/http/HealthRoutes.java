@@ -21,24 +21,59 @@ final class HealthRoutes {
 
   static void mount(Router router, Vertx vertx, Duration timeout) {
     DeliveryOptions ask = new DeliveryOptions().setSendTimeout(timeout.toMillis());
-    HealthChecks live = HealthChecks.create(vertx).register("event-loop", p -> p.complete(Status.OK()));
-    HealthChecks ready = HealthChecks.create(vertx)
-        .register("aria2", timeout.toMillis() + 500, p -> vertx.eventBus()
-            .<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject(), ask)
-            .onSuccess(m -> {
-              JsonObject s = m.body();
-              JsonObject session = s.getJsonObject("session", new JsonObject());
-              boolean sessionSafe = session.getBoolean("safe", true);
-              JsonObject data = new JsonObject().put("state", s.getString("state")).put("rpcHealthy", s.getBoolean("rpcHealthy"))
-                  .put("sessionSafe", sessionSafe).put("sessionProblem", session.getString("problem"));
-              boolean ok = SupervisorState.RUNNING.name().equals(s.getString("state")) && s.getBoolean("rpcHealthy") && sessionSafe;
-              p.complete(ok ? Status.OK(data) : Status.KO(data));
-            })
-            .onFailure(err -> p.complete(Status.KO(new JsonObject().put("error", String.valueOf(err.getMessage()))))))
-        .register("registry", timeout.toMillis() + 500, p -> vertx.eventBus()
-            .<JsonObject>request(Addresses.DOWNLOADS_HEALTH, new JsonObject(), ask)
-            .onSuccess(m -> p.complete(m.body().getBoolean("writable", true) ? Status.OK(m.body()) : Status.KO(m.body())))
-            .onFailure(err -> p.complete(Status.KO(new JsonObject().put("error", String.valueOf(err.getMessage()))))));
+    HealthChecks live =
+        HealthChecks.create(vertx).register("event-loop", p -> p.complete(Status.OK()));
+    HealthChecks ready =
+        HealthChecks.create(vertx)
+            .register(
+                "aria2",
+                timeout.toMillis() + 500,
+                p ->
+                    vertx
+                        .eventBus()
+                        .<JsonObject>request(Addresses.SUPERVISOR_STATUS, new JsonObject(), ask)
+                        .onSuccess(
+                            m -> {
+                              JsonObject s = m.body();
+                              JsonObject session = s.getJsonObject("session", new JsonObject());
+                              boolean sessionSafe = session.getBoolean("safe", true);
+                              JsonObject data =
+                                  new JsonObject()
+                                      .put("state", s.getString("state"))
+                                      .put("rpcHealthy", s.getBoolean("rpcHealthy"))
+                                      .put("sessionSafe", sessionSafe)
+                                      .put("sessionProblem", session.getString("problem"));
+                              boolean ok =
+                                  SupervisorState.RUNNING.name().equals(s.getString("state"))
+                                      && s.getBoolean("rpcHealthy")
+                                      && sessionSafe;
+                              p.complete(ok ? Status.OK(data) : Status.KO(data));
+                            })
+                        .onFailure(
+                            err ->
+                                p.complete(
+                                    Status.KO(
+                                        new JsonObject()
+                                            .put("error", String.valueOf(err.getMessage()))))))
+            .register(
+                "registry",
+                timeout.toMillis() + 500,
+                p ->
+                    vertx
+                        .eventBus()
+                        .<JsonObject>request(Addresses.DOWNLOADS_HEALTH, new JsonObject(), ask)
+                        .onSuccess(
+                            m ->
+                                p.complete(
+                                    m.body().getBoolean("writable", true)
+                                        ? Status.OK(m.body())
+                                        : Status.KO(m.body())))
+                        .onFailure(
+                            err ->
+                                p.complete(
+                                    Status.KO(
+                                        new JsonObject()
+                                            .put("error", String.valueOf(err.getMessage()))))));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
   }

@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
-  static final Set<HttpMethod> API_METHODS = Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);
+  static final Set<HttpMethod> API_METHODS =
+      Set.of(
+          HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);
 
   private final Metrics metrics;
   private JsonRpcGateway gateway;
@@ -77,8 +79,14 @@ public final class HttpVerticle extends VerticleBase {
     router = Router.router(vertx);
 
     if (!http.corsOrigins().isEmpty()) {
-      router.route().handler(CorsHandler.create().addOrigins(http.corsOrigins())
-          .allowedMethods(API_METHODS).allowedHeaders(Set.of("Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID")));
+      router
+          .route()
+          .handler(
+              CorsHandler.create()
+                  .addOrigins(http.corsOrigins())
+                  .allowedMethods(API_METHODS)
+                  .allowedHeaders(
+                      Set.of("Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID")));
     }
     if (!http.token().isEmpty()) {
       byte[] expected = sha256(http.token());
@@ -92,47 +100,93 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
     BodyHandler json = BodyHandler.create(false).setBodyLimit(http.maxBodySize());
     // .torrent and metalink uploads: written to the data directory, deleted once answered
-    BodyHandler uploads = BodyHandler.create(config.aria2().dataDir().resolve("uploads").toString())
-        .setBodyLimit(http.maxBodySize()).setDeleteUploadedFilesOnEnd(true);
-    router.route(ApiRoutes.BASE + "/*").handler(ctx -> {
-      String type = ctx.request().getHeader("Content-Type");
-      (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data") ? uploads : json).handle(ctx);
-    });
+    BodyHandler uploads =
+        BodyHandler.create(config.aria2().dataDir().resolve("uploads").toString())
+            .setBodyLimit(http.maxBodySize())
+            .setDeleteUploadedFilesOnEnd(true);
+    router
+        .route(ApiRoutes.BASE + "/*")
+        .handler(
+            ctx -> {
+              String type = ctx.request().getHeader("Content-Type");
+              (type != null
+                          && type.toLowerCase(java.util.Locale.ROOT)
+                              .startsWith("multipart/form-data")
+                      ? uploads
+                      : json)
+                  .handle(ctx);
+            });
     router.get(ApiRoutes.BASE + "/events").handler(sse::handle);
-    router.get(ApiRoutes.BASE + "/openapi.yaml").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "application/yaml").sendFile("aria2sv/openapi.yaml"));
+    router
+        .get(ApiRoutes.BASE + "/openapi.yaml")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "application/yaml")
+                    .sendFile("aria2sv/openapi.yaml"));
     Duration requestTimeout = config.rpc().timeout().plus(config.supervisor().healthTimeout());
     new ApiRoutes(vertx, requestTimeout).mount(router);
     if (!config.cluster().enabled()) {
       // A single supervisor is a cluster of itself alone; in a cluster the ClusterNode answers.
       String node = config.cluster().nodeName();
-      vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_STATUS, m -> m.reply(new JsonObject().put("enabled", false)
-          .put("node", node).put("live", new io.vertx.core.json.JsonArray().add(node)).put("lost", new io.vertx.core.json.JsonArray())));
+      vertx
+          .eventBus()
+          .<JsonObject>localConsumer(
+              Addresses.CLUSTER_STATUS,
+              m ->
+                  m.reply(
+                      new JsonObject()
+                          .put("enabled", false)
+                          .put("node", node)
+                          .put("live", new io.vertx.core.json.JsonArray().add(node))
+                          .put("lost", new io.vertx.core.json.JsonArray())));
     }
     gateway = new JsonRpcGateway(vertx, config, metrics);
     Future<Void> following = gateway.mount(router, http.maxBodySize(), config.rpc().timeout());
     router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
 
     for (int status : List.of(400, 401, 404, 405, 413, 415, 500)) {
-      router.errorHandler(status, ctx -> {
-        if (status == 500 && ctx.failure() != null) {
-          LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
-        }
-        ErrorResponses.send(ctx, status, ErrorResponses.codeFor(status), message(status, ctx));
-      });
+      router.errorHandler(
+          status,
+          ctx -> {
+            if (status == 500 && ctx.failure() != null) {
+              LOG.error(
+                  "unexpected failure on {} {}",
+                  ctx.request().method(),
+                  ctx.request().path(),
+                  ctx.failure());
+            }
+            ErrorResponses.send(ctx, status, ErrorResponses.codeFor(status), message(status, ctx));
+          });
     }
 
     // Closes connections left idle (a client gone without a word); event streams are kept busy by
     // their pings, and a request waiting for its answer is given all the time it may take.
-    long idle = Math.max(http.idleTimeout().toMillis(), ApiRoutes.longest(requestTimeout).toMillis() + 1000);
-    HttpServerOptions serverOptions = new HttpServerOptions().setIdleTimeout((int) idle).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    return following.compose(v -> vertx.createHttpServer(serverOptions).requestHandler(router).listen(http.port(), http.host()))
+    long idle =
+        Math.max(
+            http.idleTimeout().toMillis(), ApiRoutes.longest(requestTimeout).toMillis() + 1000);
+    HttpServerOptions serverOptions =
+        new HttpServerOptions()
+            .setIdleTimeout((int) idle)
+            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    return following
+        .compose(
+            v ->
+                vertx
+                    .createHttpServer(serverOptions)
+                    .requestHandler(router)
+                    .listen(http.port(), http.host()))
         .recover(err -> Future.failedFuture(listenFailure(http, err)))
-        .onSuccess(s -> {
-          server = s;
-          LOG.info("HTTP API listening on http://{}:{}/ (dashboard at /, API at {}, auth {})", http.host(), s.actualPort(),
-              ApiRoutes.BASE, http.token().isEmpty() ? "off" : "on");
-        });
+        .onSuccess(
+            s -> {
+              server = s;
+              LOG.info(
+                  "HTTP API listening on http://{}:{}/ (dashboard at /, API at {}, auth {})",
+                  http.host(),
+                  s.actualPort(),
+                  ApiRoutes.BASE,
+                  http.token().isEmpty() ? "off" : "on");
+            });
   }
 
   /**
@@ -140,14 +194,28 @@ public final class HttpVerticle extends VerticleBase {
    * port refused (an address this machine does not have, a port below 1024 without the right).
    */
   private static StartupException listenFailure(AppConfig.Http http, Throwable err) {
-    // Java NIO says "Address already in use"; Netty's epoll "bind(..) failed with error(-98): Address already in use".
-    String why = String.valueOf(err.getMessage()).replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
+    // Java NIO says "Address already in use"; Netty's epoll "bind(..) failed with error(-98):
+    // Address already in use".
+    String why =
+        String.valueOf(err.getMessage())
+            .replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
     if (why.equals("Address already in use")) {
-      return new StartupException(ExitCodes.FAILURE, "HTTP port " + http.port() + " (http.port) is already in use on " + http.host()
-          + " by another process; free it or set http.port to another port (0 picks a free one)");
+      return new StartupException(
+          ExitCodes.FAILURE,
+          "HTTP port "
+              + http.port()
+              + " (http.port) is already in use on "
+              + http.host()
+              + " by another process; free it or set http.port to another port (0 picks a free one)");
     }
-    return new StartupException(ExitCodes.FAILURE, "the HTTP API cannot listen on " + http.host() + ":" + http.port()
-        + " (http.host, http.port): " + why);
+    return new StartupException(
+        ExitCodes.FAILURE,
+        "the HTTP API cannot listen on "
+            + http.host()
+            + ":"
+            + http.port()
+            + " (http.host, http.port): "
+            + why);
   }
 
   @Override
@@ -174,7 +242,10 @@ public final class HttpVerticle extends VerticleBase {
   /** Bearer token (or {@code ?token=} for EventSource), compared in constant time. */
   private static void authorize(RoutingContext ctx, byte[] expected) {
     String header = ctx.request().getHeader("Authorization");
-    String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    String given =
+        header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+            ? header.substring(7).trim()
+            : null;
     if (given == null && !ctx.queryParam("token").isEmpty()) {
       given = ctx.queryParam("token").get(0);
     }
@@ -183,7 +254,10 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"aria2-supervisor\"");
-    ErrorResponses.send(ctx, ErrorCode.UNAUTHORIZED, given == null ? "a bearer token is required" : "the token is not valid");
+    ErrorResponses.send(
+        ctx,
+        ErrorCode.UNAUTHORIZED,
+        given == null ? "a bearer token is required" : "the token is not valid");
   }
 
   private static byte[] sha256(String s) {

@@ -27,21 +27,27 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The journal's frames are taken only while a client is connected. With none, they are not
  * copied to this event loop at all, which saves one copy and one thread hand-off per event (under a
- * burst of single adds, per add). A client subscribes before it asks for its replay, so no
- * frame falls between the two, and a frame that comes both ways is sent once (ids only go up).
+ * burst of single adds, per add). A client subscribes before it asks for its replay, so no frame
+ * falls between the two, and a frame that comes both ways is sent once (ids only go up).
  */
 final class SseRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(SseRoutes.class);
+
   /** The event names, in the order the docs give them. */
-  static final List<String> TYPES = List.of("supervisor", "download", "progress", "batch", "storage");
+  static final List<String> TYPES =
+      List.of("supervisor", "download", "progress", "batch", "storage");
+
   private static final Set<String> ALL_TYPES = Set.copyOf(TYPES);
+
   /** Bytes a client may leave unread before it is dropped. */
   static final int MAX_QUEUE_BYTES = 256 * 1024;
 
   private final Vertx vertx;
   private final Set<Client> clients = new LinkedHashSet<>();
+
   /** Subscribed while {@link #clients} is not empty. */
   private MessageConsumer<JsonObject> frames;
+
   private final long pingTimer;
   private final Metrics metrics;
 
@@ -64,7 +70,12 @@ final class SseRoutes {
   void handle(RoutingContext ctx) {
     Client client;
     try {
-      client = new Client(ctx.response(), types(ctx.queryParam("types")), first(ctx, "download"), first(ctx, "batch"));
+      client =
+          new Client(
+              ctx.response(),
+              types(ctx.queryParam("types")),
+              first(ctx, "download"),
+              first(ctx, "batch"));
     } catch (IllegalArgumentException e) {
       ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, e.getMessage());
       return;
@@ -97,19 +108,28 @@ final class SseRoutes {
     }
     if (after >= 0) {
       client.replaying = true;
-      vertx.eventBus().<JsonObject>request(Addresses.SSE_REPLAY, new JsonObject().put("after", after), new DeliveryOptions().setSendTimeout(5000))
-          .onComplete(ar -> {
-            if (ar.succeeded()) {
-              if (ar.result().body().getBoolean("gap")) {
-                client.comment("some events were lost before this reconnect: reload the state");
-              }
-              ar.result().body().getJsonArray("frames").forEach(f -> client.offer((JsonObject) f));
-            }
-            client.replaying = false;
-            List<JsonObject> live = new ArrayList<>(client.pending);
-            client.pending.clear();
-            live.forEach(client::offer);
-          });
+      vertx
+          .eventBus()
+          .<JsonObject>request(
+              Addresses.SSE_REPLAY,
+              new JsonObject().put("after", after),
+              new DeliveryOptions().setSendTimeout(5000))
+          .onComplete(
+              ar -> {
+                if (ar.succeeded()) {
+                  if (ar.result().body().getBoolean("gap")) {
+                    client.comment("some events were lost before this reconnect: reload the state");
+                  }
+                  ar.result()
+                      .body()
+                      .getJsonArray("frames")
+                      .forEach(f -> client.offer((JsonObject) f));
+                }
+                client.replaying = false;
+                List<JsonObject> live = new ArrayList<>(client.pending);
+                client.pending.clear();
+                live.forEach(client::offer);
+              });
     }
   }
 
@@ -127,7 +147,8 @@ final class SseRoutes {
       for (String t : p.split(",")) {
         String type = t.trim();
         if (!ALL_TYPES.contains(type)) {
-          throw new IllegalArgumentException("types: '" + type + "' is not one of " + String.join(", ", TYPES));
+          throw new IllegalArgumentException(
+              "types: '" + type + "' is not one of " + String.join(", ", TYPES));
         }
         out.add(type);
       }
@@ -186,7 +207,14 @@ final class SseRoutes {
         lastSent = id;
         return;
       }
-      write("id: " + id + "\nevent: " + frame.getString("event") + "\ndata: " + data.encode() + "\n\n");
+      write(
+          "id: "
+              + id
+              + "\nevent: "
+              + frame.getString("event")
+              + "\ndata: "
+              + data.encode()
+              + "\n\n");
       lastSent = id;
     }
 
@@ -214,29 +242,35 @@ final class SseRoutes {
         return data;
       }
       switch (event) {
-        case "download": {
-          JsonObject d = data.getJsonObject("download", new JsonObject());
-          return matches(d.getString("id"), d.getString("batchId")) ? data : null;
-        }
-        case "progress": {
-          JsonArray kept = new JsonArray();
-          for (Object o : data.getJsonArray("downloads", new JsonArray())) {
-            JsonObject d = (JsonObject) o;
-            if (matches(d.getString("id"), d.getString("batchId"))) {
-              kept.add(d);
-            }
+        case "download":
+          {
+            JsonObject d = data.getJsonObject("download", new JsonObject());
+            return matches(d.getString("id"), d.getString("batchId")) ? data : null;
           }
-          return kept.isEmpty() ? null : data.copy().put("downloads", kept);
-        }
+        case "progress":
+          {
+            JsonArray kept = new JsonArray();
+            for (Object o : data.getJsonArray("downloads", new JsonArray())) {
+              JsonObject d = (JsonObject) o;
+              if (matches(d.getString("id"), d.getString("batchId"))) {
+                kept.add(d);
+              }
+            }
+            return kept.isEmpty() ? null : data.copy().put("downloads", kept);
+          }
         case "batch":
-          return batchId != null && batchId.equals(data.getJsonObject("batch", new JsonObject()).getString("id")) ? data : null;
+          return batchId != null
+                  && batchId.equals(data.getJsonObject("batch", new JsonObject()).getString("id"))
+              ? data
+              : null;
         default:
           return data;
       }
     }
 
     private boolean matches(String id, String batch) {
-      return (downloadId == null || downloadId.equals(id)) && (batchId == null || batchId.equals(batch));
+      return (downloadId == null || downloadId.equals(id))
+          && (batchId == null || batchId.equals(batch));
     }
 
     void drop(String why) {

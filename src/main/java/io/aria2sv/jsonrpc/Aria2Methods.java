@@ -25,17 +25,58 @@ import java.util.Set;
  */
 final class Aria2Methods {
   /** Every method served, as {@code system.listMethods} answers. */
-  static final List<String> METHODS = List.of("aria2.addUri", "aria2.addTorrent", "aria2.addMetalink", "aria2.remove",
-      "aria2.forceRemove", "aria2.pause", "aria2.pauseAll", "aria2.forcePause", "aria2.forcePauseAll", "aria2.unpause",
-      "aria2.unpauseAll", "aria2.tellStatus", "aria2.getUris", "aria2.getFiles", "aria2.getPeers", "aria2.getServers",
-      "aria2.tellActive", "aria2.tellWaiting", "aria2.tellStopped", "aria2.getOption", "aria2.changeUri", "aria2.changeOption",
-      "aria2.getGlobalOption", "aria2.changeGlobalOption", "aria2.getGlobalStat", "aria2.purgeDownloadResult",
-      "aria2.removeDownloadResult", "aria2.getVersion", "aria2.getSessionInfo", "aria2.shutdown", "aria2.forceShutdown",
-      "aria2.saveSession", "aria2.changePosition", "system.multicall", "system.listMethods", "system.listNotifications");
-  static final List<String> NOTIFICATIONS = List.of("aria2.onDownloadStart", "aria2.onDownloadPause", "aria2.onDownloadStop",
-      "aria2.onDownloadComplete", "aria2.onDownloadError", "aria2.onBtDownloadComplete");
+  static final List<String> METHODS =
+      List.of(
+          "aria2.addUri",
+          "aria2.addTorrent",
+          "aria2.addMetalink",
+          "aria2.remove",
+          "aria2.forceRemove",
+          "aria2.pause",
+          "aria2.pauseAll",
+          "aria2.forcePause",
+          "aria2.forcePauseAll",
+          "aria2.unpause",
+          "aria2.unpauseAll",
+          "aria2.tellStatus",
+          "aria2.getUris",
+          "aria2.getFiles",
+          "aria2.getPeers",
+          "aria2.getServers",
+          "aria2.tellActive",
+          "aria2.tellWaiting",
+          "aria2.tellStopped",
+          "aria2.getOption",
+          "aria2.changeUri",
+          "aria2.changeOption",
+          "aria2.getGlobalOption",
+          "aria2.changeGlobalOption",
+          "aria2.getGlobalStat",
+          "aria2.purgeDownloadResult",
+          "aria2.removeDownloadResult",
+          "aria2.getVersion",
+          "aria2.getSessionInfo",
+          "aria2.shutdown",
+          "aria2.forceShutdown",
+          "aria2.saveSession",
+          "aria2.changePosition",
+          "system.multicall",
+          "system.listMethods",
+          "system.listNotifications");
+
+  static final List<String> NOTIFICATIONS =
+      List.of(
+          "aria2.onDownloadStart",
+          "aria2.onDownloadPause",
+          "aria2.onDownloadStop",
+          "aria2.onDownloadComplete",
+          "aria2.onDownloadError",
+          "aria2.onBtDownloadComplete");
+
   /** Reads about one GID that aria2c answers while it holds the download. */
-  private static final Set<String> PER_GID_READS = Set.of("aria2.getUris", "aria2.getPeers", "aria2.getServers", "aria2.getOption");
+  private static final Set<String> PER_GID_READS =
+      Set.of("aria2.getUris", "aria2.getPeers", "aria2.getServers", "aria2.getOption");
+
   private static final Set<String> ENDED = Set.of("complete", "failed", "removed");
 
   private final Vertx vertx;
@@ -67,55 +108,155 @@ final class Aria2Methods {
 
   private Future<Object> dispatch(String method, JsonArray p) {
     return switch (method) {
-      case "aria2.addUri" -> add(new JsonObject().put("uris", Params.array(p, 0)), Params.object(p, 1), Params.position(p, 2));
-      case "aria2.addTorrent" -> add(new JsonObject().put("torrent", Params.string(p, 0)).put("uris", Params.optionalArray(p, 1)), Params.object(p, 2),
-          Params.position(p, 3));
+      case "aria2.addUri" ->
+          add(
+              new JsonObject().put("uris", Params.array(p, 0)),
+              Params.object(p, 1),
+              Params.position(p, 2));
+      case "aria2.addTorrent" ->
+          add(
+              new JsonObject()
+                  .put("torrent", Params.string(p, 0))
+                  .put("uris", Params.optionalArray(p, 1)),
+              Params.object(p, 2),
+              Params.position(p, 3));
       case "aria2.addMetalink" -> addMetalink(Params.string(p, 0), Params.object(p, 1));
-      case "aria2.remove", "aria2.forceRemove" -> onDownload(p, Addresses.DOWNLOADS_REMOVE, new JsonObject());
-      case "aria2.pause", "aria2.forcePause" -> onDownload(p, Addresses.DOWNLOADS_PAUSE, new JsonObject());
+      case "aria2.remove", "aria2.forceRemove" ->
+          onDownload(p, Addresses.DOWNLOADS_REMOVE, new JsonObject());
+      case "aria2.pause", "aria2.forcePause" ->
+          onDownload(p, Addresses.DOWNLOADS_PAUSE, new JsonObject());
       case "aria2.unpause" -> onDownload(p, Addresses.DOWNLOADS_RESUME, new JsonObject());
-      case "aria2.pauseAll", "aria2.forcePauseAll" -> bus(Addresses.DOWNLOADS_PAUSE_ALL, new JsonObject(), slow).map(r -> "OK");
-      case "aria2.unpauseAll" -> bus(Addresses.DOWNLOADS_RESUME_ALL, new JsonObject(), slow).map(r -> "OK");
-      case "aria2.changeOption" -> download(Params.string(p, 0)).compose(d -> bus(Addresses.DOWNLOADS_CHANGE,
-          new JsonObject().put("id", d.getString("id")).put("options", options(Params.object(p, 1))), quick)).map(r -> "OK");
-      case "aria2.changePosition" -> download(Params.string(p, 0)).compose(d -> bus(Addresses.DOWNLOADS_POSITION, new JsonObject()
-          .put("id", d.getString("id")).put("pos", Params.integer(p, 1)).put("how", Params.string(p, 2)), quick)).map(r -> r.getValue("position"));
-      case "aria2.changeGlobalOption" -> bus(Addresses.SUPERVISOR_SET_OPTIONS, new JsonObject().put("options", Params.object(p, 0)), slow)
-          .map(r -> "OK");
-      case "aria2.purgeDownloadResult" -> bus(Addresses.DOWNLOADS_PURGE, new JsonObject(), quick).map(r -> "OK");
-      case "aria2.removeDownloadResult" -> download(Params.string(p, 0)).compose(d -> bus(Addresses.DOWNLOADS_FORGET,
-          new JsonObject().put("id", d.getString("id")), quick)).map(r -> "OK");
-      case "aria2.shutdown", "aria2.forceShutdown" -> Future.failedFuture(RpcError.aria2(method
-          + " is refused: aria2c is run by aria2-supervisor, which would start it again (POST /api/v1/supervisor/stop stops it)"));
-      case "aria2.changeUri" -> Future.failedFuture(RpcError.aria2("aria2.changeUri is not served: add the download again with"
-          + " the URIs it should use"));
+      case "aria2.pauseAll", "aria2.forcePauseAll" ->
+          bus(Addresses.DOWNLOADS_PAUSE_ALL, new JsonObject(), slow).map(r -> "OK");
+      case "aria2.unpauseAll" ->
+          bus(Addresses.DOWNLOADS_RESUME_ALL, new JsonObject(), slow).map(r -> "OK");
+      case "aria2.changeOption" ->
+          download(Params.string(p, 0))
+              .compose(
+                  d ->
+                      bus(
+                          Addresses.DOWNLOADS_CHANGE,
+                          new JsonObject()
+                              .put("id", d.getString("id"))
+                              .put("options", options(Params.object(p, 1))),
+                          quick))
+              .map(r -> "OK");
+      case "aria2.changePosition" ->
+          download(Params.string(p, 0))
+              .compose(
+                  d ->
+                      bus(
+                          Addresses.DOWNLOADS_POSITION,
+                          new JsonObject()
+                              .put("id", d.getString("id"))
+                              .put("pos", Params.integer(p, 1))
+                              .put("how", Params.string(p, 2)),
+                          quick))
+              .map(r -> r.getValue("position"));
+      case "aria2.changeGlobalOption" ->
+          bus(
+                  Addresses.SUPERVISOR_SET_OPTIONS,
+                  new JsonObject().put("options", Params.object(p, 0)),
+                  slow)
+              .map(r -> "OK");
+      case "aria2.purgeDownloadResult" ->
+          bus(Addresses.DOWNLOADS_PURGE, new JsonObject(), quick).map(r -> "OK");
+      case "aria2.removeDownloadResult" ->
+          download(Params.string(p, 0))
+              .compose(
+                  d ->
+                      bus(
+                          Addresses.DOWNLOADS_FORGET,
+                          new JsonObject().put("id", d.getString("id")),
+                          quick))
+              .map(r -> "OK");
+      case "aria2.shutdown", "aria2.forceShutdown" ->
+          Future.failedFuture(
+              RpcError.aria2(
+                  method
+                      + " is refused: aria2c is run by aria2-supervisor, which would start it again (POST /api/v1/supervisor/stop stops it)"));
+      case "aria2.changeUri" ->
+          Future.failedFuture(
+              RpcError.aria2(
+                  "aria2.changeUri is not served: add the download again with"
+                      + " the URIs it should use"));
       case "aria2.tellStatus" -> tellStatus(Params.string(p, 0), Params.keys(p, 1));
-      case "aria2.getFiles" -> download(Params.string(p, 0)).compose(d -> held(d)
-          ? proxy("aria2.getFiles", new JsonArray().add(d.getString("gid"))).otherwise(err -> Aria2Shapes.files(d, root))
-          : Future.succeededFuture(Aria2Shapes.files(d, root)));
-      case "aria2.tellActive" -> proxy("aria2.tellActive", new JsonArray().add(Params.keysOrAll(p, 0))).map(this::stable)
-          .recover(err -> fromRegistry(List.of("metadata", "active", "seeding"), 0, Integer.MAX_VALUE, Params.keys(p, 0)));
-      case "aria2.tellWaiting" -> proxy("aria2.tellWaiting", new JsonArray().add(Params.integer(p, 0)).add(Params.integer(p, 1)).add(Params.keysOrAll(p, 2)))
-          .map(this::stable).recover(err -> fromRegistry(List.of("waiting", "paused", "retrying"), Params.integer(p, 0), Params.integer(p, 1), Params.keys(p, 2)));
-      case "aria2.tellStopped" -> tellStopped(Params.integer(p, 0), Params.integer(p, 1), Params.keys(p, 2));
-      case "aria2.getGlobalStat" -> proxy(method, new JsonArray()).otherwise(err -> new JsonObject().put("downloadSpeed", "0")
-          .put("uploadSpeed", "0").put("numActive", "0").put("numWaiting", "0").put("numStopped", "0").put("numStoppedTotal", "0"));
-      case "aria2.getVersion", "aria2.getSessionInfo", "aria2.getGlobalOption", "aria2.saveSession" -> proxy(method, new JsonArray());
+      case "aria2.getFiles" ->
+          download(Params.string(p, 0))
+              .compose(
+                  d ->
+                      held(d)
+                          ? proxy("aria2.getFiles", new JsonArray().add(d.getString("gid")))
+                              .otherwise(err -> Aria2Shapes.files(d, root))
+                          : Future.succeededFuture(Aria2Shapes.files(d, root)));
+      case "aria2.tellActive" ->
+          proxy("aria2.tellActive", new JsonArray().add(Params.keysOrAll(p, 0)))
+              .map(this::stable)
+              .recover(
+                  err ->
+                      fromRegistry(
+                          List.of("metadata", "active", "seeding"),
+                          0,
+                          Integer.MAX_VALUE,
+                          Params.keys(p, 0)));
+      case "aria2.tellWaiting" ->
+          proxy(
+                  "aria2.tellWaiting",
+                  new JsonArray()
+                      .add(Params.integer(p, 0))
+                      .add(Params.integer(p, 1))
+                      .add(Params.keysOrAll(p, 2)))
+              .map(this::stable)
+              .recover(
+                  err ->
+                      fromRegistry(
+                          List.of("waiting", "paused", "retrying"),
+                          Params.integer(p, 0),
+                          Params.integer(p, 1),
+                          Params.keys(p, 2)));
+      case "aria2.tellStopped" ->
+          tellStopped(Params.integer(p, 0), Params.integer(p, 1), Params.keys(p, 2));
+      case "aria2.getGlobalStat" ->
+          proxy(method, new JsonArray())
+              .otherwise(
+                  err ->
+                      new JsonObject()
+                          .put("downloadSpeed", "0")
+                          .put("uploadSpeed", "0")
+                          .put("numActive", "0")
+                          .put("numWaiting", "0")
+                          .put("numStopped", "0")
+                          .put("numStoppedTotal", "0"));
+      case "aria2.getVersion",
+          "aria2.getSessionInfo",
+          "aria2.getGlobalOption",
+          "aria2.saveSession" ->
+          proxy(method, new JsonArray());
       case "system.listMethods" -> Future.succeededFuture(new JsonArray(METHODS));
       case "system.listNotifications" -> Future.succeededFuture(new JsonArray(NOTIFICATIONS));
-      default -> PER_GID_READS.contains(method)
-          ? download(Params.string(p, 0)).compose(d -> held(d)
-              ? proxy(method, new JsonArray().add(d.getString("gid"))).recover(err -> Future.succeededFuture(known(method, d)))
-              : Future.succeededFuture(known(method, d)))
-          : Future.failedFuture(RpcError.aria2("No such method: " + method));
+      default ->
+          PER_GID_READS.contains(method)
+              ? download(Params.string(p, 0))
+                  .compose(
+                      d ->
+                          held(d)
+                              ? proxy(method, new JsonArray().add(d.getString("gid")))
+                                  .recover(err -> Future.succeededFuture(known(method, d)))
+                              : Future.succeededFuture(known(method, d)))
+              : Future.failedFuture(RpcError.aria2("No such method: " + method));
     };
   }
 
-  /** What the registry knows for a per-GID read aria2c cannot answer: its options, URIs; no peers or servers. */
+  /**
+   * What the registry knows for a per-GID read aria2c cannot answer: its options, URIs; no peers or
+   * servers.
+   */
   private Object known(String method, JsonObject d) {
     return switch (method) {
-      case "aria2.getOption" -> d.getJsonObject("options", new JsonObject()).copy()
-          .put("dir", root.resolve(d.getString("dir", "")).toString());
+      case "aria2.getOption" ->
+          d.getJsonObject("options", new JsonObject())
+              .copy()
+              .put("dir", root.resolve(d.getString("dir", "")).toString());
       case "aria2.getUris" -> Aria2Shapes.files(d, root).getJsonObject(0).getJsonArray("uris");
       default -> new JsonArray();
     };
@@ -146,15 +287,29 @@ final class Aria2Methods {
       if (body.containsKey("dir")) {
         batch.put("dir", body.getValue("dir"));
       }
-      return bus(Addresses.BATCHES_ADD, batch, slow).compose(b -> bus(Addresses.DOWNLOADS_GET,
-          new JsonObject().put("id", b.getJsonArray("downloads").getString(0)), quick)).map(d -> (Object) Aria2Shapes.gid(d));
+      return bus(Addresses.BATCHES_ADD, batch, slow)
+          .compose(
+              b ->
+                  bus(
+                      Addresses.DOWNLOADS_GET,
+                      new JsonObject().put("id", b.getJsonArray("downloads").getString(0)),
+                      quick))
+          .map(d -> (Object) Aria2Shapes.gid(d));
     }
-    return bus(Addresses.DOWNLOADS_ADD, body, slow).compose(d -> {
-      gids.learn(d);
-      Future<JsonObject> placed = position == null ? Future.succeededFuture(d)
-          : bus(Addresses.DOWNLOADS_POSITION, new JsonObject().put("id", d.getString("id")).put("pos", position), quick).otherwise(d);
-      return placed.map(x -> Aria2Shapes.gid(d));
-    });
+    return bus(Addresses.DOWNLOADS_ADD, body, slow)
+        .compose(
+            d -> {
+              gids.learn(d);
+              Future<JsonObject> placed =
+                  position == null
+                      ? Future.succeededFuture(d)
+                      : bus(
+                              Addresses.DOWNLOADS_POSITION,
+                              new JsonObject().put("id", d.getString("id")).put("pos", position),
+                              quick)
+                          .otherwise(d);
+              return placed.map(x -> Aria2Shapes.gid(d));
+            });
   }
 
   private Future<Object> addMetalink(String metalink, JsonObject options) {
@@ -162,11 +317,18 @@ final class Aria2Methods {
     if (options.getValue("dir") != null) {
       body.put("dir", String.valueOf(options.getValue("dir")));
     }
-    return bus(Addresses.BATCHES_ADD, body, slow).compose(batch -> {
-      List<Future<Object>> each = batch.getJsonArray("downloads").stream()
-          .map(id -> bus(Addresses.DOWNLOADS_GET, new JsonObject().put("id", id), quick).map(d -> (Object) Aria2Shapes.gid(d))).toList();
-      return Future.all(each).map(all -> new JsonArray(all.list()));
-    });
+    return bus(Addresses.BATCHES_ADD, body, slow)
+        .compose(
+            batch -> {
+              List<Future<Object>> each =
+                  batch.getJsonArray("downloads").stream()
+                      .map(
+                          id ->
+                              bus(Addresses.DOWNLOADS_GET, new JsonObject().put("id", id), quick)
+                                  .map(d -> (Object) Aria2Shapes.gid(d)))
+                      .toList();
+              return Future.all(each).map(all -> new JsonArray(all.list()));
+            });
   }
 
   /** aria2's options of an add or a change, {@code dir} and {@code out} aside. */
@@ -180,17 +342,20 @@ final class Aria2Methods {
   // ---- reads -----------------------------------------------------------------------------------
 
   private Future<Object> tellStatus(String gid, List<String> keys) {
-    return download(gid).compose(d -> {
-      if (!held(d)) {
-        return Future.succeededFuture(Aria2Shapes.status(d, root, keys));
-      }
-      JsonArray params = new JsonArray().add(d.getString("gid"));
-      if (keys != null) {
-        params.add(new JsonArray(keys));
-      }
-      return proxy("aria2.tellStatus", params).map(st -> (Object) gids.stable((JsonObject) st).put("gid", Aria2Shapes.gid(d)))
-          .otherwise(err -> Aria2Shapes.status(d, root, keys));
-    });
+    return download(gid)
+        .compose(
+            d -> {
+              if (!held(d)) {
+                return Future.succeededFuture(Aria2Shapes.status(d, root, keys));
+              }
+              JsonArray params = new JsonArray().add(d.getString("gid"));
+              if (keys != null) {
+                params.add(new JsonArray(keys));
+              }
+              return proxy("aria2.tellStatus", params)
+                  .map(st -> (Object) gids.stable((JsonObject) st).put("gid", Aria2Shapes.gid(d)))
+                  .otherwise(err -> Aria2Shapes.status(d, root, keys));
+            });
   }
 
   /**
@@ -201,26 +366,41 @@ final class Aria2Methods {
     return fromRegistry(List.copyOf(ENDED), offset, num, keys);
   }
 
-  /** Downloads of {@code statuses} from the registry in aria2's shape, as {@link #tellStopped} pages them. */
-  private Future<Object> fromRegistry(List<String> statuses, int offset, int num, List<String> keys) {
-    List<Future<JsonObject>> lists = statuses.stream()
-        .map(s -> bus(Addresses.DOWNLOADS_LIST, new JsonObject().put("status", s).put("order", "newest"), quick)).toList();
-    return Future.all(lists).map(all -> {
-      List<JsonObject> ended = new java.util.ArrayList<>();
-      lists.forEach(f -> f.result().getJsonArray("downloads").forEach(d -> ended.add((JsonObject) d)));
-      ended.sort(java.util.Comparator.comparingLong(d -> d.getLong("updatedAt")));
-      JsonArray out = new JsonArray();
-      if (offset >= 0) {
-        for (int i = offset; i < ended.size() && out.size() < num; i++) {
-          out.add(Aria2Shapes.status(ended.get(i), root, keys));
-        }
-      } else {
-        for (int i = ended.size() + offset; i >= 0 && out.size() < num; i--) {
-          out.add(Aria2Shapes.status(ended.get(i), root, keys));
-        }
-      }
-      return out;
-    });
+  /**
+   * Downloads of {@code statuses} from the registry in aria2's shape, as {@link #tellStopped} pages
+   * them.
+   */
+  private Future<Object> fromRegistry(
+      List<String> statuses, int offset, int num, List<String> keys) {
+    List<Future<JsonObject>> lists =
+        statuses.stream()
+            .map(
+                s ->
+                    bus(
+                        Addresses.DOWNLOADS_LIST,
+                        new JsonObject().put("status", s).put("order", "newest"),
+                        quick))
+            .toList();
+    return Future.all(lists)
+        .map(
+            all -> {
+              List<JsonObject> ended = new java.util.ArrayList<>();
+              lists.forEach(
+                  f ->
+                      f.result().getJsonArray("downloads").forEach(d -> ended.add((JsonObject) d)));
+              ended.sort(java.util.Comparator.comparingLong(d -> d.getLong("updatedAt")));
+              JsonArray out = new JsonArray();
+              if (offset >= 0) {
+                for (int i = offset; i < ended.size() && out.size() < num; i++) {
+                  out.add(Aria2Shapes.status(ended.get(i), root, keys));
+                }
+              } else {
+                for (int i = ended.size() + offset; i >= 0 && out.size() < num; i--) {
+                  out.add(Aria2Shapes.status(ended.get(i), root, keys));
+                }
+              }
+              return out;
+            });
   }
 
   private Object stable(Object list) {
@@ -238,18 +418,26 @@ final class Aria2Methods {
   private Future<Object> proxy(String method, JsonArray params) {
     Aria2Rpc rpc = aria2.current();
     if (rpc == null) {
-      return Future.failedFuture(RpcError.aria2("aria2c is not running at the moment; it is being started again"));
+      return Future.failedFuture(
+          RpcError.aria2("aria2c is not running at the moment; it is being started again"));
     }
-    return rpc.call(new Aria2Call(method, params), timeout).recover(err -> Future.failedFuture(
-        err instanceof io.aria2sv.rpc.Aria2RpcException e && e.kind() == io.aria2sv.rpc.Aria2RpcException.Kind.ARIA2
-            ? RpcError.aria2(e.getMessage()) : RpcError.aria2("aria2c did not answer: " + err.getMessage())));
+    return rpc.call(new Aria2Call(method, params), timeout)
+        .recover(
+            err ->
+                Future.failedFuture(
+                    err instanceof io.aria2sv.rpc.Aria2RpcException e
+                            && e.kind() == io.aria2sv.rpc.Aria2RpcException.Kind.ARIA2
+                        ? RpcError.aria2(e.getMessage())
+                        : RpcError.aria2("aria2c did not answer: " + err.getMessage())));
   }
 
   // ---- the downloads service -----------------------------------------------------------------
 
   private Future<Object> onDownload(JsonArray p, String address, JsonObject extra) {
     String gid = Params.string(p, 0);
-    return download(gid).compose(d -> bus(address, extra.copy().put("id", d.getString("id")), quick)).map(d -> (Object) gid);
+    return download(gid)
+        .compose(d -> bus(address, extra.copy().put("id", d.getString("id")), quick))
+        .map(d -> (Object) gid);
   }
 
   /** The download a client knows by {@code gid}. */
@@ -258,7 +446,16 @@ final class Aria2Methods {
   }
 
   private Future<JsonObject> bus(String address, JsonObject body, DeliveryOptions options) {
-    return vertx.eventBus().<JsonObject>request(address, body, options).map(m -> m.body())
-        .recover(err -> Future.failedFuture(RpcError.aria2(err instanceof ReplyException r ? r.getMessage() : String.valueOf(err.getMessage()))));
+    return vertx
+        .eventBus()
+        .<JsonObject>request(address, body, options)
+        .map(m -> m.body())
+        .recover(
+            err ->
+                Future.failedFuture(
+                    RpcError.aria2(
+                        err instanceof ReplyException r
+                            ? r.getMessage()
+                            : String.valueOf(err.getMessage()))));
   }
 }

@@ -31,28 +31,34 @@ final class Aria2Shapes {
 
   /** {@code tellStatus}'s answer for a download of ours, limited to {@code keys} when given. */
   static JsonObject status(JsonObject d, Path root, List<String> keys) {
-    JsonObject s = new JsonObject()
-        .put("gid", gid(d))
-        .put("status", status(d.getString("status")))
-        .put("totalLength", String.valueOf(d.getLong("totalLength", 0L)))
-        .put("completedLength", String.valueOf(d.getLong("completedLength", 0L)))
-        .put("uploadLength", "0")
-        .put("downloadSpeed", "0")
-        .put("uploadSpeed", "0")
-        .put("connections", "0")
-        .put("dir", root.resolve(d.getString("dir", "")).toString())
-        .put("files", files(d, root));
+    JsonObject s =
+        new JsonObject()
+            .put("gid", gid(d))
+            .put("status", status(d.getString("status")))
+            .put("totalLength", String.valueOf(d.getLong("totalLength", 0L)))
+            .put("completedLength", String.valueOf(d.getLong("completedLength", 0L)))
+            .put("uploadLength", "0")
+            .put("downloadSpeed", "0")
+            .put("uploadSpeed", "0")
+            .put("connections", "0")
+            .put("dir", root.resolve(d.getString("dir", "")).toString())
+            .put("files", files(d, root));
     if (d.getValue("errorCode") != null) {
-      s.put("errorCode", String.valueOf(d.getValue("errorCode"))).put("errorMessage", d.getString("errorMessage"));
+      s.put("errorCode", String.valueOf(d.getValue("errorCode")))
+          .put("errorMessage", d.getString("errorMessage"));
     } else if ("complete".equals(d.getString("status"))) {
       s.put("errorCode", "0");
     }
     JsonObject t = d.getJsonObject("torrent");
     if (t != null) {
-      s.put("infoHash", t.getString("infoHash")).put("uploadLength", String.valueOf(t.getLong("uploadLength", 0L)))
-          .put("numSeeders", "0").put("seeder", String.valueOf("seeding".equals(d.getString("status"))));
+      s.put("infoHash", t.getString("infoHash"))
+          .put("uploadLength", String.valueOf(t.getLong("uploadLength", 0L)))
+          .put("numSeeders", "0")
+          .put("seeder", String.valueOf("seeding".equals(d.getString("status"))));
       if (d.getString("name") != null) {
-        s.put("bittorrent", new JsonObject().put("info", new JsonObject().put("name", d.getString("name"))));
+        s.put(
+            "bittorrent",
+            new JsonObject().put("info", new JsonObject().put("name", d.getString("name"))));
       }
     }
     return keys == null || keys.isEmpty() ? s : only(s, keys);
@@ -63,11 +69,17 @@ final class Aria2Shapes {
     String out = d.getString("out");
     String path = out == null ? "" : root.resolve(d.getString("dir", "")).resolve(out).toString();
     JsonArray uris = new JsonArray();
-    d.getJsonArray("uris", new JsonArray()).forEach(u -> uris.add(new JsonObject().put("uri", u).put("status", "used")));
-    return new JsonArray().add(new JsonObject().put("index", "1").put("path", path)
-        .put("length", String.valueOf(d.getLong("totalLength", 0L)))
-        .put("completedLength", String.valueOf(d.getLong("completedLength", 0L)))
-        .put("selected", "true").put("uris", uris));
+    d.getJsonArray("uris", new JsonArray())
+        .forEach(u -> uris.add(new JsonObject().put("uri", u).put("status", "used")));
+    return new JsonArray()
+        .add(
+            new JsonObject()
+                .put("index", "1")
+                .put("path", path)
+                .put("length", String.valueOf(d.getLong("totalLength", 0L)))
+                .put("completedLength", String.valueOf(d.getLong("completedLength", 0L)))
+                .put("selected", "true")
+                .put("uris", uris));
   }
 
   static JsonObject only(JsonObject s, List<String> keys) {

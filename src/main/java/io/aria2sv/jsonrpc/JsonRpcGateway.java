@@ -15,8 +15,8 @@ import io.vertx.ext.web.client.WebClientOptions;
 /**
  * aria2's JSON-RPC served by the supervisor on {@code /jsonrpc} of its HTTP server, so aria2
  * front-ends (AriaNg, webui-aria2, aria2p, the npm {@code aria2} package) work through it: adds and
- * controls become the supervisor's own, reads come from aria2c and the registry. Made and closed
- * by the HTTP verticle, on its context.
+ * controls become the supervisor's own, reads come from aria2c and the registry. Made and closed by
+ * the HTTP verticle, on its context.
  */
 public final class JsonRpcGateway {
   private final WebClient web;
@@ -28,16 +28,26 @@ public final class JsonRpcGateway {
 
   public JsonRpcGateway(Vertx vertx, AppConfig config, Metrics metrics) {
     this.vertx = vertx;
-    this.web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(1000).setMetricsName("aria2-rpc-gateway"));
+    this.web =
+        WebClient.create(
+            vertx,
+            new WebClientOptions().setConnectTimeout(1000).setMetricsName("aria2-rpc-gateway"));
     Aria2Client aria2 = new Aria2Client(vertx.getOrCreateContext(), web, config.rpc(), metrics);
     this.follower = new SupervisorFollower(vertx, aria2);
     this.notifier = new Notifier(vertx, gids);
-    Aria2Methods methods = new Aria2Methods(vertx, aria2, config.aria2().downloadDir().toAbsolutePath().normalize(), gids,
-        config.rpc().timeout());
+    Aria2Methods methods =
+        new Aria2Methods(
+            vertx,
+            aria2,
+            config.aria2().downloadDir().toAbsolutePath().normalize(),
+            gids,
+            config.rpc().timeout());
     this.routes = new JsonRpcRoutes(methods, config.http().token(), notifier);
   }
 
-  /** Mounts {@code /jsonrpc} and starts following aria2c; learns the GIDs of downloads added again. */
+  /**
+   * Mounts {@code /jsonrpc} and starts following aria2c; learns the GIDs of downloads added again.
+   */
   public Future<Void> mount(Router router, long maxBodySize, java.time.Duration timeout) {
     routes.mount(router, maxBodySize);
     learnAll(0);
@@ -45,13 +55,17 @@ public final class JsonRpcGateway {
   }
 
   private void learnAll(int offset) {
-    vertx.eventBus().<JsonObject>request(Addresses.DOWNLOADS_LIST, new JsonObject().put("offset", offset)).onSuccess(m -> {
-      m.body().getJsonArray("downloads").forEach(d -> gids.learn((JsonObject) d));
-      int next = offset + m.body().getInteger("limit");
-      if (next < m.body().getInteger("total")) {
-        learnAll(next);
-      }
-    });
+    vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.DOWNLOADS_LIST, new JsonObject().put("offset", offset))
+        .onSuccess(
+            m -> {
+              m.body().getJsonArray("downloads").forEach(d -> gids.learn((JsonObject) d));
+              int next = offset + m.body().getInteger("limit");
+              if (next < m.body().getInteger("total")) {
+                learnAll(next);
+              }
+            });
   }
 
   public void close() {

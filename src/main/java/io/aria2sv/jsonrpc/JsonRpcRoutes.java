@@ -17,17 +17,18 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * aria2's JSON-RPC transports on {@code /jsonrpc}: POST (one call or a batch), GET with
- * {@code method}, {@code id}, base64 {@code params} and {@code jsoncallback}, and WebSocket text
- * frames, which also carry the notifications. The token is the supervisor's {@code http.token},
- * checked on every call, each one inside {@code system.multicall} too. Errors are aria2's answers
- * (code 1 and its messages; {@code Unauthorized}); HTTP 400 for an error answer, as aria2, and 400
- * (not aria2's 500) for a parse error: bad input is never a 5xx here; 413 for a body over
- * {@code http.maxBodySize}.
+ * aria2's JSON-RPC transports on {@code /jsonrpc}: POST (one call or a batch), GET with {@code
+ * method}, {@code id}, base64 {@code params} and {@code jsoncallback}, and WebSocket text frames,
+ * which also carry the notifications. The token is the supervisor's {@code http.token}, checked on
+ * every call, each one inside {@code system.multicall} too. Errors are aria2's answers (code 1 and
+ * its messages; {@code Unauthorized}); HTTP 400 for an error answer, as aria2, and 400 (not aria2's
+ * 500) for a parse error: bad input is never a 5xx here; 413 for a body over {@code
+ * http.maxBodySize}.
  */
 public final class JsonRpcRoutes {
   static final String PATH = "/jsonrpc";
   static final String CONTENT_TYPE = "application/json-rpc";
+
   /** Deeper than any client nests; a hostile body is refused before it is walked. */
   private static final int MAX_DEPTH = 32;
 
@@ -42,17 +43,34 @@ public final class JsonRpcRoutes {
   }
 
   void mount(Router router, long maxBodySize) {
-    router.post(PATH).handler(io.vertx.ext.web.handler.BodyHandler.create(false).setBodyLimit(maxBodySize));
+    router
+        .post(PATH)
+        .handler(io.vertx.ext.web.handler.BodyHandler.create(false).setBodyLimit(maxBodySize));
     router.post(PATH).handler(this::post);
-    router.route(PATH).failureHandler(ctx -> send(ctx, ctx.statusCode() == 413 ? 413 : 400, error(null, RpcError.aria2(
-        ctx.statusCode() == 413 ? "Request body is larger than " + maxBodySize + " bytes" : "Invalid Request.")).encode()));
-    router.get(PATH).handler(ctx -> {
-      if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
-        ctx.request().toWebSocket().onSuccess(this::socket).onFailure(err -> ctx.fail(400));
-      } else {
-        get(ctx);
-      }
-    });
+    router
+        .route(PATH)
+        .failureHandler(
+            ctx ->
+                send(
+                    ctx,
+                    ctx.statusCode() == 413 ? 413 : 400,
+                    error(
+                            null,
+                            RpcError.aria2(
+                                ctx.statusCode() == 413
+                                    ? "Request body is larger than " + maxBodySize + " bytes"
+                                    : "Invalid Request."))
+                        .encode()));
+    router
+        .get(PATH)
+        .handler(
+            ctx -> {
+              if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+                ctx.request().toWebSocket().onSuccess(this::socket).onFailure(err -> ctx.fail(400));
+              } else {
+                get(ctx);
+              }
+            });
   }
 
   private void post(RoutingContext ctx) {
@@ -68,7 +86,10 @@ public final class JsonRpcRoutes {
       return;
     }
     if (tooDeep(parsed, 0)) {
-      send(ctx, 400, error(null, new RpcError(RpcError.INVALID_REQUEST, "Invalid Request.")).encode());
+      send(
+          ctx,
+          400,
+          error(null, new RpcError(RpcError.INVALID_REQUEST, "Invalid Request.")).encode());
       return;
     }
     handle(parsed).onSuccess(reply -> send(ctx, status(reply), reply.toString()));
@@ -89,40 +110,50 @@ public final class JsonRpcRoutes {
         return;
       }
     }
-    handle(method == null ? new JsonObject().put("id", id) : request).onSuccess(reply -> {
-      if (callback != null && callback.matches("[A-Za-z_$][A-Za-z0-9_$.]{0,63}")) {
-        ctx.response().setStatusCode(200).putHeader("Content-Type", "text/javascript").end(callback + "(" + reply + ")");
-      } else {
-        send(ctx, status(reply), reply.toString());
-      }
-    });
+    handle(method == null ? new JsonObject().put("id", id) : request)
+        .onSuccess(
+            reply -> {
+              if (callback != null && callback.matches("[A-Za-z_$][A-Za-z0-9_$.]{0,63}")) {
+                ctx.response()
+                    .setStatusCode(200)
+                    .putHeader("Content-Type", "text/javascript")
+                    .end(callback + "(" + reply + ")");
+              } else {
+                send(ctx, status(reply), reply.toString());
+              }
+            });
   }
 
   private void socket(ServerWebSocket ws) {
-    Consumer<JsonObject> push = n -> {
-      if (!ws.isClosed()) {
-        ws.writeTextMessage(n.encode());
-      }
-    };
+    Consumer<JsonObject> push =
+        n -> {
+          if (!ws.isClosed()) {
+            ws.writeTextMessage(n.encode());
+          }
+        };
     notifier.add(push);
     ws.closeHandler(v -> notifier.remove(push));
-    ws.textMessageHandler(text -> {
-      Object parsed;
-      try {
-        parsed = Json.decodeValue(text);
-      } catch (DecodeException e) {
-        parsed = null;
-      }
-      if (!(parsed instanceof JsonObject) && !(parsed instanceof JsonArray) || tooDeep(parsed, 0)) {
-        ws.writeTextMessage(error(null, new RpcError(RpcError.PARSE, "Parse error.")).encode());
-        return;
-      }
-      handle(parsed).onSuccess(reply -> {
-        if (!ws.isClosed()) {
-          ws.writeTextMessage(reply.toString());
-        }
-      });
-    });
+    ws.textMessageHandler(
+        text -> {
+          Object parsed;
+          try {
+            parsed = Json.decodeValue(text);
+          } catch (DecodeException e) {
+            parsed = null;
+          }
+          if (!(parsed instanceof JsonObject) && !(parsed instanceof JsonArray)
+              || tooDeep(parsed, 0)) {
+            ws.writeTextMessage(error(null, new RpcError(RpcError.PARSE, "Parse error.")).encode());
+            return;
+          }
+          handle(parsed)
+              .onSuccess(
+                  reply -> {
+                    if (!ws.isClosed()) {
+                      ws.writeTextMessage(reply.toString());
+                    }
+                  });
+        });
   }
 
   /** One request or a batch; never fails: errors are answers. */
@@ -130,14 +161,19 @@ public final class JsonRpcRoutes {
     if (parsed instanceof JsonArray batch) {
       List<Future<JsonObject>> each = new ArrayList<>();
       for (Object o : batch) {
-        each.add(o instanceof JsonObject r ? one(r) : Future.succeededFuture(error(null, new RpcError(RpcError.INVALID_REQUEST,
-            "Invalid Request."))));
+        each.add(
+            o instanceof JsonObject r
+                ? one(r)
+                : Future.succeededFuture(
+                    error(null, new RpcError(RpcError.INVALID_REQUEST, "Invalid Request."))));
       }
-      return Future.join(each).map(v -> {
-        JsonArray out = new JsonArray();
-        each.forEach(f -> out.add(f.result()));
-        return (Object) out;
-      });
+      return Future.join(each)
+          .map(
+              v -> {
+                JsonArray out = new JsonArray();
+                each.forEach(f -> out.add(f.result()));
+                return (Object) out;
+              });
     }
     return one((JsonObject) parsed).map(r -> (Object) r);
   }
@@ -145,19 +181,30 @@ public final class JsonRpcRoutes {
   private Future<JsonObject> one(JsonObject request) {
     Object id = request.getValue("id");
     if (!(request.getValue("method") instanceof String method)) {
-      return Future.succeededFuture(error(id, new RpcError(RpcError.INVALID_REQUEST, "Invalid Request.")));
+      return Future.succeededFuture(
+          error(id, new RpcError(RpcError.INVALID_REQUEST, "Invalid Request.")));
     }
     Object rawParams = request.getValue("params");
     if (rawParams != null && !(rawParams instanceof JsonArray)) {
-      return Future.succeededFuture(error(id, new RpcError(RpcError.INVALID_REQUEST, "Invalid Request.")));
+      return Future.succeededFuture(
+          error(id, new RpcError(RpcError.INVALID_REQUEST, "Invalid Request.")));
     }
     JsonArray params = rawParams == null ? new JsonArray() : (JsonArray) rawParams;
     return invoke(method, params)
         .map(result -> new JsonObject().put("id", id).put("jsonrpc", "2.0").put("result", result))
-        .otherwise(err -> error(id, err instanceof RpcError e ? e : RpcError.aria2(String.valueOf(err.getMessage()))));
+        .otherwise(
+            err ->
+                error(
+                    id,
+                    err instanceof RpcError e
+                        ? e
+                        : RpcError.aria2(String.valueOf(err.getMessage()))));
   }
 
-  /** One method: the token checked (every method but system.listMethods and listNotifications), multicall unrolled. */
+  /**
+   * One method: the token checked (every method but system.listMethods and listNotifications),
+   * multicall unrolled.
+   */
   private Future<Object> invoke(String method, JsonArray params) {
     if (method.equals("system.listMethods") || method.equals("system.listNotifications")) {
       return methods.call(method, new JsonArray());
@@ -168,7 +215,8 @@ public final class JsonRpcRoutes {
       }
       List<Future<Object>> each = new ArrayList<>();
       for (Object c : calls) {
-        if (!(c instanceof JsonObject call) || !(call.getValue("methodName") instanceof String name)
+        if (!(c instanceof JsonObject call)
+            || !(call.getValue("methodName") instanceof String name)
             || call.getValue("params") != null && !(call.getValue("params") instanceof JsonArray)) {
           each.add(Future.failedFuture(RpcError.aria2("Invalid method call.")));
         } else if (name.equals("system.multicall")) {
@@ -178,18 +226,24 @@ public final class JsonRpcRoutes {
           each.add(invoke(name, p).map(r -> (Object) new JsonArray().add(r)));
         }
       }
-      return Future.join(each).transform(v -> {
-        JsonArray out = new JsonArray();
-        for (Future<Object> f : each) {
-          out.add(f.succeeded() ? f.result() : fault(f.cause()));
-        }
-        return Future.succeededFuture(out);
-      });
+      return Future.join(each)
+          .transform(
+              v -> {
+                JsonArray out = new JsonArray();
+                for (Future<Object> f : each) {
+                  out.add(f.succeeded() ? f.result() : fault(f.cause()));
+                }
+                return Future.succeededFuture(out);
+              });
     }
     JsonArray rest = params.copy();
-    boolean hasToken = !rest.isEmpty() && rest.getValue(0) instanceof String s && s.startsWith("token:");
-    if (token != null && (!hasToken || !MessageDigest.isEqual(token,
-        rest.getString(0).substring("token:".length()).getBytes(StandardCharsets.UTF_8)))) {
+    boolean hasToken =
+        !rest.isEmpty() && rest.getValue(0) instanceof String s && s.startsWith("token:");
+    if (token != null
+        && (!hasToken
+            || !MessageDigest.isEqual(
+                token,
+                rest.getString(0).substring("token:".length()).getBytes(StandardCharsets.UTF_8)))) {
       return Future.failedFuture(RpcError.aria2("Unauthorized"));
     }
     if (hasToken) {

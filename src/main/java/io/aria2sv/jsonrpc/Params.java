@@ -4,7 +4,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
-/** The parameters of aria2's methods, checked as aria2 checks them ("The parameter at N has wrong type."). */
+/**
+ * The parameters of aria2's methods, checked as aria2 checks them ("The parameter at N has wrong
+ * type.").
+ */
 final class Params {
   private Params() {}
 
@@ -16,7 +19,9 @@ final class Params {
   }
 
   static int integer(JsonArray p, int i) {
-    if (i >= p.size() || !(p.getValue(i) instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+    if (i >= p.size()
+        || !(p.getValue(i) instanceof Number n)
+        || n.doubleValue() != Math.rint(n.doubleValue())) {
       throw RpcError.wrongType(i);
     }
     return n.intValue();

@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Metrics implements RpcObserver {
   private final PrometheusMeterRegistry registry;
   private final List<Meter> gauges = new ArrayList<>();
-  private final AtomicReference<SupervisorState> supervisorState = new AtomicReference<>(SupervisorState.STOPPED);
+  private final AtomicReference<SupervisorState> supervisorState =
+      new AtomicReference<>(SupervisorState.STOPPED);
   private final Map<DownloadStatus, AtomicInteger> downloads = new EnumMap<>(DownloadStatus.class);
   private final AtomicLong downloadSpeed = new AtomicLong();
   private final AtomicInteger sseClients = new AtomicInteger();
@@ -45,25 +46,40 @@ public final class Metrics implements RpcObserver {
   public Metrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
     for (SupervisorState state : SupervisorState.values()) {
-      gauges.add(Gauge.builder("aria2sv.supervisor.state", () -> state == supervisorState.get() ? 1 : 0)
-          .description("1 for the supervisor's current state").tag("state", state.name()).register(registry));
+      gauges.add(
+          Gauge.builder("aria2sv.supervisor.state", () -> state == supervisorState.get() ? 1 : 0)
+              .description("1 for the supervisor's current state")
+              .tag("state", state.name())
+              .register(registry));
     }
     for (DownloadStatus status : DownloadStatus.values()) {
       AtomicInteger n = new AtomicInteger();
       downloads.put(status, n);
-      gauges.add(Gauge.builder("aria2sv.downloads", n, AtomicInteger::get)
-          .description("downloads in the registry by status").tag("status", status.wire()).register(registry));
+      gauges.add(
+          Gauge.builder("aria2sv.downloads", n, AtomicInteger::get)
+              .description("downloads in the registry by status")
+              .tag("status", status.wire())
+              .register(registry));
     }
-    gauges.add(Gauge.builder("aria2sv.download.speed", downloadSpeed, AtomicLong::get)
-        .description("aria2's global download speed").baseUnit("bytes.per.second").register(registry));
-    gauges.add(Gauge.builder("aria2sv.sse.clients", sseClients, AtomicInteger::get)
-        .description("connected Server-Sent-Events clients").register(registry));
-    gauges.add(Gauge.builder("aria2sv.registry.writable", registryWritable, AtomicInteger::get)
-        .description("1 while the registry (registry.db) can store, 0 while it cannot (disk full, read-only, locked, ...)")
-        .register(registry));
-    gauges.add(Gauge.builder("aria2sv.session.safe", sessionSafe, AtomicInteger::get)
-        .description("1 while aria2's session file can be saved, 0 while it is at risk (its file system is full)")
-        .register(registry));
+    gauges.add(
+        Gauge.builder("aria2sv.download.speed", downloadSpeed, AtomicLong::get)
+            .description("aria2's global download speed")
+            .baseUnit("bytes.per.second")
+            .register(registry));
+    gauges.add(
+        Gauge.builder("aria2sv.sse.clients", sseClients, AtomicInteger::get)
+            .description("connected Server-Sent-Events clients")
+            .register(registry));
+    gauges.add(
+        Gauge.builder("aria2sv.registry.writable", registryWritable, AtomicInteger::get)
+            .description(
+                "1 while the registry (registry.db) can store, 0 while it cannot (disk full, read-only, locked, ...)")
+            .register(registry));
+    gauges.add(
+        Gauge.builder("aria2sv.session.safe", sessionSafe, AtomicInteger::get)
+            .description(
+                "1 while aria2's session file can be saved, 0 while it is at risk (its file system is full)")
+            .register(registry));
   }
 
   /**
@@ -72,7 +88,10 @@ public final class Metrics implements RpcObserver {
    */
   public static Metrics forVertxMetrics() {
     MeterRegistry vertx = BackendRegistries.getDefaultNow();
-    return new Metrics(vertx instanceof PrometheusMeterRegistry p ? p : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return new Metrics(
+        vertx instanceof PrometheusMeterRegistry p
+            ? p
+            : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }
 
   /** Meters in a registry of their own (tests, a verticle deployed alone). */
@@ -89,26 +108,41 @@ public final class Metrics implements RpcObserver {
   public void called(String method, long nanos, Aria2RpcException failure) {
     String outcome = failure == null ? "ok" : failure.kind().name().toLowerCase(Locale.ROOT);
     // Looked up once per method and outcome: this runs for every call, on an event loop.
-    rpcTimers.computeIfAbsent(method + '\0' + outcome, k -> Timer.builder("aria2sv.rpc.latency")
-            .description("aria2 JSON-RPC latency").tag("method", method).tag("outcome", outcome).register(registry))
+    rpcTimers
+        .computeIfAbsent(
+            method + '\0' + outcome,
+            k ->
+                Timer.builder("aria2sv.rpc.latency")
+                    .description("aria2 JSON-RPC latency")
+                    .tag("method", method)
+                    .tag("outcome", outcome)
+                    .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
     if (failure != null) {
-      Counter.builder("aria2sv.rpc.errors").description("failed aria2 JSON-RPC calls")
-          .tag("kind", outcome).tag("code", Integer.toString(failure.aria2Code()))
-          .register(registry).increment();
+      Counter.builder("aria2sv.rpc.errors")
+          .description("failed aria2 JSON-RPC calls")
+          .tag("kind", outcome)
+          .tag("code", Integer.toString(failure.aria2Code()))
+          .register(registry)
+          .increment();
     }
   }
 
   @Override
   public void retried() {
-    Counter.builder("aria2sv.rpc.retries").description("JSON-RPC calls retried after a transport failure or timeout")
-        .register(registry).increment();
+    Counter.builder("aria2sv.rpc.retries")
+        .description("JSON-RPC calls retried after a transport failure or timeout")
+        .register(registry)
+        .increment();
   }
 
   /** A restart of aria2c, by reason: crash, hang, start-failure, requested. */
   public void restart(String reason) {
-    Counter.builder("aria2sv.supervisor.restarts").description("aria2c restarts by reason").tag("reason", reason)
-        .register(registry).increment();
+    Counter.builder("aria2sv.supervisor.restarts")
+        .description("aria2c restarts by reason")
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
   }
 
   public void supervisorState(SupervisorState state) {
@@ -127,8 +161,11 @@ public final class Metrics implements RpcObserver {
 
   /** An automatic or manual re-add of a failed download. */
   public void reAdd(boolean automatic) {
-    Counter.builder("aria2sv.downloads.readds").description("downloads added again after a failure")
-        .tag("trigger", automatic ? "automatic" : "manual").register(registry).increment();
+    Counter.builder("aria2sv.downloads.readds")
+        .description("downloads added again after a failure")
+        .tag("trigger", automatic ? "automatic" : "manual")
+        .register(registry)
+        .increment();
   }
 
   public void downloadSpeed(long bytesPerSecond) {

@@ -12,9 +12,21 @@ import java.util.List;
  */
 public record Aria2Call(String method, JsonArray params) {
   /** The status keys the downloads service reads. */
-  public static final List<String> STATUS_KEYS = List.of(
-      "gid", "status", "totalLength", "completedLength", "downloadSpeed", "errorCode", "errorMessage", "files",
-      "uploadLength", "uploadSpeed", "seeder", "numSeeders", "connections");
+  public static final List<String> STATUS_KEYS =
+      List.of(
+          "gid",
+          "status",
+          "totalLength",
+          "completedLength",
+          "downloadSpeed",
+          "errorCode",
+          "errorMessage",
+          "files",
+          "uploadLength",
+          "uploadSpeed",
+          "seeder",
+          "numSeeders",
+          "connections");
 
   public Aria2Call {
     params = params == null ? new JsonArray() : params;
@@ -25,9 +37,13 @@ public record Aria2Call(String method, JsonArray params) {
     return new Aria2Call("aria2.addUri", new JsonArray().add(new JsonArray(uris)).add(options));
   }
 
-  /** {@code aria2.addTorrent(torrent, uris, options)}: {@code torrent} in base64, {@code uris} web seeds. */
+  /**
+   * {@code aria2.addTorrent(torrent, uris, options)}: {@code torrent} in base64, {@code uris} web
+   * seeds.
+   */
   public static Aria2Call addTorrent(String torrent, List<String> uris, JsonObject options) {
-    return new Aria2Call("aria2.addTorrent", new JsonArray().add(torrent).add(new JsonArray(uris)).add(options));
+    return new Aria2Call(
+        "aria2.addTorrent", new JsonArray().add(torrent).add(new JsonArray(uris)).add(options));
   }
 
   /** {@code aria2.getPeers(gid)}. */
@@ -47,12 +63,14 @@ public record Aria2Call(String method, JsonArray params) {
 
   /** {@code aria2.tellWaiting(offset, num, keys)}. */
   public static Aria2Call tellWaiting(int offset, int num, List<String> keys) {
-    return new Aria2Call("aria2.tellWaiting", new JsonArray().add(offset).add(num).add(new JsonArray(keys)));
+    return new Aria2Call(
+        "aria2.tellWaiting", new JsonArray().add(offset).add(num).add(new JsonArray(keys)));
   }
 
   /** {@code aria2.tellStopped(offset, num, keys)}. */
   public static Aria2Call tellStopped(int offset, int num, List<String> keys) {
-    return new Aria2Call("aria2.tellStopped", new JsonArray().add(offset).add(num).add(new JsonArray(keys)));
+    return new Aria2Call(
+        "aria2.tellStopped", new JsonArray().add(offset).add(num).add(new JsonArray(keys)));
   }
 
   /** {@code aria2.forcePause(gid)}. */

@@ -84,13 +84,16 @@ public final class Aria2Client implements Aria2 {
 
   @Override
   public Future<List<Object>> multicall(List<Aria2Call> calls) {
-    return retrying(() -> endpoint("system.multicall").compose(rpc -> rpc.multicall(calls, config.timeout())));
+    return retrying(
+        () -> endpoint("system.multicall").compose(rpc -> rpc.multicall(calls, config.timeout())));
   }
 
   /** A multicall sent once, without waiting for aria2c or retrying: for periodic reads. */
   public Future<List<Object>> multicallOnce(List<Aria2Call> calls) {
     return current == null
-        ? Future.failedFuture(Aria2RpcException.notRunning("system.multicall", absence == Absence.GAVE_UP, "aria2c is not running"))
+        ? Future.failedFuture(
+            Aria2RpcException.notRunning(
+                "system.multicall", absence == Absence.GAVE_UP, "aria2c is not running"))
         : current.multicall(calls, config.timeout());
   }
 
@@ -111,38 +114,41 @@ public final class Aria2Client implements Aria2 {
     }
     return config.retry().maxRetries() == 0
         ? first
-        : first.recover(err -> isRetryable(err) ? withBackOff(attempt, err) : Future.failedFuture(err));
+        : first.recover(
+            err -> isRetryable(err) ? withBackOff(attempt, err) : Future.failedFuture(err));
   }
 
   /**
    * Mutiny's retry with exponential backoff and jitter. When {@code firstFailure} is given, the
-   * first attempt was made already and failed with it: the first subscription replays that
-   * failure, so the first real retry comes after the first delay.
+   * first attempt was made already and failed with it: the first subscription replays that failure,
+   * so the first real retry comes after the first delay.
    */
   private <T> Future<T> withBackOff(Supplier<Future<T>> attempt, Throwable firstFailure) {
     AtomicReference<Throwable> replay = new AtomicReference<>(firstFailure);
     // Every real attempt after the first is a retry: counted here, exactly once each.
     AtomicBoolean first = new AtomicBoolean(firstFailure == null);
-    Supplier<Future<T>> counted = () -> {
-      Throwable known = replay.getAndSet(null);
-      if (known != null) {
-        return Future.failedFuture(known);
-      }
-      if (!first.compareAndSet(true, false)) {
-        observer.retried();
-      }
-      return attempt.get();
-    };
+    Supplier<Future<T>> counted =
+        () -> {
+          Throwable known = replay.getAndSet(null);
+          if (known != null) {
+            return Future.failedFuture(known);
+          }
+          if (!first.compareAndSet(true, false)) {
+            observer.retried();
+          }
+          return attempt.get();
+        };
     Uni<T> once = MutinyBridge.toUni(counted).runSubscriptionOn(MutinyBridge.onContext(context));
     AppConfig.Retry r = config.retry();
-    Uni<T> withRetry = r.maxRetries() == 0
-        ? once
-        : once.onFailure(Aria2Client::isRetryable)
-            .retry()
-            .withExecutor(MutinyBridge.backoffTimers())
-            .withBackOff(atLeastOneMilli(r.initialDelay()), atLeastOneMilli(r.maxDelay()))
-            .withJitter(r.jitter())
-            .atMost(r.maxRetries());
+    Uni<T> withRetry =
+        r.maxRetries() == 0
+            ? once
+            : once.onFailure(Aria2Client::isRetryable)
+                .retry()
+                .withExecutor(MutinyBridge.backoffTimers())
+                .withBackOff(atLeastOneMilli(r.initialDelay()), atLeastOneMilli(r.maxDelay()))
+                .withJitter(r.jitter())
+                .atMost(r.maxRetries());
     return MutinyBridge.toFuture(withRetry.emitOn(MutinyBridge.onContext(context)), context);
   }
 
@@ -154,28 +160,37 @@ public final class Aria2Client implements Aria2 {
     return t instanceof Aria2RpcException e && e.isRetryable();
   }
 
-  /** The current endpoint, or one that arrives within {@code rpc.timeout} while aria2c (re)starts. */
+  /**
+   * The current endpoint, or one that arrives within {@code rpc.timeout} while aria2c (re)starts.
+   */
   private Future<Aria2Rpc> endpoint(String method) {
     if (current != null) {
       return Future.succeededFuture(current);
     }
     switch (absence) {
       case GAVE_UP:
-        return Future.failedFuture(Aria2RpcException.notRunning(method, true,
-            "aria2c is not running: the supervisor is FAILED after too many restarts"));
+        return Future.failedFuture(
+            Aria2RpcException.notRunning(
+                method,
+                true,
+                "aria2c is not running: the supervisor is FAILED after too many restarts"));
       case COMING:
         break;
       default:
-        return Future.failedFuture(Aria2RpcException.notRunning(method, false, "aria2c is not running (" + absence + ")"));
+        return Future.failedFuture(
+            Aria2RpcException.notRunning(method, false, "aria2c is not running (" + absence + ")"));
     }
     Promise<Aria2Rpc> p = Promise.promise();
     waiting.add(p);
     long ms = config.timeout().toMillis();
     return p.future()
         .timeout(ms, TimeUnit.MILLISECONDS)
-        .recover(err -> Future.failedFuture(err instanceof java.util.concurrent.TimeoutException
-            ? Aria2RpcException.timeout("waiting for aria2c to start", ms)
-            : err));
+        .recover(
+            err ->
+                Future.failedFuture(
+                    err instanceof java.util.concurrent.TimeoutException
+                        ? Aria2RpcException.timeout("waiting for aria2c to start", ms)
+                        : err));
   }
 
   /** A new aria2c is ready at {@code endpoint}: calls go there from now on, waiting ones first. */
@@ -196,8 +211,13 @@ public final class Aria2Client implements Aria2 {
     if (why != Absence.COMING) {
       List<Promise<Aria2Rpc>> failed = new ArrayList<>(waiting);
       waiting.clear();
-      failed.forEach(p -> p.tryFail(Aria2RpcException.notRunning("waiting for aria2c", why == Absence.GAVE_UP,
-          "aria2c is not running (" + why + ")")));
+      failed.forEach(
+          p ->
+              p.tryFail(
+                  Aria2RpcException.notRunning(
+                      "waiting for aria2c",
+                      why == Absence.GAVE_UP,
+                      "aria2c is not running (" + why + ")")));
     }
   }
 }

@@ -3,9 +3,8 @@ package io.aria2sv.rpc;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Where the current aria2c answers JSON-RPC, and its secret. The secret is never printed:
- * {@link #toString()} masks it, and the endpoint travels on the event bus only with local-only
- * delivery.
+ * Where the current aria2c answers JSON-RPC, and its secret. The secret is never printed: {@link
+ * #toString()} masks it, and the endpoint travels on the event bus only with local-only delivery.
  */
 public record Aria2Endpoint(String host, int port, String secret) {
 
@@ -26,7 +25,8 @@ public record Aria2Endpoint(String host, int port, String secret) {
 
   /** The inverse of {@link #toJson()}. */
   public static Aria2Endpoint fromJson(JsonObject json) {
-    return new Aria2Endpoint(json.getString("host"), json.getInteger("port"), json.getString("secret"));
+    return new Aria2Endpoint(
+        json.getString("host"), json.getInteger("port"), json.getString("secret"));
   }
 
   @Override

@@ -11,11 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * aria2's WebSocket notifications ({@code onDownloadStart}, {@code onDownloadPause},
- * {@code onDownloadStop}, {@code onDownloadComplete}, {@code onDownloadError},
- * {@code onBtDownloadComplete}; each names a GID only). Connects to each new endpoint, reconnects
- * while that endpoint is current, and calls {@code onConnected} after every (re)connection so the
- * caller can reconcile what it may have missed. Confined to the caller's event loop.
+ * aria2's WebSocket notifications ({@code onDownloadStart}, {@code onDownloadPause}, {@code
+ * onDownloadStop}, {@code onDownloadComplete}, {@code onDownloadError}, {@code
+ * onBtDownloadComplete}; each names a GID only). Connects to each new endpoint, reconnects while
+ * that endpoint is current, and calls {@code onConnected} after every (re)connection so the caller
+ * can reconcile what it may have missed. Confined to the caller's event loop.
  */
 public final class Aria2Notifications {
   private static final Logger LOG = LoggerFactory.getLogger(Aria2Notifications.class);
@@ -27,19 +27,25 @@ public final class Aria2Notifications {
   private final Runnable onConnected;
   private Aria2Endpoint endpoint;
   private WebSocket socket;
+
   /** The handshake under way, if any. */
   private Future<WebSocket> connecting;
+
   /** The latest socket close under way: the client is closed only after it. */
   private Future<Void> closing = Future.succeededFuture();
+
   private long reconnectTimer = -1;
 
   /**
    * @param onNotification called with the method name (e.g. {@code aria2.onDownloadComplete}) and
    *     the GID
    */
-  public Aria2Notifications(Vertx vertx, BiConsumer<String, String> onNotification, Runnable onConnected) {
+  public Aria2Notifications(
+      Vertx vertx, BiConsumer<String, String> onNotification, Runnable onConnected) {
     this.vertx = vertx;
-    this.client = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions().setMetricsName("aria2-notifications"));
+    this.client =
+        vertx.createWebSocketClient(
+            new io.vertx.core.http.WebSocketClientOptions().setMetricsName("aria2-notifications"));
     this.onNotification = onNotification;
     this.onConnected = onConnected;
   }
@@ -68,41 +74,46 @@ public final class Aria2Notifications {
   private void connect(Aria2Endpoint target) {
     Future<WebSocket> attempt = client.connect(target.port(), target.host(), "/jsonrpc");
     connecting = attempt;
-    attempt.onComplete(ar -> {
-      if (connecting == attempt) {
-        connecting = null;
-      }
-      if (endpoint != target) {
-        if (ar.succeeded()) {
-          closing = ar.result().close();
-        }
-        return;
-      }
-      if (ar.failed()) {
-        scheduleReconnect(target);
-        return;
-      }
-      WebSocket ws = ar.result();
-      socket = ws;
-      ws.textMessageHandler(this::dispatch);
-      ws.closeHandler(v -> {
-        if (socket == ws) {
-          socket = null;
-          scheduleReconnect(target);
-        }
-      });
-      onConnected.run();
-    });
+    attempt.onComplete(
+        ar -> {
+          if (connecting == attempt) {
+            connecting = null;
+          }
+          if (endpoint != target) {
+            if (ar.succeeded()) {
+              closing = ar.result().close();
+            }
+            return;
+          }
+          if (ar.failed()) {
+            scheduleReconnect(target);
+            return;
+          }
+          WebSocket ws = ar.result();
+          socket = ws;
+          ws.textMessageHandler(this::dispatch);
+          ws.closeHandler(
+              v -> {
+                if (socket == ws) {
+                  socket = null;
+                  scheduleReconnect(target);
+                }
+              });
+          onConnected.run();
+        });
   }
 
   private void scheduleReconnect(Aria2Endpoint target) {
     if (endpoint == target && reconnectTimer < 0) {
-      reconnectTimer = vertx.setTimer(RECONNECT_MILLIS, id -> {
-        reconnectTimer = -1;
-        if (endpoint == target) {
-          connect(target);
-        }
-      });
+      reconnectTimer =
+          vertx.setTimer(
+              RECONNECT_MILLIS,
+              id -> {
+                reconnectTimer = -1;
+                if (endpoint == target) {
+                  connect(target);
+                }
+              });
     }
   }
 

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A JSON-RPC 2.0 client for one aria2c endpoint over Vert.x {@link WebClient}. Every call has a
  * time limit; the secret token is added to every call; the body is parsed whatever the HTTP status,
- * because aria2 answers errors with 400, 404 or 500 and a JSON body. Failures are
- * {@link Aria2RpcException}s.
+ * because aria2 answers errors with 400, 404 or 500 and a JSON body. Failures are {@link
+ * Aria2RpcException}s.
  *
  * <p>This class does not retry: retry policy sits above it, where the caller knows whether a call
  * is safe to repeat.
@@ -40,7 +40,6 @@ public final class Aria2Rpc {
     this.observer = observer;
   }
 
-
   public Aria2Endpoint endpoint() {
     return endpoint;
   }
@@ -58,7 +57,9 @@ public final class Aria2Rpc {
     return send(method, request(method, p), timeout);
   }
 
-  /** Sends {@code call} with the token; the future holds the {@code result} member of the answer. */
+  /**
+   * Sends {@code call} with the token; the future holds the {@code result} member of the answer.
+   */
   public Future<Object> call(Aria2Call call, Duration timeout) {
     JsonArray p = new JsonArray().add(endpoint.token());
     call.params().forEach(p::add);
@@ -82,8 +83,16 @@ public final class Aria2Rpc {
         .sendJsonObject(request)
         .recover(err -> Future.failedFuture(mapTransport(method, ms, err)))
         .compose(response -> parse(method, response))
-        .onComplete(ar -> observer.called(method, System.nanoTime() - t0,
-            ar.succeeded() ? null : ar.cause() instanceof Aria2RpcException x ? x : Aria2RpcException.transport(method, "failed", ar.cause())));
+        .onComplete(
+            ar ->
+                observer.called(
+                    method,
+                    System.nanoTime() - t0,
+                    ar.succeeded()
+                        ? null
+                        : ar.cause() instanceof Aria2RpcException x
+                            ? x
+                            : Aria2RpcException.transport(method, "failed", ar.cause())));
   }
 
   /** {@link #call(Aria2Call, Duration)} for a result that is a JSON object. */
@@ -108,7 +117,10 @@ public final class Aria2Rpc {
       withToken.add(c.toMulticallEntry(endpoint.token()));
     }
     // system.multicall itself takes no token: each inner call carries its own.
-    return send("system.multicall", request("system.multicall", new JsonArray().add(withToken)), timeout)
+    return send(
+            "system.multicall",
+            request("system.multicall", new JsonArray().add(withToken)),
+            timeout)
         .map(
             result -> {
               JsonArray arr = (JsonArray) result;
@@ -119,7 +131,9 @@ public final class Aria2Rpc {
                 if (item instanceof JsonArray single && single.size() == 1) {
                   out.add(single.getValue(0));
                 } else if (item instanceof JsonObject err && err.containsKey("code")) {
-                  out.add(Aria2RpcException.aria2(m, err.getInteger("code", -1), err.getString("message", "")));
+                  out.add(
+                      Aria2RpcException.aria2(
+                          m, err.getInteger("code", -1), err.getString("message", "")));
                 } else {
                   out.add(item);
                 }
@@ -145,16 +159,19 @@ public final class Aria2Rpc {
     }
     if (body == null) {
       return Future.failedFuture(
-          Aria2RpcException.transport(method, "HTTP " + response.statusCode() + " without a JSON-RPC body", null));
+          Aria2RpcException.transport(
+              method, "HTTP " + response.statusCode() + " without a JSON-RPC body", null));
     }
     JsonObject error = body.getJsonObject("error");
     if (error != null) {
       return Future.failedFuture(
-          Aria2RpcException.aria2(method, error.getInteger("code", -1), error.getString("message", "")));
+          Aria2RpcException.aria2(
+              method, error.getInteger("code", -1), error.getString("message", "")));
     }
     if (!body.containsKey("result")) {
       return Future.failedFuture(
-          Aria2RpcException.transport(method, "HTTP " + response.statusCode() + " answer without result", null));
+          Aria2RpcException.transport(
+              method, "HTTP " + response.statusCode() + " answer without result", null));
     }
     return Future.succeededFuture(body.getValue("result"));
   }

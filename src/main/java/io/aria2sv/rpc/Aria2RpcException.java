@@ -1,8 +1,8 @@
 package io.aria2sv.rpc;
 
 /**
- * A failed JSON-RPC call, typed by what went wrong. Only {@link Kind#TRANSPORT} and
- * {@link Kind#TIMEOUT} are worth retrying; an {@link Kind#ARIA2} error is aria2's answer.
+ * A failed JSON-RPC call, typed by what went wrong. Only {@link Kind#TRANSPORT} and {@link
+ * Kind#TIMEOUT} are worth retrying; an {@link Kind#ARIA2} error is aria2's answer.
  */
 public final class Aria2RpcException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -25,7 +25,8 @@ public final class Aria2RpcException extends RuntimeException {
   private final String method;
   private final int aria2Code;
 
-  private Aria2RpcException(Kind kind, String method, int aria2Code, String message, Throwable cause) {
+  private Aria2RpcException(
+      Kind kind, String method, int aria2Code, String message, Throwable cause) {
     super(method + ": " + message, cause, false, false);
     this.kind = kind;
     this.method = method;
@@ -34,7 +35,8 @@ public final class Aria2RpcException extends RuntimeException {
 
   /** aria2's own error answer. */
   public static Aria2RpcException aria2(String method, int code, String message) {
-    return new Aria2RpcException(Kind.ARIA2, method, code, "aria2 error " + code + ": " + message, null);
+    return new Aria2RpcException(
+        Kind.ARIA2, method, code, "aria2 error " + code + ": " + message, null);
   }
 
   /** A transport failure. */
@@ -44,7 +46,8 @@ public final class Aria2RpcException extends RuntimeException {
 
   /** No answer in time. */
   public static Aria2RpcException timeout(String method, long millis) {
-    return new Aria2RpcException(Kind.TIMEOUT, method, 0, "no answer within " + millis + " ms", null);
+    return new Aria2RpcException(
+        Kind.TIMEOUT, method, 0, "no answer within " + millis + " ms", null);
   }
 
   /** No aria2c to send {@code method} to: stopped, or given up on ({@code gaveUp}). */

@@ -9,9 +9,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Supplier;
 
 /**
- * The one bridge between Vert.x {@link Future} (used at Vert.x edges) and Mutiny {@link Uni}
- * (used where composition pays: retry with backoff). Mutiny runs retries on its own worker pool,
- * so every Uni that verticle code continues on must end with {@code emitOn(onContext(ctx))}.
+ * The one bridge between Vert.x {@link Future} (used at Vert.x edges) and Mutiny {@link Uni} (used
+ * where composition pays: retry with backoff). Mutiny runs retries on its own worker pool, so every
+ * Uni that verticle code continues on must end with {@code emitOn(onContext(ctx))}.
  */
 public final class MutinyBridge {
   /**
@@ -24,11 +24,14 @@ public final class MutinyBridge {
   private MutinyBridge() {}
 
   private static ScheduledExecutorService newBackoffTimers() {
-    ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "aria2sv-backoff");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "aria2sv-backoff");
+              t.setDaemon(true);
+              return t;
+            });
     timers.setRemoveOnCancelPolicy(true);
     return timers;
   }

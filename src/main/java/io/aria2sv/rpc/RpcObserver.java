@@ -6,13 +6,14 @@ package io.aria2sv.rpc;
  */
 public interface RpcObserver {
   /** Observes nothing. */
-  RpcObserver NONE = new RpcObserver() {
-    @Override
-    public void called(String method, long nanos, Aria2RpcException failure) {}
+  RpcObserver NONE =
+      new RpcObserver() {
+        @Override
+        public void called(String method, long nanos, Aria2RpcException failure) {}
 
-    @Override
-    public void retried() {}
-  };
+        @Override
+        public void retried() {}
+      };
 
   /** A call of {@code method} took {@code nanos}; {@code failure} is null when it succeeded. */
   void called(String method, long nanos, Aria2RpcException failure);

@@ -41,7 +41,8 @@ public final class Aria2Launcher {
       throw new PortInUseException(port, PortProbe.holders(port));
     }
     String secret = newSecret();
-    Path conf = Aria2ConfFile.write(config.dataDir(), config.downloadDir(), port, secret, config.options());
+    Path conf =
+        Aria2ConfFile.write(config.dataDir(), config.downloadDir(), port, secret, config.options());
     Aria2Process process = Aria2Process.spawn(binary.path(), config.dataDir(), conf);
     return new Launched(process, new Aria2Endpoint("127.0.0.1", port, secret));
   }
@@ -58,7 +59,8 @@ public final class Aria2Launcher {
     private static final long serialVersionUID = 1L;
 
     PortInUseException(int port, String holders) {
-      super(ExitCodes.FAILURE,
+      super(
+          ExitCodes.FAILURE,
           "RPC port "
               + port
               + " (aria2.rpcPort) is already in use on "

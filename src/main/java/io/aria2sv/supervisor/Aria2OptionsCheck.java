@@ -41,30 +41,50 @@ public final class Aria2OptionsCheck {
    *
    * @param scratch a directory for the throwaway conf file (the data directory)
    */
-  public static void check(Path binary, Map<String, String> options, Path scratch) throws IOException, InterruptedException {
+  public static void check(Path binary, Map<String, String> options, Path scratch)
+      throws IOException, InterruptedException {
     if (options.isEmpty()) {
       return;
     }
-    Path conf = Files.createTempFile(scratch, "options-check-", ".conf",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Path conf =
+        Files.createTempFile(
+            scratch,
+            "options-check-",
+            ".conf",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try {
       StringBuilder text = new StringBuilder();
       options.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
       Files.writeString(conf, text, StandardCharsets.UTF_8);
-      String out = run(List.of(binary.toString(), "--conf-path=" + conf, "--enable-rpc=false", "--quiet=false",
-          "--console-log-level=warn", "--dir=" + scratch));
+      String out =
+          run(
+              List.of(
+                  binary.toString(),
+                  "--conf-path=" + conf,
+                  "--enable-rpc=false",
+                  "--quiet=false",
+                  "--console-log-level=warn",
+                  "--dir=" + scratch));
       Matcher unknown = UNKNOWN.matcher(out);
       if (unknown.find()) {
         String name = unknown.group(1);
-        throw new ConfigException("aria2.options." + name, "is not an option of this aria2c (" + binary + ")"
-            + KeySuggestion.didYouMean(name, known(binary)));
+        throw new ConfigException(
+            "aria2.options." + name,
+            "is not an option of this aria2c ("
+                + binary
+                + ")"
+                + KeySuggestion.didYouMean(name, known(binary)));
       }
       Matcher bad = BAD.matcher(out);
       if (bad.find()) {
         String name = bad.group(1);
         Matcher why = WHY.matcher(out.substring(bad.end()));
-        throw new ConfigException("aria2.options." + name, "aria2c refuses the value '" + options.get(name) + "'"
-            + (why.find() ? ": " + why.group(1).strip() : ""));
+        throw new ConfigException(
+            "aria2.options." + name,
+            "aria2c refuses the value '"
+                + options.get(name)
+                + "'"
+                + (why.find() ? ": " + why.group(1).strip() : ""));
       }
     } finally {
       Files.deleteIfExists(conf);
@@ -77,10 +97,15 @@ public final class Aria2OptionsCheck {
    */
   public static Future<Void> vet(Vertx vertx, JsonObject config) {
     AppConfig.Aria2 a = AppConfig.from(config).aria2();
-    return vertx.executeBlocking(() -> {
-      check(BinaryLocator.locate(a.binary(), System.getenv("PATH")).path(), a.options(), a.dataDir());
-      return null;
-    }, false);
+    return vertx.executeBlocking(
+        () -> {
+          check(
+              BinaryLocator.locate(a.binary(), System.getenv("PATH")).path(),
+              a.options(),
+              a.dataDir());
+          return null;
+        },
+        false);
   }
 
   /** The option names {@code aria2c --help=#all} lists. */
@@ -89,8 +114,8 @@ public final class Aria2OptionsCheck {
   }
 
   /**
-   * Every option {@code aria2c --help=#all} lists, with the default it names (an empty text when
-   * it names none), in the order listed.
+   * Every option {@code aria2c --help=#all} lists, with the default it names (an empty text when it
+   * names none), in the order listed.
    */
   public static Map<String, String> defaults(Path binary) throws IOException, InterruptedException {
     Map<String, String> out = new java.util.LinkedHashMap<>();
@@ -111,8 +136,11 @@ public final class Aria2OptionsCheck {
   }
 
   private static String run(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    Process p =
+        new ProcessBuilder(new ArrayList<>(command))
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
     byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(10, TimeUnit.SECONDS)) {
       p.destroyForcibly();

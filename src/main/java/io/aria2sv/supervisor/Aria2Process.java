@@ -17,13 +17,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One running aria2c: how it was started, how to signal it, how it ended. The command line holds
- * only {@code --conf-path} and {@code --stop-with-process} (the secret lives in the 0600 conf file);
- * stdout and stderr go to {@code aria2c.out} in the data directory, whose tail explains an early
- * exit. Spawning and signalling block briefly: call them from a worker.
+ * only {@code --conf-path} and {@code --stop-with-process} (the secret lives in the 0600 conf
+ * file); stdout and stderr go to {@code aria2c.out} in the data directory, whose tail explains an
+ * early exit. Spawning and signalling block briefly: call them from a worker.
  */
 public final class Aria2Process {
   /** aria2c's console output, appended across starts. */
   public static final String OUTPUT = "aria2c.out";
+
   /** The pid of the current aria2c, for orphan clean-up after a JVM crash. */
   public static final String PID_FILE = "aria2.pid";
 
@@ -107,9 +108,9 @@ public final class Aria2Process {
    * Raises glibc's malloc trim threshold in aria2c's environment. With glibc's default (128 KiB,
    * adjusted as the process goes), a long-lived aria2c may give the heap's top back to the kernel
    * after every batch of received data and fault it in again: measured on a 512 MiB loopback
-   * download, about half the aria2c processes took 600 to 700 ms with about 100,000 page faults
-   * per download, the others about 540 ms with none, and a process mostly kept its kind from its
-   * first download on. With the threshold every process took about 540 ms without faults, for about 1 MiB
+   * download, about half the aria2c processes took 600 to 700 ms with about 100,000 page faults per
+   * download, the others about 540 ms with none, and a process mostly kept its kind from its first
+   * download on. With the threshold every process took about 540 ms without faults, for about 1 MiB
    * more RSS. A threshold the user set ({@code GLIBC_TUNABLES} or {@code MALLOC_TRIM_THRESHOLD_})
    * is left alone; C libraries other than glibc ignore the variable.
    */
@@ -119,7 +120,8 @@ public final class Aria2Process {
         || (tunables != null && tunables.contains("glibc.malloc.trim_threshold="))) {
       return;
     }
-    env.put("GLIBC_TUNABLES",
+    env.put(
+        "GLIBC_TUNABLES",
         tunables == null || tunables.isBlank() ? TRIM_THRESHOLD : tunables + ":" + TRIM_THRESHOLD);
   }
 
@@ -171,18 +173,23 @@ public final class Aria2Process {
 
   /** Sends {@code kill -<signal> pid}. */
   static void signal(long pid, String signal) throws IOException, InterruptedException {
-    Process k = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+    Process k =
+        new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+            .redirectErrorStream(true)
+            .start();
     k.getInputStream().readAllBytes();
     k.waitFor(5, TimeUnit.SECONDS);
   }
 
   /**
    * Stops an aria2c left running by an earlier crash of ours: the pid in {@code aria2.pid} is only
-   * touched when that process is alive and is an aria2c started with this data directory's conf file.
+   * touched when that process is alive and is an aria2c started with this data directory's conf
+   * file.
    *
    * @return the pid that was stopped, if any
    */
-  public static Optional<Long> reapOrphan(Path dataDir, long graceMillis) throws IOException, InterruptedException {
+  public static Optional<Long> reapOrphan(Path dataDir, long graceMillis)
+      throws IOException, InterruptedException {
     Path pidFile = dataDir.resolve(PID_FILE);
     if (!Files.exists(pidFile)) {
       return Optional.empty();

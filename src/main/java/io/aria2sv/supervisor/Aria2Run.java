@@ -10,10 +10,13 @@ final class Aria2Run {
   String sessionId;
   long readyAtMillis;
   long startupMillis;
+
   /** True once we asked it to stop or killed it to replace it: its exit is not a crash. */
   boolean expectedExit;
+
   boolean rpcHealthy;
   Integer exitCode;
+
   /** Its health watch while it runs; null before it is ready and after it ended. */
   HealthWatch watch;
 

@@ -61,7 +61,8 @@ public final class BinaryLocator {
         return p.toAbsolutePath();
       }
     }
-    throw new StartupException(ExitCodes.UNAVAILABLE, "'" + binary + "' not found on PATH; " + HINT);
+    throw new StartupException(
+        ExitCodes.UNAVAILABLE, "'" + binary + "' not found on PATH; " + HINT);
   }
 
   static Aria2Binary probe(Path path) {
@@ -94,7 +95,10 @@ public final class BinaryLocator {
     Matcher f = FEATURES.matcher(out);
     List<String> features =
         f.find()
-            ? Arrays.stream(f.group(1).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()
+            ? Arrays.stream(f.group(1).split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList()
             : List.of();
     return new Aria2Binary(path, v.group(1), features);
   }

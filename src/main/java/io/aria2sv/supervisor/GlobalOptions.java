@@ -29,11 +29,26 @@ public final class GlobalOptions {
   public static final String FILE = "options.json";
 
   /** The global options that may be changed at run time. */
-  public static final Set<String> ALLOWED = Set.of(
-      "max-overall-download-limit", "max-overall-upload-limit", "max-concurrent-downloads", "split",
-      "max-connection-per-server", "min-split-size", "max-download-limit", "max-upload-limit", "lowest-speed-limit",
-      "max-tries", "retry-wait", "timeout", "connect-timeout", "user-agent", "optimize-concurrent-downloads",
-      "file-allocation", "disk-cache", "max-download-result");
+  public static final Set<String> ALLOWED =
+      Set.of(
+          "max-overall-download-limit",
+          "max-overall-upload-limit",
+          "max-concurrent-downloads",
+          "split",
+          "max-connection-per-server",
+          "min-split-size",
+          "max-download-limit",
+          "max-upload-limit",
+          "lowest-speed-limit",
+          "max-tries",
+          "retry-wait",
+          "timeout",
+          "connect-timeout",
+          "user-agent",
+          "optimize-concurrent-downloads",
+          "file-allocation",
+          "disk-cache",
+          "max-download-result");
 
   private final Path file;
   private Map<String, String> overrides;
@@ -48,11 +63,13 @@ public final class GlobalOptions {
     Path f = dataDir.resolve(FILE);
     Map<String, String> stored = new TreeMap<>();
     if (Files.exists(f)) {
-      new JsonObject(Files.readString(f, StandardCharsets.UTF_8)).forEach(e -> {
-        if (ALLOWED.contains(e.getKey()) && e.getValue() != null) {
-          stored.put(e.getKey(), String.valueOf(e.getValue()));
-        }
-      });
+      new JsonObject(Files.readString(f, StandardCharsets.UTF_8))
+          .forEach(
+              e -> {
+                if (ALLOWED.contains(e.getKey()) && e.getValue() != null) {
+                  stored.put(e.getKey(), String.valueOf(e.getValue()));
+                }
+              });
     }
     return new GlobalOptions(f, stored);
   }
@@ -81,8 +98,10 @@ public final class GlobalOptions {
     for (String name : patch.fieldNames()) {
       String field = "options." + name;
       if (!ALLOWED.contains(name)) {
-        throw bad(field, "is not a global option that can be changed at run time (GET /api/v1/options lists them)"
-            + KeySuggestion.didYouMean(name, ALLOWED));
+        throw bad(
+            field,
+            "is not a global option that can be changed at run time (GET /api/v1/options lists them)"
+                + KeySuggestion.didYouMean(name, ALLOWED));
       }
       Object v = patch.getValue(name);
       if (v == null) {
@@ -104,12 +123,17 @@ public final class GlobalOptions {
     return new ServiceException(ErrorCode.BAD_REQUEST, field + ": " + problem);
   }
 
-  /** Writes {@code next} to the file (owner-only, replaced at once); {@link #adopt} it afterwards. Blocking. */
+  /**
+   * Writes {@code next} to the file (owner-only, replaced at once); {@link #adopt} it afterwards.
+   * Blocking.
+   */
   void write(Map<String, String> next) throws IOException {
     Path tmp = file.resolveSibling(FILE + ".tmp");
     Files.deleteIfExists(tmp);
-    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(tmp, new JsonObject(new LinkedHashMap<>(next)).encodePrettily(), StandardCharsets.UTF_8);
+    Files.createFile(
+        tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(
+        tmp, new JsonObject(new LinkedHashMap<>(next)).encodePrettily(), StandardCharsets.UTF_8);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 

@@ -17,10 +17,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The OS file lock that makes a supervisor the only owner of a data directory, across processes
- * and inside one JVM. The lock file names its holder (pid, host, since) so the loser can say who
- * has it. The OS releases the lock when the holder dies, so a crash never leaves it stale.
- * Blocking: call it from a worker.
+ * The OS file lock that makes a supervisor the only owner of a data directory, across processes and
+ * inside one JVM. The lock file names its holder (pid, host, since) so the loser can say who has
+ * it. The OS releases the lock when the holder dies, so a crash never leaves it stale. Blocking:
+ * call it from a worker.
  */
 public final class InstanceLock implements AutoCloseable {
   /** The lock file's name inside the data directory. */
@@ -58,7 +58,9 @@ public final class InstanceLock implements AutoCloseable {
     }
     FileChannel ch = null;
     try {
-      ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      ch =
+          FileChannel.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       FileLock lock;
       try {
         lock = ch.tryLock();
@@ -88,8 +90,7 @@ public final class InstanceLock implements AutoCloseable {
     } catch (IOException e) {
       closeQuietly(ch);
       HELD_HERE.remove(key);
-      throw new StartupException(
-          ExitCodes.FAILURE, "cannot lock " + file + ": " + e.getMessage());
+      throw new StartupException(ExitCodes.FAILURE, "cannot lock " + file + ": " + e.getMessage());
     }
   }
 

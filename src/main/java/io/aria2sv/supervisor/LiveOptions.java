@@ -12,12 +12,14 @@ import java.util.Map;
 record LiveOptions(JsonObject changed, List<String> removed) {
   static LiveOptions diff(Map<String, String> before, Map<String, String> after) {
     JsonObject changed = new JsonObject();
-    after.forEach((k, v) -> {
-      if (!v.equals(before.get(k))) {
-        changed.put(k, v);
-      }
-    });
-    List<String> removed = before.keySet().stream().filter(k -> !after.containsKey(k)).sorted().toList();
+    after.forEach(
+        (k, v) -> {
+          if (!v.equals(before.get(k))) {
+            changed.put(k, v);
+          }
+        });
+    List<String> removed =
+        before.keySet().stream().filter(k -> !after.containsKey(k)).sorted().toList();
     return new LiveOptions(changed, removed);
   }
 }

@@ -27,8 +27,14 @@ final class ProcessStarter implements Aria2Starter {
   private final Supplier<AppConfig.Supervisor> config;
   private final boolean pickedPort;
 
-  ProcessStarter(Vertx vertx, Context context, WebClient web, RpcObserver observer, Supplier<Aria2Launcher> launcher,
-      Supplier<AppConfig.Supervisor> config, boolean pickedPort) {
+  ProcessStarter(
+      Vertx vertx,
+      Context context,
+      WebClient web,
+      RpcObserver observer,
+      Supplier<Aria2Launcher> launcher,
+      Supplier<AppConfig.Supervisor> config,
+      boolean pickedPort) {
     this.vertx = vertx;
     this.context = context;
     this.web = web;
@@ -43,25 +49,50 @@ final class ProcessStarter implements Aria2Starter {
     return attempt(ATTEMPTS, cancelled, spawned);
   }
 
-  private Future<Aria2Run> attempt(int attemptsLeft, BooleanSupplier cancelled, Consumer<Aria2Run> spawned) {
+  private Future<Aria2Run> attempt(
+      int attemptsLeft, BooleanSupplier cancelled, Consumer<Aria2Run> spawned) {
     long spawnNanos = System.nanoTime();
     Aria2Launcher l = launcher.get();
-    return vertx.executeBlocking(l::launch).compose(launched -> {
-      SpawnedAria2 handle = new SpawnedAria2(vertx, context, launched.process(), new Aria2Rpc(web, launched.endpoint(), observer));
-      Aria2Run r = new Aria2Run(handle);
-      spawned.accept(r);
-      return ReadinessProbe.await(vertx, handle.rpc(), handle.process(), config.get().startupTimeout(), cancelled)
-          .compose(ready -> {
-            if (cancelled.getAsBoolean()) {
-              return Future.failedFuture("aria2c start was cancelled by a stop request");
-            }
-            r.ready(ready, (System.nanoTime() - spawnNanos) / 1_000_000);
-            return Future.succeededFuture(r);
-          }, err -> cancelled.getAsBoolean() ? Future.failedFuture(err) : abandon(r, handle, err))
-          .recover(err -> attemptsLeft > 1 && pickedPort && !cancelled.getAsBoolean() && lostPortRace(handle)
-              ? attempt(attemptsLeft - 1, cancelled, spawned)
-              : Future.failedFuture(err));
-    });
+    return vertx
+        .executeBlocking(l::launch)
+        .compose(
+            launched -> {
+              SpawnedAria2 handle =
+                  new SpawnedAria2(
+                      vertx,
+                      context,
+                      launched.process(),
+                      new Aria2Rpc(web, launched.endpoint(), observer));
+              Aria2Run r = new Aria2Run(handle);
+              spawned.accept(r);
+              return ReadinessProbe.await(
+                      vertx,
+                      handle.rpc(),
+                      handle.process(),
+                      config.get().startupTimeout(),
+                      cancelled)
+                  .compose(
+                      ready -> {
+                        if (cancelled.getAsBoolean()) {
+                          return Future.failedFuture(
+                              "aria2c start was cancelled by a stop request");
+                        }
+                        r.ready(ready, (System.nanoTime() - spawnNanos) / 1_000_000);
+                        return Future.succeededFuture(r);
+                      },
+                      err ->
+                          cancelled.getAsBoolean()
+                              ? Future.failedFuture(err)
+                              : abandon(r, handle, err))
+                  .recover(
+                      err ->
+                          attemptsLeft > 1
+                                  && pickedPort
+                                  && !cancelled.getAsBoolean()
+                                  && lostPortRace(handle)
+                              ? attempt(attemptsLeft - 1, cancelled, spawned)
+                              : Future.failedFuture(err));
+            });
   }
 
   private static boolean lostPortRace(SpawnedAria2 handle) {
@@ -78,16 +109,28 @@ final class ProcessStarter implements Aria2Starter {
     handle.kill();
     return Future.fromCompletionStage(handle.onExit(), context)
         .timeout(5, TimeUnit.SECONDS)
-        .transform(ar -> {
-          if (!(err instanceof ReadinessProbe.ExitedBeforeReady) || ar.failed()) {
-            return Future.failedFuture(err);
-          }
-          int code = ar.result();
-          // Java reports a death by signal N as 128 + N
-          return Future.failedFuture(code > 128
-              ? new StartCrash("aria2c (pid " + r.pid() + ") was killed by signal " + (code - 128) + " before it was ready")
-              : new IllegalStateException("aria2c (pid " + r.pid() + ") exited with code " + code + " before answering: "
-                  + handle.process().outputTail(400)));
-        });
+        .transform(
+            ar -> {
+              if (!(err instanceof ReadinessProbe.ExitedBeforeReady) || ar.failed()) {
+                return Future.failedFuture(err);
+              }
+              int code = ar.result();
+              // Java reports a death by signal N as 128 + N
+              return Future.failedFuture(
+                  code > 128
+                      ? new StartCrash(
+                          "aria2c (pid "
+                              + r.pid()
+                              + ") was killed by signal "
+                              + (code - 128)
+                              + " before it was ready")
+                      : new IllegalStateException(
+                          "aria2c (pid "
+                              + r.pid()
+                              + ") exited with code "
+                              + code
+                              + " before answering: "
+                              + handle.process().outputTail(400)));
+            });
   }
 }

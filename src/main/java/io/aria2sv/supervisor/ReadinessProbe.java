@@ -13,17 +13,18 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * Waits until a freshly spawned aria2c answers {@code aria2.getVersion} and
- * {@code aria2.getSessionInfo} with our secret (one multicall per attempt). Gives up when the
- * process exits, when the caller cancels, or at the deadline. Runs on the caller's event loop with
- * timers; never blocks.
+ * Waits until a freshly spawned aria2c answers {@code aria2.getVersion} and {@code
+ * aria2.getSessionInfo} with our secret (one multicall per attempt). Gives up when the process
+ * exits, when the caller cancels, or at the deadline. Runs on the caller's event loop with timers;
+ * never blocks.
  */
 final class ReadinessProbe {
   /** What a ready aria2c told us. */
   record Ready(String version, List<String> enabledFeatures, String sessionId) {}
 
   private static final long RETRY_MILLIS = 5;
-  private static final List<Aria2Call> CALLS = List.of(Aria2Call.getVersion(), Aria2Call.getSessionInfo());
+  private static final List<Aria2Call> CALLS =
+      List.of(Aria2Call.getVersion(), Aria2Call.getSessionInfo());
 
   private ReadinessProbe() {}
 
@@ -37,7 +38,11 @@ final class ReadinessProbe {
   }
 
   static Future<Ready> await(
-      Vertx vertx, Aria2Rpc rpc, Aria2Process process, Duration timeout, BooleanSupplier cancelled) {
+      Vertx vertx,
+      Aria2Rpc rpc,
+      Aria2Process process,
+      Duration timeout,
+      BooleanSupplier cancelled) {
     Promise<Ready> promise = Promise.promise();
     long deadline = System.nanoTime() + timeout.toNanos();
     attempt(vertx, rpc, process, timeout, deadline, cancelled, promise);
@@ -63,8 +68,11 @@ final class ReadinessProbe {
     }
     if (remainingMs <= 0) {
       promise.fail(
-          "aria2c (pid " + process.pid() + ") did not answer RPC within supervisor.startupTimeout ("
-              + timeout.toMillis() + " ms)");
+          "aria2c (pid "
+              + process.pid()
+              + ") did not answer RPC within supervisor.startupTimeout ("
+              + timeout.toMillis()
+              + " ms)");
       return;
     }
     rpc.multicall(CALLS, Duration.ofMillis(Math.min(remainingMs, 1000)))
@@ -82,10 +90,14 @@ final class ReadinessProbe {
               } else if (ar.failed()
                   && ar.cause() instanceof Aria2RpcException e
                   && e.isUnauthorized()) {
-                promise.fail("aria2c on port " + rpc.endpoint().port() + " refused our secret: not our process");
+                promise.fail(
+                    "aria2c on port "
+                        + rpc.endpoint().port()
+                        + " refused our secret: not our process");
               } else {
                 vertx.setTimer(
-                    RETRY_MILLIS, id -> attempt(vertx, rpc, process, timeout, deadline, cancelled, promise));
+                    RETRY_MILLIS,
+                    id -> attempt(vertx, rpc, process, timeout, deadline, cancelled, promise));
               }
             });
   }

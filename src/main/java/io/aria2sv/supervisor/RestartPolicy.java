@@ -8,10 +8,10 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * Decides whether and when to restart after a crash. Restart intensity is OTP style: at most
- * {@code maxRestarts} within a sliding {@code window}, else give up. Delays grow exponentially from
- * {@code initialDelay} to {@code maxDelay} with +/- {@code jitter}; the first restart after a stable
- * run (see {@link #markStable()}) is immediate.
+ * Decides whether and when to restart after a crash. Restart intensity is OTP style: at most {@code
+ * maxRestarts} within a sliding {@code window}, else give up. Delays grow exponentially from {@code
+ * initialDelay} to {@code maxDelay} with +/- {@code jitter}; the first restart after a stable run
+ * (see {@link #markStable()}) is immediate.
  *
  * <p>Not thread safe: the supervisor uses it from its event loop only.
  */

@@ -59,9 +59,12 @@ final class SpawnedAria2 implements Aria2Handle {
   @Override
   public Future<StopLadder.Result> stop(Duration shutdownTimeout, Duration rpcTimeout) {
     return StopLadder.stop(vertx, context, process, rpc, shutdownTimeout, rpcTimeout)
-        .eventually(() -> vertx.executeBlocking(() -> {
-          process.deletePidFile();
-          return null;
-        }));
+        .eventually(
+            () ->
+                vertx.executeBlocking(
+                    () -> {
+                      process.deletePidFile();
+                      return null;
+                    }));
   }
 }

@@ -31,24 +31,38 @@ final class StopLadder {
   private StopLadder() {}
 
   static Future<Result> stop(
-      Vertx vertx, Context context, Aria2Process process, Aria2Rpc rpc, Duration shutdownTimeout, Duration rpcTimeout) {
+      Vertx vertx,
+      Context context,
+      Aria2Process process,
+      Aria2Rpc rpc,
+      Duration shutdownTimeout,
+      Duration rpcTimeout) {
     if (!process.isAlive()) {
       return exited(context, process, 1000, "already exited");
     }
     return rpc.call(Aria2Call.saveSession(), rpcTimeout)
         .recover(
             err -> {
-              LOG.warn("aria2c (pid {}) did not save its session before stopping: {}", process.pid(), err.getMessage());
+              LOG.warn(
+                  "aria2c (pid {}) did not save its session before stopping: {}",
+                  process.pid(),
+                  err.getMessage());
               return Future.succeededFuture();
             })
-        .compose(v -> vertx.executeBlocking(() -> {
-          process.interrupt();
-          return null;
-        }))
+        .compose(
+            v ->
+                vertx.executeBlocking(
+                    () -> {
+                      process.interrupt();
+                      return null;
+                    }))
         .compose(v -> exited(context, process, shutdownTimeout.toMillis(), "graceful"))
         .recover(
             err -> {
-              LOG.warn("aria2c (pid {}) still running {} ms after SIGINT; sending SIGTERM", process.pid(), shutdownTimeout.toMillis());
+              LOG.warn(
+                  "aria2c (pid {}) still running {} ms after SIGINT; sending SIGTERM",
+                  process.pid(),
+                  shutdownTimeout.toMillis());
               process.terminate();
               return exited(context, process, TERM_GRACE_MILLIS, "SIGTERM");
             })
@@ -60,7 +74,8 @@ final class StopLadder {
             });
   }
 
-  private static Future<Result> exited(Context context, Aria2Process process, long waitMillis, String how) {
+  private static Future<Result> exited(
+      Context context, Aria2Process process, long waitMillis, String how) {
     return Future.fromCompletionStage(process.onExit(), context)
         .timeout(Math.max(1, waitMillis), TimeUnit.MILLISECONDS)
         .map(code -> new Result(process.pid(), code, how));

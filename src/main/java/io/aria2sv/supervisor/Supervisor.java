@@ -24,11 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The life cycle of the supervised aria2c, with no bus and no process of its own: starts it
- * through an {@link Aria2Starter}, notices at once when it exits and, through its
- * {@link HealthWatch}, when it hangs; restarts it inside the budget of {@link RestartPolicy}; stops
- * it gracefully. Concurrent requests share one start, one stop, one restart. Event-loop confined;
- * callbacks from JDK threads hop back to the context first.
+ * The life cycle of the supervised aria2c, with no bus and no process of its own: starts it through
+ * an {@link Aria2Starter}, notices at once when it exits and, through its {@link HealthWatch}, when
+ * it hangs; restarts it inside the budget of {@link RestartPolicy}; stops it gracefully. Concurrent
+ * requests share one start, one stop, one restart. Event-loop confined; callbacks from JDK threads
+ * hop back to the context first.
  */
 final class Supervisor implements HealthWatch.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
@@ -52,14 +52,21 @@ final class Supervisor implements HealthWatch.Listener {
   private int restarts;
   private JsonObject lastRestart;
   private String lastCrash;
+
   /** Why the start under way is a restart; null for a first or an explicit start. */
   private String restartReason;
 
   /**
    * @param onRunning told of each run that became RUNNING (the verticle publishes its endpoint)
    */
-  Supervisor(Vertx vertx, Context context, AppConfig.Supervisor cfg, Aria2Starter starter, RestartPolicy policy,
-      SupervisorEvents events, Consumer<Aria2Run> onRunning) {
+  Supervisor(
+      Vertx vertx,
+      Context context,
+      AppConfig.Supervisor cfg,
+      Aria2Starter starter,
+      RestartPolicy policy,
+      SupervisorEvents events,
+      Consumer<Aria2Run> onRunning) {
     this.vertx = vertx;
     this.context = context;
     this.cfg = cfg;
@@ -109,20 +116,30 @@ final class Supervisor implements HealthWatch.Listener {
 
   /**
    * The first start: like any later one, a crash of aria2c before it is ready goes through the
-   * restart policy, and this waits for the restart. It fails only when aria2c cannot be started
-   * (it exits on its own, cannot be spawned, never answers), or when the restart budget runs out.
+   * restart policy, and this waits for the restart. It fails only when aria2c cannot be started (it
+   * exits on its own, cannot be spawned, never answers), or when the restart budget runs out.
    */
   Future<Void> firstStart() {
-    return launch().<Void>mapEmpty().recover(err -> {
-      if (!(err instanceof StartCrash) || state != STARTING) {
-        return Future.failedFuture(err);
-      }
-      crashed(err.getMessage());
-      return awaitRunning().recover(later -> Future.failedFuture(state == FAILED && lastCrash != null
-          ? new IllegalStateException("aria2c crashed while starting, " + cfg.restart().maxRestarts()
-              + " restarts did not help; last: " + lastCrash)
-          : later));
-    });
+    return launch()
+        .<Void>mapEmpty()
+        .recover(
+            err -> {
+              if (!(err instanceof StartCrash) || state != STARTING) {
+                return Future.failedFuture(err);
+              }
+              crashed(err.getMessage());
+              return awaitRunning()
+                  .recover(
+                      later ->
+                          Future.failedFuture(
+                              state == FAILED && lastCrash != null
+                                  ? new IllegalStateException(
+                                      "aria2c crashed while starting, "
+                                          + cfg.restart().maxRestarts()
+                                          + " restarts did not help; last: "
+                                          + lastCrash)
+                                  : later));
+            });
   }
 
   /** Spawns aria2c and waits until it is ready; concurrent calls share one start. */
@@ -134,21 +151,25 @@ final class Supervisor implements HealthWatch.Listener {
     // Set before the start begins: a starter may answer at once, and then it is over already.
     Promise<Aria2Run> started = Promise.promise();
     launching = started.future();
-    starter.start(() -> state != STARTING, this::spawned)
-        .compose(r -> {
-          becomeRunning(r);
-          return Future.succeededFuture(r);
-        }, err -> {
-          restartReason = null;
-          if (state == STARTING) {
-            run = null; // the starter killed it; a stop would own it instead
-          }
-          return Future.failedFuture(err);
-        })
-        .onComplete(ar -> {
-          launching = null;
-          started.handle(ar);
-        });
+    starter
+        .start(() -> state != STARTING, this::spawned)
+        .compose(
+            r -> {
+              becomeRunning(r);
+              return Future.succeededFuture(r);
+            },
+            err -> {
+              restartReason = null;
+              if (state == STARTING) {
+                run = null; // the starter killed it; a stop would own it instead
+              }
+              return Future.failedFuture(err);
+            })
+        .onComplete(
+            ar -> {
+              launching = null;
+              started.handle(ar);
+            });
     return started.future();
   }
 
@@ -175,10 +196,13 @@ final class Supervisor implements HealthWatch.Listener {
       events.restarted(restarts, reason, r);
     }
     r.watch = HealthWatch.start(vertx, r, () -> cfg, this);
-    stableTimer = vertx.setTimer(cfg.restart().resetAfter().toMillis(), id -> {
-      stableTimer = -1;
-      policy.markStable();
-    });
+    stableTimer =
+        vertx.setTimer(
+            cfg.restart().resetAfter().toMillis(),
+            id -> {
+              stableTimer = -1;
+              policy.markStable();
+            });
   }
 
   // ---- watching -----------------------------------------------------------------------------
@@ -209,14 +233,15 @@ final class Supervisor implements HealthWatch.Listener {
     r.handle.kill();
     Future.fromCompletionStage(r.handle.onExit(), context)
         .timeout(5, TimeUnit.SECONDS)
-        .onComplete(ar -> {
-          if (run == r) {
-            run = null;
-          }
-          if (state == RESTARTING) {
-            crashed(reason);
-          }
-        });
+        .onComplete(
+            ar -> {
+              if (run == r) {
+                run = null;
+              }
+              if (state == RESTARTING) {
+                crashed(reason);
+              }
+            });
   }
 
   // ---- restarts -----------------------------------------------------------------------------
@@ -232,20 +257,30 @@ final class Supervisor implements HealthWatch.Listener {
     }
     setState(RESTARTING);
     long ms = delay.get().toMillis();
-    LOG.warn("restarting aria2c in {} ms (restart {} of {} allowed within {}): {}", ms,
-        policy.restartsInWindow(System.currentTimeMillis()), cfg.restart().maxRestarts(), Durations.format(cfg.restart().window()), reason);
-    backoffTimer = vertx.setTimer(Math.max(1, ms), id -> {
-      backoffTimer = -1;
-      if (state != RESTARTING) {
-        return;
-      }
-      restartReason = reason;
-      launch().onFailure(err -> {
-        if (state == STARTING) {
-          crashed("restart failed: " + err.getMessage());
-        }
-      });
-    });
+    LOG.warn(
+        "restarting aria2c in {} ms (restart {} of {} allowed within {}): {}",
+        ms,
+        policy.restartsInWindow(System.currentTimeMillis()),
+        cfg.restart().maxRestarts(),
+        Durations.format(cfg.restart().window()),
+        reason);
+    backoffTimer =
+        vertx.setTimer(
+            Math.max(1, ms),
+            id -> {
+              backoffTimer = -1;
+              if (state != RESTARTING) {
+                return;
+              }
+              restartReason = reason;
+              launch()
+                  .onFailure(
+                      err -> {
+                        if (state == STARTING) {
+                          crashed("restart failed: " + err.getMessage());
+                        }
+                      });
+            });
   }
 
   // ---- requests -----------------------------------------------------------------------------
@@ -263,38 +298,47 @@ final class Supervisor implements HealthWatch.Listener {
       default:
         SupervisorState before = state;
         policy.reset();
-        return launch().<Void>mapEmpty().recover(err -> {
-          if (state == STARTING) {
-            setState(before);
-          }
-          return Future.failedFuture(new ServiceException(ErrorCode.START_FAILED, err.getMessage()));
-        });
+        return launch()
+            .<Void>mapEmpty()
+            .recover(
+                err -> {
+                  if (state == STARTING) {
+                    setState(before);
+                  }
+                  return Future.failedFuture(
+                      new ServiceException(ErrorCode.START_FAILED, err.getMessage()));
+                });
     }
   }
 
   /**
-   * A graceful stop and a new start, outside the restart budget; concurrent requests share one.
-   * The state goes STOPPING, RESTARTING, STARTING, so clients wait instead of failing fast.
+   * A graceful stop and a new start, outside the restart budget; concurrent requests share one. The
+   * state goes STOPPING, RESTARTING, STARTING, so clients wait instead of failing fast.
    */
   Future<Void> requestRestart() {
     if (restarting == null) {
-      restarting = stop(RESTARTING)
-          .compose(v -> {
-            policy.reset();
-            restartReason = "requested";
-            return launch();
-          })
-          .<Void>mapEmpty()
-          .recover(err -> {
-            if (state == STARTING) {
-              crashed("requested restart failed: " + err.getMessage());
-            }
-            return Future.failedFuture(new ServiceException(ErrorCode.START_FAILED, err.getMessage()));
-          })
-          .eventually(() -> {
-            restarting = null;
-            return Future.succeededFuture();
-          });
+      restarting =
+          stop(RESTARTING)
+              .compose(
+                  v -> {
+                    policy.reset();
+                    restartReason = "requested";
+                    return launch();
+                  })
+              .<Void>mapEmpty()
+              .recover(
+                  err -> {
+                    if (state == STARTING) {
+                      crashed("requested restart failed: " + err.getMessage());
+                    }
+                    return Future.failedFuture(
+                        new ServiceException(ErrorCode.START_FAILED, err.getMessage()));
+                  })
+              .eventually(
+                  () -> {
+                    restarting = null;
+                    return Future.succeededFuture();
+                  });
     }
     return restarting;
   }
@@ -314,28 +358,32 @@ final class Supervisor implements HealthWatch.Listener {
     }
     setState(STOPPING);
     Future<?> settled = launching == null ? Future.succeededFuture() : launching.otherwiseEmpty();
-    stopping = settled
-        .compose(v -> {
-          Aria2Run r = run;
-          if (r == null) {
-            return Future.succeededFuture((StopLadder.Result) null);
-          }
-          r.unwatch();
-          r.expectedExit = true;
-          return r.handle.stop(cfg.shutdownTimeout(), cfg.healthTimeout());
-        })
-        .map(result -> {
-          run = null;
-          setState(after);
-          if (result != null) {
-            events.stopped(result);
-          }
-          return (Void) null;
-        })
-        .eventually(() -> {
-          stopping = null;
-          return Future.succeededFuture();
-        });
+    stopping =
+        settled
+            .compose(
+                v -> {
+                  Aria2Run r = run;
+                  if (r == null) {
+                    return Future.succeededFuture((StopLadder.Result) null);
+                  }
+                  r.unwatch();
+                  r.expectedExit = true;
+                  return r.handle.stop(cfg.shutdownTimeout(), cfg.healthTimeout());
+                })
+            .map(
+                result -> {
+                  run = null;
+                  setState(after);
+                  if (result != null) {
+                    events.stopped(result);
+                  }
+                  return (Void) null;
+                })
+            .eventually(
+                () -> {
+                  stopping = null;
+                  return Future.succeededFuture();
+                });
     return stopping;
   }
 
@@ -359,7 +407,10 @@ final class Supervisor implements HealthWatch.Listener {
         if (to == RUNNING) {
           p.tryComplete();
         } else {
-          p.tryFail(new ServiceException(to == FAILED ? ErrorCode.SUPERVISOR_FAILED : ErrorCode.NOT_RUNNING, "aria2c is " + to));
+          p.tryFail(
+              new ServiceException(
+                  to == FAILED ? ErrorCode.SUPERVISOR_FAILED : ErrorCode.NOT_RUNNING,
+                  "aria2c is " + to));
         }
       }
     }

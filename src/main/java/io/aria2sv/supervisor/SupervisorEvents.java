@@ -36,10 +36,15 @@ final class SupervisorEvents {
     bus.publish(Addresses.EVENTS_SUPERVISOR, Events.of(type, payload));
   }
 
-  /** aria2's session file became at risk ({@code problem}) or safe again (null); logged by the guard. */
+  /**
+   * aria2's session file became at risk ({@code problem}) or safe again (null); logged by the
+   * guard.
+   */
   void session(String problem, Path dataDir) {
     metrics.sessionSafe(problem == null);
-    bus.publish(Addresses.EVENTS_STORAGE, Events.storage("session", "session-safe", "session-at-risk", problem, dataDir));
+    bus.publish(
+        Addresses.EVENTS_STORAGE,
+        Events.storage("session", "session-safe", "session-at-risk", problem, dataDir));
   }
 
   void stateChanged(SupervisorState from, SupervisorState to) {
@@ -49,7 +54,12 @@ final class SupervisorEvents {
   }
 
   void started(Aria2Run r) {
-    LOG.info("aria2c {} ready: pid {}, RPC 127.0.0.1:{}, {} ms after spawn", r.version, r.pid(), r.port(), r.startupMillis);
+    LOG.info(
+        "aria2c {} ready: pid {}, RPC 127.0.0.1:{}, {} ms after spawn",
+        r.version,
+        r.pid(),
+        r.port(),
+        r.startupMillis);
     publish(
         "started",
         new JsonObject()
@@ -67,13 +77,20 @@ final class SupervisorEvents {
     } else {
       LOG.warn("aria2c pid {} exited unexpectedly with code {}", r.pid(), r.exitCode);
     }
-    publish("exited", new JsonObject().put("pid", r.pid()).put("exitCode", r.exitCode).put("expected", r.expectedExit));
+    publish(
+        "exited",
+        new JsonObject()
+            .put("pid", r.pid())
+            .put("exitCode", r.exitCode)
+            .put("expected", r.expectedExit));
   }
 
   void restarted(int count, String reason, Aria2Run r) {
     LOG.info("aria2c restarted (#{}), pid {}: {}", count, r.pid(), reason);
     metrics.restart(reasonCategory(reason));
-    publish("restarted", new JsonObject().put("count", count).put("reason", reason).put("pid", r.pid()));
+    publish(
+        "restarted",
+        new JsonObject().put("count", count).put("reason", reason).put("pid", r.pid()));
   }
 
   /** A small, fixed set of label values for the restart counter. */
@@ -91,16 +108,27 @@ final class SupervisorEvents {
   }
 
   void healthCheckFailed(Aria2Run r, String reason, int consecutive, int threshold) {
-    LOG.warn("health check of aria2c pid {} failed ({} of {}): {}", r.pid(), consecutive, threshold, reason);
+    LOG.warn(
+        "health check of aria2c pid {} failed ({} of {}): {}",
+        r.pid(),
+        consecutive,
+        threshold,
+        reason);
     publish(
         "health-check-failed",
-        new JsonObject().put("reason", reason).put("consecutive", consecutive).put("threshold", threshold).put("pid", r.pid()));
+        new JsonObject()
+            .put("reason", reason)
+            .put("consecutive", consecutive)
+            .put("threshold", threshold)
+            .put("pid", r.pid()));
   }
 
   void maxRestartsReached(AppConfig.Restart restart, String lastReason) {
     LOG.error(
         "giving up: {} restarts within {}; state FAILED until an explicit start. Last failure: {}",
-        restart.maxRestarts(), Durations.format(restart.window()), lastReason);
+        restart.maxRestarts(),
+        Durations.format(restart.window()),
+        lastReason);
     publish(
         "max-restarts-reached",
         new JsonObject()
@@ -110,9 +138,13 @@ final class SupervisorEvents {
   }
 
   void stopped(StopLadder.Result result) {
-    LOG.info("aria2c pid {} stopped ({}), exit code {}", result.pid(), result.how(), result.exitCode());
+    LOG.info(
+        "aria2c pid {} stopped ({}), exit code {}", result.pid(), result.how(), result.exitCode());
     publish(
         "stopped",
-        new JsonObject().put("pid", result.pid()).put("exitCode", result.exitCode()).put("graceful", result.graceful()));
+        new JsonObject()
+            .put("pid", result.pid())
+            .put("exitCode", result.exitCode())
+            .put("graceful", result.graceful()));
   }
 }

@@ -22,10 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns one aria2c for as long as it is deployed, and wires the bus ({@code aria2.supervisor.*},
- * see {@link Addresses}) to its {@link Supervisor}: prepares the data directory, the instance lock
- * and the binary, publishes each new endpoint (local only), applies live configuration changes
- * ({@link LiveOptions}) and watches the session file ({@link SessionGuard}). Blocking work (locking,
+ * Owns one aria2c for as long as it is deployed, and wires the bus ({@code aria2.supervisor.*}, see
+ * {@link Addresses}) to its {@link Supervisor}: prepares the data directory, the instance lock and
+ * the binary, publishes each new endpoint (local only), applies live configuration changes ({@link
+ * LiveOptions}) and watches the session file ({@link SessionGuard}). Blocking work (locking,
  * spawning, signalling) runs in {@code executeBlocking}.
  */
 public final class SupervisorVerticle extends VerticleBase {
@@ -33,8 +33,10 @@ public final class SupervisorVerticle extends VerticleBase {
 
   private final Metrics metrics;
   private AppConfig.Aria2 aria2Config;
+
   /** As started: the cluster settings change only with a restart of the supervisor. */
   private io.aria2sv.config.ClusterConfig cluster;
+
   private Aria2Binary binary;
   private InstanceLock lock;
   private volatile Aria2Launcher launcher;
@@ -43,6 +45,7 @@ public final class SupervisorVerticle extends VerticleBase {
   private SessionGuard session;
   private Supervisor supervisor;
   private GlobalOptions globalOptions;
+
   /** aria2c's own defaults, for a runtime option taken back with no configured value. */
   private Map<String, String> aria2Defaults = Map.of();
 
@@ -66,22 +69,43 @@ public final class SupervisorVerticle extends VerticleBase {
     AppConfig config = AppConfig.from(config());
     aria2Config = config.aria2();
     cluster = config.cluster();
-    web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(1000).setMetricsName("aria2-rpc-supervisor"));
+    web =
+        WebClient.create(
+            vertx,
+            new WebClientOptions().setConnectTimeout(1000).setMetricsName("aria2-rpc-supervisor"));
     events = new SupervisorEvents(vertx.eventBus(), metrics);
     return vertx
         .executeBlocking(this::prepare)
-        .compose(v -> {
-          events.using(binary);
-          ProcessStarter starter = new ProcessStarter(vertx, context, web, metrics, () -> launcher,
-              () -> supervisor.config(), aria2Config.rpcPort() == 0);
-          supervisor = new Supervisor(vertx, context, config.supervisor(), starter,
-              new RestartPolicy(config.supervisor().restart(), new SplittableRandom()), events, this::publishEndpoint);
-          registerConsumers();
-          session = new SessionGuard(vertx, aria2Config.dataDir().resolve(Aria2ConfFile.SESSION),
-              problem -> events.session(problem, aria2Config.dataDir()));
-          session.start();
-          return supervisor.firstStart();
-        })
+        .compose(
+            v -> {
+              events.using(binary);
+              ProcessStarter starter =
+                  new ProcessStarter(
+                      vertx,
+                      context,
+                      web,
+                      metrics,
+                      () -> launcher,
+                      () -> supervisor.config(),
+                      aria2Config.rpcPort() == 0);
+              supervisor =
+                  new Supervisor(
+                      vertx,
+                      context,
+                      config.supervisor(),
+                      starter,
+                      new RestartPolicy(config.supervisor().restart(), new SplittableRandom()),
+                      events,
+                      this::publishEndpoint);
+              registerConsumers();
+              session =
+                  new SessionGuard(
+                      vertx,
+                      aria2Config.dataDir().resolve(Aria2ConfFile.SESSION),
+                      problem -> events.session(problem, aria2Config.dataDir()));
+              session.start();
+              return supervisor.firstStart();
+            })
         .onFailure(err -> releaseLock())
         .mapEmpty();
   }
@@ -91,14 +115,21 @@ public final class SupervisorVerticle extends VerticleBase {
     if (session != null) {
       session.stop();
     }
-    Future<Void> stopped = supervisor == null ? Future.succeededFuture() : supervisor.stop(SupervisorState.STOPPED);
-    return stopped.eventually(() -> vertx.executeBlocking(() -> {
-      releaseLock();
-      return null;
-    })).eventually(() -> {
-      web.close();
-      return Future.succeededFuture();
-    });
+    Future<Void> stopped =
+        supervisor == null ? Future.succeededFuture() : supervisor.stop(SupervisorState.STOPPED);
+    return stopped
+        .eventually(
+            () ->
+                vertx.executeBlocking(
+                    () -> {
+                      releaseLock();
+                      return null;
+                    }))
+        .eventually(
+            () -> {
+              web.close();
+              return Future.succeededFuture();
+            });
   }
 
   /** Directories, the instance lock, the binary, and any orphan of an earlier crash. Blocking. */
@@ -106,23 +137,39 @@ public final class SupervisorVerticle extends VerticleBase {
     aria2Config.createDirectories();
     lock = InstanceLock.acquire(aria2Config.dataDir());
     binary = BinaryLocator.locate(aria2Config.binary(), System.getenv("PATH"));
-    LOG.info("using aria2c {} at {} (features: {})", binary.version(), binary.path(), String.join(", ", binary.enabledFeatures()));
+    LOG.info(
+        "using aria2c {} at {} (features: {})",
+        binary.version(),
+        binary.path(),
+        String.join(", ", binary.enabledFeatures()));
     Aria2OptionsCheck.check(binary.path(), aria2Config.options(), aria2Config.dataDir());
     aria2Defaults = Aria2OptionsCheck.defaults(binary.path());
     globalOptions = GlobalOptions.load(aria2Config.dataDir());
     if (!globalOptions.overrides().isEmpty()) {
-      LOG.info("aria2 global options set at run time ({}): {}", aria2Config.dataDir().resolve(GlobalOptions.FILE), globalOptions.overrides());
+      LOG.info(
+          "aria2 global options set at run time ({}): {}",
+          aria2Config.dataDir().resolve(GlobalOptions.FILE),
+          globalOptions.overrides());
     }
-    Aria2Process.reapOrphan(aria2Config.dataDir(), AppConfig.from(config()).supervisor().shutdownTimeout().toMillis())
-        .ifPresent(pid -> LOG.warn("stopped aria2c pid {} left running by an earlier supervisor", pid));
+    Aria2Process.reapOrphan(
+            aria2Config.dataDir(),
+            AppConfig.from(config()).supervisor().shutdownTimeout().toMillis())
+        .ifPresent(
+            pid -> LOG.warn("stopped aria2c pid {} left running by an earlier supervisor", pid));
     launcher = launcher();
     return null;
   }
 
   /** A launcher for {@code aria2.options} with the runtime global options over them. */
   private Aria2Launcher launcher() {
-    return new Aria2Launcher(new AppConfig.Aria2(aria2Config.binary(), aria2Config.rpcPort(), aria2Config.dataDir(),
-        aria2Config.downloadDir(), globalOptions.over(aria2Config.options())), binary);
+    return new Aria2Launcher(
+        new AppConfig.Aria2(
+            aria2Config.binary(),
+            aria2Config.rpcPort(),
+            aria2Config.dataDir(),
+            aria2Config.downloadDir(),
+            globalOptions.over(aria2Config.options())),
+        binary);
   }
 
   private void releaseLock() {
@@ -135,14 +182,25 @@ public final class SupervisorVerticle extends VerticleBase {
   private void registerConsumers() {
     EventBus bus = vertx.eventBus();
     bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_STATUS, m -> m.reply(status()));
-    bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_DETAILS, m -> BusReplies.reply(m, details()));
-    bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_START, m -> BusReplies.reply(m, supervisor.requestStart().map(v -> status())));
-    bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_STOP, m -> BusReplies.reply(m, supervisor.stop(SupervisorState.STOPPED).map(v -> status())));
-    bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_RESTART, m -> BusReplies.reply(m, supervisor.requestRestart().map(v -> status())));
-    bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_ENDPOINT, m -> BusReplies.reply(m, endpoint()));
-    bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_OPTIONS, m -> BusReplies.reply(m, options()));
-    bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_SET_OPTIONS, m -> BusReplies.answer(m, this::setOptions));
-    bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, m -> reconfigure(AppConfig.from(m.body())));
+    bus.<JsonObject>localConsumer(
+        Addresses.SUPERVISOR_DETAILS, m -> BusReplies.reply(m, details()));
+    bus.<JsonObject>localConsumer(
+        Addresses.SUPERVISOR_START,
+        m -> BusReplies.reply(m, supervisor.requestStart().map(v -> status())));
+    bus.<JsonObject>localConsumer(
+        Addresses.SUPERVISOR_STOP,
+        m -> BusReplies.reply(m, supervisor.stop(SupervisorState.STOPPED).map(v -> status())));
+    bus.<JsonObject>localConsumer(
+        Addresses.SUPERVISOR_RESTART,
+        m -> BusReplies.reply(m, supervisor.requestRestart().map(v -> status())));
+    bus.<JsonObject>localConsumer(
+        Addresses.SUPERVISOR_ENDPOINT, m -> BusReplies.reply(m, endpoint()));
+    bus.<JsonObject>localConsumer(
+        Addresses.SUPERVISOR_OPTIONS, m -> BusReplies.reply(m, options()));
+    bus.<JsonObject>localConsumer(
+        Addresses.SUPERVISOR_SET_OPTIONS, m -> BusReplies.answer(m, this::setOptions));
+    bus.<JsonObject>localConsumer(
+        Addresses.CONFIG_CHANGED, m -> reconfigure(AppConfig.from(m.body())));
   }
 
   /**
@@ -154,26 +212,53 @@ public final class SupervisorVerticle extends VerticleBase {
     supervisor.reconfigure(next.supervisor());
     AppConfig.Aria2 a = next.aria2();
     if (!a.dataDir().equals(aria2Config.dataDir())) {
-      LOG.warn("aria2.dataDir changed to {}: this takes effect when the supervisor restarts", a.dataDir());
+      LOG.warn(
+          "aria2.dataDir changed to {}: this takes effect when the supervisor restarts",
+          a.dataDir());
     }
-    if (!a.binary().equals(aria2Config.binary()) || a.rpcPort() != aria2Config.rpcPort() || !a.downloadDir().equals(aria2Config.downloadDir())) {
-      LOG.warn("aria2.binary, aria2.rpcPort or aria2.downloadDir changed: this takes effect when aria2c restarts");
+    if (!a.binary().equals(aria2Config.binary())
+        || a.rpcPort() != aria2Config.rpcPort()
+        || !a.downloadDir().equals(aria2Config.downloadDir())) {
+      LOG.warn(
+          "aria2.binary, aria2.rpcPort or aria2.downloadDir changed: this takes effect when aria2c restarts");
     }
     if (!next.cluster().equals(cluster)) {
       LOG.warn("cluster.* changed: this takes effect when the supervisor restarts");
     }
     // measured on what aria2c runs with: a runtime value stays over a configured one
-    LiveOptions diff = LiveOptions.diff(globalOptions.over(aria2Config.options()), globalOptions.over(a.options()));
-    diff.removed().forEach(k -> LOG.warn("aria2.options.{} was removed: aria2c keeps its current value until it restarts", k));
-    aria2Config = new AppConfig.Aria2(aria2Config.binary(), aria2Config.rpcPort(), aria2Config.dataDir(),
-        aria2Config.downloadDir(), a.options());
+    LiveOptions diff =
+        LiveOptions.diff(
+            globalOptions.over(aria2Config.options()), globalOptions.over(a.options()));
+    diff.removed()
+        .forEach(
+            k ->
+                LOG.warn(
+                    "aria2.options.{} was removed: aria2c keeps its current value until it restarts",
+                    k));
+    aria2Config =
+        new AppConfig.Aria2(
+            aria2Config.binary(),
+            aria2Config.rpcPort(),
+            aria2Config.dataDir(),
+            aria2Config.downloadDir(),
+            a.options());
     launcher = launcher();
     Aria2Run r = supervisor.running();
     if (!diff.changed().isEmpty() && r != null) {
-      r.handle.rpc().call(Aria2Call.changeGlobalOption(diff.changed()), supervisor.config().healthTimeout())
-          .onSuccess(v -> LOG.info("aria2 global options changed without a restart: {}", diff.changed().fieldNames()))
-          .onFailure(err -> LOG.warn("aria2 refused to change {} while running ({}); they apply at its next start",
-              diff.changed().fieldNames(), err.getMessage()));
+      r.handle
+          .rpc()
+          .call(Aria2Call.changeGlobalOption(diff.changed()), supervisor.config().healthTimeout())
+          .onSuccess(
+              v ->
+                  LOG.info(
+                      "aria2 global options changed without a restart: {}",
+                      diff.changed().fieldNames()))
+          .onFailure(
+              err ->
+                  LOG.warn(
+                      "aria2 refused to change {} while running ({}); they apply at its next start",
+                      diff.changed().fieldNames(),
+                      err.getMessage()));
     }
   }
 
@@ -183,19 +268,26 @@ public final class SupervisorVerticle extends VerticleBase {
   private Future<JsonObject> options() {
     Map<String, String> next = globalOptions.over(aria2Config.options());
     JsonObject planned = new JsonObject();
-    GlobalOptions.names().forEach(n -> planned.put(n, next.getOrDefault(n, aria2Defaults.getOrDefault(n, ""))));
-    JsonObject reply = new JsonObject().put("overrides", new JsonObject(new java.util.TreeMap<>(globalOptions.overrides())))
-        .put("configured", new JsonObject(new java.util.TreeMap<>(aria2Config.options())));
+    GlobalOptions.names()
+        .forEach(n -> planned.put(n, next.getOrDefault(n, aria2Defaults.getOrDefault(n, ""))));
+    JsonObject reply =
+        new JsonObject()
+            .put("overrides", new JsonObject(new java.util.TreeMap<>(globalOptions.overrides())))
+            .put("configured", new JsonObject(new java.util.TreeMap<>(aria2Config.options())));
     Aria2Run r = supervisor.running();
     if (r == null) {
       return Future.succeededFuture(reply.put("options", planned));
     }
-    return r.handle.rpc().callObject(Aria2Call.getGlobalOption(), supervisor.config().healthTimeout())
-        .map(live -> {
-          JsonObject inForce = new JsonObject();
-          GlobalOptions.names().forEach(n -> inForce.put(n, live.getValue(n, planned.getValue(n))));
-          return reply.put("options", inForce);
-        })
+    return r.handle
+        .rpc()
+        .callObject(Aria2Call.getGlobalOption(), supervisor.config().healthTimeout())
+        .map(
+            live -> {
+              JsonObject inForce = new JsonObject();
+              GlobalOptions.names()
+                  .forEach(n -> inForce.put(n, live.getValue(n, planned.getValue(n))));
+              return reply.put("options", inForce);
+            })
         .otherwise(err -> reply.put("options", planned));
   }
 
@@ -209,48 +301,81 @@ public final class SupervisorVerticle extends VerticleBase {
     // what aria2c gets for each patched option: the new value, or the one a null brings back
     Map<String, String> apply = new java.util.LinkedHashMap<>();
     for (String name : patch.fieldNames()) {
-      apply.put(name, next.containsKey(name) ? next.get(name)
-          : aria2Config.options().getOrDefault(name, aria2Defaults.getOrDefault(name, "")));
+      apply.put(
+          name,
+          next.containsKey(name)
+              ? next.get(name)
+              : aria2Config.options().getOrDefault(name, aria2Defaults.getOrDefault(name, "")));
     }
     JsonObject applied = new JsonObject(new java.util.LinkedHashMap<>(apply));
-    return vertx.executeBlocking(() -> {
-      try {
-        Aria2OptionsCheck.check(binary.path(), apply, aria2Config.dataDir());
-      } catch (ConfigException e) {
-        throw new ServiceException(ErrorCode.BAD_REQUEST, e.getMessage().replaceFirst("^aria2\\.options\\.", "options."));
-      }
-      try {
-        globalOptions.write(next);
-      } catch (java.io.IOException e) {
-        throw new ServiceException(ErrorCode.STORAGE_UNAVAILABLE, "cannot store the options in "
-            + aria2Config.dataDir().resolve(GlobalOptions.FILE) + ": " + e.getMessage());
-      }
-      return null;
-    }, false).compose(v -> {
-      globalOptions.adopt(next);
-      launcher = launcher();
-      LOG.info("aria2 global options set at run time: {}", applied.encode());
-      Aria2Run r = supervisor.running();
-      return r == null ? Future.succeededFuture()
-          : r.handle.rpc().call(Aria2Call.changeGlobalOption(applied), supervisor.config().healthTimeout()).mapEmpty();
-    }).compose(v -> options());
+    return vertx
+        .executeBlocking(
+            () -> {
+              try {
+                Aria2OptionsCheck.check(binary.path(), apply, aria2Config.dataDir());
+              } catch (ConfigException e) {
+                throw new ServiceException(
+                    ErrorCode.BAD_REQUEST,
+                    e.getMessage().replaceFirst("^aria2\\.options\\.", "options."));
+              }
+              try {
+                globalOptions.write(next);
+              } catch (java.io.IOException e) {
+                throw new ServiceException(
+                    ErrorCode.STORAGE_UNAVAILABLE,
+                    "cannot store the options in "
+                        + aria2Config.dataDir().resolve(GlobalOptions.FILE)
+                        + ": "
+                        + e.getMessage());
+              }
+              return null;
+            },
+            false)
+        .compose(
+            v -> {
+              globalOptions.adopt(next);
+              launcher = launcher();
+              LOG.info("aria2 global options set at run time: {}", applied.encode());
+              Aria2Run r = supervisor.running();
+              return r == null
+                  ? Future.succeededFuture()
+                  : r.handle
+                      .rpc()
+                      .call(
+                          Aria2Call.changeGlobalOption(applied),
+                          supervisor.config().healthTimeout())
+                      .mapEmpty();
+            })
+        .compose(v -> options());
   }
 
   private void publishEndpoint(Aria2Run r) {
-    vertx.eventBus().publish(Addresses.EVENTS_SUPERVISOR_ENDPOINT, endpointJson(r), new DeliveryOptions().setLocalOnly(true));
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.EVENTS_SUPERVISOR_ENDPOINT,
+            endpointJson(r),
+            new DeliveryOptions().setLocalOnly(true));
   }
 
   // ---- queries (never start a process) ------------------------------------------------------
 
   private JsonObject status() {
-    return SupervisorStatus.of(supervisor.state(), supervisor.run(), supervisor.restarts(), supervisor.restartsInWindow(),
-        supervisor.lastRestart(), aria2Config.dataDir(), session == null ? null : session.problem());
+    return SupervisorStatus.of(
+        supervisor.state(),
+        supervisor.run(),
+        supervisor.restarts(),
+        supervisor.restartsInWindow(),
+        supervisor.lastRestart(),
+        aria2Config.dataDir(),
+        session == null ? null : session.problem());
   }
 
   private Future<JsonObject> details() {
     Aria2Run r = supervisor.running();
     if (r == null) {
-      return Future.failedFuture(new ServiceException(ErrorCode.NOT_RUNNING, "aria2c is " + supervisor.state()));
+      return Future.failedFuture(
+          new ServiceException(ErrorCode.NOT_RUNNING, "aria2c is " + supervisor.state()));
     }
     return SupervisorStatus.details(r, supervisor.config().healthTimeout(), status());
   }
@@ -259,7 +384,8 @@ public final class SupervisorVerticle extends VerticleBase {
     Aria2Run r = supervisor.running();
     if (r == null) {
       SupervisorState state = supervisor.state();
-      ErrorCode code = state == SupervisorState.FAILED ? ErrorCode.SUPERVISOR_FAILED : ErrorCode.NOT_RUNNING;
+      ErrorCode code =
+          state == SupervisorState.FAILED ? ErrorCode.SUPERVISOR_FAILED : ErrorCode.NOT_RUNNING;
       return Future.failedFuture(new ServiceException(code, "aria2c is " + state));
     }
     return Future.succeededFuture(endpointJson(r));

@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code sd_notify} protocol: datagrams such as {@code READY=1}, {@code STATUS=…},
- * {@code STOPPING=1} and {@code WATCHDOG=1} sent to the unix socket named by {@code NOTIFY_SOCKET}.
- * A no-op when that variable is not set (not started by systemd with {@code Type=notify}). Sending
+ * The {@code sd_notify} protocol: datagrams such as {@code READY=1}, {@code STATUS=…}, {@code
+ * STOPPING=1} and {@code WATCHDOG=1} sent to the unix socket named by {@code NOTIFY_SOCKET}. A
+ * no-op when that variable is not set (not started by systemd with {@code Type=notify}). Sending
  * never blocks the caller. Uses Netty's epoll transport, which has unix datagram sockets.
  */
 public final class SystemdNotifier implements AutoCloseable {
@@ -30,7 +30,8 @@ public final class SystemdNotifier implements AutoCloseable {
   private final DomainSocketAddress target;
   private final long watchdogMicros;
 
-  private SystemdNotifier(EventLoopGroup group, Channel channel, DomainSocketAddress target, long watchdogMicros) {
+  private SystemdNotifier(
+      EventLoopGroup group, Channel channel, DomainSocketAddress target, long watchdogMicros) {
     this.group = group;
     this.channel = channel;
     this.target = target;
@@ -44,7 +45,8 @@ public final class SystemdNotifier implements AutoCloseable {
       return new SystemdNotifier(null, null, null, 0);
     }
     if (!Epoll.isAvailable()) {
-      LOG.warn("NOTIFY_SOCKET is set but the epoll transport is unavailable ({}): no systemd notifications",
+      LOG.warn(
+          "NOTIFY_SOCKET is set but the epoll transport is unavailable ({}): no systemd notifications",
           Epoll.unavailabilityCause().getMessage());
       return new SystemdNotifier(null, null, null, 0);
     }
@@ -53,8 +55,14 @@ public final class SystemdNotifier implements AutoCloseable {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     try {
       // Connected, the channel is active and each write is one datagram to systemd.
-      Channel ch = new Bootstrap().group(group).channel(EpollDomainDatagramChannel.class)
-          .handler(new ChannelInboundHandlerAdapter()).connect(new DomainSocketAddress(path)).syncUninterruptibly().channel();
+      Channel ch =
+          new Bootstrap()
+              .group(group)
+              .channel(EpollDomainDatagramChannel.class)
+              .handler(new ChannelInboundHandlerAdapter())
+              .connect(new DomainSocketAddress(path))
+              .syncUninterruptibly()
+              .channel();
       return new SystemdNotifier(group, ch, new DomainSocketAddress(path), watchdogMicros(env));
     } catch (RuntimeException e) {
       LOG.warn("cannot open a socket for systemd notifications to {}: {}", socket, e.getMessage());
@@ -66,7 +74,8 @@ public final class SystemdNotifier implements AutoCloseable {
   private static long watchdogMicros(Map<String, String> env) {
     String usec = env.get("WATCHDOG_USEC");
     String pid = env.get("WATCHDOG_PID");
-    if (usec == null || (pid != null && !pid.equals(Long.toString(ProcessHandle.current().pid())))) {
+    if (usec == null
+        || (pid != null && !pid.equals(Long.toString(ProcessHandle.current().pid())))) {
       return 0;
     }
     try {
@@ -106,12 +115,18 @@ public final class SystemdNotifier implements AutoCloseable {
     if (channel == null) {
       return;
     }
-    channel.writeAndFlush(Unpooled.copiedBuffer(message, StandardCharsets.UTF_8))
-        .addListener(f -> {
-          if (!f.isSuccess()) {
-            LOG.warn("systemd notification '{}' to {} failed: {}", message.lines().findFirst().orElse(""), target.path(), f.cause().toString());
-          }
-        });
+    channel
+        .writeAndFlush(Unpooled.copiedBuffer(message, StandardCharsets.UTF_8))
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                LOG.warn(
+                    "systemd notification '{}' to {} failed: {}",
+                    message.lines().findFirst().orElse(""),
+                    target.path(),
+                    f.cause().toString());
+              }
+            });
   }
 
   @Override

@@ -27,7 +27,8 @@ final class BenchReport {
     static Stats of(List<Double> sample) {
       List<Double> s = new ArrayList<>(sample);
       Collections.sort(s);
-      return new Stats(percentile(s, 50), percentile(s, 95), s.get(0), s.get(s.size() - 1), s.size());
+      return new Stats(
+          percentile(s, 50), percentile(s, 95), s.get(0), s.get(s.size() - 1), s.size());
     }
 
     private static double percentile(List<Double> sorted, double p) {
@@ -38,7 +39,12 @@ final class BenchReport {
     }
 
     JsonObject toJson() {
-      return new JsonObject().put("median", median).put("p95", p95).put("min", min).put("max", max).put("n", n);
+      return new JsonObject()
+          .put("median", median)
+          .put("p95", p95)
+          .put("min", min)
+          .put("max", max)
+          .put("n", n);
     }
   }
 
@@ -49,7 +55,15 @@ final class BenchReport {
    * @param goal the goal in words, e.g. "ratio <= 3"
    */
   static synchronized void add(
-      String metric, String unit, Stats ours, String anchorName, Stats anchor, double ratio, String goal, boolean met, String note)
+      String metric,
+      String unit,
+      Stats ours,
+      String anchorName,
+      Stats anchor,
+      double ratio,
+      String goal,
+      boolean met,
+      String note)
       throws IOException {
     Files.createDirectories(DIR);
     Path json = DIR.resolve("report.json");
@@ -80,8 +94,13 @@ final class BenchReport {
         .put("generatedAt", Instant.now().toString())
         .put("cores", Runtime.getRuntime().availableProcessors())
         .put("java", System.getProperty("java.version"))
-        .put("jvmFlags", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-            .filter(a -> a.startsWith("-X")).toList()))
+        .put(
+            "jvmFlags",
+            String.join(
+                " ",
+                ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                    .filter(a -> a.startsWith("-X"))
+                    .toList()))
         .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
         .put("command", "mvn -B -Pbench verify")
         .put("rows", new JsonArray());
@@ -89,28 +108,58 @@ final class BenchReport {
 
   private static String markdown(JsonObject report) {
     StringBuilder sb = new StringBuilder("# aria2-supervisor benchmarks\n\n");
-    sb.append("Generated ").append(report.getString("generatedAt"))
-        .append(" by `").append(report.getString("command")).append("` on ")
-        .append(report.getInteger("cores")).append(" cores, Java ").append(report.getString("java"))
-        .append(", ").append(report.getString("os")).append("; in-process benchmarks run with `")
-        .append(report.getString("jvmFlags")).append("`, the fat jar's with the same.\n")
+    sb.append("Generated ")
+        .append(report.getString("generatedAt"))
+        .append(" by `")
+        .append(report.getString("command"))
+        .append("` on ")
+        .append(report.getInteger("cores"))
+        .append(" cores, Java ")
+        .append(report.getString("java"))
+        .append(", ")
+        .append(report.getString("os"))
+        .append("; in-process benchmarks run with `")
+        .append(report.getString("jvmFlags"))
+        .append("`, the fat jar's with the same.\n")
         .append("Every ratio compares figures measured side by side in the same run.\n\n")
-        .append("| metric | ours (median / p95) | anchor | anchor (median / p95) | ratio | goal | met | note |\n")
+        .append(
+            "| metric | ours (median / p95) | anchor | anchor (median / p95) | ratio | goal | met | note |\n")
         .append("|---|---|---|---|---|---|---|---|\n");
     for (Object o : report.getJsonArray("rows")) {
       JsonObject r = (JsonObject) o;
       JsonObject ours = r.getJsonObject("ours");
       JsonObject anchor = r.getJsonObject("anchorFigure");
       String unit = r.getString("unit");
-      sb.append("| ").append(r.getString("metric"))
-          .append(" | ").append(fmt(ours.getDouble("median"))).append(" / ").append(fmt(ours.getDouble("p95"))).append(' ').append(unit)
-          .append(" (n=").append(ours.getInteger("n")).append(")")
-          .append(" | ").append(r.getString("anchor"))
-          .append(" | ").append(anchor == null ? "n/a" : fmt(anchor.getDouble("median")) + " / " + fmt(anchor.getDouble("p95")) + " " + unit)
-          .append(" | ").append(fmt(r.getDouble("ratio")))
-          .append(" | ").append(r.getString("goal"))
-          .append(" | ").append(r.getBoolean("met") ? "yes" : "**no**")
-          .append(" | ").append(r.getString("note", ""))
+      sb.append("| ")
+          .append(r.getString("metric"))
+          .append(" | ")
+          .append(fmt(ours.getDouble("median")))
+          .append(" / ")
+          .append(fmt(ours.getDouble("p95")))
+          .append(' ')
+          .append(unit)
+          .append(" (n=")
+          .append(ours.getInteger("n"))
+          .append(")")
+          .append(" | ")
+          .append(r.getString("anchor"))
+          .append(" | ")
+          .append(
+              anchor == null
+                  ? "n/a"
+                  : fmt(anchor.getDouble("median"))
+                      + " / "
+                      + fmt(anchor.getDouble("p95"))
+                      + " "
+                      + unit)
+          .append(" | ")
+          .append(fmt(r.getDouble("ratio")))
+          .append(" | ")
+          .append(r.getString("goal"))
+          .append(" | ")
+          .append(r.getBoolean("met") ? "yes" : "**no**")
+          .append(" | ")
+          .append(r.getString("note", ""))
           .append(" |\n");
     }
     return sb.toString();

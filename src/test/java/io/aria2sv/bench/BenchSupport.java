@@ -18,15 +18,22 @@ import org.awaitility.Awaitility;
 /** Shared pieces of the benchmarks: processes, /proc readings, and the supervisord anchor. */
 final class BenchSupport {
   /** The JVM flags the project ships (docker/Dockerfile, conf/systemd). */
-  static final List<String> SHIPPED_FLAGS = List.of("-XX:MaxRAMPercentage=50", "-XX:+UseSerialGC", "-Xms16m", "-Xss512k",
-      "-XX:ReservedCodeCacheSize=64m", "-XX:+ExitOnOutOfMemoryError");
+  static final List<String> SHIPPED_FLAGS =
+      List.of(
+          "-XX:MaxRAMPercentage=50",
+          "-XX:+UseSerialGC",
+          "-Xms16m",
+          "-Xss512k",
+          "-XX:ReservedCodeCacheSize=64m",
+          "-XX:+ExitOnOutOfMemoryError");
 
   private BenchSupport() {}
 
   /** The SHA-256 of a file, read as a stream (files of hundreds of MiB). */
   static String sha256(java.nio.file.Path file) throws Exception {
     java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-    try (var in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(file), md)) {
+    try (var in =
+        new java.security.DigestInputStream(java.nio.file.Files.newInputStream(file), md)) {
       in.transferTo(java.io.OutputStream.nullOutputStream());
     }
     return java.util.HexFormat.of().formatHex(md.digest());
@@ -54,12 +61,18 @@ final class BenchSupport {
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
-  /** Minor page faults of a process so far (pages it touched for the first time, or again after giving them back). */
+  /**
+   * Minor page faults of a process so far (pages it touched for the first time, or again after
+   * giving them back).
+   */
   static long minorFaults(long pid) throws IOException {
     return Long.parseLong(statFields(pid)[7]);
   }
 
-  /** The fields of {@code /proc/PID/stat} after the command name, from the state on (field 3 is index 0). */
+  /**
+   * The fields of {@code /proc/PID/stat} after the command name, from the state on (field 3 is
+   * index 0).
+   */
   private static String[] statFields(long pid) throws IOException {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -74,13 +87,22 @@ final class BenchSupport {
       if (!"root".equals(System.getProperty("user.name"))) {
         return "supervisord is not installed and installing it needs root";
       }
-      for (List<String> cmd : List.of(List.of("apt-get", "update", "-q"), List.of("apt-get", "install", "-y", "-q", "supervisor"))) {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      for (List<String> cmd :
+          List.of(
+              List.of("apt-get", "update", "-q"),
+              List.of("apt-get", "install", "-y", "-q", "supervisor"))) {
+        Process p =
+            new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
           return String.join(" ", cmd) + " failed";
         }
       }
-      return Files.isExecutable(Path.of("/usr/bin/supervisord")) ? null : "supervisord still missing after apt-get install";
+      return Files.isExecutable(Path.of("/usr/bin/supervisord"))
+          ? null
+          : "supervisord still missing after apt-get install";
     } catch (IOException e) {
       return "cannot install supervisord: " + e.getMessage();
     } catch (InterruptedException e) {
@@ -89,7 +111,9 @@ final class BenchSupport {
     }
   }
 
-  /** aria2c under supervisord ({@code autorestart=true, startsecs=0}) with a fixed port and secret. */
+  /**
+   * aria2c under supervisord ({@code autorestart=true, startsecs=0}) with a fixed port and secret.
+   */
   static final class Supervisord implements AutoCloseable {
     final Process process;
     final Path dir;
@@ -99,16 +123,42 @@ final class BenchSupport {
       this.dir = Files.createDirectories(dir);
       this.port = freePort();
       Files.writeString(dir.resolve("s"), "");
-      Files.writeString(dir.resolve("a.conf"), "enable-rpc=true\nrpc-listen-port=" + port + "\nrpc-secret=bench\ninput-file="
-          + dir.resolve("s") + "\nsave-session=" + dir.resolve("s") + "\ndir=" + dir + "\n");
-      Files.writeString(dir.resolve("supervisord.conf"), String.join("\n",
-          "[supervisord]", "nodaemon=true", "logfile=" + dir.resolve("supervisord.log"), "pidfile=" + dir.resolve("supervisord.pid"),
-          "[unix_http_server]", "file=" + dir.resolve("supervisor.sock"),
-          "[rpcinterface:supervisor]", "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
-          "[program:aria2]", "command=/usr/bin/aria2c --conf-path=" + dir.resolve("a.conf"), "autorestart=true", "startsecs=0",
-          "stdout_logfile=" + dir.resolve("aria2.log"), "redirect_stderr=true", ""));
-      process = new ProcessBuilder("/usr/bin/supervisord", "-c", dir.resolve("supervisord.conf").toString())
-          .redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
+      Files.writeString(
+          dir.resolve("a.conf"),
+          "enable-rpc=true\nrpc-listen-port="
+              + port
+              + "\nrpc-secret=bench\ninput-file="
+              + dir.resolve("s")
+              + "\nsave-session="
+              + dir.resolve("s")
+              + "\ndir="
+              + dir
+              + "\n");
+      Files.writeString(
+          dir.resolve("supervisord.conf"),
+          String.join(
+              "\n",
+              "[supervisord]",
+              "nodaemon=true",
+              "logfile=" + dir.resolve("supervisord.log"),
+              "pidfile=" + dir.resolve("supervisord.pid"),
+              "[unix_http_server]",
+              "file=" + dir.resolve("supervisor.sock"),
+              "[rpcinterface:supervisor]",
+              "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
+              "[program:aria2]",
+              "command=/usr/bin/aria2c --conf-path=" + dir.resolve("a.conf"),
+              "autorestart=true",
+              "startsecs=0",
+              "stdout_logfile=" + dir.resolve("aria2.log"),
+              "redirect_stderr=true",
+              ""));
+      process =
+          new ProcessBuilder(
+                  "/usr/bin/supervisord", "-c", dir.resolve("supervisord.conf").toString())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("out.log").toFile())
+              .start();
     }
 
     Aria2Rpc rpc(WebClient web) {
@@ -117,11 +167,25 @@ final class BenchSupport {
 
     /** The pid of the aria2c that supervisord runs now, once it answers. */
     long awaitAria2(WebClient web, Duration timeout) {
-      Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(1)).ignoreExceptions()
-          .until(() -> SupervisorHarness.await(rpc(web).call("aria2.getVersion", Duration.ofMillis(200))) != null);
+      Awaitility.await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(1))
+          .ignoreExceptions()
+          .until(
+              () ->
+                  SupervisorHarness.await(rpc(web).call("aria2.getVersion", Duration.ofMillis(200)))
+                      != null);
       return ProcessHandle.allProcesses()
-          .filter(h -> h.info().commandLine().map(c -> c.contains(dir.resolve("a.conf").toString())).orElse(false))
-          .mapToLong(ProcessHandle::pid).filter(Signals::alive).findFirst().orElse(-1);
+          .filter(
+              h ->
+                  h.info()
+                      .commandLine()
+                      .map(c -> c.contains(dir.resolve("a.conf").toString()))
+                      .orElse(false))
+          .mapToLong(ProcessHandle::pid)
+          .filter(Signals::alive)
+          .findFirst()
+          .orElse(-1);
     }
 
     @Override
@@ -136,7 +200,12 @@ final class BenchSupport {
         process.destroyForcibly();
       }
       ProcessHandle.allProcesses()
-          .filter(h -> h.info().commandLine().map(c -> c.contains(dir.resolve("a.conf").toString())).orElse(false))
+          .filter(
+              h ->
+                  h.info()
+                      .commandLine()
+                      .map(c -> c.contains(dir.resolve("a.conf").toString()))
+                      .orElse(false))
           .forEach(ProcessHandle::destroyForcibly);
     }
   }

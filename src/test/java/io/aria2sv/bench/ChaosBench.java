@@ -27,11 +27,30 @@ class ChaosBench {
 
   @Test
   void aHundredDownloadsSurviveFifteenKillsTwoFreezesAndAJvmKill(Vertx vertx) throws Exception {
-    Chaos.Result r = new Chaos(vertx, root, new Chaos.Plan(100, 1 << 20, 8 << 20, 2 << 20, 17, 3000, 2, true)).run();
-    BenchReport.add("chaos: downloads complete with the right SHA-256", "downloads", BenchReport.Stats.of(List.of((double) r.complete())),
-        "all " + r.total() + " requested", null, (double) r.complete() / r.total(), "100 of 100, no .1 copies, no aria2c left",
-        r.complete() == r.total(), r.aria2Kills() + " SIGKILLs, " + r.stops() + " SIGSTOPs, " + r.jvmKills() + " JVM SIGKILL, "
-            + r.restartsSeen() + " restarts after the JVM restart, " + r.seconds() + " s in all, " + r.notes().get("rangeRequests") + " Range requests");
+    Chaos.Result r =
+        new Chaos(vertx, root, new Chaos.Plan(100, 1 << 20, 8 << 20, 2 << 20, 17, 3000, 2, true))
+            .run();
+    BenchReport.add(
+        "chaos: downloads complete with the right SHA-256",
+        "downloads",
+        BenchReport.Stats.of(List.of((double) r.complete())),
+        "all " + r.total() + " requested",
+        null,
+        (double) r.complete() / r.total(),
+        "100 of 100, no .1 copies, no aria2c left",
+        r.complete() == r.total(),
+        r.aria2Kills()
+            + " SIGKILLs, "
+            + r.stops()
+            + " SIGSTOPs, "
+            + r.jvmKills()
+            + " JVM SIGKILL, "
+            + r.restartsSeen()
+            + " restarts after the JVM restart, "
+            + r.seconds()
+            + " s in all, "
+            + r.notes().get("rangeRequests")
+            + " Range requests");
     assertThat(r.complete()).isEqualTo(100);
   }
 }

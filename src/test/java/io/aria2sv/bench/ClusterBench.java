@@ -33,11 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cluster's two figures. Failover: kill -9 of a node of three (shipped settings: 5 s failure
- * timeout) until each of its unfinished downloads is active on a survivor, 5 times, against the
- * way back without a cluster, a single supervisor killed and started again at once (as
- * {@code Restart=always} would) until its downloads are active again. Adds: paused downloads
- * added over HTTP with 16 in flight through one node of the three, against a single supervisor
- * in the same run, with the CPU each spends per add (every supervisor JVM and aria2c counted).
+ * timeout) until each of its unfinished downloads is active on a survivor, 5 times, against the way
+ * back without a cluster, a single supervisor killed and started again at once (as {@code
+ * Restart=always} would) until its downloads are active again. Adds: paused downloads added over
+ * HTTP with 16 in flight through one node of the three, against a single supervisor in the same
+ * run, with the CPU each spends per add (every supervisor JVM and aria2c counted).
  */
 @Tag("bench")
 @ExtendWith(VertxExtension.class)
@@ -59,18 +59,31 @@ class ClusterBench {
     List<Double> failover = new ArrayList<>();
     List<Double> clusterRates = new ArrayList<>();
     double clusterCpu;
-    try (ClusterNodes nodes = new ClusterNodes(vertx, root.resolve("cluster"), 3, Map.of("ARIA2SV_CLUSTER_FAILURE_TIMEOUT", "5s"))) {
+    try (ClusterNodes nodes =
+        new ClusterNodes(
+            vertx, root.resolve("cluster"), 3, Map.of("ARIA2SV_CLUSTER_FAILURE_TIMEOUT", "5s"))) {
       nodes.startAll();
-      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> nodes.call(0, HttpMethod.GET, "/api/v1/cluster", null)
-          .bodyAsJsonObject().getJsonArray("live").size() == 3);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  nodes
+                          .call(0, HttpMethod.GET, "/api/v1/cluster", null)
+                          .bodyAsJsonObject()
+                          .getJsonArray("live")
+                          .size()
+                      == 3);
       for (int run = 0; run < RUNS; run++) {
         int victim = 1 + run % 2;
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < 3 * PER_NODE; i++) {
           String name = "f" + run + "-" + i + ".bin";
           files.addRandomFile(name, SLOW, i);
-          JsonObject body = new JsonObject().put("uris", new JsonArray().add(files.url(name))).put("dir", "run" + run)
-              .put("options", new JsonObject().put("max-download-limit", "64K"));
+          JsonObject body =
+              new JsonObject()
+                  .put("uris", new JsonArray().add(files.url(name)))
+                  .put("dir", "run" + run)
+                  .put("options", new JsonObject().put("max-download-limit", "64K"));
           var added = nodes.call(0, HttpMethod.POST, "/api/v1/downloads", body);
           assertThat(added.statusCode()).as(added.bodyAsString()).isEqualTo(201);
           ids.add(added.bodyAsJsonObject().getString("id"));
@@ -78,11 +91,19 @@ class ClusterBench {
         Set<String> orphans = awaitActive(nodes, ids, "n" + victim);
         long t0 = System.nanoTime();
         nodes.kill(victim);
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-          Map<String, JsonObject> all = byId(nodes, 0);
-          return orphans.stream().allMatch(id -> all.containsKey(id) && !("n" + victim).equals(all.get(id).getString("node"))
-              && "active".equals(all.get(id).getString("status")));
-        });
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(50))
+            .until(
+                () -> {
+                  Map<String, JsonObject> all = byId(nodes, 0);
+                  return orphans.stream()
+                      .allMatch(
+                          id ->
+                              all.containsKey(id)
+                                  && !("n" + victim).equals(all.get(id).getString("node"))
+                                  && "active".equals(all.get(id).getString("status")));
+                });
         failover.add((System.nanoTime() - t0) / 1e6);
         nodes.start(victim);
         for (String id : ids) {
@@ -109,64 +130,111 @@ class ClusterBench {
         for (int i = 0; i < PER_NODE; i++) {
           String name = "s" + run + "-" + i + ".bin";
           files.addRandomFile(name, SLOW, i);
-          JsonObject body = new JsonObject().put("uris", new JsonArray().add(files.url(name))).put("dir", "run" + run)
-              .put("options", new JsonObject().put("max-download-limit", "64K"));
+          JsonObject body =
+              new JsonObject()
+                  .put("uris", new JsonArray().add(files.url(name)))
+                  .put("dir", "run" + run)
+                  .put("options", new JsonObject().put("max-download-limit", "64K"));
           ids.add(call(web, port(jvm), HttpMethod.POST, "/api/v1/downloads", body).getString("id"));
         }
         ChildJvm running = jvm;
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> active(web, port(running), ids));
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> active(web, port(running), ids));
         long t0 = System.nanoTime();
         ProcessHandle.of(jvm.pid()).ifPresent(ProcessHandle::destroyForcibly);
         jvm.awaitExit(Duration.ofSeconds(10));
         jvm = startSingle(single);
         ChildJvm again = jvm;
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(50))
+            .ignoreExceptions()
             .until(() -> active(web, port(again), ids));
         restart.add((System.nanoTime() - t0) / 1e6);
         for (String id : ids) {
-          call(web, port(jvm), HttpMethod.DELETE, "/api/v1/downloads/" + id + "?deleteFiles=true", null);
+          call(
+              web,
+              port(jvm),
+              HttpMethod.DELETE,
+              "/api/v1/downloads/" + id + "?deleteFiles=true",
+              null);
         }
       }
-      singleCpu = adds(web, port(jvm), singleRates, new long[] {jvm.pid(), aria2Pid(single.resolve("data"))});
+      singleCpu =
+          adds(
+              web,
+              port(jvm),
+              singleRates,
+              new long[] {jvm.pid(), aria2Pid(single.resolve("data"))});
     } finally {
       jvm.close();
     }
 
     BenchReport.Stats f = BenchReport.Stats.of(failover);
     BenchReport.Stats r = BenchReport.Stats.of(restart);
-    BenchReport.add("cluster failover: kill -9 of 1 of 3 nodes to its downloads active on a survivor", "ms", f,
-        "single supervisor killed and restarted at once, to its downloads active again", r, f.median() / r.median(),
-        "failover p95 <= 15000 ms", f.p95() <= 15_000,
-        RUNS + " kills, " + PER_NODE + " unfinished downloads on the killed node each, shipped cluster.failureTimeout 5s; "
+    BenchReport.add(
+        "cluster failover: kill -9 of 1 of 3 nodes to its downloads active on a survivor",
+        "ms",
+        f,
+        "single supervisor killed and restarted at once, to its downloads active again",
+        r,
+        f.median() / r.median(),
+        "failover p95 <= 15000 ms",
+        f.p95() <= 15_000,
+        RUNS
+            + " kills, "
+            + PER_NODE
+            + " unfinished downloads on the killed node each, shipped cluster.failureTimeout 5s; "
             + "a frozen (not killed) node is only dropped after the failure timeout");
     BenchReport.Stats c = BenchReport.Stats.of(clusterRates);
     BenchReport.Stats s = BenchReport.Stats.of(singleRates);
-    BenchReport.add("adds per second through one node of a 3-node cluster", "adds/s", c, "single supervisor, same run", s,
-        c.median() / s.median(), "report (2 cores: shows the cluster's cost)", true,
-        String.format("%d paused adds over HTTP, %d in flight, median of %d after %d warm-up rounds; CPU per add: cluster %.2f ms "
-            + "(3 JVMs + 3 aria2c), single %.2f ms (1 JVM + aria2c)", ADDS, CONCURRENCY, RUNS, WARM_UP, clusterCpu, singleCpu));
+    BenchReport.add(
+        "adds per second through one node of a 3-node cluster",
+        "adds/s",
+        c,
+        "single supervisor, same run",
+        s,
+        c.median() / s.median(),
+        "report (2 cores: shows the cluster's cost)",
+        true,
+        String.format(
+            "%d paused adds over HTTP, %d in flight, median of %d after %d warm-up rounds; CPU per add: cluster %.2f ms "
+                + "(3 JVMs + 3 aria2c), single %.2f ms (1 JVM + aria2c)",
+            ADDS, CONCURRENCY, RUNS, WARM_UP, clusterCpu, singleCpu));
     assertThat(failover).hasSize(RUNS);
   }
 
-  private static Set<String> awaitActive(ClusterNodes nodes, Set<String> ids, String victim) throws Exception {
-    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
-      Map<String, JsonObject> all = byId(nodes, 0);
-      return ids.stream().allMatch(id -> all.containsKey(id) && "active".equals(all.get(id).getString("status")));
-    });
+  private static Set<String> awaitActive(ClusterNodes nodes, Set<String> ids, String victim)
+      throws Exception {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              Map<String, JsonObject> all = byId(nodes, 0);
+              return ids.stream()
+                  .allMatch(
+                      id ->
+                          all.containsKey(id) && "active".equals(all.get(id).getString("status")));
+            });
     Map<String, JsonObject> all = byId(nodes, 0);
     Set<String> orphans = new HashSet<>();
-    ids.forEach(id -> {
-      if (victim.equals(all.get(id).getString("node"))) {
-        orphans.add(id);
-      }
-    });
+    ids.forEach(
+        id -> {
+          if (victim.equals(all.get(id).getString("node"))) {
+            orphans.add(id);
+          }
+        });
     assertThat(orphans).hasSize(PER_NODE);
     return orphans;
   }
 
   private static Map<String, JsonObject> byId(ClusterNodes nodes, int via) throws Exception {
     Map<String, JsonObject> out = new java.util.HashMap<>();
-    nodes.list(via).getJsonArray("downloads").forEach(o -> out.put(((JsonObject) o).getString("id"), (JsonObject) o));
+    nodes
+        .list(via)
+        .getJsonArray("downloads")
+        .forEach(o -> out.put(((JsonObject) o).getString("id"), (JsonObject) o));
     return out;
   }
 
@@ -190,9 +258,12 @@ class ClusterBench {
     return active.containsAll(ids);
   }
 
-  private static JsonObject call(WebClient web, int port, HttpMethod method, String path, JsonObject body) throws Exception {
+  private static JsonObject call(
+      WebClient web, int port, HttpMethod method, String path, JsonObject body) throws Exception {
     var req = web.request(method, port, "127.0.0.1", path).timeout(60_000);
-    var r = io.aria2sv.testing.SupervisorHarness.await(body == null ? req.send() : req.sendJsonObject(body));
+    var r =
+        io.aria2sv.testing.SupervisorHarness.await(
+            body == null ? req.send() : req.sendJsonObject(body));
     return r.body() == null || r.body().length() == 0 ? new JsonObject() : r.bodyAsJsonObject();
   }
 
@@ -200,8 +271,12 @@ class ClusterBench {
     return Long.parseLong(Files.readString(data.resolve("aria2.pid")).trim());
   }
 
-  /** Warm-up rounds, then {@code RUNS} measured ones into {@code rates}; returns the CPU ms per measured add. */
-  private static double adds(WebClient web, int port, List<Double> rates, long[] pids) throws Exception {
+  /**
+   * Warm-up rounds, then {@code RUNS} measured ones into {@code rates}; returns the CPU ms per
+   * measured add.
+   */
+  private static double adds(WebClient web, int port, List<Double> rates, long[] pids)
+      throws Exception {
     AtomicInteger seq = new AtomicInteger();
     for (int i = 0; i < WARM_UP; i++) {
       round(web, port, seq);
@@ -235,19 +310,30 @@ class ClusterBench {
     return ADDS / ((System.nanoTime() - t0) / 1e9);
   }
 
-  private static void next(WebClient web, int port, AtomicInteger seq, AtomicInteger left, Promise<Void> done) {
+  private static void next(
+      WebClient web, int port, AtomicInteger seq, AtomicInteger left, Promise<Void> done) {
     if (left.getAndDecrement() <= 0) {
       done.complete();
       return;
     }
-    JsonObject body = new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:9/add-" + seq.incrementAndGet()))
-        .put("options", new JsonObject().put("pause", "true"));
-    web.request(HttpMethod.POST, port, "127.0.0.1", "/api/v1/downloads").timeout(60_000).sendJsonObject(body).onComplete(ar -> {
-      if (ar.failed() || ar.result().statusCode() / 100 != 2) {
-        done.fail(ar.failed() ? ar.cause() : new AssertionError(ar.result().statusCode() + " " + ar.result().bodyAsString()));
-      } else {
-        next(web, port, seq, left, done);
-      }
-    });
+    JsonObject body =
+        new JsonObject()
+            .put("uris", new JsonArray().add("http://127.0.0.1:9/add-" + seq.incrementAndGet()))
+            .put("options", new JsonObject().put("pause", "true"));
+    web.request(HttpMethod.POST, port, "127.0.0.1", "/api/v1/downloads")
+        .timeout(60_000)
+        .sendJsonObject(body)
+        .onComplete(
+            ar -> {
+              if (ar.failed() || ar.result().statusCode() / 100 != 2) {
+                done.fail(
+                    ar.failed()
+                        ? ar.cause()
+                        : new AssertionError(
+                            ar.result().statusCode() + " " + ar.result().bodyAsString()));
+              } else {
+                next(web, port, seq, left, done);
+              }
+            });
   }
 }

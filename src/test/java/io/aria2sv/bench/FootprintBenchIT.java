@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The fat jar from {@code java -jar} until {@code /health/ready} answers 200 (aria2c included),
  * median of 5, and the idle RSS of the JVM with the flags the project ships. Goals: 1.2 s, 128 MiB.
- * The Docker image and the systemd unit also ship a class-data-sharing archive made by a
- * {@code --self-test} training run; it is made here the same way, and starts with and without it
+ * The Docker image and the systemd unit also ship a class-data-sharing archive made by a {@code
+ * --self-test} training run; it is made here the same way, and starts with and without it
  * alternate.
  */
 @Tag("bench")
@@ -36,7 +36,9 @@ class FootprintBenchIT {
 
   @TempDir Path root;
 
-  /** The training run of the Dockerfile and the unit: start, stop when ready, archive the classes. */
+  /**
+   * The training run of the Dockerfile and the unit: start, stop when ready, archive the classes.
+   */
   private Path trainArchive(Path jar) throws Exception {
     Path archive = root.resolve("aria2-supervisor.jsa");
     List<String> flags = new ArrayList<>(BenchSupport.SHIPPED_FLAGS);
@@ -56,8 +58,13 @@ class FootprintBenchIT {
     env.put("ARIA2SV_HTTP_PORT", Integer.toString(port));
     long t0 = System.nanoTime();
     try (ChildJvm jvm = ChildJvm.jar(jar, flags, dir, env)) {
-      jvm.awaitOrShowOutput(Duration.ofSeconds(30),
-          () -> SupervisorHarness.await(web.get(port, "127.0.0.1", "/health/ready").timeout(1000).send()).statusCode() == 200);
+      jvm.awaitOrShowOutput(
+          Duration.ofSeconds(30),
+          () ->
+              SupervisorHarness.await(
+                          web.get(port, "127.0.0.1", "/health/ready").timeout(1000).send())
+                      .statusCode()
+                  == 200);
       double ms = (System.nanoTime() - t0) / 1e6;
       Thread.sleep(5000); // idle: nothing to do but health probes
       double rss = BenchSupport.rssKib(jvm.pid()) / 1024.0;
@@ -72,7 +79,8 @@ class FootprintBenchIT {
 
   @Test
   void fatJarStartToReadyAndIdleRss(Vertx vertx) throws Exception {
-    Path jar = Path.of(System.getProperty("fatJar", "target/aria2-supervisor.jar")).toAbsolutePath();
+    Path jar =
+        Path.of(System.getProperty("fatJar", "target/aria2-supervisor.jar")).toAbsolutePath();
     assertThat(jar).exists();
     WebClient web = WebClient.create(vertx);
     Path archive = trainArchive(jar);
@@ -96,15 +104,40 @@ class FootprintBenchIT {
     BenchReport.Stats plain = BenchReport.Stats.of(plainMs);
     BenchReport.Stats rss = BenchReport.Stats.of(rssMib);
     String flags = "flags " + String.join(" ", BenchSupport.SHIPPED_FLAGS);
-    BenchReport.add("fat jar start until /health/ready (aria2c included), as shipped", "ms", start, "goal 1200 ms", null,
-        start.median() / 1200, "median <= 1200 ms", start.median() <= 1200,
-        flags + " -XX:SharedArchiveFile (made by a --self-test training run, as the Dockerfile and the systemd unit do)");
-    BenchReport.add("fat jar start until /health/ready, plain java -jar", "ms", plain, "goal 1200 ms", null,
-        plain.median() / 1200, "median <= 1200 ms", plain.median() <= 1200,
+    BenchReport.add(
+        "fat jar start until /health/ready (aria2c included), as shipped",
+        "ms",
+        start,
+        "goal 1200 ms",
+        null,
+        start.median() / 1200,
+        "median <= 1200 ms",
+        start.median() <= 1200,
+        flags
+            + " -XX:SharedArchiveFile (made by a --self-test training run, as the Dockerfile and the systemd unit do)");
+    BenchReport.add(
+        "fat jar start until /health/ready, plain java -jar",
+        "ms",
+        plain,
+        "goal 1200 ms",
+        null,
+        plain.median() / 1200,
+        "median <= 1200 ms",
+        plain.median() <= 1200,
         flags + ", no class-data-sharing archive (the quick start's alternative, plain java -jar)");
-    BenchReport.add("idle RSS of the supervisor JVM", "MiB", rss, "goal 128 MiB", null, rss.median() / 128,
-        "median <= 128 MiB", rss.median() <= 128, "after 5 s idle, as shipped; without the archive "
-            + BenchReport.fmt(BenchReport.Stats.of(plainRssMib).median()) + " MiB; aria2c itself: "
-            + BenchReport.fmt(BenchReport.Stats.of(aria2RssMib).median()) + " MiB");
+    BenchReport.add(
+        "idle RSS of the supervisor JVM",
+        "MiB",
+        rss,
+        "goal 128 MiB",
+        null,
+        rss.median() / 128,
+        "median <= 128 MiB",
+        rss.median() <= 128,
+        "after 5 s idle, as shipped; without the archive "
+            + BenchReport.fmt(BenchReport.Stats.of(plainRssMib).median())
+            + " MiB; aria2c itself: "
+            + BenchReport.fmt(BenchReport.Stats.of(aria2RssMib).median())
+            + " MiB");
   }
 }

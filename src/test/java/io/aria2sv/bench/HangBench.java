@@ -43,23 +43,35 @@ class HangBench {
     p.setProperty("aria2sv.aria2.dataDir", root.resolve("data").toString());
     p.setProperty("aria2sv.aria2.downloadDir", root.resolve("downloads").toString());
     // Detection settings stay at their defaults; only the "stable" time is shortened so that each
-    // freeze comes after a stable run (as a sporadic hang would), not inside the backoff of the last.
+    // freeze comes after a stable run (as a sporadic hang would), not inside the backoff of the
+    // last.
     p.setProperty("aria2sv.supervisor.restart.resetAfter", "3s");
     JsonObject config = TestConfig.load(vertx, root, p);
     AppConfig.Supervisor s = AppConfig.from(config).supervisor();
-    double goalMs = s.checkInterval().toMillis() + s.failureThreshold() * s.healthTimeout().toMillis() + 500;
+    double goalMs =
+        s.checkInterval().toMillis() + s.failureThreshold() * s.healthTimeout().toMillis() + 500;
     SupervisorHarness sv = new SupervisorHarness(vertx).deploy(config);
     WebClient web = WebClient.create(vertx);
     List<Double> hang = new ArrayList<>();
     try {
       for (int i = 0; i < RUNS; i++) {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(50))
             .until(() -> sv.status().getInteger("restartsInWindow") == 0);
         long pid = sv.pid();
         long t0 = System.nanoTime();
         Signals.stop(pid);
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).ignoreExceptions()
-            .until(() -> sv.status().getLong("pid") != pid && SupervisorHarness.await(sv.rpc().call("aria2.getVersion", Duration.ofMillis(200))) != null);
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(5))
+            .ignoreExceptions()
+            .until(
+                () ->
+                    sv.status().getLong("pid") != pid
+                        && SupervisorHarness.await(
+                                sv.rpc().call("aria2.getVersion", Duration.ofMillis(200)))
+                            != null);
         hang.add((System.nanoTime() - t0) / 1e6);
       }
     } finally {
@@ -69,17 +81,28 @@ class HangBench {
 
     String why = BenchSupport.ensureSupervisord();
     BenchReport.Stats anchor = null;
-    String note = RUNS + " freezes, each after a stable run (restart.resetAfter 3s); goal " + Math.round(goalMs) + " ms from the default probe settings";
+    String note =
+        RUNS
+            + " freezes, each after a stable run (restart.resetAfter 3s); goal "
+            + Math.round(goalMs)
+            + " ms from the default probe settings";
     if (why == null) {
-      try (BenchSupport.Supervisord sd = new BenchSupport.Supervisord(root.resolve("supervisord"))) {
+      try (BenchSupport.Supervisord sd =
+          new BenchSupport.Supervisord(root.resolve("supervisord"))) {
         long pid = sd.awaitAria2(web, Duration.ofSeconds(30));
         Aria2Rpc rpc = sd.rpc(web);
         long t0 = System.nanoTime();
         Signals.stop(pid);
         boolean recovered;
         try {
-          Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-              .until(() -> SupervisorHarness.await(rpc.call("aria2.getVersion", Duration.ofMillis(200))) != null);
+          Awaitility.await()
+              .atMost(Duration.ofSeconds(60))
+              .pollInterval(Duration.ofMillis(100))
+              .ignoreExceptions()
+              .until(
+                  () ->
+                      SupervisorHarness.await(rpc.call("aria2.getVersion", Duration.ofMillis(200)))
+                          != null);
           recovered = true;
         } catch (org.awaitility.core.ConditionTimeoutException e) {
           recovered = false;
@@ -92,8 +115,16 @@ class HangBench {
       note += "; anchor not run: " + why;
     }
     double ratio = anchor == null ? Double.NaN : ours.median() / anchor.median();
-    BenchReport.add("hang (SIGSTOP) to a new aria2c answering", "ms", ours, "supervisord (60 s cap)", anchor, ratio,
-        "<= " + Math.round(goalMs) + " ms", ours.max() <= goalMs, note);
+    BenchReport.add(
+        "hang (SIGSTOP) to a new aria2c answering",
+        "ms",
+        ours,
+        "supervisord (60 s cap)",
+        anchor,
+        ratio,
+        "<= " + Math.round(goalMs) + " ms",
+        ours.max() <= goalMs,
+        note);
     assertThat(hang).hasSize(RUNS);
   }
 }

@@ -50,13 +50,21 @@ class TorrentBench {
   private static final int SIZE = 256 << 20;
   private static final int RUNS = 9;
 
-  @TempDir(factory = DataPathBench.WriteArea.class) Path root;
+  @TempDir(factory = DataPathBench.WriteArea.class)
+  Path root;
 
-  /** The options of a plain aria2c: the supervisor's own (RPC and the session input aside) and the tests' loopback ones. */
+  /**
+   * The options of a plain aria2c: the supervisor's own (RPC and the session input aside) and the
+   * tests' loopback ones.
+   */
   private static List<String> plainCommand(Path dir, int rpcPort, String secret) {
-    // plain aria2c follows a magnet's metadata itself (the supervisor turns following off for its own)
-    List<String> cmd = new ArrayList<>(PlainAria2c.command(dir.resolveSibling("plain-data"), dir, rpcPort, secret).stream()
-        .filter(o -> !o.startsWith("--follow-")).toList());
+    // plain aria2c follows a magnet's metadata itself (the supervisor turns following off for its
+    // own)
+    List<String> cmd =
+        new ArrayList<>(
+            PlainAria2c.command(dir.resolveSibling("plain-data"), dir, rpcPort, secret).stream()
+                .filter(o -> !o.startsWith("--follow-"))
+                .toList());
     cmd.addAll(List.of("--seed-time=0", "--check-integrity=true"));
     return cmd;
   }
@@ -85,20 +93,31 @@ class TorrentBench {
       content = null;
       String hash = Torrents.infoHash(torrent);
       Path torrentFile = Files.write(root.resolve("big.torrent"), torrent);
-      String magnet = "magnet:?xt=urn:btih:" + hash + "&tr=" + URLEncoder.encode(tracker.announce(), StandardCharsets.UTF_8);
+      String magnet =
+          "magnet:?xt=urn:btih:"
+              + hash
+              + "&tr="
+              + URLEncoder.encode(tracker.announce(), StandardCharsets.UTF_8);
       try (Seeder seeder = Seeder.start(torrentFile, seedDir)) {
         Properties shipped = new Properties();
         shipped.setProperty("aria2sv.aria2.dataDir", root.resolve("data").toString());
         shipped.setProperty("aria2sv.aria2.downloadDir", root.resolve("downloads").toString());
-        // enable-dht=false, enable-dht6=false, bt-enable-lpd=false, enable-peer-exchange=false for the
-        // supervisor's aria2c; the plain one and the seeder get the same from PlainAria2c and Seeder.
-        TestConfig.LOOPBACK_ONLY.forEach((k, v) -> shipped.setProperty("aria2sv.aria2.options." + k, v));
-        shipped.setProperty("aria2sv.aria2.options.listen-port", String.valueOf(TestConfig.freePort()));
-        Aria2Supervisor stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, TestConfig.load(vertx, root, shipped), false));
+        // enable-dht=false, enable-dht6=false, bt-enable-lpd=false, enable-peer-exchange=false for
+        // the
+        // supervisor's aria2c; the plain one and the seeder get the same from PlainAria2c and
+        // Seeder.
+        TestConfig.LOOPBACK_ONLY.forEach(
+            (k, v) -> shipped.setProperty("aria2sv.aria2.options." + k, v));
+        shipped.setProperty(
+            "aria2sv.aria2.options.listen-port", String.valueOf(TestConfig.freePort()));
+        Aria2Supervisor stack =
+            SupervisorHarness.await(
+                Aria2Supervisor.deploy(vertx, TestConfig.load(vertx, root, shipped), false));
         Path ours = root.resolve("downloads");
         Path plain = Files.createDirectories(root.resolve("plain"));
         Path doneMarker = root.resolve("plain-done");
-        Path hook = Files.writeString(root.resolve("done.sh"), "#!/bin/sh\ntouch " + doneMarker + "\n");
+        Path hook =
+            Files.writeString(root.resolve("done.sh"), "#!/bin/sh\ntouch " + doneMarker + "\n");
         hook.toFile().setExecutable(true);
         Files.createDirectories(root.resolve("plain-data"));
         List<Double> oursMiBs = new ArrayList<>();
@@ -106,11 +125,20 @@ class TorrentBench {
         List<Double> oursFirst = new ArrayList<>();
         List<Double> plainFirst = new ArrayList<>();
         Map<String, CompletableFuture<Void>> completed = new ConcurrentHashMap<>();
-        var consumer = vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_DOWNLOAD, m -> {
-          if ("complete".equals(m.body().getString("type"))) {
-            completed.computeIfAbsent(m.body().getJsonObject("download").getString("id"), k -> new CompletableFuture<>()).complete(null);
-          }
-        });
+        var consumer =
+            vertx
+                .eventBus()
+                .<JsonObject>consumer(
+                    Addresses.EVENTS_DOWNLOAD,
+                    m -> {
+                      if ("complete".equals(m.body().getString("type"))) {
+                        completed
+                            .computeIfAbsent(
+                                m.body().getJsonObject("download").getString("id"),
+                                k -> new CompletableFuture<>())
+                            .complete(null);
+                      }
+                    });
         Aria2Rpc rpc = SupervisorHarness.rpc(vertx);
         try {
           for (int i = -1; i < RUNS; i++) { // run -1 warms both up and is not recorded
@@ -118,17 +146,39 @@ class TorrentBench {
               boolean oursFirstTurn = (i + k) % 2 == 0;
               if (oursFirstTurn) {
                 long t0 = System.nanoTime();
-                String id = SupervisorHarness.await(vertx.eventBus().<JsonObject>request(Addresses.DOWNLOADS_ADD, new JsonObject()
-                    .put("torrent", Torrents.base64(torrent)).put("options", new JsonObject().put("seed-time", "0")))).body().getString("id");
-                completed.computeIfAbsent(id, x -> new CompletableFuture<>()).get(5, TimeUnit.MINUTES);
+                String id =
+                    SupervisorHarness.await(
+                            vertx
+                                .eventBus()
+                                .<JsonObject>request(
+                                    Addresses.DOWNLOADS_ADD,
+                                    new JsonObject()
+                                        .put("torrent", Torrents.base64(torrent))
+                                        .put("options", new JsonObject().put("seed-time", "0"))))
+                        .body()
+                        .getString("id");
+                completed
+                    .computeIfAbsent(id, x -> new CompletableFuture<>())
+                    .get(5, TimeUnit.MINUTES);
                 double s = (System.nanoTime() - t0) / 1e9;
                 assertThat(BenchSupport.sha256(ours.resolve("big.bin"))).isEqualTo(sha);
                 clean(ours);
                 long m0 = System.nanoTime();
-                String mid = SupervisorHarness.await(vertx.eventBus().<JsonObject>request(Addresses.DOWNLOADS_ADD, new JsonObject()
-                    .put("uris", new JsonArray().add(magnet)).put("options", new JsonObject().put("seed-time", "0")))).body().getString("id");
+                String mid =
+                    SupervisorHarness.await(
+                            vertx
+                                .eventBus()
+                                .<JsonObject>request(
+                                    Addresses.DOWNLOADS_ADD,
+                                    new JsonObject()
+                                        .put("uris", new JsonArray().add(magnet))
+                                        .put("options", new JsonObject().put("seed-time", "0"))))
+                        .body()
+                        .getString("id");
                 double first = firstDataByte(rpc, m0);
-                completed.computeIfAbsent(mid, x -> new CompletableFuture<>()).get(5, TimeUnit.MINUTES);
+                completed
+                    .computeIfAbsent(mid, x -> new CompletableFuture<>())
+                    .get(5, TimeUnit.MINUTES);
                 clean(ours);
                 Files.deleteIfExists(root.resolve("data/torrents/" + hash + ".torrent"));
                 if (i >= 0) {
@@ -138,9 +188,14 @@ class TorrentBench {
               } else {
                 Files.deleteIfExists(doneMarker);
                 long t0 = System.nanoTime();
-                Process p = spawn(append(append(plainCommand(plain, 0, null), "--on-download-complete=" + hook), torrentFile.toString()),
-                    root.resolve("plain.log"));
-                // complete when aria2 says so (its onDownloadComplete hook, as our complete event), not when the process is gone
+                Process p =
+                    spawn(
+                        append(
+                            append(plainCommand(plain, 0, null), "--on-download-complete=" + hook),
+                            torrentFile.toString()),
+                        root.resolve("plain.log"));
+                // complete when aria2 says so (its onDownloadComplete hook, as our complete event),
+                // not when the process is gone
                 while (!Files.exists(doneMarker) && p.isAlive()) {
                   Thread.sleep(1);
                 }
@@ -152,13 +207,20 @@ class TorrentBench {
                 int port = TestConfig.freePort();
                 String secret = "bench" + i;
                 long m0 = System.nanoTime();
-                Process mp = spawn(append(plainCommand(plain, port, secret), magnet), root.resolve("plain-magnet.log"));
+                Process mp =
+                    spawn(
+                        append(plainCommand(plain, port, secret), magnet),
+                        root.resolve("plain-magnet.log"));
                 WebClient web = WebClient.create(vertx);
                 Aria2Rpc plainRpc = new Aria2Rpc(web, new Aria2Endpoint("127.0.0.1", port, secret));
                 double first = firstDataByte(plainRpc, m0);
                 // with RPC on, aria2c stays up once done: stop it
-                plainRpc.call("aria2.forceShutdown", Duration.ofSeconds(2)).toCompletionStage().toCompletableFuture()
-                    .handle((ok, err) -> ok).get(5, TimeUnit.SECONDS);
+                plainRpc
+                    .call("aria2.forceShutdown", Duration.ofSeconds(2))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .handle((ok, err) -> ok)
+                    .get(5, TimeUnit.SECONDS);
                 assertThat(mp.waitFor(1, TimeUnit.MINUTES)).isTrue();
                 web.close();
                 clean(plain);
@@ -173,17 +235,37 @@ class TorrentBench {
           consumer.unregister();
           SupervisorHarness.await(stack.undeploy());
         }
-        assertThat(io.aria2sv.testing.Signals.alive(seeder.pid())).as("the one seeder served every run").isTrue();
+        assertThat(io.aria2sv.testing.Signals.alive(seeder.pid()))
+            .as("the one seeder served every run")
+            .isTrue();
         BenchReport.Stats o = BenchReport.Stats.of(oursMiBs);
         BenchReport.Stats a = BenchReport.Stats.of(plainMiBs);
-        BenchReport.add("256 MiB torrent throughput", "MiB/s", o, "plain aria2c with the .torrent, same options", a, o.median() / a.median(),
-            "ratio >= 0.97", o.median() / a.median() >= 0.97, RUNS + " runs each after a warm-up, taking turns; one local seeding"
+        BenchReport.add(
+            "256 MiB torrent throughput",
+            "MiB/s",
+            o,
+            "plain aria2c with the .torrent, same options",
+            a,
+            o.median() / a.median(),
+            "ratio >= 0.97",
+            o.median() / a.median() >= 0.97,
+            RUNS
+                + " runs each after a warm-up, taking turns; one local seeding"
                 + " aria2c through the test's HTTP tracker; ours from the add request to its complete event, plain from spawn to its"
                 + " onDownloadComplete hook (seed-time 0 both)");
         BenchReport.Stats of = BenchReport.Stats.of(oursFirst);
         BenchReport.Stats af = BenchReport.Stats.of(plainFirst);
-        BenchReport.add("magnet to first data byte", "ms", of, "plain aria2c with the magnet (follow-torrent)", af, of.median() / af.median(),
-            "ratio <= 1.2", of.median() / af.median() <= 1.2, RUNS + " runs each, taking turns; from the add request (ours) or the"
+        BenchReport.add(
+            "magnet to first data byte",
+            "ms",
+            of,
+            "plain aria2c with the magnet (follow-torrent)",
+            af,
+            of.median() / af.median(),
+            "ratio <= 1.2",
+            of.median() / af.median() <= 1.2,
+            RUNS
+                + " runs each, taking turns; from the add request (ours) or the"
                 + " spawn (plain) until aria2 reports a data byte of the torrent (not of its metadata), read by RPC every 2 ms on"
                 + " both sides; ours runs the metadata and the data as two GIDs of its own (the second added once the first is"
                 + " complete), plain aria2c follows its own child GID");
@@ -196,12 +278,21 @@ class TorrentBench {
     return cmd;
   }
 
-  /** Milliseconds from {@code t0} until aria2 at {@code rpc} reports a data byte of a torrent (not of a magnet's metadata). */
+  /**
+   * Milliseconds from {@code t0} until aria2 at {@code rpc} reports a data byte of a torrent (not
+   * of a magnet's metadata).
+   */
   private static double firstDataByte(Aria2Rpc rpc, long t0) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (System.nanoTime() < deadline) {
-      Object active = rpc.call(Aria2Call.tellActive(List.of("gid", "completedLength", "files")), Duration.ofSeconds(2))
-          .toCompletionStage().toCompletableFuture().handle((ok, err) -> ok).get(5, TimeUnit.SECONDS);
+      Object active =
+          rpc.call(
+                  Aria2Call.tellActive(List.of("gid", "completedLength", "files")),
+                  Duration.ofSeconds(2))
+              .toCompletionStage()
+              .toCompletableFuture()
+              .handle((ok, err) -> ok)
+              .get(5, TimeUnit.SECONDS);
       if (active instanceof JsonArray list) {
         for (Object o : list) {
           JsonObject st = (JsonObject) o;

@@ -20,7 +20,12 @@ class ChaosTest {
 
   @Test
   void twentyDownloadsSurviveAria2KillsFreezesAndAJvmKill(Vertx vertx) throws Exception {
-    Chaos.Result r = new Chaos(vertx, root, new Chaos.Plan(20, 256 * 1024, 1024 * 1024, 192 * 1024, 7, 1500, 2, true)).run();
+    Chaos.Result r =
+        new Chaos(
+                vertx,
+                root,
+                new Chaos.Plan(20, 256 * 1024, 1024 * 1024, 192 * 1024, 7, 1500, 2, true))
+            .run();
     assertThat(r.complete()).isEqualTo(20);
     assertThat(r.aria2Kills()).isGreaterThanOrEqualTo(4);
     assertThat(r.stops()).isEqualTo(2);

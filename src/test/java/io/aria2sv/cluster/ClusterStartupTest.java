@@ -35,7 +35,9 @@ class ClusterStartupTest {
     env.put("ARIA2SV_CLUSTER_MEMBERS", "127.0.0.1:5702,db.example:5701");
     try (ChildJvm jvm = ChildJvm.mainWithJvmFlags(ClusterNodes.jvmFlags(), root, env)) {
       assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.CONFIG);
-      assertThat(jvm.output()).contains("invalid configuration: cluster.members: 'db.example:5701' must be an IP address and port")
+      assertThat(jvm.output())
+          .contains(
+              "invalid configuration: cluster.members: 'db.example:5701' must be an IP address and port")
           .doesNotContain("\tat ");
     }
   }
@@ -47,8 +49,12 @@ class ClusterStartupTest {
       env.put("ARIA2SV_CLUSTER_PORT", String.valueOf(held.getLocalPort()));
       try (ChildJvm jvm = ChildJvm.mainWithJvmFlags(ClusterNodes.jvmFlags(), root, env)) {
         assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(jvm.output()).contains("cannot start: cluster port " + held.getLocalPort()
-            + " (cluster.port) is already in use on 127.0.0.1 by another process").doesNotContain("\tat ");
+        assertThat(jvm.output())
+            .contains(
+                "cannot start: cluster port "
+                    + held.getLocalPort()
+                    + " (cluster.port) is already in use on 127.0.0.1 by another process")
+            .doesNotContain("\tat ");
       }
     }
   }
@@ -57,9 +63,12 @@ class ClusterStartupTest {
   void theSelfTestOfAClusterNodeChecksItAloneWithoutJoining() throws Exception {
     Map<String, String> env = env();
     env.put("ARIA2SV_CLUSTER_PORT", String.valueOf(io.aria2sv.testing.TestConfig.freePort()));
-    try (ChildJvm jvm = ChildJvm.mainWithJvmFlags(ClusterNodes.jvmFlags(), root, env, "--self-test")) {
+    try (ChildJvm jvm =
+        ChildJvm.mainWithJvmFlags(ClusterNodes.jvmFlags(), root, env, "--self-test")) {
       assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.OK);
-      assertThat(jvm.output()).contains("the self-test does not join the cluster").contains("self-test passed")
+      assertThat(jvm.output())
+          .contains("the self-test does not join the cluster")
+          .contains("self-test passed")
           .doesNotContain("joining cluster");
     }
   }
@@ -68,7 +77,8 @@ class ClusterStartupTest {
   void aBadClusterValueStopsTheSelfTestToo() throws Exception {
     Map<String, String> env = env();
     env.put("ARIA2SV_CLUSTER_HOST", "localhost");
-    try (ChildJvm jvm = ChildJvm.mainWithJvmFlags(ClusterNodes.jvmFlags(), root, env, "--self-test")) {
+    try (ChildJvm jvm =
+        ChildJvm.mainWithJvmFlags(ClusterNodes.jvmFlags(), root, env, "--self-test")) {
       assertThat(jvm.awaitExit(START)).as(jvm.output()).isEqualTo(ExitCodes.CONFIG);
       assertThat(jvm.output()).contains("cluster.host: 'localhost' must be an IP address");
     }

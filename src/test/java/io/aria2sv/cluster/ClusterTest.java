@@ -59,12 +59,18 @@ class ClusterTest {
   void startThreeNodes() throws Exception {
     vertx = Vertx.vertx();
     files = new FileServer(vertx).start();
-    nodes = new ClusterNodes(vertx, root, 3, Map.of("ARIA2SV_CLUSTER_REQUEST_TIMEOUT", "2s")).startAll();
-    assertThat(nodes.jvm(0).output()).as("Hazelcast joins by TCP-IP, never multicast").contains("Using TCP/IP discovery")
+    nodes =
+        new ClusterNodes(vertx, root, 3, Map.of("ARIA2SV_CLUSTER_REQUEST_TIMEOUT", "2s"))
+            .startAll();
+    assertThat(nodes.jvm(0).output())
+        .as("Hazelcast joins by TCP-IP, never multicast")
+        .contains("Using TCP/IP discovery")
         .doesNotContain("Multicast");
     for (int i = 0; i < 3; i++) {
       int node = i;
-      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> cluster(node).getJsonArray("live").size() == 3);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> cluster(node).getJsonArray("live").size() == 3);
     }
   }
 
@@ -82,7 +88,8 @@ class ClusterTest {
 
   private JsonObject add(int via, String name, int size, JsonObject extra) throws Exception {
     digests.put(name, files.addRandomFile(name, size, name.hashCode()));
-    JsonObject body = new JsonObject().put("uris", new JsonArray().add(files.url(name))).mergeIn(extra);
+    JsonObject body =
+        new JsonObject().put("uris", new JsonArray().add(files.url(name))).mergeIn(extra);
     HttpResponse<Buffer> r = nodes.call(via, HttpMethod.POST, "/api/v1/downloads", body);
     assertThat(r.statusCode()).as(r.bodyAsString()).isIn(200, 201);
     return r.bodyAsJsonObject();
@@ -90,15 +97,22 @@ class ClusterTest {
 
   private Map<String, JsonObject> byId(int via) throws Exception {
     Map<String, JsonObject> out = new HashMap<>();
-    nodes.list(via).getJsonArray("downloads").forEach(o -> out.put(((JsonObject) o).getString("id"), (JsonObject) o));
+    nodes
+        .list(via)
+        .getJsonArray("downloads")
+        .forEach(o -> out.put(((JsonObject) o).getString("id"), (JsonObject) o));
     return out;
   }
 
   private void awaitAll(int via, Set<String> ids, Predicate<JsonObject> state, Duration atMost) {
-    Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
-      Map<String, JsonObject> all = byId(via);
-      return ids.stream().allMatch(id -> all.containsKey(id) && state.test(all.get(id)));
-    });
+    Awaitility.await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              Map<String, JsonObject> all = byId(via);
+              return ids.stream().allMatch(id -> all.containsKey(id) && state.test(all.get(id)));
+            });
   }
 
   private static String fileName(JsonObject d) {
@@ -118,12 +132,19 @@ class ClusterTest {
   void thirtyAddsThroughOneNodeAreSpreadEvenlyAndCompleteWithTheRightContent() throws Exception {
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < 30; i++) {
-      ids.add(add(0, "spread-" + i + ".bin", SMALL, new JsonObject().put("dir", "spread")).getString("id"));
+      ids.add(
+          add(0, "spread-" + i + ".bin", SMALL, new JsonObject().put("dir", "spread"))
+              .getString("id"));
     }
     awaitAll(0, ids, d -> "complete".equals(d.getString("status")), Duration.ofSeconds(40));
     Map<String, JsonObject> all = byId(0);
-    Map<String, Long> perNode = ids.stream().collect(Collectors.groupingBy(id -> all.get(id).getString("node"), Collectors.counting()));
-    assertThat(perNode).containsOnlyKeys("n0", "n1", "n2").allSatisfy((node, n) -> assertThat(n).isEqualTo(10L));
+    Map<String, Long> perNode =
+        ids.stream()
+            .collect(
+                Collectors.groupingBy(id -> all.get(id).getString("node"), Collectors.counting()));
+    assertThat(perNode)
+        .containsOnlyKeys("n0", "n1", "n2")
+        .allSatisfy((node, n) -> assertThat(n).isEqualTo(10L));
     for (String id : ids) {
       assertThat(digestOnOwner(all.get(id))).as(id).isEqualTo(digests.get(fileName(all.get(id))));
     }
@@ -136,28 +157,66 @@ class ClusterTest {
     for (int i = 0; i < 3; i++) {
       JsonObject page = nodes.list(i);
       assertThat(page.getLong("total")).isEqualTo(30);
-      List<String> ids = page.getJsonArray("downloads").stream().map(o -> ((JsonObject) o).getString("id")).toList();
+      List<String> ids =
+          page.getJsonArray("downloads").stream()
+              .map(o -> ((JsonObject) o).getString("id"))
+              .toList();
       if (first == null) {
         first = ids;
       }
       assertThat(ids).as("list from n" + i).hasSize(30).doesNotHaveDuplicates().isEqualTo(first);
     }
-    JsonObject page = nodes.call(1, HttpMethod.GET, "/api/v1/downloads?offset=25&limit=10&order=newest", null).bodyAsJsonObject();
+    JsonObject page =
+        nodes
+            .call(1, HttpMethod.GET, "/api/v1/downloads?offset=25&limit=10&order=newest", null)
+            .bodyAsJsonObject();
     assertThat(page.getLong("total")).isEqualTo(30);
     assertThat(page.getJsonArray("downloads")).hasSize(5);
     // aria2's own JSON-RPC on any node (as AriaNg polls it) lists every node's downloads too.
-    JsonObject rpc = nodes.call(2, HttpMethod.POST, "/jsonrpc", new JsonObject().put("jsonrpc", "2.0").put("id", "1")
-        .put("method", "aria2.tellStopped").put("params", new JsonArray().add(0).add(1000))).bodyAsJsonObject();
+    JsonObject rpc =
+        nodes
+            .call(
+                2,
+                HttpMethod.POST,
+                "/jsonrpc",
+                new JsonObject()
+                    .put("jsonrpc", "2.0")
+                    .put("id", "1")
+                    .put("method", "aria2.tellStopped")
+                    .put("params", new JsonArray().add(0).add(1000)))
+            .bodyAsJsonObject();
     Set<String> gids = new HashSet<>();
     rpc.getJsonArray("result").forEach(o -> gids.add(((JsonObject) o).getString("gid")));
     Set<String> expected = new HashSet<>();
-    nodes.list(0).getJsonArray("downloads").forEach(o -> expected.add(((JsonObject) o).getJsonObject("retry").getJsonArray("gids").getString(0)));
+    nodes
+        .list(0)
+        .getJsonArray("downloads")
+        .forEach(
+            o ->
+                expected.add(
+                    ((JsonObject) o).getJsonObject("retry").getJsonArray("gids").getString(0)));
     assertThat(gids).isEqualTo(expected);
-    JsonObject onN0 = nodes.list(0).getJsonArray("downloads").stream().map(o -> (JsonObject) o)
-        .filter(d -> "n0".equals(d.getString("node"))).findFirst().orElseThrow();
-    JsonObject status = nodes.call(2, HttpMethod.POST, "/jsonrpc", new JsonObject().put("jsonrpc", "2.0").put("id", "2")
-        .put("method", "aria2.tellStatus").put("params", new JsonArray().add(onN0.getString("gid")))).bodyAsJsonObject();
-    assertThat(status.getJsonObject("result").getString("status")).as(status.encode()).isEqualTo("complete");
+    JsonObject onN0 =
+        nodes.list(0).getJsonArray("downloads").stream()
+            .map(o -> (JsonObject) o)
+            .filter(d -> "n0".equals(d.getString("node")))
+            .findFirst()
+            .orElseThrow();
+    JsonObject status =
+        nodes
+            .call(
+                2,
+                HttpMethod.POST,
+                "/jsonrpc",
+                new JsonObject()
+                    .put("jsonrpc", "2.0")
+                    .put("id", "2")
+                    .put("method", "aria2.tellStatus")
+                    .put("params", new JsonArray().add(onN0.getString("gid"))))
+            .bodyAsJsonObject();
+    assertThat(status.getJsonObject("result").getString("status"))
+        .as(status.encode())
+        .isEqualTo("complete");
     HttpResponse<Buffer> bad = nodes.call(2, HttpMethod.GET, "/api/v1/downloads?limit=0", null);
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.bodyAsString()).contains("limit");
@@ -173,20 +232,31 @@ class ClusterTest {
       for (String line : tcp) {
         String[] f = line.trim().split("\\s+");
         for (String address : List.of(f[3], f[4])) {
-          assertThat(address).as(line).matches("(127\\.0\\.0\\.1|\\[::ffff:127\\.0\\.0\\.1\\]|\\*|0\\.0\\.0\\.0):(\\d+|\\*)");
+          assertThat(address)
+              .as(line)
+              .matches(
+                  "(127\\.0\\.0\\.1|\\[::ffff:127\\.0\\.0\\.1\\]|\\*|0\\.0\\.0\\.0):(\\d+|\\*)");
         }
-        assertThat(f[3]).as("nothing listens beyond loopback: " + line).doesNotStartWith("*").doesNotStartWith("0.0.0.0");
+        assertThat(f[3])
+            .as("nothing listens beyond loopback: " + line)
+            .doesNotStartWith("*")
+            .doesNotStartWith("0.0.0.0");
       }
-      // Vert.x's DNS resolver keeps unconnected UDP sockets; Hazelcast's multicast join would bind 54327.
-      assertThat(sockets("-uanpH", pid)).as("UDP sockets of n" + i).noneMatch(l -> l.contains(":54327 "));
+      // Vert.x's DNS resolver keeps unconnected UDP sockets; Hazelcast's multicast join would bind
+      // 54327.
+      assertThat(sockets("-uanpH", pid))
+          .as("UDP sockets of n" + i)
+          .noneMatch(l -> l.contains(":54327 "));
     }
-    // Nor has any process here joined Hazelcast's multicast group 224.2.2.3 (030202E0 in /proc/net/igmp).
+    // Nor has any process here joined Hazelcast's multicast group 224.2.2.3 (030202E0 in
+    // /proc/net/igmp).
     assertThat(Files.readString(Path.of("/proc/net/igmp"))).doesNotContain("030202E0");
   }
 
   private static List<String> sockets(String flags, long pid) throws Exception {
     Process ss = new ProcessBuilder("ss", flags).redirectErrorStream(true).start();
-    String out = new String(ss.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String out =
+        new String(ss.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(ss.waitFor(10, TimeUnit.SECONDS)).isTrue();
     return out.lines().filter(l -> l.contains("pid=" + pid + ",")).toList();
   }
@@ -194,12 +264,21 @@ class ClusterTest {
   @Test
   @Order(1)
   void aFourthNodeWithTheNameOfALiveOneIsRefusedWith78() throws Exception {
-    try (io.aria2sv.testing.ChildJvm dup = nodes.spawn("n1", root.resolve("dup"), io.aria2sv.testing.TestConfig.freePort())) {
-      assertThat(dup.awaitExit(Duration.ofSeconds(40))).as(dup.output()).isEqualTo(io.aria2sv.ExitCodes.CONFIG);
-      assertThat(dup.output()).contains("invalid configuration: cluster.nodeName: 'n1' is the name of another live member");
+    try (io.aria2sv.testing.ChildJvm dup =
+        nodes.spawn("n1", root.resolve("dup"), io.aria2sv.testing.TestConfig.freePort())) {
+      assertThat(dup.awaitExit(Duration.ofSeconds(40)))
+          .as(dup.output())
+          .isEqualTo(io.aria2sv.ExitCodes.CONFIG);
+      assertThat(dup.output())
+          .contains(
+              "invalid configuration: cluster.nodeName: 'n1' is the name of another live member");
     }
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> cluster(0).getJsonArray("live").size() == 3
-        && cluster(0).getJsonArray("lost").isEmpty());
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                cluster(0).getJsonArray("live").size() == 3
+                    && cluster(0).getJsonArray("lost").isEmpty());
     assertThat(nodes.list(0).getLong("total")).isEqualTo(30);
   }
 
@@ -208,38 +287,56 @@ class ClusterTest {
   void theEventStreamAndDashboardOfOneNodeShowTheDownloadsOfEveryNode() throws Exception {
     StringBuilder stream = new StringBuilder();
     io.vertx.core.http.HttpClient client = vertx.createHttpClient();
-    io.vertx.core.http.HttpClientResponse sse = io.aria2sv.testing.SupervisorHarness.await(client.request(
-        new io.vertx.core.http.RequestOptions().setHost("127.0.0.1").setPort(nodes.httpPort(1)).setURI("/api/v1/events?types=download"))
-        .compose(r -> r.send()));
-    sse.handler(b -> {
-      synchronized (stream) {
-        stream.append(b.toString());
-      }
-    });
+    io.vertx.core.http.HttpClientResponse sse =
+        io.aria2sv.testing.SupervisorHarness.await(
+            client
+                .request(
+                    new io.vertx.core.http.RequestOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(nodes.httpPort(1))
+                        .setURI("/api/v1/events?types=download"))
+                .compose(r -> r.send()));
+    sse.handler(
+        b -> {
+          synchronized (stream) {
+            stream.append(b.toString());
+          }
+        });
     Map<String, String> nodeOf = new HashMap<>();
     for (int i = 0; i < 3; i++) {
       JsonObject d = add(0, "sse-" + i + ".bin", SMALL, new JsonObject().put("dir", "sse"));
       nodeOf.put(d.getString("id"), d.getString("node"));
     }
     assertThat(Set.copyOf(nodeOf.values())).containsExactlyInAnyOrder("n0", "n1", "n2");
-    Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> {
-      synchronized (stream) {
-        return nodeOf.keySet().stream().allMatch(id -> stream.indexOf("\"id\":\"" + id + "\"") >= 0);
-      }
-    });
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () -> {
+              synchronized (stream) {
+                return nodeOf.keySet().stream()
+                    .allMatch(id -> stream.indexOf("\"id\":\"" + id + "\"") >= 0);
+              }
+            });
     client.close();
 
-    org.openqa.selenium.WebDriver browser = Browsers.chromium(Files.createDirectories(root.resolve("chromium")));
+    org.openqa.selenium.WebDriver browser =
+        Browsers.chromium(Files.createDirectories(root.resolve("chromium")));
     try {
       browser.get("http://127.0.0.1:" + nodes.httpPort(2) + "/");
-      new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(100)).until(b ->
-          b.findElements(org.openqa.selenium.By.cssSelector("#downloads tbody tr")).size() == 33);
+      new org.openqa.selenium.support.ui.WebDriverWait(
+              browser, Duration.ofSeconds(30), Duration.ofMillis(100))
+          .until(
+              b ->
+                  b.findElements(org.openqa.selenium.By.cssSelector("#downloads tbody tr")).size()
+                      == 33);
       Set<String> shown = new HashSet<>();
-      for (var cell : browser.findElements(org.openqa.selenium.By.cssSelector("#downloads tbody td.node"))) {
+      for (var cell :
+          browser.findElements(org.openqa.selenium.By.cssSelector("#downloads tbody td.node"))) {
         shown.add(cell.getText());
       }
       assertThat(shown).containsExactlyInAnyOrder("n0", "n1", "n2");
-      assertThat(browser.findElement(org.openqa.selenium.By.id("cluster-nodes")).getText()).isEqualTo("cluster of 3: n0, n1, n2");
+      assertThat(browser.findElement(org.openqa.selenium.By.id("cluster-nodes")).getText())
+          .isEqualTo("cluster of 3: n0, n1, n2");
     } finally {
       browser.quit();
     }
@@ -250,39 +347,67 @@ class ClusterTest {
   void aBatchAddedThroughOneNodeReportsOneProgressFromAnyNode() throws Exception {
     JsonArray items = new JsonArray();
     for (int i = 0; i < 4; i++) {
-      digests.put("batch-" + i + ".bin", files.addRandomFile("batch-" + i + ".bin", SMALL, 100 + i));
-      items.add(new JsonObject().put("uris", new JsonArray().add(files.url("batch-" + i + ".bin"))).put("dir", "batch"));
+      digests.put(
+          "batch-" + i + ".bin", files.addRandomFile("batch-" + i + ".bin", SMALL, 100 + i));
+      items.add(
+          new JsonObject()
+              .put("uris", new JsonArray().add(files.url("batch-" + i + ".bin")))
+              .put("dir", "batch"));
     }
-    HttpResponse<Buffer> added = nodes.call(1, HttpMethod.POST, "/api/v1/batches", new JsonObject().put("items", items));
+    HttpResponse<Buffer> added =
+        nodes.call(1, HttpMethod.POST, "/api/v1/batches", new JsonObject().put("items", items));
     assertThat(added.statusCode()).as(added.bodyAsString()).isIn(200, 201, 202);
     String batch = added.bodyAsJsonObject().getString("id");
     for (int i = 0; i < 3; i++) {
       int via = i;
-      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
-        JsonObject b = nodes.call(via, HttpMethod.GET, "/api/v1/batches/" + batch, null).bodyAsJsonObject();
-        return b.getInteger("total") == 4 && b.getInteger("complete") == 4 && b.getBoolean("done");
-      });
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () -> {
+                JsonObject b =
+                    nodes
+                        .call(via, HttpMethod.GET, "/api/v1/batches/" + batch, null)
+                        .bodyAsJsonObject();
+                return b.getInteger("total") == 4
+                    && b.getInteger("complete") == 4
+                    && b.getBoolean("done");
+              });
     }
-    assertThat(nodes.call(2, HttpMethod.GET, "/api/v1/batches/bnosuchbatch", null).statusCode()).isEqualTo(404);
+    assertThat(nodes.call(2, HttpMethod.GET, "/api/v1/batches/bnosuchbatch", null).statusCode())
+        .isEqualTo(404);
   }
 
   @Test
   @Order(3)
   void anActionOnADownloadIsCarriedOutByItsOwnerWhereverItArrives() throws Exception {
-    JsonObject d = add(0, "action.bin", SLOW, new JsonObject().put("dir", "action")
-        .put("options", new JsonObject().put("max-download-limit", LIMIT)));
+    JsonObject d =
+        add(
+            0,
+            "action.bin",
+            SLOW,
+            new JsonObject()
+                .put("dir", "action")
+                .put("options", new JsonObject().put("max-download-limit", LIMIT)));
     String id = d.getString("id");
     int owner = Integer.parseInt(d.getString("node").substring(1));
     int other = (owner + 1) % 3;
-    HttpResponse<Buffer> paused = nodes.call(other, HttpMethod.POST, "/api/v1/downloads/" + id + "/pause", null);
+    HttpResponse<Buffer> paused =
+        nodes.call(other, HttpMethod.POST, "/api/v1/downloads/" + id + "/pause", null);
     assertThat(paused.statusCode()).as(paused.bodyAsString()).isEqualTo(200);
     assertThat(paused.bodyAsJsonObject().getString("node")).isEqualTo("n" + owner);
-    assertThat(nodes.call((owner + 2) % 3, HttpMethod.GET, "/api/v1/downloads/" + id, null).bodyAsJsonObject().getString("status"))
+    assertThat(
+            nodes
+                .call((owner + 2) % 3, HttpMethod.GET, "/api/v1/downloads/" + id, null)
+                .bodyAsJsonObject()
+                .getString("status"))
         .isEqualTo("paused");
-    HttpResponse<Buffer> removed = nodes.call(other, HttpMethod.DELETE, "/api/v1/downloads/" + id, null);
+    HttpResponse<Buffer> removed =
+        nodes.call(other, HttpMethod.DELETE, "/api/v1/downloads/" + id, null);
     assertThat(removed.statusCode()).as(removed.bodyAsString()).isEqualTo(204);
-    awaitAll(owner, Set.of(id), x -> "removed".equals(x.getString("status")), Duration.ofSeconds(10));
-    HttpResponse<Buffer> missing = nodes.call(other, HttpMethod.GET, "/api/v1/downloads/dnosuchdownload1", null);
+    awaitAll(
+        owner, Set.of(id), x -> "removed".equals(x.getString("status")), Duration.ofSeconds(10));
+    HttpResponse<Buffer> missing =
+        nodes.call(other, HttpMethod.GET, "/api/v1/downloads/dnosuchdownload1", null);
     assertThat(missing.statusCode()).isEqualTo(404);
   }
 
@@ -290,12 +415,16 @@ class ClusterTest {
   @Order(4)
   void oneRequestIdSentToTwoNodesAtOnceMakesOneDownload() throws Exception {
     digests.put("once.bin", files.addRandomFile("once.bin", SMALL, 7));
-    JsonObject body = new JsonObject().put("uris", new JsonArray().add(files.url("once.bin"))).put("dir", "once")
-        .put("requestId", "same-request-" + System.nanoTime());
+    JsonObject body =
+        new JsonObject()
+            .put("uris", new JsonArray().add(files.url("once.bin")))
+            .put("dir", "once")
+            .put("requestId", "same-request-" + System.nanoTime());
     long before = nodes.list(0).getLong("total");
     CompletableFuture<JsonObject> a = CompletableFuture.supplyAsync(() -> post(1, body));
     CompletableFuture<JsonObject> b = CompletableFuture.supplyAsync(() -> post(2, body));
-    assertThat(a.get(30, TimeUnit.SECONDS).getString("id")).isEqualTo(b.get(30, TimeUnit.SECONDS).getString("id"));
+    assertThat(a.get(30, TimeUnit.SECONDS).getString("id"))
+        .isEqualTo(b.get(30, TimeUnit.SECONDS).getString("id"));
     assertThat(post(0, body).getString("id")).isEqualTo(a.get().getString("id"));
     assertThat(nodes.list(0).getLong("total")).isEqualTo(before + 1);
   }
@@ -317,26 +446,49 @@ class ClusterTest {
   void aKilledNodesUnfinishedDownloadsFinishOnTheOthersOnceWithTheRightContent() throws Exception {
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < 6; i++) {
-      ids.add(add(0, "loss-" + i + ".bin", SLOW, new JsonObject().put("dir", "loss")
-          .put("options", new JsonObject().put("max-download-limit", LIMIT))).getString("id"));
+      ids.add(
+          add(
+                  0,
+                  "loss-" + i + ".bin",
+                  SLOW,
+                  new JsonObject()
+                      .put("dir", "loss")
+                      .put("options", new JsonObject().put("max-download-limit", LIMIT)))
+              .getString("id"));
     }
-    awaitAll(0, ids, d -> "active".equals(d.getString("status")) && d.getLong("completedLength") > 0, Duration.ofSeconds(20));
+    awaitAll(
+        0,
+        ids,
+        d -> "active".equals(d.getString("status")) && d.getLong("completedLength") > 0,
+        Duration.ofSeconds(20));
     Map<String, JsonObject> before = byId(0);
-    Set<String> onN2 = ids.stream().filter(id -> "n2".equals(before.get(id).getString("node"))).collect(Collectors.toSet());
+    Set<String> onN2 =
+        ids.stream()
+            .filter(id -> "n2".equals(before.get(id).getString("node")))
+            .collect(Collectors.toSet());
     assertThat(onN2).hasSize(2);
     long t0 = System.nanoTime();
     nodes.kill(2);
-    awaitAll(0, onN2, d -> !"n2".equals(d.getString("node")) && "active".equals(d.getString("status")), Duration.ofSeconds(15));
+    awaitAll(
+        0,
+        onN2,
+        d -> !"n2".equals(d.getString("node")) && "active".equals(d.getString("status")),
+        Duration.ofSeconds(15));
     long failoverMs = (System.nanoTime() - t0) / 1_000_000;
     assertThat(failoverMs).as("failover within the 15 s goal").isLessThan(15_000);
     awaitAll(0, ids, d -> "complete".equals(d.getString("status")), Duration.ofSeconds(40));
     Map<String, JsonObject> after = byId(1);
     for (String id : ids) {
       assertThat(after.get(id).getString("node")).isIn("n0", "n1");
-      assertThat(digestOnOwner(after.get(id))).as(id).isEqualTo(digests.get(fileName(after.get(id))));
+      assertThat(digestOnOwner(after.get(id)))
+          .as(id)
+          .isEqualTo(digests.get(fileName(after.get(id))));
     }
     // Once: each taken-over download is listed once, and by one owner.
-    List<String> listed = nodes.list(1).getJsonArray("downloads").stream().map(o -> ((JsonObject) o).getString("id")).toList();
+    List<String> listed =
+        nodes.list(1).getJsonArray("downloads").stream()
+            .map(o -> ((JsonObject) o).getString("id"))
+            .toList();
     assertThat(listed).doesNotHaveDuplicates().containsAll(ids);
     lostIds = onN2;
   }
@@ -351,34 +503,53 @@ class ClusterTest {
       s.forEach(p -> sizesBefore.put(p.getFileName().toString(), p.toFile().length()));
     }
     nodes.start(2);
-    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> cluster(0).getJsonArray("live").size() == 3);
-    assertThat(nodes.jvm(2).output()).contains("2 downloads were taken over by other nodes while this one was away");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> cluster(0).getJsonArray("live").size() == 3);
+    assertThat(nodes.jvm(2).output())
+        .contains("2 downloads were taken over by other nodes while this one was away");
     Map<String, JsonObject> all = byId(2);
     for (String id : lostIds) {
       assertThat(all.get(id).getString("node")).isIn("n0", "n1");
     }
-    List<String> listed = nodes.list(2).getJsonArray("downloads").stream().map(o -> ((JsonObject) o).getString("id")).toList();
+    List<String> listed =
+        nodes.list(2).getJsonArray("downloads").stream()
+            .map(o -> ((JsonObject) o).getString("id"))
+            .toList();
     assertThat(listed).doesNotHaveDuplicates();
     // Its aria2c holds none of them: their partial files are not written to again.
     try (var s = Files.list(partial)) {
-      s.forEach(p -> assertThat(p.toFile().length()).as(p.toString()).isEqualTo(sizesBefore.get(p.getFileName().toString())));
+      s.forEach(
+          p ->
+              assertThat(p.toFile().length())
+                  .as(p.toString())
+                  .isEqualTo(sizesBefore.get(p.getFileName().toString())));
     }
   }
 
   @Test
   @Order(7)
   void aRequestToAFrozenNodeEndsWith504Or503WithinTheRequestTimeout() throws Exception {
-    JsonObject d = add(0, "frozen.bin", SLOW, new JsonObject().put("dir", "frozen")
-        .put("options", new JsonObject().put("max-download-limit", LIMIT)));
+    JsonObject d =
+        add(
+            0,
+            "frozen.bin",
+            SLOW,
+            new JsonObject()
+                .put("dir", "frozen")
+                .put("options", new JsonObject().put("max-download-limit", LIMIT)));
     int owner = Integer.parseInt(d.getString("node").substring(1));
     int other = (owner + 1) % 3;
     Signals.stop(nodes.jvm(owner).pid());
     try {
       long t0 = System.nanoTime();
-      HttpResponse<Buffer> r = nodes.call(other, HttpMethod.POST, "/api/v1/downloads/" + d.getString("id") + "/pause", null);
+      HttpResponse<Buffer> r =
+          nodes.call(
+              other, HttpMethod.POST, "/api/v1/downloads/" + d.getString("id") + "/pause", null);
       long ms = (System.nanoTime() - t0) / 1_000_000;
       assertThat(r.statusCode()).as(r.bodyAsString()).isIn(503, 504);
-      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("n" + owner);
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message"))
+          .contains("n" + owner);
       // cluster.requestTimeout is 2 s here; pause is a slow action (3 x), plus a second's slack.
       assertThat(ms).isLessThan(7_000);
     } finally {
@@ -400,27 +571,62 @@ class ClusterTest {
     int leaves = live.get(1);
     // The node killed before is dropped and taken over: adds alternate between the two left.
     try {
-      Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> cluster(stays).getJsonArray("live").size() == 2
-          && cluster(stays).getJsonArray("lost").isEmpty());
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(15))
+          .until(
+              () ->
+                  cluster(stays).getJsonArray("live").size() == 2
+                      && cluster(stays).getJsonArray("lost").isEmpty());
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("cluster as n" + stays + " sees it: " + cluster(stays) + ", as n" + leaves + ": " + cluster(leaves)
-          + "\n--- n" + stays + ":\n" + nodes.jvm(stays).output() + "\n--- n" + leaves + ":\n" + nodes.jvm(leaves).output(), e);
+      throw new AssertionError(
+          "cluster as n"
+              + stays
+              + " sees it: "
+              + cluster(stays)
+              + ", as n"
+              + leaves
+              + ": "
+              + cluster(leaves)
+              + "\n--- n"
+              + stays
+              + ":\n"
+              + nodes.jvm(stays).output()
+              + "\n--- n"
+              + leaves
+              + ":\n"
+              + nodes.jvm(leaves).output(),
+          e);
     }
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < 4; i++) {
-      ids.add(add(stays, "leave-" + i + ".bin", SLOW, new JsonObject().put("dir", "leave")
-          .put("options", new JsonObject().put("max-download-limit", LIMIT))).getString("id"));
+      ids.add(
+          add(
+                  stays,
+                  "leave-" + i + ".bin",
+                  SLOW,
+                  new JsonObject()
+                      .put("dir", "leave")
+                      .put("options", new JsonObject().put("max-download-limit", LIMIT)))
+              .getString("id"));
     }
     Map<String, JsonObject> before = byId(stays);
-    Set<String> onLeaving = ids.stream().filter(id -> ("n" + leaves).equals(before.get(id).getString("node"))).collect(Collectors.toSet());
-    assertThat(onLeaving).as("placement on n%d, cluster %s:%n%s", stays, cluster(stays), nodes.jvm(stays).output()).hasSize(2);
+    Set<String> onLeaving =
+        ids.stream()
+            .filter(id -> ("n" + leaves).equals(before.get(id).getString("node")))
+            .collect(Collectors.toSet());
+    assertThat(onLeaving)
+        .as("placement on n%d, cluster %s:%n%s", stays, cluster(stays), nodes.jvm(stays).output())
+        .hasSize(2);
     Signals.send(nodes.jvm(leaves).pid(), "TERM");
     assertThat(nodes.jvm(leaves).awaitExit(Duration.ofSeconds(30))).isZero();
-    awaitAll(stays, onLeaving, d -> ("n" + stays).equals(d.getString("node")), Duration.ofSeconds(10));
+    awaitAll(
+        stays, onLeaving, d -> ("n" + stays).equals(d.getString("node")), Duration.ofSeconds(10));
     awaitAll(stays, ids, d -> "complete".equals(d.getString("status")), Duration.ofSeconds(40));
     Map<String, JsonObject> after = byId(stays);
     for (String id : ids) {
-      assertThat(digestOnOwner(after.get(id))).as(id).isEqualTo(digests.get(fileName(after.get(id))));
+      assertThat(digestOnOwner(after.get(id)))
+          .as(id)
+          .isEqualTo(digests.get(fileName(after.get(id))));
     }
   }
 }

@@ -12,8 +12,16 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ClusterVertxTest {
-  private static final ClusterConfig C = new ClusterConfig(true, "test", "127.0.0.1", 15701, List.of("127.0.0.1:15702"), "n1",
-      Duration.ofSeconds(3), Duration.ofSeconds(5));
+  private static final ClusterConfig C =
+      new ClusterConfig(
+          true,
+          "test",
+          "127.0.0.1",
+          15701,
+          List.of("127.0.0.1:15702"),
+          "n1",
+          Duration.ofSeconds(3),
+          Duration.ofSeconds(5));
 
   @Test
   void hazelcastJoinsOnlyTheConfiguredMembersOnTheConfiguredInterface() {
@@ -22,7 +30,8 @@ class ClusterVertxTest {
     assertThat(join.getMulticastConfig().isEnabled()).isFalse();
     assertThat(join.getAutoDetectionConfig().isEnabled()).isFalse();
     assertThat(join.getTcpIpConfig().isEnabled()).isTrue();
-    assertThat(join.getTcpIpConfig().getMembers()).containsExactlyInAnyOrder("127.0.0.1:15702", "127.0.0.1:15701");
+    assertThat(join.getTcpIpConfig().getMembers())
+        .containsExactlyInAnyOrder("127.0.0.1:15702", "127.0.0.1:15701");
     assertThat(cfg.getNetworkConfig().getInterfaces().isEnabled()).isTrue();
     assertThat(cfg.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("127.0.0.1");
     assertThat(cfg.getNetworkConfig().getPort()).isEqualTo(15701);

@@ -13,13 +13,17 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ClusterConfigTest {
-  private static final JsonObject DEFAULTS = new JsonObject(io.vertx.core.buffer.Buffer.buffer(yamlDefaultsAsJson()));
+  private static final JsonObject DEFAULTS =
+      new JsonObject(io.vertx.core.buffer.Buffer.buffer(yamlDefaultsAsJson()));
 
   /** The built-in defaults, as the loader reads them (YAML through Jackson). */
   private static String yamlDefaultsAsJson() {
     try (var in = ClusterConfigTest.class.getResourceAsStream("/aria2sv/defaults.yaml")) {
-      var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
-      return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(yaml.readTree(in));
+      var yaml =
+          new com.fasterxml.jackson.databind.ObjectMapper(
+              new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+      return new com.fasterxml.jackson.databind.ObjectMapper()
+          .writeValueAsString(yaml.readTree(in));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -48,35 +52,48 @@ class ClusterConfigTest {
   @Test
   void theNodeNameDefaultsToTheHostNameAndHttpPort() {
     assertThat(cluster(new JsonObject()).nodeName()).endsWith(":6880").doesNotStartWith(":");
-    assertThat(cluster(new JsonObject().put("nodeName", "worker-1")).nodeName()).isEqualTo("worker-1");
+    assertThat(cluster(new JsonObject().put("nodeName", "worker-1")).nodeName())
+        .isEqualTo("worker-1");
   }
 
   @Test
   void aClusteredNodeOnAnyHttpPortNeedsAName() {
     assertThatThrownBy(() -> cluster(new JsonObject().put("enabled", true), 0))
-        .isInstanceOf(ConfigException.class).hasMessageStartingWith("cluster.nodeName: must be set when http.port is 0");
-    assertThat(cluster(new JsonObject().put("enabled", true).put("nodeName", "n1"), 0).nodeName()).isEqualTo("n1");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("cluster.nodeName: must be set when http.port is 0");
+    assertThat(cluster(new JsonObject().put("enabled", true).put("nodeName", "n1"), 0).nodeName())
+        .isEqualTo("n1");
   }
 
   @Test
   void membersAreIpAddressesWithPorts() {
-    assertThat(cluster(new JsonObject().put("members", List.of("127.0.0.1:5702", "[::1]:5703"))).members())
+    assertThat(
+            cluster(new JsonObject().put("members", List.of("127.0.0.1:5702", "[::1]:5703")))
+                .members())
         .containsExactly("127.0.0.1:5702", "[::1]:5703");
-    for (String bad : List.of("localhost:5701", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:x", "10.0.0.1:70000")) {
+    for (String bad :
+        List.of("localhost:5701", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:x", "10.0.0.1:70000")) {
       assertThatThrownBy(() -> cluster(new JsonObject().put("members", List.of(bad))))
-          .as(bad).isInstanceOf(ConfigException.class).hasMessageStartingWith("cluster.members: '" + bad + "'");
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("cluster.members: '" + bad + "'");
     }
   }
 
   @Test
   void badValuesNameTheirKey() {
     assertThatThrownBy(() -> cluster(new JsonObject().put("host", "example.org")))
-        .isInstanceOf(ConfigException.class).hasMessageStartingWith("cluster.host: 'example.org' must be an IP address");
-    assertThatThrownBy(() -> cluster(new JsonObject().put("port", 0))).hasMessageStartingWith("cluster.port");
-    assertThatThrownBy(() -> cluster(new JsonObject().put("name", "a b"))).hasMessageStartingWith("cluster.name");
-    assertThatThrownBy(() -> cluster(new JsonObject().put("nodeName", "n/1"))).hasMessageStartingWith("cluster.nodeName");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("cluster.host: 'example.org' must be an IP address");
+    assertThatThrownBy(() -> cluster(new JsonObject().put("port", 0)))
+        .hasMessageStartingWith("cluster.port");
+    assertThatThrownBy(() -> cluster(new JsonObject().put("name", "a b")))
+        .hasMessageStartingWith("cluster.name");
+    assertThatThrownBy(() -> cluster(new JsonObject().put("nodeName", "n/1")))
+        .hasMessageStartingWith("cluster.nodeName");
     assertThatThrownBy(() -> cluster(new JsonObject().put("failureTimeout", "2500ms")))
         .hasMessageStartingWith("cluster.failureTimeout: must be whole seconds");
-    assertThatThrownBy(() -> cluster(new JsonObject().put("failureTimeout", "1s"))).hasMessageStartingWith("cluster.failureTimeout");
+    assertThatThrownBy(() -> cluster(new JsonObject().put("failureTimeout", "1s")))
+        .hasMessageStartingWith("cluster.failureTimeout");
   }
 }

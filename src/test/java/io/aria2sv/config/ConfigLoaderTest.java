@@ -33,7 +33,11 @@ class ConfigLoaderTest {
   }
 
   private JsonObject loadJson(Vertx vertx, Path file) throws Exception {
-    return new ConfigLoader(vertx, dir, env, props).load(file).toCompletionStage().toCompletableFuture().get();
+    return new ConfigLoader(vertx, dir, env, props)
+        .load(file)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get();
   }
 
   private Throwable failure(Vertx vertx, Path file) {
@@ -88,7 +92,8 @@ class ConfigLoaderTest {
 
   @Test
   void environmentNamesFollowTheKeyPath(Vertx vertx) throws Exception {
-    assertThat(ConfigLoader.envName("supervisor.checkInterval")).isEqualTo("ARIA2SV_SUPERVISOR_CHECK_INTERVAL");
+    assertThat(ConfigLoader.envName("supervisor.checkInterval"))
+        .isEqualTo("ARIA2SV_SUPERVISOR_CHECK_INTERVAL");
     assertThat(ConfigLoader.envName("aria2.dataDir")).isEqualTo("ARIA2SV_ARIA2_DATA_DIR");
     env.put("ARIA2SV_ARIA2_DATA_DIR", "/var/lib/aria2sv");
     env.put("ARIA2SV_HTTP_PORT", "0");
@@ -152,7 +157,9 @@ class ConfigLoaderTest {
 
   @Test
   void maxDelayShorterThanInitialDelayIsRefused(Vertx vertx) throws Exception {
-    assertThat(failure(vertx, yaml("supervisor:\n  restart:\n    initialDelay: 5s\n    maxDelay: 1s\n")))
+    assertThat(
+            failure(
+                vertx, yaml("supervisor:\n  restart:\n    initialDelay: 5s\n    maxDelay: 1s\n")))
         .hasMessageStartingWith("supervisor.restart.maxDelay");
   }
 
@@ -162,25 +169,31 @@ class ConfigLoaderTest {
         .hasMessageStartingWith("supervisor.chekInterval: is not a configuration key");
     Path none = null;
     env.put("ARIA2SV_SUPERVISOR_CHEK_INTERVAL", "5s");
-    assertThat(failure(vertx, none)).hasMessageStartingWith("ARIA2SV_SUPERVISOR_CHEK_INTERVAL: matches no configuration key");
+    assertThat(failure(vertx, none))
+        .hasMessageStartingWith("ARIA2SV_SUPERVISOR_CHEK_INTERVAL: matches no configuration key");
     env.clear();
     props.setProperty("aria2sv.http.prot", "1");
-    assertThat(failure(vertx, none)).hasMessageStartingWith("aria2sv.http.prot: matches no configuration key");
+    assertThat(failure(vertx, none))
+        .hasMessageStartingWith("aria2sv.http.prot: matches no configuration key");
   }
 
   @Test
   void anUnknownKeyNamesTheKeyItWasMostLikelyMeantToBe(Vertx vertx) throws Exception {
     assertThat(failure(vertx, yaml("supervisor:\n  checkinterval: 5s\n")))
-        .hasMessage("supervisor.checkinterval: is not a configuration key (see conf/config.yaml); did you mean supervisor.checkInterval?");
-    assertThat(failure(vertx, yaml("http:\n  prot: 1\n"))).hasMessageEndingWith("; did you mean http.port?");
+        .hasMessage(
+            "supervisor.checkinterval: is not a configuration key (see conf/config.yaml); did you mean supervisor.checkInterval?");
+    assertThat(failure(vertx, yaml("http:\n  prot: 1\n")))
+        .hasMessageEndingWith("; did you mean http.port?");
     assertThat(failure(vertx, yaml("supervisor:\n  restart:\n    maxRestart: 3\n")))
         .hasMessageEndingWith("; did you mean supervisor.restart.maxRestarts?");
     Path none = null;
     env.put("ARIA2SV_SUPERVISOR_CHECKINTERVAL", "5s");
-    assertThat(failure(vertx, none)).hasMessageEndingWith("; did you mean ARIA2SV_SUPERVISOR_CHECK_INTERVAL?");
+    assertThat(failure(vertx, none))
+        .hasMessageEndingWith("; did you mean ARIA2SV_SUPERVISOR_CHECK_INTERVAL?");
     env.clear();
     props.setProperty("aria2sv.supervisor.healthTimout", "1s");
-    assertThat(failure(vertx, none)).hasMessageEndingWith("; did you mean aria2sv.supervisor.healthTimeout?");
+    assertThat(failure(vertx, none))
+        .hasMessageEndingWith("; did you mean aria2sv.supervisor.healthTimeout?");
   }
 
   @Test
@@ -189,35 +202,61 @@ class ConfigLoaderTest {
         .hasMessage("http.colour: is not a configuration key (see conf/config.yaml)");
     Path none = null;
     env.put("ARIA2SV_SUPERVISOR_BANANA", "1");
-    assertThat(failure(vertx, none)).hasMessage("ARIA2SV_SUPERVISOR_BANANA: matches no configuration key (see conf/config.yaml)");
+    assertThat(failure(vertx, none))
+        .hasMessage(
+            "ARIA2SV_SUPERVISOR_BANANA: matches no configuration key (see conf/config.yaml)");
   }
 
   @Test
   void anIdleTimeoutThatWouldCutEventStreamsBetweenPingsIsRefused(Vertx vertx) throws Exception {
-    assertThat(failure(vertx, yaml("http:\n  ssePingInterval: 30s\n  idleTimeout: 30s\n"))).hasMessage(
-        "http.idleTimeout: must be longer than http.ssePingInterval (30s), or every event stream would be closed between two pings");
-    assertThat(load(vertx, yaml("http:\n  ssePingInterval: 30s\n  idleTimeout: 31s\n")).http().idleTimeout()).isEqualTo(Duration.ofSeconds(31));
+    assertThat(failure(vertx, yaml("http:\n  ssePingInterval: 30s\n  idleTimeout: 30s\n")))
+        .hasMessage(
+            "http.idleTimeout: must be longer than http.ssePingInterval (30s), or every event stream would be closed between two pings");
+    assertThat(
+            load(vertx, yaml("http:\n  ssePingInterval: 30s\n  idleTimeout: 31s\n"))
+                .http()
+                .idleTimeout())
+        .isEqualTo(Duration.ofSeconds(31));
   }
 
   @Test
   void anUnknownProfileIsRefused(Vertx vertx) {
     env.put("ARIA2SV_PROFILE", "staging");
-    assertThat(failure(vertx, null)).hasMessageStartingWith("profile: 'staging' is not one of default, dev, prod");
+    assertThat(failure(vertx, null))
+        .hasMessageStartingWith("profile: 'staging' is not one of default, dev, prod");
   }
 
   @Test
   void malformedYamlNamesTheFile(Vertx vertx) throws Exception {
     Path f = yaml("supervisor: [unclosed\n");
-    assertThat(failure(vertx, f)).isInstanceOf(ConfigException.class).hasMessageStartingWith(f.toString());
+    assertThat(failure(vertx, f))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(f.toString());
   }
 
   @Test
   void extraAria2OptionsAreMergedButSupervisionOptionsRefused(Vertx vertx) throws Exception {
-    AppConfig c = load(vertx, yaml("aria2:\n  options:\n    max-concurrent-downloads: 7\n    max-overall-download-limit: 1M\n"));
-    assertThat(c.aria2().options()).containsEntry("max-concurrent-downloads", "7").containsEntry("max-overall-download-limit", "1M");
+    AppConfig c =
+        load(
+            vertx,
+            yaml(
+                "aria2:\n  options:\n    max-concurrent-downloads: 7\n    max-overall-download-limit: 1M\n"));
+    assertThat(c.aria2().options())
+        .containsEntry("max-concurrent-downloads", "7")
+        .containsEntry("max-overall-download-limit", "1M");
 
-    for (String owned : new String[] {"rpc-secret", "rpc-listen-port", "enable-rpc", "daemon", "input-file",
-        "save-session", "save-session-interval", "stop-with-process", "conf-path"}) {
+    for (String owned :
+        new String[] {
+          "rpc-secret",
+          "rpc-listen-port",
+          "enable-rpc",
+          "daemon",
+          "input-file",
+          "save-session",
+          "save-session-interval",
+          "stop-with-process",
+          "conf-path"
+        }) {
       assertThat(failure(vertx, yaml("aria2:\n  options:\n    " + owned + ": x\n")))
           .as(owned)
           .isInstanceOf(ConfigException.class)
@@ -228,7 +267,8 @@ class ConfigLoaderTest {
   @Test
   void anOptionValueCannotInjectALineIntoTheConfFile(Vertx vertx) {
     props.setProperty("aria2sv.aria2.options.user-agent", "x\nrpc-secret=stolen");
-    assertThat(failure(vertx, null)).hasMessageStartingWith("aria2.options.user-agent: must not contain line breaks");
+    assertThat(failure(vertx, null))
+        .hasMessageStartingWith("aria2.options.user-agent: must not contain line breaks");
   }
 
   @Test
@@ -240,7 +280,8 @@ class ConfigLoaderTest {
     JsonObject fromShipped = loadJson(vertx, yaml(uncommented));
     JsonObject defaults = loadJson(vertx, null);
     assertThat(fromShipped).isEqualTo(defaults);
-    assertThat(ConfigLoader.leafKeys(fromShipped, "")).containsExactlyInAnyOrderElementsOf(ConfigLoader.leafKeys(defaults, ""));
+    assertThat(ConfigLoader.leafKeys(fromShipped, ""))
+        .containsExactlyInAnyOrderElementsOf(ConfigLoader.leafKeys(defaults, ""));
   }
 
   @Test
@@ -260,11 +301,14 @@ class ConfigLoaderTest {
 
   @Test
   void directoriesAreCreatedTheDataDirOwnerOnly() throws Exception {
-    AppConfig.Aria2 a = new AppConfig.Aria2("aria2c", 0, dir.resolve("new/data"), dir.resolve("new/downloads"), Map.of());
+    AppConfig.Aria2 a =
+        new AppConfig.Aria2(
+            "aria2c", 0, dir.resolve("new/data"), dir.resolve("new/downloads"), Map.of());
 
     a.createDirectories();
 
-    assertThat(Files.getPosixFilePermissions(a.dataDir())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+    assertThat(Files.getPosixFilePermissions(a.dataDir()))
+        .isEqualTo(PosixFilePermissions.fromString("rwx------"));
     assertThat(a.downloadDir()).isDirectory();
   }
 
@@ -273,10 +317,14 @@ class ConfigLoaderTest {
     Path file = Files.writeString(dir.resolve("a-file"), "x");
     Path data = dir.resolve("data");
 
-    assertThatThrownBy(() -> new AppConfig.Aria2("aria2c", 0, data, file, Map.of()).createDirectories())
+    assertThatThrownBy(
+            () -> new AppConfig.Aria2("aria2c", 0, data, file, Map.of()).createDirectories())
         .isInstanceOf(ConfigException.class)
         .hasMessage("aria2.downloadDir: " + file + " exists and is not a directory");
-    assertThatThrownBy(() -> new AppConfig.Aria2("aria2c", 0, file.resolve("data"), dir, Map.of()).createDirectories())
+    assertThatThrownBy(
+            () ->
+                new AppConfig.Aria2("aria2c", 0, file.resolve("data"), dir, Map.of())
+                    .createDirectories())
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("aria2.dataDir: cannot create " + file.resolve("data") + ": ");
   }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class KeySuggestionTest {
-  private static final List<String> KNOWN = List.of("checkInterval", "healthTimeout", "failureThreshold", "port", "host");
+  private static final List<String> KNOWN =
+      List.of("checkInterval", "healthTimeout", "failureThreshold", "port", "host");
 
   @Test
   void caseAndSeparatorsDoNotCount() {

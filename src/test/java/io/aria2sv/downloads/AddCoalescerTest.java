@@ -34,11 +34,14 @@ class AddCoalescerTest {
   @BeforeEach
   void setUp(Vertx vertx) {
     ctx = vertx.getOrCreateContext();
-    coalescer = new AddCoalescer(ctx, calls -> {
-      Promise<List<Object>> answer = Promise.promise();
-      sent.add(new Sent(calls, answer));
-      return answer.future();
-    });
+    coalescer =
+        new AddCoalescer(
+            ctx,
+            calls -> {
+              Promise<List<Object>> answer = Promise.promise();
+              sent.add(new Sent(calls, answer));
+              return answer.future();
+            });
   }
 
   private static Aria2Call call(int i) {
@@ -48,25 +51,28 @@ class AddCoalescerTest {
   /** Runs {@code action} on the coalescer's context and waits for it, and for tasks it queued. */
   private <T> T on(Supplier<T> action) throws Exception {
     CompletableFuture<T> out = new CompletableFuture<>();
-    ctx.runOnContext(v -> {
-      T result = action.get();
-      ctx.runOnContext(w -> out.complete(result));
-    });
+    ctx.runOnContext(
+        v -> {
+          T result = action.get();
+          ctx.runOnContext(w -> out.complete(result));
+        });
     return out.get(5, TimeUnit.SECONDS);
   }
 
   private List<Future<Object>> submit(int from, int to) throws Exception {
-    return on(() -> {
-      List<Future<Object>> answers = new ArrayList<>();
-      for (int i = from; i < to; i++) {
-        answers.add(coalescer.submit(call(i), 100));
-      }
-      return answers;
-    });
+    return on(
+        () -> {
+          List<Future<Object>> answers = new ArrayList<>();
+          for (int i = from; i < to; i++) {
+            answers.add(coalescer.submit(call(i), 100));
+          }
+          return answers;
+        });
   }
 
   private static List<Object> results(List<Aria2Call> calls) {
-    return new ArrayList<>(calls.stream().map(c -> (Object) ("gid-" + c.params().getInteger(0))).toList());
+    return new ArrayList<>(
+        calls.stream().map(c -> (Object) ("gid-" + c.params().getInteger(0))).toList());
   }
 
   @Test
@@ -74,9 +80,13 @@ class AddCoalescerTest {
     List<Future<Object>> answers = submit(0, 5);
 
     assertThat(sent).hasSize(1);
-    assertThat(sent.get(0).calls()).extracting(c -> c.params().getInteger(0)).containsExactly(0, 1, 2, 3, 4);
+    assertThat(sent.get(0).calls())
+        .extracting(c -> c.params().getInteger(0))
+        .containsExactly(0, 1, 2, 3, 4);
     on(() -> sent.get(0).answer().tryComplete(results(sent.get(0).calls())));
-    assertThat(answers).extracting(Future::result).containsExactly("gid-0", "gid-1", "gid-2", "gid-3", "gid-4");
+    assertThat(answers)
+        .extracting(Future::result)
+        .containsExactly("gid-0", "gid-1", "gid-2", "gid-3", "gid-4");
   }
 
   @Test
@@ -92,7 +102,9 @@ class AddCoalescerTest {
     on(() -> sent.get(0).answer().tryComplete(results(sent.get(0).calls())));
 
     assertThat(sent).hasSize(3);
-    assertThat(sent.get(2).calls()).extracting(c -> c.params().getInteger(0)).containsExactly(2, 3, 4, 5);
+    assertThat(sent.get(2).calls())
+        .extracting(c -> c.params().getInteger(0))
+        .containsExactly(2, 3, 4, 5);
   }
 
   @Test
@@ -112,7 +124,8 @@ class AddCoalescerTest {
     List<Future<Object>> first = submit(0, 2);
     submit(2, 3);
     List<Future<Object>> later = submit(3, 4);
-    Aria2RpcException down = Aria2RpcException.transport("system.multicall", "connection refused", null);
+    Aria2RpcException down =
+        Aria2RpcException.transport("system.multicall", "connection refused", null);
 
     on(() -> sent.get(0).answer().tryFail(down));
 
@@ -128,18 +141,21 @@ class AddCoalescerTest {
     on(() -> sent.get(0).answer().tryComplete(new ArrayList<>(List.of("gid-0"))));
 
     assertThat(answers).allMatch(Future::failed);
-    assertThat(answers.get(0).cause()).isInstanceOf(Aria2RpcException.class).hasMessageContaining("1 of 3");
+    assertThat(answers.get(0).cause())
+        .isInstanceOf(Aria2RpcException.class)
+        .hasMessageContaining("1 of 3");
   }
 
   @Test
   void aGroupStaysUnderTheMulticallSizeLimit() throws Exception {
     int big = BatchChunks.MAX_BYTES / 3 + 1;
-    on(() -> {
-      for (int i = 0; i < 4; i++) {
-        coalescer.submit(call(i), big);
-      }
-      return null;
-    });
+    on(
+        () -> {
+          for (int i = 0; i < 4; i++) {
+            coalescer.submit(call(i), big);
+          }
+          return null;
+        });
 
     assertThat(sent).hasSize(2);
     assertThat(sent.get(0).calls()).hasSize(2);

@@ -1,7 +1,6 @@
 package io.aria2sv.downloads;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.aria2sv.Aria2SupervisorClient;
 import io.aria2sv.bus.Addresses;
@@ -62,14 +61,22 @@ class DownloadControlsTest {
   }
 
   private JsonObject config(String... overrides) throws Exception {
-    List<String> all = new ArrayList<>(List.of("downloads.retryDelay", "100ms", "downloads.progressInterval", "200ms",
-        "rpc.timeout", "2s"));
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "downloads.retryDelay",
+                "100ms",
+                "downloads.progressInterval",
+                "200ms",
+                "rpc.timeout",
+                "2s"));
     all.addAll(List.of(overrides));
     return TestConfig.fast(vertx, root, all.toArray(String[]::new));
   }
 
   private JsonObject add(String name, JsonObject options) throws Exception {
-    JsonObject body = new JsonObject().put("uris", new JsonArray().add(files.url(name))).put("out", name);
+    JsonObject body =
+        new JsonObject().put("uris", new JsonArray().add(files.url(name))).put("out", name);
     if (options != null) {
       body.put("options", options);
     }
@@ -85,7 +92,8 @@ class DownloadControlsTest {
   }
 
   @Test
-  void aSpeedLimitAndARestartingOptionChangedOnAnActiveDownloadApplyAndTheFileIsRight() throws Exception {
+  void aSpeedLimitAndARestartingOptionChangedOnAnActiveDownloadApplyAndTheFileIsRight()
+      throws Exception {
     String sha = files.addRandomFile("big.bin", SIZE, 1);
     files.throttle(256 * 1024);
     stack.deployStack(config());
@@ -93,21 +101,32 @@ class DownloadControlsTest {
     stack.awaitStatus(id, "active", WAIT);
     String gid = stack.get(id).getString("gid");
 
-    JsonObject limited = SupervisorHarness.await(client.changeOptions(id, new JsonObject().put("max-download-limit", "100K")));
-    JsonObject split = SupervisorHarness.await(client.changeOptions(id, new JsonObject().put("split", 2)));
+    JsonObject limited =
+        SupervisorHarness.await(
+            client.changeOptions(id, new JsonObject().put("max-download-limit", "100K")));
+    JsonObject split =
+        SupervisorHarness.await(client.changeOptions(id, new JsonObject().put("split", 2)));
 
     assertThat(limited.getJsonObject("options").getString("max-download-limit")).isEqualTo("100K");
-    assertThat(split.getJsonObject("options").getMap()).containsEntry("max-download-limit", "100K").containsEntry("split", "2");
+    assertThat(split.getJsonObject("options").getMap())
+        .containsEntry("max-download-limit", "100K")
+        .containsEntry("split", "2");
     JsonObject inAria2 = aria2Option(stack.rpc(), gid);
     assertThat(inAria2.getString("max-download-limit")).isEqualTo("102400");
     assertThat(inAria2.getString("split")).isEqualTo("2");
     files.throttle(0);
-    SupervisorHarness.await(client.changeOptions(id, new JsonObject().put("max-download-limit", "0")));
+    SupervisorHarness.await(
+        client.changeOptions(id, new JsonObject().put("max-download-limit", "0")));
     JsonObject done = stack.awaitStatus(id, "complete", WAIT);
     assertThat(done.getString("gid")).as("aria2 restarts it under the same GID").isEqualTo(gid);
-    assertThat(FileServer.sha256(Files.readAllBytes(root.resolve("downloads/big.bin")))).isEqualTo(sha);
-    List<String> statuses = stack.transitions(id).stream().filter(t -> !t.equals("changed")).toList();
-    assertThat(statuses).as("active throughout aria2's own restart").containsOnlyOnce("active", "complete").endsWith("active", "complete");
+    assertThat(FileServer.sha256(Files.readAllBytes(root.resolve("downloads/big.bin"))))
+        .isEqualTo(sha);
+    List<String> statuses =
+        stack.transitions(id).stream().filter(t -> !t.equals("changed")).toList();
+    assertThat(statuses)
+        .as("active throughout aria2's own restart")
+        .containsOnlyOnce("active", "complete")
+        .endsWith("active", "complete");
     assertThat(stack.transitions(id).stream().filter("changed"::equals)).hasSize(3);
   }
 
@@ -115,23 +134,46 @@ class DownloadControlsTest {
   void aBadOptionChangeIsA400NamingTheOptionAndChangesNothing() throws Exception {
     files.addRandomFile("held.bin", SIZE, 2);
     stack.deployStack(config());
-    String id = add("held.bin", new JsonObject().put("pause", "true").put("split", "3")).getString("id");
+    String id =
+        add("held.bin", new JsonObject().put("pause", "true").put("split", "3")).getString("id");
     String gid = stack.get(id).getString("gid");
 
-    ReplyException badValue = stack.failure(Addresses.DOWNLOADS_CHANGE,
-        new JsonObject().put("id", id).put("options", new JsonObject().put("split", "2").put("max-download-limit", "fast")));
-    ReplyException unknown = stack.failure(Addresses.DOWNLOADS_CHANGE,
-        new JsonObject().put("id", id).put("options", new JsonObject().put("max-downlod-limit", "1K")));
-    ReplyException addOnly = stack.failure(Addresses.DOWNLOADS_CHANGE,
-        new JsonObject().put("id", id).put("options", new JsonObject().put("pause", "false")));
-    ReplyException empty = stack.failure(Addresses.DOWNLOADS_CHANGE, new JsonObject().put("id", id).put("options", new JsonObject()));
+    ReplyException badValue =
+        stack.failure(
+            Addresses.DOWNLOADS_CHANGE,
+            new JsonObject()
+                .put("id", id)
+                .put(
+                    "options",
+                    new JsonObject().put("split", "2").put("max-download-limit", "fast")));
+    ReplyException unknown =
+        stack.failure(
+            Addresses.DOWNLOADS_CHANGE,
+            new JsonObject()
+                .put("id", id)
+                .put("options", new JsonObject().put("max-downlod-limit", "1K")));
+    ReplyException addOnly =
+        stack.failure(
+            Addresses.DOWNLOADS_CHANGE,
+            new JsonObject().put("id", id).put("options", new JsonObject().put("pause", "false")));
+    ReplyException empty =
+        stack.failure(
+            Addresses.DOWNLOADS_CHANGE,
+            new JsonObject().put("id", id).put("options", new JsonObject()));
 
-    assertThat(List.of(badValue, unknown, addOnly, empty)).allSatisfy(e -> assertThat(code(e)).isEqualTo(ErrorCode.BAD_REQUEST));
+    assertThat(List.of(badValue, unknown, addOnly, empty))
+        .allSatisfy(e -> assertThat(code(e)).isEqualTo(ErrorCode.BAD_REQUEST));
     assertThat(badValue.getMessage()).contains("max-download-limit");
-    assertThat(unknown.getMessage()).contains("options.max-downlod-limit").contains("max-download-limit");
+    assertThat(unknown.getMessage())
+        .contains("options.max-downlod-limit")
+        .contains("max-download-limit");
     assertThat(addOnly.getMessage()).contains("options.pause").contains("resume");
-    assertThat(stack.get(id).getJsonObject("options").getMap()).containsEntry("split", "3").doesNotContainKey("max-download-limit");
-    assertThat(aria2Option(stack.rpc(), gid).getString("split")).as("aria2 took all or none").isEqualTo("3");
+    assertThat(stack.get(id).getJsonObject("options").getMap())
+        .containsEntry("split", "3")
+        .doesNotContainKey("max-download-limit");
+    assertThat(aria2Option(stack.rpc(), gid).getString("split"))
+        .as("aria2 took all or none")
+        .isEqualTo("3");
   }
 
   @Test
@@ -139,15 +181,19 @@ class DownloadControlsTest {
     files.addRandomFile("kept.bin", SIZE, 3);
     stack.deployStack(config());
     String id = add("kept.bin", new JsonObject().put("pause", "true")).getString("id");
-    SupervisorHarness.await(client.changeOptions(id, new JsonObject().put("max-connection-per-server", 3)));
+    SupervisorHarness.await(
+        client.changeOptions(id, new JsonObject().put("max-connection-per-server", 3)));
 
     stack.undeploy();
     stack = new SupervisorHarness(vertx);
     stack.deployStack(config());
 
     JsonObject after = stack.get(id);
-    assertThat(after.getJsonObject("options").getString("max-connection-per-server")).isEqualTo("3");
-    assertThat(aria2Option(stack.rpc(), after.getString("gid")).getString("max-connection-per-server")).isEqualTo("3");
+    assertThat(after.getJsonObject("options").getString("max-connection-per-server"))
+        .isEqualTo("3");
+    assertThat(
+            aria2Option(stack.rpc(), after.getString("gid")).getString("max-connection-per-server"))
+        .isEqualTo("3");
   }
 
   @Test
@@ -167,12 +213,23 @@ class DownloadControlsTest {
     String c = ids.get(2);
 
     JsonObject moved = SupervisorHarness.await(client.changePosition(c, 0, "POS_SET"));
-    ReplyException active = stack.failure(Addresses.DOWNLOADS_POSITION, new JsonObject().put("id", first).put("pos", 0));
-    ReplyException badHow = stack.failure(Addresses.DOWNLOADS_POSITION, new JsonObject().put("id", c).put("pos", 0).put("how", "TOP"));
+    ReplyException active =
+        stack.failure(
+            Addresses.DOWNLOADS_POSITION, new JsonObject().put("id", first).put("pos", 0));
+    ReplyException badHow =
+        stack.failure(
+            Addresses.DOWNLOADS_POSITION,
+            new JsonObject().put("id", c).put("pos", 0).put("how", "TOP"));
 
     assertThat(moved.getInteger("position")).isZero();
-    JsonArray waiting = SupervisorHarness.await(stack.rpc().call(Aria2Call.tellWaiting(0, 10, List.of("gid")), Duration.ofSeconds(2)))
-        instanceof JsonArray a ? a : new JsonArray();
+    JsonArray waiting =
+        SupervisorHarness.await(
+                    stack
+                        .rpc()
+                        .call(Aria2Call.tellWaiting(0, 10, List.of("gid")), Duration.ofSeconds(2)))
+                instanceof JsonArray a
+            ? a
+            : new JsonArray();
     assertThat(waiting.getJsonObject(0).getString("gid")).isEqualTo(stack.get(c).getString("gid"));
     assertThat(code(active)).isEqualTo(ErrorCode.CONFLICT);
     assertThat(active.getMessage()).contains("active");
@@ -199,7 +256,11 @@ class DownloadControlsTest {
     for (String id : ids) {
       JsonObject d = stack.get(id);
       assertThat(d.getString("status")).isEqualTo("paused");
-      JsonObject st = SupervisorHarness.await(stack.rpc().callObject("aria2.tellStatus", Duration.ofSeconds(2), d.getString("gid")));
+      JsonObject st =
+          SupervisorHarness.await(
+              stack
+                  .rpc()
+                  .callObject("aria2.tellStatus", Duration.ofSeconds(2), d.getString("gid")));
       assertThat(st.getString("status")).isEqualTo("paused");
     }
     JsonObject resumed = SupervisorHarness.await(client.resumeAll());
@@ -208,7 +269,9 @@ class DownloadControlsTest {
     for (String id : ids) {
       stack.awaitStatus(id, "complete", WAIT);
     }
-    assertThat(SupervisorHarness.await(client.pauseAll()).getInteger("done")).as("nothing left to pause").isZero();
+    assertThat(SupervisorHarness.await(client.pauseAll()).getInteger("done"))
+        .as("nothing left to pause")
+        .isZero();
   }
 
   @Test
@@ -223,17 +286,21 @@ class DownloadControlsTest {
     JsonObject purged = SupervisorHarness.await(client.purgeEnded());
 
     assertThat(purged.getInteger("forgotten")).isEqualTo(1);
-    assertThat(code(stack.failure(Addresses.DOWNLOADS_GET, new JsonObject().put("id", done)))).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(code(stack.failure(Addresses.DOWNLOADS_GET, new JsonObject().put("id", done))))
+        .isEqualTo(ErrorCode.NOT_FOUND);
     assertThat(stack.get(running).getString("status")).isEqualTo("paused");
     assertThat(root.resolve("downloads/done.bin")).exists();
   }
 
   @Test
-  void filesShowPathsAndUriStatusFromAria2AndAfterTheEndFromTheRegistryWithoutAnOut() throws Exception {
+  void filesShowPathsAndUriStatusFromAria2AndAfterTheEndFromTheRegistryWithoutAnOut()
+      throws Exception {
     files.addRandomFile("named-by-server.bin", SIZE, 30);
     stack.deployStack(config());
-    JsonObject body = new JsonObject().put("uris", new JsonArray().add(files.url("named-by-server.bin")))
-        .put("options", new JsonObject().put("pause", "true"));
+    JsonObject body =
+        new JsonObject()
+            .put("uris", new JsonArray().add(files.url("named-by-server.bin")))
+            .put("options", new JsonObject().put("pause", "true"));
     String id = stack.request(Addresses.DOWNLOADS_ADD, body).getString("id");
 
     JsonObject whilePaused = SupervisorHarness.await(client.files(id));
@@ -244,17 +311,20 @@ class DownloadControlsTest {
     assertThat(whilePaused.getString("source")).isEqualTo("aria2");
     JsonObject f = whilePaused.getJsonArray("files").getJsonObject(0);
     assertThat(f.getInteger("index")).isEqualTo(1);
-    assertThat(f.getJsonArray("uris").getJsonObject(0).getString("uri")).isEqualTo(files.url("named-by-server.bin"));
+    assertThat(f.getJsonArray("uris").getJsonObject(0).getString("uri"))
+        .isEqualTo(files.url("named-by-server.bin"));
     assertThat(f.getJsonArray("uris").getJsonObject(0).getString("status")).isIn("used", "waiting");
     assertThat(ended.getString("source")).isEqualTo("registry");
     JsonObject e = ended.getJsonArray("files").getJsonObject(0);
-    assertThat(e.getString("path")).isEqualTo(root.resolve("downloads/named-by-server.bin").toString());
+    assertThat(e.getString("path"))
+        .isEqualTo(root.resolve("downloads/named-by-server.bin").toString());
     assertThat(e.getString("relativePath")).isEqualTo("named-by-server.bin");
     assertThat(e.getLong("completedLength")).isEqualTo(SIZE);
   }
 
   @Test
-  void theErrorHistoryOfReAddsShowsInTheDownloadWithoutAStaleErrorAndSurvivesARestart() throws Exception {
+  void theErrorHistoryOfReAddsShowsInTheDownloadWithoutAStaleErrorAndSurvivesARestart()
+      throws Exception {
     String sha = files.addRandomFile("flaky.bin", 8192, 40);
     files.fail503("flaky.bin", 2);
     stack.deployStack(config("aria2.options.max-tries", "1"));
@@ -266,10 +336,13 @@ class DownloadControlsTest {
     assertThat(done.getValue("errorMessage")).isNull();
     JsonArray errors = done.getJsonArray("errors");
     assertThat(errors).hasSize(2);
-    assertThat(errors.getJsonObject(0).getString("gid")).isEqualTo(done.getJsonObject("retry").getJsonArray("gids").getString(0));
+    assertThat(errors.getJsonObject(0).getString("gid"))
+        .isEqualTo(done.getJsonObject("retry").getJsonArray("gids").getString(0));
     assertThat(errors.getJsonObject(0).getInteger("errorCode")).isNotNull();
-    assertThat(errors.getJsonObject(0).getLong("at")).isLessThanOrEqualTo(errors.getJsonObject(1).getLong("at"));
-    assertThat(FileServer.sha256(Files.readAllBytes(root.resolve("downloads/flaky.bin")))).isEqualTo(sha);
+    assertThat(errors.getJsonObject(0).getLong("at"))
+        .isLessThanOrEqualTo(errors.getJsonObject(1).getLong("at"));
+    assertThat(FileServer.sha256(Files.readAllBytes(root.resolve("downloads/flaky.bin"))))
+        .isEqualTo(sha);
 
     stack.undeploy();
     stack = new SupervisorHarness(vertx);

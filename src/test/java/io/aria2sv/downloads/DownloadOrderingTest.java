@@ -31,16 +31,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The three orderings of the downloads core, each staged against a {@link FakeAria2} that holds
- * an answer back: the first add ({@link Transitions}), a command crossing a status read
- * ({@link CommandFence}), and a command arriving during a re-add ({@link AddsInFlight}). Each test
- * fails when its mechanism is taken out.
+ * The three orderings of the downloads core, each staged against a {@link FakeAria2} that holds an
+ * answer back: the first add ({@link Transitions}), a command crossing a status read ({@link
+ * CommandFence}), and a command arriving during a re-add ({@link AddsInFlight}). Each test fails
+ * when its mechanism is taken out.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class DownloadOrderingTest {
-  private static final AppConfig.Downloads CONFIG = new AppConfig.Downloads(true, 3, Duration.ofSeconds(30),
-      Duration.ofSeconds(1), Set.of(1, 2, 6), Duration.ZERO, 1.0, Duration.ofHours(1));
+  private static final AppConfig.Downloads CONFIG =
+      new AppConfig.Downloads(
+          true,
+          3,
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(1),
+          Set.of(1, 2, 6),
+          Duration.ZERO,
+          1.0,
+          Duration.ofHours(1));
 
   @TempDir Path root;
   private Context ctx;
@@ -56,11 +64,20 @@ class DownloadOrderingTest {
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_DOWNLOAD, m -> events.add(m.body()));
     store = on(() -> RegistryStore.open(vertx, root));
     TorrentStore torrents = TorrentStore.open(root.resolve("data"));
-    on(() -> {
-      manager = new DownloadManager(vertx, aria2, store, CONFIG, new DownloadEvents(vertx.eventBus()), root, Metrics.standalone(),
-          torrents);
-      return Future.succeededFuture();
-    });
+    on(
+        () -> {
+          manager =
+              new DownloadManager(
+                  vertx,
+                  aria2,
+                  store,
+                  CONFIG,
+                  new DownloadEvents(vertx.eventBus()),
+                  root,
+                  Metrics.standalone(),
+                  torrents);
+          return Future.succeededFuture();
+        });
   }
 
   @AfterEach
@@ -73,14 +90,14 @@ class DownloadOrderingTest {
     return SupervisorHarness.on(ctx, action);
   }
 
-
   /** Runs {@code action} on the event loop, and waits until it and the tasks it queued are done. */
   private void run(Runnable action) throws Exception {
     CompletableFuture<Void> out = new CompletableFuture<>();
-    ctx.runOnContext(v -> {
-      action.run();
-      ctx.runOnContext(w -> out.complete(null));
-    });
+    ctx.runOnContext(
+        v -> {
+          action.run();
+          ctx.runOnContext(w -> out.complete(null));
+        });
     out.get(10, TimeUnit.SECONDS);
   }
 
@@ -89,7 +106,10 @@ class DownloadOrderingTest {
   }
 
   private List<String> typesOf(String id) {
-    return events.stream().filter(e -> id.equals(e.getJsonObject("download").getString("id"))).map(e -> e.getString("type")).toList();
+    return events.stream()
+        .filter(e -> id.equals(e.getJsonObject("download").getString("id")))
+        .map(e -> e.getString("type"))
+        .toList();
   }
 
   private Download added() throws Exception {
@@ -113,17 +133,25 @@ class DownloadOrderingTest {
 
     assertThat(add.get(5, TimeUnit.SECONDS).status).isEqualTo(DownloadStatus.ACTIVE);
     // Published events reach the test's consumer on its own event loop, after the add's answer.
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(5))
         .untilAsserted(() -> assertThat(typesOf(d.id)).containsExactly("added", "active"));
   }
 
   @Test
-  void aDownloadShownRunningThatAria2NoLongerRunsIsReadAgainWhenItsNotificationWasLost() throws Exception {
+  void aDownloadShownRunningThatAria2NoLongerRunsIsReadAgainWhenItsNotificationWasLost()
+      throws Exception {
     Download d = added();
     aria2.status(d.gid, "active");
     run(() -> manager.onNotification("aria2.onDownloadStart", d.gid));
     assertThat(d.status).isEqualTo(DownloadStatus.ACTIVE);
-    aria2.status(d.gid, "complete", "completedLength", "10", "totalLength", "10"); // its onDownloadComplete never arrives
+    aria2.status(
+        d.gid,
+        "complete",
+        "completedLength",
+        "10",
+        "totalLength",
+        "10"); // its onDownloadComplete never arrives
 
     run(() -> manager.recheckVanished(java.util.Set.of()));
     run(() -> manager.recheckVanished(java.util.Set.of())); // once complete, it is not read again
@@ -141,8 +169,15 @@ class DownloadOrderingTest {
     run(() -> manager.onNotification("aria2.onDownloadStart", d.gid)); // reads "active", held
 
     CompletableFuture<Download> paused = new CompletableFuture<>();
-    run(() -> manager.pause(d).onSuccess(paused::complete)); // forcePause answered; its length read held too
-    run(() -> aria2.release("aria2.tellStatus")); // the stale "active" arrives after the pause was sent
+    run(
+        () ->
+            manager
+                .pause(d)
+                .onSuccess(paused::complete)); // forcePause answered; its length read held too
+    run(
+        () ->
+            aria2.release(
+                "aria2.tellStatus")); // the stale "active" arrives after the pause was sent
 
     assertThat(paused.get(5, TimeUnit.SECONDS).status).isEqualTo(DownloadStatus.PAUSED);
     assertThat(d.status).isEqualTo(DownloadStatus.PAUSED);
@@ -164,7 +199,9 @@ class DownloadOrderingTest {
     run(() -> manager.retry(d).onSuccess(retried::complete));
     run(() -> manager.pause(d).onSuccess(paused::complete));
     String newGid = d.gid;
-    assertThat(aria2.calls("aria2.forcePause")).as("the pause waits for aria2's answer to the re-add").isEmpty();
+    assertThat(aria2.calls("aria2.forcePause"))
+        .as("the pause waits for aria2's answer to the re-add")
+        .isEmpty();
 
     run(() -> aria2.release("aria2.addUri"));
 
@@ -172,6 +209,7 @@ class DownloadOrderingTest {
     assertThat(retried.get(5, TimeUnit.SECONDS).gid).isEqualTo(newGid);
     List<Aria2Call> pauses = aria2.calls("aria2.forcePause");
     assertThat(pauses).extracting(Aria2Call::gid).containsExactly(newGid);
-    assertThat(aria2.methods().lastIndexOf("aria2.addUri")).isLessThan(aria2.methods().indexOf("aria2.forcePause"));
+    assertThat(aria2.methods().lastIndexOf("aria2.addUri"))
+        .isLessThan(aria2.methods().indexOf("aria2.forcePause"));
   }
 }

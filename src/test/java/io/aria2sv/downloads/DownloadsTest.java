@@ -18,12 +18,9 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -64,21 +61,39 @@ class DownloadsTest {
   }
 
   private JsonObject config(String... overrides) throws Exception {
-    List<String> all = new ArrayList<>(List.of("downloads.retryDelay", "100ms", "downloads.progressInterval", "200ms",
-        "rpc.retry.initialDelay", "100ms", "rpc.retry.maxDelay", "400ms", "rpc.timeout", "2s"));
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "downloads.retryDelay",
+                "100ms",
+                "downloads.progressInterval",
+                "200ms",
+                "rpc.retry.initialDelay",
+                "100ms",
+                "rpc.retry.maxDelay",
+                "400ms",
+                "rpc.timeout",
+                "2s"));
     all.addAll(List.of(overrides));
     return TestConfig.fast(vertx, root, all.toArray(String[]::new));
   }
 
   private JsonObject add(String name) throws Exception {
-    return stack.request(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(files.url(name))).put("out", name));
+    return stack.request(
+        Addresses.DOWNLOADS_ADD,
+        new JsonObject().put("uris", new JsonArray().add(files.url(name))).put("out", name));
   }
 
   /** aria2's status of {@code gid}, or null when aria2 does not know it. */
   private static String aria2Status(Aria2Rpc rpc, String gid) throws Exception {
-    return SupervisorHarness.await(rpc.callObject("aria2.tellStatus", Duration.ofSeconds(2), gid)
-        .map(st -> st.getString("status"))
-        .recover(err -> err instanceof Aria2RpcException ? Future.succeededFuture(null) : Future.failedFuture(err)));
+    return SupervisorHarness.await(
+        rpc.callObject("aria2.tellStatus", Duration.ofSeconds(2), gid)
+            .map(st -> st.getString("status"))
+            .recover(
+                err ->
+                    err instanceof Aria2RpcException
+                        ? Future.succeededFuture(null)
+                        : Future.failedFuture(err)));
   }
 
   private String sha256Of(String name) throws Exception {
@@ -90,31 +105,47 @@ class DownloadsTest {
     return io.aria2sv.testing.Torrents.single(name, content, files.url(name));
   }
 
-
   @Test
-  void aTorrentUrlWithFollowTorrentOffStaysAFileAndAria2RunsNothingTheRegistryDoesNotKnow() throws Exception {
+  void aTorrentUrlWithFollowTorrentOffStaysAFileAndAria2RunsNothingTheRegistryDoesNotKnow()
+      throws Exception {
     byte[] content = new byte[40_000];
     new Random(3).nextBytes(content);
     files.addFile("payload.bin", content);
     byte[] torrent = torrent("payload.bin", content);
     String sha = files.addFile("x.torrent", torrent);
     stack.deployStack(config());
-    TestConfig.assertLoopbackOnly(SupervisorHarness.rpc(vertx)); // enable-dht, enable-dht6, bt-enable-lpd, enable-peer-exchange off
+    TestConfig.assertLoopbackOnly(
+        SupervisorHarness.rpc(
+            vertx)); // enable-dht, enable-dht6, bt-enable-lpd, enable-peer-exchange off
 
-    JsonObject asFile = new JsonObject().put("uris", new JsonArray().add(files.url("x.torrent"))).put("out", "x.torrent")
-        .put("options", new JsonObject().put("follow-torrent", "false"));
-    JsonObject done = stack.awaitStatus(stack.request(Addresses.DOWNLOADS_ADD, asFile).getString("id"), "complete", WAIT);
+    JsonObject asFile =
+        new JsonObject()
+            .put("uris", new JsonArray().add(files.url("x.torrent")))
+            .put("out", "x.torrent")
+            .put("options", new JsonObject().put("follow-torrent", "false"));
+    JsonObject done =
+        stack.awaitStatus(
+            stack.request(Addresses.DOWNLOADS_ADD, asFile).getString("id"), "complete", WAIT);
 
     assertThat(done.getLong("totalLength")).isEqualTo(torrent.length);
     assertThat(done.getValue("torrent")).isNull();
     assertThat(sha256Of("x.torrent")).isEqualTo(sha);
     Aria2Rpc rpc = SupervisorHarness.rpc(vertx);
     Set<String> known = new HashSet<>();
-    for (Object d : stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads")) {
-      ((JsonObject) d).getJsonObject("retry").getJsonArray("gids").forEach(g -> known.add((String) g));
+    for (Object d :
+        stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads")) {
+      ((JsonObject) d)
+          .getJsonObject("retry")
+          .getJsonArray("gids")
+          .forEach(g -> known.add((String) g));
     }
-    await().during(Duration.ofMillis(1000)).atMost(WAIT).until(() -> known.containsAll(SupervisorHarness.aria2Gids(rpc)));
-    assertThat(Files.exists(root.resolve("downloads/payload.bin"))).as("the torrent's content was not fetched").isFalse();
+    await()
+        .during(Duration.ofMillis(1000))
+        .atMost(WAIT)
+        .until(() -> known.containsAll(SupervisorHarness.aria2Gids(rpc)));
+    assertThat(Files.exists(root.resolve("downloads/payload.bin")))
+        .as("the torrent's content was not fetched")
+        .isFalse();
   }
 
   @Test
@@ -122,14 +153,20 @@ class DownloadsTest {
     files.addRandomFile("twice.bin", 4096, 8);
     stack.deployStack(config());
     JsonObject once = new JsonObject().put("uris", new JsonArray().add(files.url("twice.bin")));
-    stack.awaitStatus(stack.request(Addresses.DOWNLOADS_ADD, once).getString("id"), "complete", WAIT);
+    stack.awaitStatus(
+        stack.request(Addresses.DOWNLOADS_ADD, once).getString("id"), "complete", WAIT);
 
-    JsonObject again = stack.awaitStatus(stack.request(Addresses.DOWNLOADS_ADD, once.copy()).getString("id"), "failed", WAIT);
+    JsonObject again =
+        stack.awaitStatus(
+            stack.request(Addresses.DOWNLOADS_ADD, once.copy()).getString("id"), "failed", WAIT);
 
     assertThat(again.getInteger("errorCode")).isEqualTo(13);
     assertThat(again.getString("errorMessage"))
-        .contains(root.resolve("downloads/twice.bin").toString()).contains("already exists").contains("\"out\"")
-        .contains("allow-overwrite=true").doesNotContain("restart aria2");
+        .contains(root.resolve("downloads/twice.bin").toString())
+        .contains("already exists")
+        .contains("\"out\"")
+        .contains("allow-overwrite=true")
+        .doesNotContain("restart aria2");
     assertThat(Files.size(root.resolve("downloads/twice.bin"))).isEqualTo(4096);
   }
 
@@ -162,14 +199,22 @@ class DownloadsTest {
     Aria2Rpc rpc = SupervisorHarness.rpc(vertx);
     await().atMost(WAIT).until(() -> completedInAria2(rpc, added.getString("gid")) > 100_000);
 
-    JsonObject paused = stack.request(Addresses.DOWNLOADS_PAUSE, new JsonObject().put("id", added.getString("id")));
+    JsonObject paused =
+        stack.request(Addresses.DOWNLOADS_PAUSE, new JsonObject().put("id", added.getString("id")));
 
-    assertThat(paused.getLong("completedLength")).isEqualTo(completedInAria2(rpc, added.getString("gid")));
+    assertThat(paused.getLong("completedLength"))
+        .isEqualTo(completedInAria2(rpc, added.getString("gid")));
   }
 
   private static long completedInAria2(Aria2Rpc rpc, String gid) throws Exception {
-    return Long.parseLong(SupervisorHarness.await(rpc.callObject("aria2.tellStatus", Duration.ofSeconds(2), gid,
-        new JsonArray().add("completedLength"))).getString("completedLength"));
+    return Long.parseLong(
+        SupervisorHarness.await(
+                rpc.callObject(
+                    "aria2.tellStatus",
+                    Duration.ofSeconds(2),
+                    gid,
+                    new JsonArray().add("completedLength")))
+            .getString("completedLength"));
   }
 
   @Test
@@ -190,7 +235,8 @@ class DownloadsTest {
     assertThat(done.getValue("errorMessage")).isNull();
     assertThat(stack.transitions(added.getString("id"))).contains("retrying");
     assertThat(Files.list(root.resolve("downloads")).map(p -> p.getFileName().toString()).toList())
-        .as("no renamed copies").containsExactly("flaky.bin");
+        .as("no renamed copies")
+        .containsExactly("flaky.bin");
   }
 
   @Test
@@ -210,8 +256,14 @@ class DownloadsTest {
   void notFoundFailsAtOnceWithoutAReAdd() throws Exception {
     stack.deployStack(config());
 
-    JsonObject added = stack.request(Addresses.DOWNLOADS_ADD,
-        new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:" + files.port() + "/files/missing.bin")));
+    JsonObject added =
+        stack.request(
+            Addresses.DOWNLOADS_ADD,
+            new JsonObject()
+                .put(
+                    "uris",
+                    new JsonArray()
+                        .add("http://127.0.0.1:" + files.port() + "/files/missing.bin")));
 
     JsonObject failed = stack.awaitStatus(added.getString("id"), "failed", WAIT);
     assertThat(failed.getInteger("errorCode")).isEqualTo(3);
@@ -222,39 +274,76 @@ class DownloadsTest {
   }
 
   @Test
-  void endedDownloadsAreForgottenAfterKeepEndedAndBatchesOnlyWhenAllOfThemHaveEnded() throws Exception {
+  void endedDownloadsAreForgottenAfterKeepEndedAndBatchesOnlyWhenAllOfThemHaveEnded()
+      throws Exception {
     files.addRandomFile("done.bin", 64 * 1024, 31);
     stack.deployStack(config("downloads.keepEnded", "1s"));
     String done = add("done.bin").getString("id");
-    String missing = stack.request(Addresses.DOWNLOADS_ADD, missingFile("gone.bin")).getString("id");
-    String paused = stack.request(Addresses.DOWNLOADS_ADD, missingFile("later.bin").put("options", new JsonObject().put("pause", "true")))
-        .getString("id");
-    JsonObject batch = stack.request(Addresses.BATCHES_ADD, new JsonObject().put("items", new JsonArray()
-        .add(missingFile("b1.bin")).add(missingFile("b2.bin").put("options", new JsonObject().put("pause", "true")))));
+    String missing =
+        stack.request(Addresses.DOWNLOADS_ADD, missingFile("gone.bin")).getString("id");
+    String paused =
+        stack
+            .request(
+                Addresses.DOWNLOADS_ADD,
+                missingFile("later.bin").put("options", new JsonObject().put("pause", "true")))
+            .getString("id");
+    JsonObject batch =
+        stack.request(
+            Addresses.BATCHES_ADD,
+            new JsonObject()
+                .put(
+                    "items",
+                    new JsonArray()
+                        .add(missingFile("b1.bin"))
+                        .add(
+                            missingFile("b2.bin")
+                                .put("options", new JsonObject().put("pause", "true")))));
     String batchFailed = batch.getJsonArray("downloads").getString(0);
     stack.awaitStatus(done, "complete", WAIT);
     stack.awaitStatus(missing, "failed", WAIT);
     stack.awaitStatus(batchFailed, "failed", WAIT);
 
-    await().atMost(WAIT).until(() -> notFound(Addresses.DOWNLOADS_GET, done) && notFound(Addresses.DOWNLOADS_GET, missing));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                notFound(Addresses.DOWNLOADS_GET, done)
+                    && notFound(Addresses.DOWNLOADS_GET, missing));
     // Still going: the paused download, and the batch whose other download is paused.
     JsonObject listed = stack.request(Addresses.DOWNLOADS_LIST, new JsonObject());
     assertThat(listed.getInteger("total")).isEqualTo(3);
     assertThat(stack.get(paused).getString("status")).isEqualTo("paused");
     assertThat(stack.get(batchFailed).getString("status")).isEqualTo("failed");
-    assertThat(stack.request(Addresses.BATCHES_GET, new JsonObject().put("id", batch.getString("id"))).getInteger("total")).isEqualTo(2);
-    assertThat(root.resolve("downloads/done.bin")).as("forgetting a download leaves its file").exists();
+    assertThat(
+            stack
+                .request(Addresses.BATCHES_GET, new JsonObject().put("id", batch.getString("id")))
+                .getInteger("total"))
+        .isEqualTo(2);
+    assertThat(root.resolve("downloads/done.bin"))
+        .as("forgetting a download leaves its file")
+        .exists();
 
     // The batch's last download ends: then the whole batch goes.
-    stack.request(Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", batch.getJsonArray("downloads").getString(1)));
-    await().atMost(WAIT).until(() -> stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getInteger("total") == 1);
+    stack.request(
+        Addresses.DOWNLOADS_REMOVE,
+        new JsonObject().put("id", batch.getJsonArray("downloads").getString(1)));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getInteger("total") == 1);
     assertThat(notFound(Addresses.BATCHES_GET, batch.getString("id"))).isTrue();
 
-    // The registry forgot them too: after a restart with everything kept, only the paused one is there.
+    // The registry forgot them too: after a restart with everything kept, only the paused one is
+    // there.
     stack.undeploy();
     stack.deployStack(config());
     JsonObject after = stack.request(Addresses.DOWNLOADS_LIST, new JsonObject());
-    assertThat(after.getJsonArray("downloads").stream().map(d -> ((JsonObject) d).getString("id")).toList()).containsExactly(paused);
+    assertThat(
+            after.getJsonArray("downloads").stream()
+                .map(d -> ((JsonObject) d).getString("id"))
+                .toList())
+        .containsExactly(paused);
   }
 
   @Test
@@ -264,8 +353,12 @@ class DownloadsTest {
     stack.awaitStatus(failed, "failed", WAIT);
     long aria2 = SupervisorHarness.aria2Pid(vertx);
 
-    vertx.eventBus().publish(Addresses.CONFIG_CHANGED, config("downloads.keepEnded", "1s"),
-        new DeliveryOptions().setLocalOnly(true));
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.CONFIG_CHANGED,
+            config("downloads.keepEnded", "1s"),
+            new DeliveryOptions().setLocalOnly(true));
 
     await().atMost(WAIT).until(() -> notFound(Addresses.DOWNLOADS_GET, failed));
     assertThat(SupervisorHarness.aria2Pid(vertx)).as("aria2c was not restarted").isEqualTo(aria2);
@@ -273,17 +366,24 @@ class DownloadsTest {
 
   /** Whether a request for {@code id} fails NOT_FOUND (any other failure is thrown). */
   private boolean notFound(String address, String id) throws Exception {
-    return SupervisorHarness.await(stack.send(address, new JsonObject().put("id", id)).transform(ar -> {
-      if (ar.succeeded()) {
-        return Future.succeededFuture(false);
-      }
-      return ar.cause() instanceof ReplyException r && r.failureCode() == ErrorCode.NOT_FOUND.code()
-          ? Future.succeededFuture(true) : Future.failedFuture(ar.cause());
-    }));
+    return SupervisorHarness.await(
+        stack
+            .send(address, new JsonObject().put("id", id))
+            .transform(
+                ar -> {
+                  if (ar.succeeded()) {
+                    return Future.succeededFuture(false);
+                  }
+                  return ar.cause() instanceof ReplyException r
+                          && r.failureCode() == ErrorCode.NOT_FOUND.code()
+                      ? Future.succeededFuture(true)
+                      : Future.failedFuture(ar.cause());
+                }));
   }
 
   private JsonObject missingFile(String name) {
-    return new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:" + files.port() + "/files/" + name));
+    return new JsonObject()
+        .put("uris", new JsonArray().add("http://127.0.0.1:" + files.port() + "/files/" + name));
   }
 
   @Test
@@ -306,12 +406,14 @@ class DownloadsTest {
     JsonObject added = add("later.bin");
     stack.awaitStatus(added.getString("id"), "failed", WAIT);
 
-    JsonObject retried = stack.request(Addresses.DOWNLOADS_RETRY, new JsonObject().put("id", added.getString("id")));
+    JsonObject retried =
+        stack.request(Addresses.DOWNLOADS_RETRY, new JsonObject().put("id", added.getString("id")));
 
     assertThat(retried.getString("gid")).isNotEqualTo(added.getString("gid"));
     stack.awaitStatus(added.getString("id"), "complete", WAIT);
     assertThat(sha256Of("later.bin")).isEqualTo(sha);
-    ReplyException again = stack.failure(Addresses.DOWNLOADS_RETRY, new JsonObject().put("id", added.getString("id")));
+    ReplyException again =
+        stack.failure(Addresses.DOWNLOADS_RETRY, new JsonObject().put("id", added.getString("id")));
     assertThat(again.failureCode()).isEqualTo(ErrorCode.CONFLICT.code());
   }
 
@@ -322,11 +424,17 @@ class DownloadsTest {
     stack.deployStack(config());
     JsonObject added = add("big.bin");
     String id = added.getString("id");
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> stack.get(id).getLong("completedLength") > 1 << 20);
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> stack.get(id).getLong("completedLength") > 1 << 20);
     // Resuming needs aria2 to have recorded its progress (session and control file, saved every
     // second); the session naming our GID shows that save happened.
     Path session = root.resolve("data/aria2.session");
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> Files.readString(session).contains(added.getString("gid")));
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> Files.readString(session).contains(added.getString("gid")));
     long pid = stack.request(Addresses.SUPERVISOR_STATUS, new JsonObject()).getLong("pid");
     int rangesBefore = files.rangeRequests();
 
@@ -336,7 +444,8 @@ class DownloadsTest {
     assertThat(sha256Of("big.bin")).isEqualTo(sha);
     assertThat(files.rangeRequests()).isGreaterThan(rangesBefore);
     assertThat(done.getString("id")).isEqualTo(id);
-    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads")).hasSize(1);
+    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads"))
+        .hasSize(1);
   }
 
   @Test
@@ -345,13 +454,17 @@ class DownloadsTest {
     files.throttle(1 << 20);
     stack.deployStack(config());
     JsonObject added = add("early.bin");
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> stack.get(added.getString("id")).getLong("completedLength") > 0);
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> stack.get(added.getString("id")).getLong("completedLength") > 0);
 
     Signals.kill9(stack.request(Addresses.SUPERVISOR_STATUS, new JsonObject()).getLong("pid"));
 
     stack.awaitStatus(added.getString("id"), "complete", WAIT);
     assertThat(sha256Of("early.bin")).isEqualTo(sha);
-    assertThat(Files.list(root.resolve("downloads")).map(p -> p.getFileName().toString()).toList()).containsExactly("early.bin");
+    assertThat(Files.list(root.resolve("downloads")).map(p -> p.getFileName().toString()).toList())
+        .containsExactly("early.bin");
   }
 
   /**
@@ -364,50 +477,74 @@ class DownloadsTest {
     stack.deployStack(config());
     JsonObject added = add(name);
     Path session = root.resolve("data/aria2.session");
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> Files.readString(session).contains(added.getString("gid")));
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> Files.readString(session).contains(added.getString("gid")));
     return added;
   }
 
-  /** Waits until aria2 has stopped or forgotten {@code gid}, and {@code name} and its control file are gone. */
+  /**
+   * Waits until aria2 has stopped or forgotten {@code gid}, and {@code name} and its control file
+   * are gone.
+   */
   private void awaitStoppedAndFilesGone(String gid, String name) throws Exception {
     Aria2Rpc rpc = SupervisorHarness.rpc(vertx);
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
-      String status = aria2Status(rpc, gid);
-      return status == null || status.equals("removed");
-    });
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              String status = aria2Status(rpc, gid);
+              return status == null || status.equals("removed");
+            });
     // A download aria2 brought back writes its file, and its control file when it is stopped
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() ->
-        !Files.exists(root.resolve("downloads").resolve(name)) && !Files.exists(root.resolve("downloads").resolve(name + ".aria2")));
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                !Files.exists(root.resolve("downloads").resolve(name))
+                    && !Files.exists(root.resolve("downloads").resolve(name + ".aria2")));
   }
 
   @Test
-  void aRemovedDownloadThatAria2RestoresFromAnOlderSessionIsStoppedAgainAndWhatItWroteDeleted() throws Exception {
+  void aRemovedDownloadThatAria2RestoresFromAnOlderSessionIsStoppedAgainAndWhatItWroteDeleted()
+      throws Exception {
     JsonObject added = addSlowDownloadUntilTheSessionHasIt("gone.bin", 14);
     String gid = added.getString("gid");
     long pid = SupervisorHarness.aria2Pid(vertx);
 
-    stack.request(Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", added.getString("id")).put("deleteFiles", true));
+    stack.request(
+        Addresses.DOWNLOADS_REMOVE,
+        new JsonObject().put("id", added.getString("id")).put("deleteFiles", true));
     Signals.kill9(pid);
 
-    await().atMost(WAIT).until(() -> {
-      JsonObject st = stack.request(Addresses.SUPERVISOR_STATUS, new JsonObject());
-      return "RUNNING".equals(st.getString("state")) && st.getLong("pid") != pid;
-    });
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              JsonObject st = stack.request(Addresses.SUPERVISOR_STATUS, new JsonObject());
+              return "RUNNING".equals(st.getString("state")) && st.getLong("pid") != pid;
+            });
     awaitStoppedAndFilesGone(gid, "gone.bin");
     assertThat(stack.get(added.getString("id")).getString("status")).isEqualTo("removed");
     assertThat(stack.transitions(added.getString("id"))).containsOnlyOnce("removed");
   }
 
   @Test
-  void aDownloadRemovedWithItsFilesStaysDeletedWhenAria2BringsItBackAfterARestart() throws Exception {
+  void aDownloadRemovedWithItsFilesStaysDeletedWhenAria2BringsItBackAfterARestart()
+      throws Exception {
     JsonObject added = addSlowDownloadUntilTheSessionHasIt("old.bin", 24);
     String id = added.getString("id");
     Path session = root.resolve("data/aria2.session");
     String older = Files.readString(session);
-    stack.request(Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", id).put("deleteFiles", true));
+    stack.request(
+        Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", id).put("deleteFiles", true));
     stack.undeploy();
 
-    // What a crash of the whole process can leave: aria2's session from before the removal, the registry after it
+    // What a crash of the whole process can leave: aria2's session from before the removal, the
+    // registry after it
     Files.writeString(session, older);
     stack.deployStack(config());
 
@@ -421,8 +558,13 @@ class DownloadsTest {
     // file save: aria2 then refuses the download restored from its session (error 13).
     String sha = files.addRandomFile("own.bin", 256 * 1024, 21);
     stack.deployStack(config());
-    JsonObject added = stack.request(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(files.url("own.bin")))
-        .put("out", "own.bin").put("options", new JsonObject().put("pause", "true")));
+    JsonObject added =
+        stack.request(
+            Addresses.DOWNLOADS_ADD,
+            new JsonObject()
+                .put("uris", new JsonArray().add(files.url("own.bin")))
+                .put("out", "own.bin")
+                .put("options", new JsonObject().put("pause", "true")));
     Path partial = root.resolve("downloads/own.bin");
     Files.write(partial, new byte[256 * 1024]);
 
@@ -441,7 +583,10 @@ class DownloadsTest {
     files.throttle(1 << 20);
     stack.deployStack(config());
     String id = add("whole.bin").getString("id");
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> stack.get(id).getLong("completedLength") > 256 * 1024);
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> stack.get(id).getLong("completedLength") > 256 * 1024);
     stack.request(Addresses.DOWNLOADS_PAUSE, new JsonObject().put("id", id));
     files.throttle(0);
 
@@ -451,7 +596,8 @@ class DownloadsTest {
     JsonObject done = stack.awaitStatus(id, "complete", WAIT);
     assertThat(sha256Of("whole.bin")).isEqualTo(sha);
     assertThat(done.getJsonObject("retry").getInteger("count")).isEqualTo(1);
-    assertThat(Files.list(root.resolve("downloads")).map(p -> p.getFileName().toString()).toList()).containsExactly("whole.bin");
+    assertThat(Files.list(root.resolve("downloads")).map(p -> p.getFileName().toString()).toList())
+        .containsExactly("whole.bin");
   }
 
   @Test
@@ -472,8 +618,12 @@ class DownloadsTest {
     // A manual retry with the file still there fails the same way: aria2 is not told to continue
     // it as if it were a partial download.
     stack.request(Addresses.DOWNLOADS_RETRY, new JsonObject().put("id", id));
-    await().atMost(WAIT).until(() -> stack.get(id).getJsonObject("retry").getInteger("count") == 1
-        && stack.get(id).getString("status").equals("failed"));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                stack.get(id).getJsonObject("retry").getInteger("count") == 1
+                    && stack.get(id).getString("status").equals("failed"));
     assertThat(stack.get(id).getInteger("errorCode")).isEqualTo(13);
     assertThat(Files.readString(mine)).isEqualTo("the user's own file");
   }
@@ -485,8 +635,12 @@ class DownloadsTest {
     files.throttle(1 << 20);
     stack.deployStack(config());
     String running = add("resume.bin").getString("id");
-    JsonObject paused = stack.request(Addresses.DOWNLOADS_ADD, new JsonObject()
-        .put("uris", new JsonArray().add(files.url("paused.bin"))).put("options", new JsonObject().put("pause", "true")));
+    JsonObject paused =
+        stack.request(
+            Addresses.DOWNLOADS_ADD,
+            new JsonObject()
+                .put("uris", new JsonArray().add(files.url("paused.bin")))
+                .put("options", new JsonObject().put("pause", "true")));
     await().atMost(WAIT).until(() -> stack.get(running).getLong("completedLength") > 256 * 1024);
 
     stack.undeploy();
@@ -505,33 +659,57 @@ class DownloadsTest {
     JsonArray items = new JsonArray();
     for (int i = 0; i < 100; i++) {
       files.addRandomFile("f" + i, 2048 + i, 100 + i);
-      items.add(new JsonObject().put("uris", new JsonArray().add(files.url("f" + i))).put("out", "f" + i));
+      items.add(
+          new JsonObject()
+              .put("uris", new JsonArray().add(files.url("f" + i)))
+              .put("out", "f" + i));
     }
-    items.add(new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:" + files.port() + "/files/nope")));
+    items.add(
+        new JsonObject()
+            .put("uris", new JsonArray().add("http://127.0.0.1:" + files.port() + "/files/nope")));
     stack.deployStack(config());
 
-    JsonObject batch = stack.request(Addresses.BATCHES_ADD, new JsonObject().put("items", items).put("dir", "batch1"));
+    JsonObject batch =
+        stack.request(
+            Addresses.BATCHES_ADD, new JsonObject().put("items", items).put("dir", "batch1"));
 
     assertThat(batch.getJsonArray("downloads")).hasSize(101);
     String id = batch.getString("id");
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50))
-        .until(() -> stack.request(Addresses.BATCHES_GET, new JsonObject().put("id", id)).getBoolean("done"));
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                stack
+                    .request(Addresses.BATCHES_GET, new JsonObject().put("id", id))
+                    .getBoolean("done"));
     JsonObject stats = stack.request(Addresses.BATCHES_GET, new JsonObject().put("id", id));
     assertThat(stats.getInteger("total")).isEqualTo(101);
     assertThat(stats.getInteger("complete")).isEqualTo(100);
     assertThat(stats.getInteger("failed")).isEqualTo(1);
     assertThat(stats.getInteger("percent")).isEqualTo(99);
     assertThat(Files.list(root.resolve("downloads/batch1")).count()).isEqualTo(100);
-    await().atMost(WAIT).until(() -> stack.batchEvents().stream().anyMatch(e -> e.getString("type").equals("done")));
-    assertThat(stack.batchEvents().stream().filter(e -> e.getString("type").equals("done"))).hasSize(1);
-    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject().put("batchId", id)).getJsonArray("downloads")).hasSize(101);
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> stack.batchEvents().stream().anyMatch(e -> e.getString("type").equals("done")));
+    assertThat(stack.batchEvents().stream().filter(e -> e.getString("type").equals("done")))
+        .hasSize(1);
+    assertThat(
+            stack
+                .request(Addresses.DOWNLOADS_LIST, new JsonObject().put("batchId", id))
+                .getJsonArray("downloads"))
+        .hasSize(101);
   }
 
   @Test
   void aRepeatedRequestIdAddsOneDownload() throws Exception {
     files.addRandomFile("once.bin", 1024, 9);
     stack.deployStack(config());
-    JsonObject body = new JsonObject().put("uris", new JsonArray().add(files.url("once.bin"))).put("requestId", "client-42");
+    JsonObject body =
+        new JsonObject()
+            .put("uris", new JsonArray().add(files.url("once.bin")))
+            .put("requestId", "client-42");
 
     List<Future<JsonObject>> replies = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -543,7 +721,8 @@ class DownloadsTest {
     }
 
     assertThat(ids).containsOnly(ids.get(0));
-    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads")).hasSize(1);
+    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads"))
+        .hasSize(1);
   }
 
   @Test
@@ -554,16 +733,26 @@ class DownloadsTest {
     String id = add("slow.bin").getString("id");
     stack.awaitStatus(id, "active", WAIT);
 
-    assertThat(stack.request(Addresses.DOWNLOADS_PAUSE, new JsonObject().put("id", id)).getString("status")).isEqualTo("paused");
+    assertThat(
+            stack
+                .request(Addresses.DOWNLOADS_PAUSE, new JsonObject().put("id", id))
+                .getString("status"))
+        .isEqualTo("paused");
     // "active" when aria2's notification that it started again overtook the answer to unpause
-    assertThat(stack.request(Addresses.DOWNLOADS_RESUME, new JsonObject().put("id", id)).getString("status")).isIn("waiting", "active");
+    assertThat(
+            stack
+                .request(Addresses.DOWNLOADS_RESUME, new JsonObject().put("id", id))
+                .getString("status"))
+        .isIn("waiting", "active");
     stack.awaitStatus(id, "active", WAIT);
     // aria2 writes the control file of an unfinished download when it actually stops it, after
     // forceRemove has answered; megabytes in its disk cache to flush first make that later
     files.throttle(16 << 20);
     await().atMost(WAIT).until(() -> stack.get(id).getLong("completedLength") > 8 << 20);
 
-    JsonObject removed = stack.request(Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", id).put("deleteFiles", true));
+    JsonObject removed =
+        stack.request(
+            Addresses.DOWNLOADS_REMOVE, new JsonObject().put("id", id).put("deleteFiles", true));
 
     assertThat(removed.getString("status")).isEqualTo("removed");
     // Once aria2 has forgotten the GID it has stopped the download: the files must still be gone
@@ -573,7 +762,8 @@ class DownloadsTest {
     assertThat(root.resolve("downloads/slow.bin")).doesNotExist();
     assertThat(root.resolve("downloads/slow.bin.aria2")).doesNotExist();
     assertThat(stack.get(id).getString("status")).isEqualTo("removed");
-    assertThat(stack.failure(Addresses.DOWNLOADS_PAUSE, new JsonObject().put("id", id)).failureCode())
+    assertThat(
+            stack.failure(Addresses.DOWNLOADS_PAUSE, new JsonObject().put("id", id)).failureCode())
         .isEqualTo(ErrorCode.CONFLICT.code());
   }
 
@@ -582,7 +772,8 @@ class DownloadsTest {
    * sends {@code address} for the download while it is held, lets aria2c go on, and returns the
    * retry's answer (which names the new GID) and the command's answer.
    */
-  private List<JsonObject> commandWhileARetryIsOnItsWay(String name, String address, JsonObject body) throws Exception {
+  private List<JsonObject> commandWhileARetryIsOnItsWay(
+      String name, String address, JsonObject body) throws Exception {
     files.addRandomFile(name, 16 << 20, 23);
     files.fail503(name, 1);
     files.throttle(256 * 1024);
@@ -599,7 +790,8 @@ class DownloadsTest {
       retry = stack.send(Addresses.DOWNLOADS_RETRY, new JsonObject().put("id", id));
       await().atMost(WAIT).until(() -> stack.get(id).getString("status").equals("retrying"));
       command = stack.send(address, body.copy().put("id", id));
-      // The downloads verticle handles requests in order: this answer comes after the command's handler ran
+      // The downloads verticle handles requests in order: this answer comes after the command's
+      // handler ran
       stack.get(id);
     } finally {
       Signals.cont(pid);
@@ -609,7 +801,8 @@ class DownloadsTest {
 
   @Test
   void aPauseWhileARetryIsOnItsWayToAria2PausesItThereOnceItArrives() throws Exception {
-    List<JsonObject> answers = commandWhileARetryIsOnItsWay("held.bin", Addresses.DOWNLOADS_PAUSE, new JsonObject());
+    List<JsonObject> answers =
+        commandWhileARetryIsOnItsWay("held.bin", Addresses.DOWNLOADS_PAUSE, new JsonObject());
 
     String id = answers.get(1).getString("id");
     String gid = answers.get(0).getString("gid");
@@ -622,7 +815,9 @@ class DownloadsTest {
 
   @Test
   void aRemovalWhileARetryIsOnItsWayToAria2StopsItThereAndDeletesItsFiles() throws Exception {
-    List<JsonObject> answers = commandWhileARetryIsOnItsWay("dropped.bin", Addresses.DOWNLOADS_REMOVE, new JsonObject().put("deleteFiles", true));
+    List<JsonObject> answers =
+        commandWhileARetryIsOnItsWay(
+            "dropped.bin", Addresses.DOWNLOADS_REMOVE, new JsonObject().put("deleteFiles", true));
 
     String id = answers.get(1).getString("id");
     String gid = answers.get(0).getString("gid");
@@ -650,11 +845,15 @@ class DownloadsTest {
 
     stack.request(Addresses.SUPERVISOR_STOP, new JsonObject());
     long t0 = System.nanoTime();
-    ReplyException down = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(files.url("during.bin"))));
+    ReplyException down =
+        stack.failure(
+            Addresses.DOWNLOADS_ADD,
+            new JsonObject().put("uris", new JsonArray().add(files.url("during.bin"))));
     assertThat(down.failureCode()).isEqualTo(ErrorCode.NOT_RUNNING.code());
     assertThat(down.getMessage()).contains("not running");
     assertThat((System.nanoTime() - t0) / 1_000_000).as("fails fast").isLessThan(1000);
-    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads")).hasSize(1);
+    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads"))
+        .hasSize(1);
   }
 
   @Test
@@ -671,7 +870,10 @@ class DownloadsTest {
 
     int afterDone = stack.progressEvents().size();
     // nothing is active: for five progress intervals no event may appear
-    await().during(Duration.ofMillis(1000)).atMost(WAIT).until(() -> stack.progressEvents().size() == afterDone);
+    await()
+        .during(Duration.ofMillis(1000))
+        .atMost(WAIT)
+        .until(() -> stack.progressEvents().size() == afterDone);
   }
 
   @Test
@@ -680,38 +882,70 @@ class DownloadsTest {
     Files.createSymbolicLink(root.resolve("downloads/escape"), Path.of("/tmp"));
     String ok = "http://127.0.0.1:" + files.port() + "/files/x";
     Object[][] cases = {
-        {new JsonObject(), "uris"},
-        {new JsonObject().put("uris", "http://x/y"), "uris"},
-        {new JsonObject().put("uris", new JsonArray()), "uris"},
-        {new JsonObject().put("uris", new JsonArray().add("file:///etc/passwd")), "uris[0]"},
-        {new JsonObject().put("uris", new JsonArray().add(42)), "uris[0]"},
-        {new JsonObject().put("uris", new JsonArray().add("javascript:alert(1)")), "uris[0]"},
-        {new JsonObject().put("uris", new JsonArray().add(ok)).put("dir", "../outside"), "dir"},
-        {new JsonObject().put("uris", new JsonArray().add(ok)).put("dir", "/etc"), "dir"},
-        {new JsonObject().put("uris", new JsonArray().add(ok)).put("dir", "escape/inside"), "dir"},
-        {new JsonObject().put("uris", new JsonArray().add(ok)).put("out", "../x"), "out"},
-        {new JsonObject().put("uris", new JsonArray().add(ok)).put("out", "a/b"), "out"},
-        {new JsonObject().put("uris", new JsonArray().add(ok)).put("options", new JsonObject().put("dir", "/")), "options.dir"},
-        {new JsonObject().put("uris", new JsonArray().add(ok)).put("options", new JsonObject().put("rpc-secret", "x")), "options.rpc-secret"},
-        {new JsonObject().put("uris", new JsonArray().add(ok)).put("options", new JsonObject().put("user-agent", "a\nb")), "options.user-agent"},
-        {new JsonObject().put("uris", new JsonArray().add(ok)).put("color", "red"), "color"},
+      {new JsonObject(), "uris"},
+      {new JsonObject().put("uris", "http://x/y"), "uris"},
+      {new JsonObject().put("uris", new JsonArray()), "uris"},
+      {new JsonObject().put("uris", new JsonArray().add("file:///etc/passwd")), "uris[0]"},
+      {new JsonObject().put("uris", new JsonArray().add(42)), "uris[0]"},
+      {new JsonObject().put("uris", new JsonArray().add("javascript:alert(1)")), "uris[0]"},
+      {new JsonObject().put("uris", new JsonArray().add(ok)).put("dir", "../outside"), "dir"},
+      {new JsonObject().put("uris", new JsonArray().add(ok)).put("dir", "/etc"), "dir"},
+      {new JsonObject().put("uris", new JsonArray().add(ok)).put("dir", "escape/inside"), "dir"},
+      {new JsonObject().put("uris", new JsonArray().add(ok)).put("out", "../x"), "out"},
+      {new JsonObject().put("uris", new JsonArray().add(ok)).put("out", "a/b"), "out"},
+      {
+        new JsonObject()
+            .put("uris", new JsonArray().add(ok))
+            .put("options", new JsonObject().put("dir", "/")),
+        "options.dir"
+      },
+      {
+        new JsonObject()
+            .put("uris", new JsonArray().add(ok))
+            .put("options", new JsonObject().put("rpc-secret", "x")),
+        "options.rpc-secret"
+      },
+      {
+        new JsonObject()
+            .put("uris", new JsonArray().add(ok))
+            .put("options", new JsonObject().put("user-agent", "a\nb")),
+        "options.user-agent"
+      },
+      {new JsonObject().put("uris", new JsonArray().add(ok)).put("color", "red"), "color"},
     };
     for (Object[] c : cases) {
       ReplyException e = stack.failure(Addresses.DOWNLOADS_ADD, (JsonObject) c[0]);
       assertThat(e.failureCode()).as(c[0].toString()).isEqualTo(ErrorCode.BAD_REQUEST.code());
       assertThat(e.getMessage()).as(c[0].toString()).startsWith(c[1] + ":");
     }
-    JsonArray items = new JsonArray().add(new JsonObject().put("uris", new JsonArray().add(ok)))
-        .add(new JsonObject().put("uris", new JsonArray().add("gopher://x/")));
-    assertThat(stack.failure(Addresses.BATCHES_ADD, new JsonObject().put("items", items)).getMessage()).startsWith("items[1].uris[0]:");
-    assertThat(stack.failure(Addresses.DOWNLOADS_GET, new JsonObject().put("id", "nope")).failureCode()).isEqualTo(ErrorCode.NOT_FOUND.code());
-    assertThat(stack.failure(Addresses.DOWNLOADS_LIST, new JsonObject().put("status", "sleeping")).getMessage()).startsWith("status:");
+    JsonArray items =
+        new JsonArray()
+            .add(new JsonObject().put("uris", new JsonArray().add(ok)))
+            .add(new JsonObject().put("uris", new JsonArray().add("gopher://x/")));
+    assertThat(
+            stack.failure(Addresses.BATCHES_ADD, new JsonObject().put("items", items)).getMessage())
+        .startsWith("items[1].uris[0]:");
+    assertThat(
+            stack
+                .failure(Addresses.DOWNLOADS_GET, new JsonObject().put("id", "nope"))
+                .failureCode())
+        .isEqualTo(ErrorCode.NOT_FOUND.code());
+    assertThat(
+            stack
+                .failure(Addresses.DOWNLOADS_LIST, new JsonObject().put("status", "sleeping"))
+                .getMessage())
+        .startsWith("status:");
     // aria2 itself refusing an allowed option's value is a 400 too, and leaves nothing behind.
-    ReplyException refused = stack.failure(Addresses.DOWNLOADS_ADD,
-        new JsonObject().put("uris", new JsonArray().add(ok)).put("options", new JsonObject().put("split", "many")));
+    ReplyException refused =
+        stack.failure(
+            Addresses.DOWNLOADS_ADD,
+            new JsonObject()
+                .put("uris", new JsonArray().add(ok))
+                .put("options", new JsonObject().put("split", "many")));
     assertThat(refused.failureCode()).isEqualTo(ErrorCode.BAD_REQUEST.code());
     assertThat(refused.getMessage()).contains("aria2 refused the download");
 
-    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads")).isEmpty();
+    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getJsonArray("downloads"))
+        .isEmpty();
   }
 }

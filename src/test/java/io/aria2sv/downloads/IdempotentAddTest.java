@@ -35,63 +35,115 @@ class IdempotentAddTest {
   void anAddWhoseReplyWasLostIsRecognisedNotDuplicated(Vertx vertx) throws Exception {
     List<String> calls = new CopyOnWriteArrayList<>();
     List<String> gids = new CopyOnWriteArrayList<>();
-    HttpServer fake = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
-      JsonObject rpc = b.toJsonObject();
-      JsonObject answer = new JsonObject().put("jsonrpc", "2.0").put("id", rpc.getString("id"));
-      List<JsonObject> inner = "system.multicall".equals(rpc.getString("method"))
-          ? rpc.getJsonArray("params").getJsonArray(0).stream().map(JsonObject.class::cast).toList()
-          : List.of(new JsonObject().put("methodName", rpc.getString("method")).put("params", rpc.getJsonArray("params")));
-      JsonArray results = new JsonArray();
-      boolean loseAnswer = false;
-      for (JsonObject call : inner) {
-        String method = call.getString("methodName");
-        JsonArray params = call.getJsonArray("params");
-        calls.add(method);
-        switch (method) {
-          case "aria2.addUri" -> {
-            String gid = params.getJsonObject(2).getString("gid");
-            if (!gids.contains(gid)) {
-              gids.add(gid);
-              loseAnswer = true; // added, but the answer never arrives
-              results.add(new JsonArray().add(gid));
-            } else {
-              results.add(new JsonObject().put("code", 1).put("message", "No URI to download."));
-            }
-          }
-          case "aria2.tellStatus" -> {
-            String gid = params.getString(1);
-            results.add(gids.contains(gid)
-                ? new JsonArray().add(new JsonObject().put("gid", gid))
-                : new JsonObject().put("code", 1).put("message", "GID " + gid + " is not found"));
-          }
-          default -> results.add(new JsonArray().add(new JsonArray()));
-        }
-      }
-      if (loseAnswer) {
-        req.connection().close();
-      } else if (inner.size() > 1 || "system.multicall".equals(rpc.getString("method"))) {
-        req.response().end(answer.put("result", results).encode());
-      } else if (results.getValue(0) instanceof JsonObject error) {
-        req.response().setStatusCode(400).end(answer.put("error", error).encode());
-      } else {
-        req.response().end(answer.put("result", results.getJsonArray(0).getValue(0)).encode());
-      }
-    })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    HttpServer fake =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req ->
+                    req.body()
+                        .onSuccess(
+                            b -> {
+                              JsonObject rpc = b.toJsonObject();
+                              JsonObject answer =
+                                  new JsonObject()
+                                      .put("jsonrpc", "2.0")
+                                      .put("id", rpc.getString("id"));
+                              List<JsonObject> inner =
+                                  "system.multicall".equals(rpc.getString("method"))
+                                      ? rpc.getJsonArray("params").getJsonArray(0).stream()
+                                          .map(JsonObject.class::cast)
+                                          .toList()
+                                      : List.of(
+                                          new JsonObject()
+                                              .put("methodName", rpc.getString("method"))
+                                              .put("params", rpc.getJsonArray("params")));
+                              JsonArray results = new JsonArray();
+                              boolean loseAnswer = false;
+                              for (JsonObject call : inner) {
+                                String method = call.getString("methodName");
+                                JsonArray params = call.getJsonArray("params");
+                                calls.add(method);
+                                switch (method) {
+                                  case "aria2.addUri" -> {
+                                    String gid = params.getJsonObject(2).getString("gid");
+                                    if (!gids.contains(gid)) {
+                                      gids.add(gid);
+                                      loseAnswer = true; // added, but the answer never arrives
+                                      results.add(new JsonArray().add(gid));
+                                    } else {
+                                      results.add(
+                                          new JsonObject()
+                                              .put("code", 1)
+                                              .put("message", "No URI to download."));
+                                    }
+                                  }
+                                  case "aria2.tellStatus" -> {
+                                    String gid = params.getString(1);
+                                    results.add(
+                                        gids.contains(gid)
+                                            ? new JsonArray().add(new JsonObject().put("gid", gid))
+                                            : new JsonObject()
+                                                .put("code", 1)
+                                                .put("message", "GID " + gid + " is not found"));
+                                  }
+                                  default -> results.add(new JsonArray().add(new JsonArray()));
+                                }
+                              }
+                              if (loseAnswer) {
+                                req.connection().close();
+                              } else if (inner.size() > 1
+                                  || "system.multicall".equals(rpc.getString("method"))) {
+                                req.response().end(answer.put("result", results).encode());
+                              } else if (results.getValue(0) instanceof JsonObject error) {
+                                req.response()
+                                    .setStatusCode(400)
+                                    .end(answer.put("error", error).encode());
+                              } else {
+                                req.response()
+                                    .end(
+                                        answer
+                                            .put("result", results.getJsonArray(0).getValue(0))
+                                            .encode());
+                              }
+                            }))
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
     // A supervisor that reports this fake aria2 as running.
-    vertx.eventBus().<JsonObject>consumer(Addresses.SUPERVISOR_ENDPOINT,
-        m -> m.reply(new Aria2Endpoint("127.0.0.1", fake.actualPort(), "s").toJson().put("sessionId", "fake")));
-    JsonObject config = TestConfig.fast(vertx, root, "rpc.retry.initialDelay", "10ms", "rpc.retry.maxDelay", "20ms");
-    SupervisorHarness.await(vertx.deployVerticle(new DownloadsVerticle(), DownloadsVerticle.options(config)));
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.SUPERVISOR_ENDPOINT,
+            m ->
+                m.reply(
+                    new Aria2Endpoint("127.0.0.1", fake.actualPort(), "s")
+                        .toJson()
+                        .put("sessionId", "fake")));
+    JsonObject config =
+        TestConfig.fast(
+            vertx, root, "rpc.retry.initialDelay", "10ms", "rpc.retry.maxDelay", "20ms");
+    SupervisorHarness.await(
+        vertx.deployVerticle(new DownloadsVerticle(), DownloadsVerticle.options(config)));
 
-    JsonObject added = SupervisorHarness.await(vertx.eventBus().<JsonObject>request(Addresses.DOWNLOADS_ADD,
-        new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:9/x")))).body();
+    JsonObject added =
+        SupervisorHarness.await(
+                vertx
+                    .eventBus()
+                    .<JsonObject>request(
+                        Addresses.DOWNLOADS_ADD,
+                        new JsonObject().put("uris", new JsonArray().add("http://127.0.0.1:9/x"))))
+            .body();
 
     assertThat(added.getString("gid")).isEqualTo(gids.get(0));
     assertThat(gids).hasSize(1);
     assertThat(calls.stream().filter("aria2.addUri"::equals)).hasSize(2);
     assertThat(calls).contains("aria2.tellStatus");
-    JsonArray all = SupervisorHarness.await(vertx.eventBus().<JsonObject>request(Addresses.DOWNLOADS_LIST, new JsonObject())).body()
-        .getJsonArray("downloads");
+    JsonArray all =
+        SupervisorHarness.await(
+                vertx.eventBus().<JsonObject>request(Addresses.DOWNLOADS_LIST, new JsonObject()))
+            .body()
+            .getJsonArray("downloads");
     assertThat(all).hasSize(1);
     assertThat(all.getJsonObject(0).getString("status")).isNotEqualTo("failed");
   }

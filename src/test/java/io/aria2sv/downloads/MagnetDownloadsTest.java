@@ -35,8 +35,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Magnet links through the test's own HTTP tracker and a seeding aria2c, all on 127.0.0.1 (DHT,
- * LPD and peer exchange off everywhere): the metadata phase and the data under GIDs we chose.
+ * Magnet links through the test's own HTTP tracker and a seeding aria2c, all on 127.0.0.1 (DHT, LPD
+ * and peer exchange off everywhere): the metadata phase and the data under GIDs we chose.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -66,7 +66,11 @@ class MagnetDownloadsTest {
     hash = Torrents.infoHash(torrent);
     torrentFile = root.resolve("movie.torrent");
     Files.write(torrentFile, torrent);
-    magnet = "magnet:?xt=urn:btih:" + hash + "&dn=movie.bin&tr=" + URLEncoder.encode(tracker.announce(), StandardCharsets.UTF_8);
+    magnet =
+        "magnet:?xt=urn:btih:"
+            + hash
+            + "&dn=movie.bin&tr="
+            + URLEncoder.encode(tracker.announce(), StandardCharsets.UTF_8);
     stack = new SupervisorHarness(vertx);
   }
 
@@ -84,18 +88,25 @@ class MagnetDownloadsTest {
     return TestConfig.fast(vertx, root, "downloads.progressInterval", "200ms", "rpc.timeout", "2s");
   }
 
-
   private JsonObject addMagnet() throws Exception {
-    return stack.request(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(magnet))
-        .put("options", new JsonObject().put("seed-time", "0")));
+    return stack.request(
+        Addresses.DOWNLOADS_ADD,
+        new JsonObject()
+            .put("uris", new JsonArray().add(magnet))
+            .put("options", new JsonObject().put("seed-time", "0")));
   }
 
   /** Waits until an aria2c other than {@code pid} runs. */
   private void awaitReplaced(long pid) {
-    await().atMost(WAIT).until(() -> {
-      JsonObject st = stack.status();
-      return st.getString("state").equals("RUNNING") && st.getLong("pid") != null && st.getLong("pid") != pid;
-    });
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              JsonObject st = stack.status();
+              return st.getString("state").equals("RUNNING")
+                  && st.getLong("pid") != null
+                  && st.getLong("pid") != pid;
+            });
   }
 
   private String sha256Of(Path p) throws Exception {
@@ -103,9 +114,12 @@ class MagnetDownloadsTest {
   }
 
   @Test
-  void aria2cKilledInTheMetadataPhaseAndAgainInTheDataPhaseKeepsOneDownloadItsProgressAndTheRightContent() throws Exception {
+  void
+      aria2cKilledInTheMetadataPhaseAndAgainInTheDataPhaseKeepsOneDownloadItsProgressAndTheRightContent()
+          throws Exception {
     stack.deployStack(config());
-    TestConfig.assertLoopbackOnly(stack.rpc()); // enable-dht, enable-dht6, bt-enable-lpd, enable-peer-exchange off
+    TestConfig.assertLoopbackOnly(
+        stack.rpc()); // enable-dht, enable-dht6, bt-enable-lpd, enable-peer-exchange off
     String id = addMagnet().getString("id");
     // no seeder yet: the download waits in its metadata phase
     stack.awaitStatus(id, "metadata", WAIT);
@@ -115,10 +129,15 @@ class MagnetDownloadsTest {
     assertThat(stack.awaitStatus(id, "metadata", WAIT).getString("id")).isEqualTo(id);
 
     seeder = Seeder.start(torrentFile, root.resolve("seed"), "--max-overall-upload-limit=256K");
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
-      JsonObject d = stack.get(id);
-      return d.getString("status").equals("active") && d.getLong("completedLength") > SIZE / 4;
-    });
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              JsonObject d = stack.get(id);
+              return d.getString("status").equals("active")
+                  && d.getLong("completedLength") > SIZE / 4;
+            });
     long before = stack.get(id).getLong("completedLength");
     long second = stack.pid();
     Signals.kill9(second);
@@ -126,40 +145,63 @@ class MagnetDownloadsTest {
     JsonObject back = stack.awaitStatus(id, "active", WAIT);
     JsonObject done = stack.awaitStatus(id, "complete", WAIT);
 
-    // aria2 saves its control file every second: at most a second of pieces (256 KiB/s here) is fetched again
-    assertThat(back.getLong("completedLength")).as("the pieces it had are kept")
-        .isGreaterThanOrEqualTo(before - 256 * 1024 - 2 * Torrents.PIECE).isPositive();
+    // aria2 saves its control file every second: at most a second of pieces (256 KiB/s here) is
+    // fetched again
+    assertThat(back.getLong("completedLength"))
+        .as("the pieces it had are kept")
+        .isGreaterThanOrEqualTo(before - 256 * 1024 - 2 * Torrents.PIECE)
+        .isPositive();
     assertThat(sha256Of(root.resolve("downloads/movie.bin"))).isEqualTo(FileServer.sha256(content));
     // no second copy, nothing else (aria2 drops the control file a moment after the end)
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      try (var list = Files.list(root.resolve("downloads"))) {
-        assertThat(list.map(p -> p.getFileName().toString()).toList()).containsExactly("movie.bin");
-      }
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              try (var list = Files.list(root.resolve("downloads"))) {
+                assertThat(list.map(p -> p.getFileName().toString()).toList())
+                    .containsExactly("movie.bin");
+              }
+            });
     assertThat(stack.transitions(id)).containsOnlyOnce("complete");
-    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getInteger("total")).isEqualTo(1);
+    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getInteger("total"))
+        .isEqualTo(1);
     assertThat(done.getLong("completedLength")).isEqualTo(SIZE);
   }
 
   @Test
-  void aJvmKilledInTheDataPhaseComesBackWithTheSameDownloadItsPiecesAndTheRightContent() throws Exception {
+  void aJvmKilledInTheDataPhaseComesBackWithTheSameDownloadItsPiecesAndTheRightContent()
+      throws Exception {
     seeder = Seeder.start(torrentFile, root.resolve("seed"), "--max-overall-upload-limit=256K");
     StringBuilder yaml = new StringBuilder("aria2:\n  options:\n");
-    TestConfig.LOOPBACK_ONLY.forEach((k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
-    yaml.append("    listen-port: \"").append(TestConfig.freePort()).append("\"\ndownloads:\n  progressInterval: 200ms\n");
+    TestConfig.LOOPBACK_ONLY.forEach(
+        (k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
+    yaml.append("    listen-port: \"")
+        .append(TestConfig.freePort())
+        .append("\"\ndownloads:\n  progressInterval: 200ms\n");
     Path conf = Files.writeString(root.resolve("child.yaml"), yaml);
     WebClient web = WebClient.create(vertx);
     String id;
     long before;
     try (ChildJvm jvm = ChildJvm.main(root, ChildJvm.envFor(root), "--config", conf.toString())) {
       int port = jvm.awaitHttpPort();
-      id = SupervisorHarness.await(web.post(port, "127.0.0.1", "/api/v1/downloads")
-          .sendJsonObject(new JsonObject().put("uris", new JsonArray().add(magnet)).put("options", new JsonObject().put("seed-time", "0"))))
-          .bodyAsJsonObject().getString("id");
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
-        JsonObject d = httpGet(web, port, id);
-        return d.getString("status").equals("active") && d.getLong("completedLength") > SIZE / 4;
-      });
+      id =
+          SupervisorHarness.await(
+                  web.post(port, "127.0.0.1", "/api/v1/downloads")
+                      .sendJsonObject(
+                          new JsonObject()
+                              .put("uris", new JsonArray().add(magnet))
+                              .put("options", new JsonObject().put("seed-time", "0"))))
+              .bodyAsJsonObject()
+              .getString("id");
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                JsonObject d = httpGet(web, port, id);
+                return d.getString("status").equals("active")
+                    && d.getLong("completedLength") > SIZE / 4;
+              });
       before = httpGet(web, port, id).getLong("completedLength");
       Signals.kill9(jvm.pid());
       jvm.awaitExit(Duration.ofSeconds(10));
@@ -169,54 +211,87 @@ class MagnetDownloadsTest {
     try (ChildJvm again = ChildJvm.main(root, ChildJvm.envFor(root), "--config", conf.toString())) {
       int port = again.awaitHttpPort();
       long[] firstSeen = {-1};
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
-        JsonObject d = httpGet(web, port, id);
-        if (firstSeen[0] < 0 && d.getString("status").equals("active") && d.getLong("completedLength") > 0) {
-          firstSeen[0] = d.getLong("completedLength");
-        }
-        return d.getString("status").equals("complete");
-      });
-      JsonObject list = SupervisorHarness.await(web.get(port, "127.0.0.1", "/api/v1/downloads").send()).bodyAsJsonObject();
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                JsonObject d = httpGet(web, port, id);
+                if (firstSeen[0] < 0
+                    && d.getString("status").equals("active")
+                    && d.getLong("completedLength") > 0) {
+                  firstSeen[0] = d.getLong("completedLength");
+                }
+                return d.getString("status").equals("complete");
+              });
+      JsonObject list =
+          SupervisorHarness.await(web.get(port, "127.0.0.1", "/api/v1/downloads").send())
+              .bodyAsJsonObject();
       assertThat(list.getInteger("total")).isEqualTo(1);
-      assertThat(firstSeen[0]).as("the pieces it had are kept").isGreaterThanOrEqualTo(before - 256 * 1024 - 2 * Torrents.PIECE);
+      assertThat(firstSeen[0])
+          .as("the pieces it had are kept")
+          .isGreaterThanOrEqualTo(before - 256 * 1024 - 2 * Torrents.PIECE);
     }
     assertThat(sha256Of(root.resolve("downloads/movie.bin"))).isEqualTo(FileServer.sha256(content));
     web.close();
   }
 
   private static JsonObject httpGet(WebClient web, int port, String id) throws Exception {
-    return SupervisorHarness.await(web.get(port, "127.0.0.1", "/api/v1/downloads/" + id).send()).bodyAsJsonObject();
+    return SupervisorHarness.await(web.get(port, "127.0.0.1", "/api/v1/downloads/" + id).send())
+        .bodyAsJsonObject();
   }
 
   @Test
   void aMagnetGoesMetadataThenActiveThenSeedingThenCompleteOnceUnderOurGids() throws Exception {
     seeder = Seeder.start(torrentFile, root.resolve("seed"));
     stack.deployStack(config());
-    TestConfig.assertLoopbackOnly(stack.rpc()); // enable-dht, enable-dht6, bt-enable-lpd, enable-peer-exchange off
-    JsonObject added = stack.request(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(magnet))
-        // Slowed so that the seeder is still connected when its peers are sampled (on loopback the
-        // data alone can take less than one sample).
-        .put("options", new JsonObject().put("seed-time", "0.05").put("max-download-limit", "1M")));
+    TestConfig.assertLoopbackOnly(
+        stack.rpc()); // enable-dht, enable-dht6, bt-enable-lpd, enable-peer-exchange off
+    JsonObject added =
+        stack.request(
+            Addresses.DOWNLOADS_ADD,
+            new JsonObject()
+                .put("uris", new JsonArray().add(magnet))
+                // Slowed so that the seeder is still connected when its peers are sampled (on
+                // loopback the
+                // data alone can take less than one sample).
+                .put(
+                    "options",
+                    new JsonObject().put("seed-time", "0.05").put("max-download-limit", "1M")));
     String id = added.getString("id");
     assertThat(added.getJsonObject("torrent").getString("infoHash")).isEqualTo(hash);
 
     Set<String> seen = new HashSet<>();
     List<JsonObject> peersSeen = new java.util.ArrayList<>();
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
-      seen.addAll(SupervisorHarness.aria2Gids(stack.rpc()));
-      if (peersSeen.isEmpty()) {
-        stack.request(Addresses.DOWNLOADS_PEERS, new JsonObject().put("id", id)).getJsonArray("peers").forEach(p -> peersSeen.add((JsonObject) p));
-      }
-      return stack.get(id).getString("status").equals("complete");
-    });
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              seen.addAll(SupervisorHarness.aria2Gids(stack.rpc()));
+              if (peersSeen.isEmpty()) {
+                stack
+                    .request(Addresses.DOWNLOADS_PEERS, new JsonObject().put("id", id))
+                    .getJsonArray("peers")
+                    .forEach(p -> peersSeen.add((JsonObject) p));
+              }
+              return stack.get(id).getString("status").equals("complete");
+            });
     JsonObject done = stack.get(id);
 
-    assertThat(FileServer.sha256(Files.readAllBytes(root.resolve("downloads/movie.bin")))).isEqualTo(FileServer.sha256(content));
+    assertThat(FileServer.sha256(Files.readAllBytes(root.resolve("downloads/movie.bin"))))
+        .isEqualTo(FileServer.sha256(content));
     List<String> statuses = stack.transitions(id);
-    assertThat(statuses).containsOnlyOnce("metadata", "seeding", "complete").containsSubsequence("metadata", "active", "seeding", "complete");
-    assertThat(peersSeen).as("the seeder, on loopback").isNotEmpty().allSatisfy(p -> assertThat(p.getString("ip")).isEqualTo("127.0.0.1"));
+    assertThat(statuses)
+        .containsOnlyOnce("metadata", "seeding", "complete")
+        .containsSubsequence("metadata", "active", "seeding", "complete");
+    assertThat(peersSeen)
+        .as("the seeder, on loopback")
+        .isNotEmpty()
+        .allSatisfy(p -> assertThat(p.getString("ip")).isEqualTo("127.0.0.1"));
     assertThat(done.getJsonObject("retry").getJsonArray("gids")).hasSize(2);
-    List<String> ours = done.getJsonObject("retry").getJsonArray("gids").stream().map(String::valueOf).toList();
+    List<String> ours =
+        done.getJsonObject("retry").getJsonArray("gids").stream().map(String::valueOf).toList();
     assertThat(ours).as("every GID aria2 ran is ours").containsAll(seen);
     assertThat(root.resolve("data/torrents/" + hash + ".torrent")).exists();
     assertThat(root.resolve("downloads/[METADATA]movie.bin")).doesNotExist();

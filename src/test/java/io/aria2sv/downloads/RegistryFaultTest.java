@@ -74,7 +74,9 @@ class RegistryFaultTest {
       files = new FileServer(vertx).start();
       files.addRandomFile("f.bin", 1024, 1);
       web = WebClient.create(vertx);
-      vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_STORAGE, m -> storageEvents.add(m.body()));
+      vertx
+          .eventBus()
+          .<JsonObject>consumer(Addresses.EVENTS_STORAGE, m -> storageEvents.add(m.body()));
       storeLog.start();
       ((Logger) LoggerFactory.getLogger(RegistryStore.class)).addAppender(storeLog);
     }
@@ -102,14 +104,20 @@ class RegistryFaultTest {
   }
 
   private HttpResponse<Buffer> get(String path) throws Exception {
-    return SupervisorHarness.await(web.get(stack.httpPort(), "127.0.0.1", path).timeout(20_000).send());
+    return SupervisorHarness.await(
+        web.get(stack.httpPort(), "127.0.0.1", path).timeout(20_000).send());
   }
 
   /** Adds a paused download (it never runs, so only the add writes to the registry). */
   private HttpResponse<Buffer> add() throws Exception {
-    JsonObject body = new JsonObject().put("uris", new JsonArray().add(files.url("f.bin")))
-        .put("options", new JsonObject().put("pause", "true"));
-    return SupervisorHarness.await(web.post(stack.httpPort(), "127.0.0.1", "/api/v1/downloads").timeout(20_000).sendJsonObject(body));
+    JsonObject body =
+        new JsonObject()
+            .put("uris", new JsonArray().add(files.url("f.bin")))
+            .put("options", new JsonObject().put("pause", "true"));
+    return SupervisorHarness.await(
+        web.post(stack.httpPort(), "127.0.0.1", "/api/v1/downloads")
+            .timeout(20_000)
+            .sendJsonObject(body));
   }
 
   private String addOk() throws Exception {
@@ -122,31 +130,51 @@ class RegistryFaultTest {
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(status);
     JsonObject e = r.bodyAsJsonObject().getJsonObject("error");
     assertThat(e.getString("code")).isEqualTo(code);
-    assertThat(e.getString("message")).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("SQLITE_");
+    assertThat(e.getString("message"))
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ")
+        .doesNotContain("SQLITE_");
     return e;
   }
 
   private JsonObject registryCheck() throws Exception {
     JsonObject ready = get("/health/ready").bodyAsJsonObject();
-    return ready.getJsonArray("checks").stream().map(JsonObject.class::cast)
-        .filter(c -> "registry".equals(c.getString("id"))).findFirst().orElseThrow();
+    return ready.getJsonArray("checks").stream()
+        .map(JsonObject.class::cast)
+        .filter(c -> "registry".equals(c.getString("id")))
+        .findFirst()
+        .orElseThrow();
   }
 
   private List<String> errorLines() {
-    return storeLog.list.stream().filter(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage).toList();
+    return storeLog.list.stream()
+        .filter(e -> e.getLevel() == Level.ERROR)
+        .map(ILoggingEvent::getFormattedMessage)
+        .toList();
   }
 
   /** What aria2 runs or holds queued: every one of these must be a download the registry knows. */
   private int aria2Unfinished() throws Exception {
     Aria2Rpc rpc = SupervisorHarness.rpc(vertx);
-    List<Object> r = SupervisorHarness.await(rpc.multicall(List.of(
-        Aria2Call.tellActive(List.of("gid")), Aria2Call.tellWaiting(0, 100_000, List.of("gid"))), Duration.ofSeconds(5)));
+    List<Object> r =
+        SupervisorHarness.await(
+            rpc.multicall(
+                List.of(
+                    Aria2Call.tellActive(List.of("gid")),
+                    Aria2Call.tellWaiting(0, 100_000, List.of("gid"))),
+                Duration.ofSeconds(5)));
     return ((JsonArray) r.get(0)).size() + ((JsonArray) r.get(1)).size();
   }
 
   private ReplyException busFailure(String address, JsonObject body) throws Exception {
-    Throwable err = vertx.eventBus().request(address, body).toCompletionStage().toCompletableFuture()
-        .handle((ok, failure) -> failure).get(20, TimeUnit.SECONDS);
+    Throwable err =
+        vertx
+            .eventBus()
+            .request(address, body)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .handle((ok, failure) -> failure)
+            .get(20, TimeUnit.SECONDS);
     assertThat(err).as("the request to " + address + " fails").isInstanceOf(ReplyException.class);
     return (ReplyException) err;
   }
@@ -156,7 +184,8 @@ class RegistryFaultTest {
   }
 
   @Test
-  void aFullRegistryDiskRefusesAddsWith507AndTheNextAddAfterSpaceIsBackSucceeds(Vertx vertx) throws Exception {
+  void aFullRegistryDiskRefusesAddsWith507AndTheNextAddAfterSpaceIsBackSucceeds(Vertx vertx)
+      throws Exception {
     String why = Tmpfs.whyNot();
     assumeTrue(why == null, () -> "skipped: " + why);
     tmpfs = Tmpfs.mount(dataDir(), 8 * 1024);
@@ -179,36 +208,69 @@ class RegistryFaultTest {
     for (int i = 0; i < 3; i++) {
       error(add(), 507, "STORAGE_FULL");
     }
-    JsonObject paused = new JsonObject().put("uris", new JsonArray().add(files.url("f.bin"))).put("options", new JsonObject().put("pause", "true"));
+    JsonObject paused =
+        new JsonObject()
+            .put("uris", new JsonArray().add(files.url("f.bin")))
+            .put("options", new JsonObject().put("pause", "true"));
     ReplyException onBus = busFailure(Addresses.DOWNLOADS_ADD, paused);
     assertThat(onBus.failureCode()).isEqualTo(ErrorCode.STORAGE_FULL.code());
     assertThat(onBus.getMessage()).contains("disk is full").contains(dataDir().toString());
-    assertThat(busFailure(Addresses.BATCHES_ADD, new JsonObject().put("items", new JsonArray().add(paused).add(paused))).failureCode())
+    assertThat(
+            busFailure(
+                    Addresses.BATCHES_ADD,
+                    new JsonObject().put("items", new JsonArray().add(paused).add(paused)))
+                .failureCode())
         .isEqualTo(ErrorCode.STORAGE_FULL.code());
     assertThat(errorLines()).as("one log line for the condition, not one per add").hasSize(1);
-    assertThat(aria2Unfinished()).as("no refused add left running in aria2").isEqualTo(acknowledged.size());
+    assertThat(aria2Unfinished())
+        .as("no refused add left running in aria2")
+        .isEqualTo(acknowledged.size());
 
     assertThat(get("/health/ready").statusCode()).isEqualTo(503);
     JsonObject check = registryCheck();
     assertThat(check.getString("status")).isEqualTo("DOWN");
     assertThat(check.getJsonObject("data").getString("problem")).contains("disk is full");
     assertThat(get("/metrics").bodyAsString()).contains("aria2sv_registry_writable 0.0");
-    await().atMost(WAIT).until(() -> get("/api/v1/supervisor").bodyAsJsonObject().getJsonObject("session").getBoolean("safe") == false);
-    assertThat(get("/api/v1/supervisor").bodyAsJsonObject().getJsonObject("session").getString("problem"))
-        .contains(dataDir().toString()).contains("bytes free");
-    await().atMost(WAIT).until(() -> storageEvents.stream().anyMatch(ev -> "session-at-risk".equals(ev.getString("type"))));
-    assertThat(storageEvents.stream().filter(ev -> "registry-unwritable".equals(ev.getString("type")))).hasSize(1);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                get("/api/v1/supervisor")
+                        .bodyAsJsonObject()
+                        .getJsonObject("session")
+                        .getBoolean("safe")
+                    == false);
+    assertThat(
+            get("/api/v1/supervisor")
+                .bodyAsJsonObject()
+                .getJsonObject("session")
+                .getString("problem"))
+        .contains(dataDir().toString())
+        .contains("bytes free");
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                storageEvents.stream()
+                    .anyMatch(ev -> "session-at-risk".equals(ev.getString("type"))));
+    assertThat(
+            storageEvents.stream().filter(ev -> "registry-unwritable".equals(ev.getString("type"))))
+        .hasSize(1);
 
     tmpfs.free();
     acknowledged.add(addOk());
     await().atMost(WAIT).until(() -> get("/health/ready").statusCode() == 200);
-    assertThat(get("/metrics").bodyAsString()).contains("aria2sv_registry_writable 1.0").contains("aria2sv_session_safe 1.0");
+    assertThat(get("/metrics").bodyAsString())
+        .contains("aria2sv_registry_writable 1.0")
+        .contains("aria2sv_session_safe 1.0");
     assertThat(storageEvents.stream().map(ev -> ev.getString("type")))
         .contains("registry-unwritable", "registry-writable", "session-at-risk", "session-safe");
 
     stop();
     start(vertx);
-    assertThat(listedTotal()).as("what was acknowledged, and nothing else").isEqualTo(acknowledged.size());
+    assertThat(listedTotal())
+        .as("what was acknowledged, and nothing else")
+        .isEqualTo(acknowledged.size());
     for (String id : acknowledged) {
       assertThat(get("/api/v1/downloads/" + id).statusCode()).isEqualTo(200);
     }
@@ -239,7 +301,8 @@ class RegistryFaultTest {
   void aRegistryLockedByAnotherProcessRefusesAddsUntilTheLockIsGone(Vertx vertx) throws Exception {
     start(vertx);
     String first = addOk();
-    try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dataDir().resolve(Registry.FILE))) {
+    try (Connection other =
+        DriverManager.getConnection("jdbc:sqlite:" + dataDir().resolve(Registry.FILE))) {
       try (Statement s = other.createStatement()) {
         s.execute("BEGIN EXCLUSIVE");
         s.execute("INSERT INTO probe (id, at) VALUES (2, 0)");
@@ -265,7 +328,8 @@ class RegistryFaultTest {
     addOk();
     Path db = dataDir().resolve(Registry.FILE);
     Path copy = dataDir().resolve("restored.db");
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + copy); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + copy);
+        Statement s = c.createStatement()) {
       s.execute("CREATE TABLE someone_elses (x INTEGER)");
     }
     Files.move(copy, db, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -274,7 +338,9 @@ class RegistryFaultTest {
     assertThat(e.getString("message")).contains("replaced").contains("restart");
     List<Object> before = fileStates(db);
     // the probe tries again each second and must keep its hands off the new file and the old WAL
-    await().during(Duration.ofMillis(3 * RegistryStore.PROBE_MILLIS)).atMost(WAIT)
+    await()
+        .during(Duration.ofMillis(3 * RegistryStore.PROBE_MILLIS))
+        .atMost(WAIT)
         .until(() -> get("/health/ready").statusCode() == 503);
     error(add(), 503, "STORAGE_UNAVAILABLE");
     assertThat(fileStates(db)).as("nothing written at the registry's path").isEqualTo(before);
@@ -284,7 +350,10 @@ class RegistryFaultTest {
   private static List<Object> fileStates(Path db) throws Exception {
     List<Object> out = new ArrayList<>();
     for (Path p : List.of(db, Path.of(db + "-wal"))) {
-      out.add(Files.exists(p) ? Files.size(p) + "@" + Files.getLastModifiedTime(p).toMillis() : "absent");
+      out.add(
+          Files.exists(p)
+              ? Files.size(p) + "@" + Files.getLastModifiedTime(p).toMillis()
+              : "absent");
     }
     return out;
   }

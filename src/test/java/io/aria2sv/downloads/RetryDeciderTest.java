@@ -14,8 +14,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class RetryDeciderTest {
   private static RetryDecider decider(boolean autoRetry, int maxRetries) {
-    return new RetryDecider(new AppConfig.Downloads(autoRetry, maxRetries, Duration.ofSeconds(2), Duration.ofSeconds(1),
-        Set.of(1, 2, 5, 6, 19, 22, 29), Duration.ZERO, 1.0, Duration.ofHours(1)));
+    return new RetryDecider(
+        new AppConfig.Downloads(
+            autoRetry,
+            maxRetries,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(1),
+            Set.of(1, 2, 5, 6, 19, 22, 29),
+            Duration.ZERO,
+            1.0,
+            Duration.ofHours(1)));
   }
 
   @Test
@@ -48,10 +56,12 @@ class RetryDeciderTest {
   void multicallChunksStayUnderTheSizeAndCountLimits() {
     List<Integer> items = IntStream.range(0, 2000).boxed().toList();
     List<List<Integer>> bySize = BatchChunks.split(items, i -> 1024);
-    assertThat(bySize).allSatisfy(c -> assertThat(c.size() * 1024).isLessThanOrEqualTo(BatchChunks.MAX_BYTES));
+    assertThat(bySize)
+        .allSatisfy(c -> assertThat(c.size() * 1024).isLessThanOrEqualTo(BatchChunks.MAX_BYTES));
     assertThat(bySize.stream().mapToInt(List::size).sum()).isEqualTo(2000);
     List<List<Integer>> byCount = BatchChunks.split(items, i -> 10);
-    assertThat(byCount).allSatisfy(c -> assertThat(c).hasSizeLessThanOrEqualTo(BatchChunks.MAX_CALLS));
+    assertThat(byCount)
+        .allSatisfy(c -> assertThat(c).hasSizeLessThanOrEqualTo(BatchChunks.MAX_CALLS));
     assertThat(BatchChunks.split(List.of(1), i -> 10_000_000)).containsExactly(List.of(1));
   }
 }

@@ -64,7 +64,8 @@ class TorrentDownloadsTest {
   }
 
   private JsonObject config(String... overrides) throws Exception {
-    List<String> all = new ArrayList<>(List.of("downloads.progressInterval", "200ms", "rpc.timeout", "2s"));
+    List<String> all =
+        new ArrayList<>(List.of("downloads.progressInterval", "200ms", "rpc.timeout", "2s"));
     all.addAll(List.of(overrides));
     return TestConfig.fast(vertx, root, all.toArray(String[]::new));
   }
@@ -95,7 +96,8 @@ class TorrentDownloadsTest {
   }
 
   @Test
-  void aWebSeedTorrentDownloadsSeedsForItsSeedTimeAndEndsCompleteOnceWithTheRightContent() throws Exception {
+  void aWebSeedTorrentDownloadsSeedsForItsSeedTimeAndEndsCompleteOnceWithTheRightContent()
+      throws Exception {
     byte[] torrent = servedTorrent("seeded.bin", 300_000, 1);
     String sha = FileServer.sha256(random(300_000, 1));
     stack.deployStack(config());
@@ -106,11 +108,15 @@ class TorrentDownloadsTest {
     JsonObject done = stack.awaitStatus(id, "complete", WAIT);
 
     assertThat(sha256("seeded.bin")).isEqualTo(sha);
-    assertThat(added.getJsonObject("torrent").getString("infoHash")).isEqualTo(Torrents.infoHash(torrent));
+    assertThat(added.getJsonObject("torrent").getString("infoHash"))
+        .isEqualTo(Torrents.infoHash(torrent));
     assertThat(done.getLong("completedLength")).isEqualTo(300_000L);
     List<String> statuses = stack.transitions(id);
-    assertThat(statuses).containsOnlyOnce("seeding", "complete").containsSubsequence("seeding", "complete");
-    assertThat(root.resolve("data/torrents/" + Torrents.infoHash(torrent) + ".torrent")).hasBinaryContent(torrent);
+    assertThat(statuses)
+        .containsOnlyOnce("seeding", "complete")
+        .containsSubsequence("seeding", "complete");
+    assertThat(root.resolve("data/torrents/" + Torrents.infoHash(torrent) + ".torrent"))
+        .hasBinaryContent(torrent);
     assertThat(done.getJsonObject("retry").getJsonArray("gids")).hasSize(1);
   }
 
@@ -120,18 +126,33 @@ class TorrentDownloadsTest {
     files.addFile("linked.torrent", torrent);
     stack.deployStack(config());
 
-    JsonObject added = stack.request(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(files.url("linked.torrent")))
-        .put("options", new JsonObject().put("seed-time", "0")));
+    JsonObject added =
+        stack.request(
+            Addresses.DOWNLOADS_ADD,
+            new JsonObject()
+                .put("uris", new JsonArray().add(files.url("linked.torrent")))
+                .put("options", new JsonObject().put("seed-time", "0")));
     JsonObject done = stack.awaitStatus(added.getString("id"), "complete", WAIT);
-    ReplyException followOn = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject()
-        .put("uris", new JsonArray().add(files.url("linked.torrent"))).put("options", new JsonObject().put("follow-torrent", "true")));
-    ReplyException missing = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("uris", new JsonArray().add(files.url("gone.torrent"))));
+    ReplyException followOn =
+        stack.failure(
+            Addresses.DOWNLOADS_ADD,
+            new JsonObject()
+                .put("uris", new JsonArray().add(files.url("linked.torrent")))
+                .put("options", new JsonObject().put("follow-torrent", "true")));
+    ReplyException missing =
+        stack.failure(
+            Addresses.DOWNLOADS_ADD,
+            new JsonObject().put("uris", new JsonArray().add(files.url("gone.torrent"))));
 
-    assertThat(added.getJsonObject("torrent").getString("infoHash")).isEqualTo(Torrents.infoHash(torrent));
+    assertThat(added.getJsonObject("torrent").getString("infoHash"))
+        .isEqualTo(Torrents.infoHash(torrent));
     assertThat(added.getString("name")).isEqualTo("linked.bin");
     assertThat(sha256("linked.bin")).isEqualTo(FileServer.sha256(random(120_000, 9)));
-    assertThat(root.resolve("downloads/linked.torrent")).as("the .torrent is not downloaded as a file").doesNotExist();
-    assertThat(done.getJsonObject("retry").getJsonArray("gids").stream().map(String::valueOf).toList())
+    assertThat(root.resolve("downloads/linked.torrent"))
+        .as("the .torrent is not downloaded as a file")
+        .doesNotExist();
+    assertThat(
+            done.getJsonObject("retry").getJsonArray("gids").stream().map(String::valueOf).toList())
         .containsAll(SupervisorHarness.aria2Gids(stack.rpc()));
     assertThat(code(followOn)).isEqualTo(ErrorCode.BAD_REQUEST);
     assertThat(followOn.getMessage()).startsWith("options.follow-torrent: can only be false");
@@ -148,15 +169,27 @@ class TorrentDownloadsTest {
     assertThat(seeding.getJsonObject("torrent").getDouble("ratio")).isZero();
 
     JsonObject stopped = SupervisorHarness.await(client.stopSeeding(id));
-    ReplyException again = stack.failure(Addresses.DOWNLOADS_STOP_SEEDING, new JsonObject().put("id", id));
+    ReplyException again =
+        stack.failure(Addresses.DOWNLOADS_STOP_SEEDING, new JsonObject().put("id", id));
 
     assertThat(stopped.getString("status")).isEqualTo("complete");
     assertThat(code(again)).isEqualTo(ErrorCode.CONFLICT);
     assertThat(sha256("stop.bin")).isEqualTo(FileServer.sha256(random(100_000, 2)));
     assertThat(stack.transitions(id)).containsOnlyOnce("complete").doesNotContain("removed");
-    assertThat(stack.rpc().call("aria2.tellStatus", Duration.ofSeconds(2), stopped.getString("gid"), new JsonArray().add("status"))
-        .toCompletionStage().toCompletableFuture().handle((ok, err) -> err).get(5, TimeUnit.SECONDS))
-        .as("aria2 no longer holds it").isNotNull();
+    assertThat(
+            stack
+                .rpc()
+                .call(
+                    "aria2.tellStatus",
+                    Duration.ofSeconds(2),
+                    stopped.getString("gid"),
+                    new JsonArray().add("status"))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .handle((ok, err) -> err)
+                .get(5, TimeUnit.SECONDS))
+        .as("aria2 no longer holds it")
+        .isNotNull();
   }
 
   @Test
@@ -165,39 +198,71 @@ class TorrentDownloadsTest {
     stack.deployStack(config());
     String first = addTorrent(torrent, new JsonObject().put("pause", "true")).getString("id");
 
-    ReplyException single = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("torrent", Torrents.base64(torrent)));
-    ReplyException batch = stack.failure(Addresses.BATCHES_ADD, new JsonObject().put("items", new JsonArray()
-        .add(new JsonObject().put("torrent", Torrents.base64(servedTorrent("other.bin", 1000, 4))))
-        .add(new JsonObject().put("torrent", Torrents.base64(torrent)))));
+    ReplyException single =
+        stack.failure(
+            Addresses.DOWNLOADS_ADD, new JsonObject().put("torrent", Torrents.base64(torrent)));
+    ReplyException batch =
+        stack.failure(
+            Addresses.BATCHES_ADD,
+            new JsonObject()
+                .put(
+                    "items",
+                    new JsonArray()
+                        .add(
+                            new JsonObject()
+                                .put(
+                                    "torrent",
+                                    Torrents.base64(servedTorrent("other.bin", 1000, 4))))
+                        .add(new JsonObject().put("torrent", Torrents.base64(torrent)))));
 
     assertThat(code(single)).isEqualTo(ErrorCode.CONFLICT);
     assertThat(single.getMessage()).contains(Torrents.infoHash(torrent)).contains(first);
     assertThat(code(batch)).isEqualTo(ErrorCode.CONFLICT);
-    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getInteger("total")).isEqualTo(1);
+    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getInteger("total"))
+        .isEqualTo(1);
   }
 
   @Test
   void aMalformedTorrentIsA400SayingWhatIsWrongAndNothingIsAdded() throws Exception {
     stack.deployStack(config());
-    String noPieces = Base64.getEncoder().encodeToString("d4:infod6:lengthi5e4:name1:xee".getBytes(StandardCharsets.US_ASCII));
-    String junk = Base64.getEncoder().encodeToString("<html>not a torrent</html>".getBytes(StandardCharsets.US_ASCII));
-    String traversal = Base64.getEncoder().encodeToString(
-        "d4:infod6:lengthi5e4:name2:..12:piece lengthi16384e6:pieces20:01234567890123456789ee".getBytes(StandardCharsets.US_ASCII));
+    String noPieces =
+        Base64.getEncoder()
+            .encodeToString("d4:infod6:lengthi5e4:name1:xee".getBytes(StandardCharsets.US_ASCII));
+    String junk =
+        Base64.getEncoder()
+            .encodeToString("<html>not a torrent</html>".getBytes(StandardCharsets.US_ASCII));
+    String traversal =
+        Base64.getEncoder()
+            .encodeToString(
+                "d4:infod6:lengthi5e4:name2:..12:piece lengthi16384e6:pieces20:01234567890123456789ee"
+                    .getBytes(StandardCharsets.US_ASCII));
 
-    ReplyException missing = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("torrent", noPieces));
-    ReplyException html = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("torrent", junk));
-    ReplyException dots = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("torrent", traversal));
-    ReplyException notBase64 = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("torrent", "%%%"));
-    ReplyException withOut = stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject()
-        .put("torrent", Torrents.base64(servedTorrent("named.bin", 1000, 5))).put("out", "other-name.bin"));
+    ReplyException missing =
+        stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("torrent", noPieces));
+    ReplyException html =
+        stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("torrent", junk));
+    ReplyException dots =
+        stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("torrent", traversal));
+    ReplyException notBase64 =
+        stack.failure(Addresses.DOWNLOADS_ADD, new JsonObject().put("torrent", "%%%"));
+    ReplyException withOut =
+        stack.failure(
+            Addresses.DOWNLOADS_ADD,
+            new JsonObject()
+                .put("torrent", Torrents.base64(servedTorrent("named.bin", 1000, 5)))
+                .put("out", "other-name.bin"));
 
-    assertThat(List.of(missing, html, dots, notBase64, withOut)).allSatisfy(e -> assertThat(code(e)).isEqualTo(ErrorCode.BAD_REQUEST));
-    assertThat(missing.getMessage()).isEqualTo("torrent: is not a valid torrent: info.piece length is missing or not positive");
-    assertThat(html.getMessage()).startsWith("torrent: is not a valid torrent: unexpected byte '<'");
+    assertThat(List.of(missing, html, dots, notBase64, withOut))
+        .allSatisfy(e -> assertThat(code(e)).isEqualTo(ErrorCode.BAD_REQUEST));
+    assertThat(missing.getMessage())
+        .isEqualTo("torrent: is not a valid torrent: info.piece length is missing or not positive");
+    assertThat(html.getMessage())
+        .startsWith("torrent: is not a valid torrent: unexpected byte '<'");
     assertThat(dots.getMessage()).contains("info.name");
     assertThat(notBase64.getMessage()).isEqualTo("torrent: must be the .torrent file in base64");
     assertThat(withOut.getMessage()).startsWith("out:");
-    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getInteger("total")).isZero();
+    assertThat(stack.request(Addresses.DOWNLOADS_LIST, new JsonObject()).getInteger("total"))
+        .isZero();
   }
 
   @Test
@@ -210,12 +275,16 @@ class TorrentDownloadsTest {
     byte[] torrent = Torrents.multi("album", parts, files.url(""));
     stack.deployStack(config());
 
-    String id = addTorrent(torrent, new JsonObject().put("select-file", "2").put("seed-time", "0")).getString("id");
+    String id =
+        addTorrent(torrent, new JsonObject().put("select-file", "2").put("seed-time", "0"))
+            .getString("id");
     JsonObject listed = SupervisorHarness.await(client.files(id));
     stack.awaitStatus(id, "complete", WAIT);
 
     assertThat(sha256("album/sub/b.bin")).isEqualTo(FileServer.sha256(parts.get("sub/b.bin")));
-    assertThat(root.resolve("downloads/album/a.bin")).as("an unselected file is not written").doesNotExist();
+    assertThat(root.resolve("downloads/album/a.bin"))
+        .as("an unselected file is not written")
+        .doesNotExist();
     JsonArray list = listed.getJsonArray("files");
     assertThat(list).hasSize(2);
     assertThat(list.getJsonObject(0).getString("relativePath")).isEqualTo("album/a.bin");
@@ -232,14 +301,22 @@ class TorrentDownloadsTest {
     parts.forEach((path, data) -> files.addFile("pair/" + path, data));
     byte[] torrent = Torrents.multi("pair", parts, files.url(""));
     stack.deployStack(config());
-    String id = addTorrent(torrent, new JsonObject().put("select-file", "1").put("pause", "true").put("seed-time", "0")).getString("id");
+    String id =
+        addTorrent(
+                torrent,
+                new JsonObject().put("select-file", "1").put("pause", "true").put("seed-time", "0"))
+            .getString("id");
 
     SupervisorHarness.await(client.changeOptions(id, new JsonObject().put("select-file", "1,2")));
     JsonObject listed = SupervisorHarness.await(client.files(id));
     SupervisorHarness.await(client.resume(id));
     stack.awaitStatus(id, "complete", WAIT);
 
-    assertThat(listed.getJsonArray("files").stream().map(f -> ((JsonObject) f).getBoolean("selected")).toList()).containsExactly(true, true);
+    assertThat(
+            listed.getJsonArray("files").stream()
+                .map(f -> ((JsonObject) f).getBoolean("selected"))
+                .toList())
+        .containsExactly(true, true);
     assertThat(sha256("pair/one.bin")).isEqualTo(FileServer.sha256(parts.get("one.bin")));
     assertThat(sha256("pair/two.bin")).isEqualTo(FileServer.sha256(parts.get("two.bin")));
   }
@@ -258,7 +335,9 @@ class TorrentDownloadsTest {
 
     JsonObject after = stack.awaitStatus(id, "seeding", WAIT);
     assertThat(after.getLong("completedLength")).isEqualTo(150_000L);
-    assertThat(files.requests("restart.bin")).as("the data was not fetched again").isEqualTo(fetches);
+    assertThat(files.requests("restart.bin"))
+        .as("the data was not fetched again")
+        .isEqualTo(fetches);
   }
 
   @Test
@@ -275,7 +354,11 @@ class TorrentDownloadsTest {
 
     org.awaitility.Awaitility.await().atMost(WAIT).until(() -> stack.pid() != pid);
     JsonObject after = stack.awaitStatus(id, "seeding", WAIT);
-    JsonObject inAria2 = SupervisorHarness.await(stack.rpc().callObject("aria2.tellStatus", Duration.ofSeconds(2), after.getString("gid")));
+    JsonObject inAria2 =
+        SupervisorHarness.await(
+            stack
+                .rpc()
+                .callObject("aria2.tellStatus", Duration.ofSeconds(2), after.getString("gid")));
     assertThat(inAria2.getString("seeder")).isEqualTo("true");
     assertThat(after.getLong("completedLength")).isEqualTo(200_000L);
     assertThat(files.requests("keep.bin")).as("the data was not fetched again").isEqualTo(fetches);

@@ -1,7 +1,6 @@
 package io.aria2sv.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.aria2sv.Aria2Supervisor;
 import io.aria2sv.Aria2SupervisorClient;
@@ -36,12 +35,17 @@ class EmbeddingTest {
 
   private JsonObject supervisorConfig() {
     return new JsonObject()
-        .put("aria2", new JsonObject().put("dataDir", root.resolve("data").toString()).put("downloadDir", root.resolve("downloads").toString()))
+        .put(
+            "aria2",
+            new JsonObject()
+                .put("dataDir", root.resolve("data").toString())
+                .put("downloadDir", root.resolve("downloads").toString()))
         .put("downloads", new JsonObject().put("progressInterval", "200ms"));
   }
 
   @Test
-  void aHostVerticleAddsADownloadFollowsItToCompletionAndLeavesNoAria2(Vertx vertx) throws Exception {
+  void aHostVerticleAddsADownloadFollowsItToCompletionAndLeavesNoAria2(Vertx vertx)
+      throws Exception {
     try (FileServer files = new FileServer(vertx).start()) {
       String sha = files.addRandomFile("host.bin", 2 << 20, 31);
       files.throttle(4 << 20);
@@ -50,11 +54,20 @@ class EmbeddingTest {
       JsonObject[] done = new JsonObject[1];
       vertx.eventBus().<JsonObject>consumer("host.done", m -> done[0] = m.body());
 
-      String id = SupervisorHarness.await(vertx.deployVerticle(new HostVerticle(), new DeploymentOptions().setConfig(new JsonObject()
-          .put("url", files.url("host.bin")).put("out", "host.bin").put("supervisor", supervisorConfig()))));
+      String id =
+          SupervisorHarness.await(
+              vertx.deployVerticle(
+                  new HostVerticle(),
+                  new DeploymentOptions()
+                      .setConfig(
+                          new JsonObject()
+                              .put("url", files.url("host.bin"))
+                              .put("out", "host.bin")
+                              .put("supervisor", supervisorConfig()))));
 
       assertThat(done[0].getString("status")).isEqualTo("complete");
-      assertThat(FileServer.sha256(Files.readAllBytes(root.resolve("downloads/host.bin")))).isEqualTo(sha);
+      assertThat(FileServer.sha256(Files.readAllBytes(root.resolve("downloads/host.bin"))))
+          .isEqualTo(sha);
       assertThat(progress).isNotEmpty().isSorted();
       SupervisorHarness.await(vertx.undeploy(id));
       assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
@@ -62,13 +75,20 @@ class EmbeddingTest {
   }
 
   @Test
-  void theReadmeSnippetsJvmEndsOnItsOwnAfterUndeployAndCloseEvenAfterRetriedCalls(Vertx vertx) throws Exception {
+  void theReadmeSnippetsJvmEndsOnItsOwnAfterUndeployAndCloseEvenAfterRetriedCalls(Vertx vertx)
+      throws Exception {
     try (FileServer files = new FileServer(vertx).start()) {
       files.addRandomFile("big.bin", 64 << 20, 3);
       files.throttle(256 * 1024);
       Path data = root.resolve("data");
-      try (ChildJvm jvm = ChildJvm.mainClass(EmbeddingSnippet.class.getName(), root, Map.of(),
-          data.toString(), root.resolve("downloads").toString(), files.url("big.bin"))) {
+      try (ChildJvm jvm =
+          ChildJvm.mainClass(
+              EmbeddingSnippet.class.getName(),
+              root,
+              Map.of(),
+              data.toString(),
+              root.resolve("downloads").toString(),
+              files.url("big.bin"))) {
         jvm.awaitOutput("snippet: deployed", Duration.ofSeconds(30));
         long first = Long.parseLong(Files.readString(data.resolve("aria2.pid")).trim());
         // a hung aria2c: the pause times out and is retried with backoff until a new aria2c answers
@@ -91,12 +111,14 @@ class EmbeddingTest {
     Aria2SupervisorClient client = new Aria2SupervisorClient(vertx);
     assertThat(code(() -> client.status())).isEqualTo(ErrorCode.NOT_RUNNING);
 
-    Aria2Supervisor s = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, supervisorConfig(), false));
+    Aria2Supervisor s =
+        SupervisorHarness.await(Aria2Supervisor.deploy(vertx, supervisorConfig(), false));
     try {
       assertThat(s.httpPort()).isEqualTo(-1);
       assertThat(SupervisorHarness.await(client.status()).getString("state")).isEqualTo("RUNNING");
       assertThat(code(() -> client.get("missing"))).isEqualTo(ErrorCode.NOT_FOUND);
-      assertThat(code(() -> client.add(List.of("file:///etc/passwd"), null, null))).isEqualTo(ErrorCode.BAD_REQUEST);
+      assertThat(code(() -> client.add(List.of("file:///etc/passwd"), null, null)))
+          .isEqualTo(ErrorCode.BAD_REQUEST);
     } finally {
       SupervisorHarness.await(s.undeploy());
     }
@@ -105,9 +127,13 @@ class EmbeddingTest {
 
   @Test
   void aBadKeyInTheHostsConfigurationIsNamed(Vertx vertx) {
-    JsonObject bad = supervisorConfig().put("supervisor", new JsonObject().put("checkInterval", "sometimes"));
-    Throwable failure = catchFailure(() -> SupervisorHarness.await(Aria2Supervisor.deploy(vertx, bad, false)));
-    assertThat(failure).isInstanceOf(ConfigException.class).hasMessageStartingWith("supervisor.checkInterval");
+    JsonObject bad =
+        supervisorConfig().put("supervisor", new JsonObject().put("checkInterval", "sometimes"));
+    Throwable failure =
+        catchFailure(() -> SupervisorHarness.await(Aria2Supervisor.deploy(vertx, bad, false)));
+    assertThat(failure)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("supervisor.checkInterval");
   }
 
   private interface Call {
@@ -125,7 +151,8 @@ class EmbeddingTest {
     throw new AssertionError("no failure");
   }
 
-  private static ErrorCode code(java.util.function.Supplier<io.vertx.core.Future<JsonObject>> call) {
+  private static ErrorCode code(
+      java.util.function.Supplier<io.vertx.core.Future<JsonObject>> call) {
     Throwable t = catchFailure(() -> SupervisorHarness.await(call.get()));
     return ((Aria2SupervisorClient.Failure) t).code();
   }

@@ -23,34 +23,48 @@ public final class HostVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject cfg = config();
-    return Aria2Supervisor.deploy(vertx, cfg.getJsonObject("supervisor"), false).compose(s -> {
-      embedded = s;
-      Aria2SupervisorClient client = new Aria2SupervisorClient(vertx);
-      Promise<JsonObject> done = Promise.promise();
-      String[] id = new String[1];
-      MessageConsumer<JsonObject> progress = client.onProgress(e -> e.getJsonArray("downloads").forEach(o -> {
-        JsonObject d = (JsonObject) o;
-        if (d.getString("id").equals(id[0])) {
-          vertx.eventBus().publish("host.progress", d.getInteger("percent"));
-        }
-      }));
-      MessageConsumer<JsonObject> transitions = client.onDownload(e -> {
-        JsonObject d = e.getJsonObject("download");
-        if (d.getString("id").equals(id[0]) && List.of("complete", "failed").contains(e.getString("type"))) {
-          done.tryComplete(d);
-        }
-      });
-      return client.add(List.of(cfg.getString("url")), cfg.getString("out"), null)
-          .onSuccess(d -> {
-            id[0] = d.getString("id");
-            if ("complete".equals(d.getString("status"))) {
-              done.tryComplete(d);
-            }
-          })
-          .compose(d -> done.future())
-          .onSuccess(d -> vertx.eventBus().publish("host.done", d))
-          .eventually(() -> Future.all(progress.unregister(), transitions.unregister()));
-    });
+    return Aria2Supervisor.deploy(vertx, cfg.getJsonObject("supervisor"), false)
+        .compose(
+            s -> {
+              embedded = s;
+              Aria2SupervisorClient client = new Aria2SupervisorClient(vertx);
+              Promise<JsonObject> done = Promise.promise();
+              String[] id = new String[1];
+              MessageConsumer<JsonObject> progress =
+                  client.onProgress(
+                      e ->
+                          e.getJsonArray("downloads")
+                              .forEach(
+                                  o -> {
+                                    JsonObject d = (JsonObject) o;
+                                    if (d.getString("id").equals(id[0])) {
+                                      vertx
+                                          .eventBus()
+                                          .publish("host.progress", d.getInteger("percent"));
+                                    }
+                                  }));
+              MessageConsumer<JsonObject> transitions =
+                  client.onDownload(
+                      e -> {
+                        JsonObject d = e.getJsonObject("download");
+                        if (d.getString("id").equals(id[0])
+                            && List.of("complete", "failed").contains(e.getString("type"))) {
+                          done.tryComplete(d);
+                        }
+                      });
+              return client
+                  .add(List.of(cfg.getString("url")), cfg.getString("out"), null)
+                  .onSuccess(
+                      d -> {
+                        id[0] = d.getString("id");
+                        if ("complete".equals(d.getString("status"))) {
+                          done.tryComplete(d);
+                        }
+                      })
+                  .compose(d -> done.future())
+                  .onSuccess(d -> vertx.eventBus().publish("host.done", d))
+                  .eventually(() -> Future.all(progress.unregister(), transitions.unregister()));
+            });
   }
 
   @Override

@@ -8,8 +8,8 @@ import ch.qos.logback.core.read.ListAppender;
 import io.aria2sv.testing.SupervisorHarness;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.junit5.VertxExtension;
@@ -21,14 +21,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
 /**
- * How {@link Aria2Notifications} lets go of its socket, against a WebSocket server on loopback
- * that holds the handshake until the test lets it through.
+ * How {@link Aria2Notifications} lets go of its socket, against a WebSocket server on loopback that
+ * holds the handshake until the test lets it through.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class Aria2NotificationsTest {
-  /** Where Vert.x logs "Connection evicted" when a client is closed under a connection it is opening. */
-  private static final Logger EVICTIONS = (Logger) LoggerFactory.getLogger("io.vertx.core.http.impl.HttpClientConnectionInternal");
+  /**
+   * Where Vert.x logs "Connection evicted" when a client is closed under a connection it is
+   * opening.
+   */
+  private static final Logger EVICTIONS =
+      (Logger) LoggerFactory.getLogger("io.vertx.core.http.impl.HttpClientConnectionInternal");
 
   private final ListAppender<ILoggingEvent> warnings = new ListAppender<>();
   private final Promise<ServerWebSocketHandshake> handshake = Promise.promise();
@@ -39,23 +43,33 @@ class Aria2NotificationsTest {
     EVICTIONS.detachAppender(warnings);
   }
 
-  /** A server that parks each handshake in {@link #handshake}, and records the close status its socket gets. */
+  /**
+   * A server that parks each handshake in {@link #handshake}, and records the close status its
+   * socket gets.
+   */
   private HttpServer holdingServer(Vertx vertx) throws Exception {
-    return SupervisorHarness.await(vertx.createHttpServer()
-        .webSocketHandshakeHandler(handshake::tryComplete)
-        .webSocketHandler(ws -> {
-          // The socket may have closed already: a client that closes at once sends its close frame
-          // right behind the handshake.
-          if (ws.isClosed()) {
-            serverSawClose.tryComplete(ws.closeStatusCode());
-          } else {
-            ws.closeHandler(v -> serverSawClose.tryComplete(ws.closeStatusCode()));
-          }
-        })
-        .listen(0, "127.0.0.1"));
+    return SupervisorHarness.await(
+        vertx
+            .createHttpServer()
+            .webSocketHandshakeHandler(handshake::tryComplete)
+            .webSocketHandler(
+                ws -> {
+                  // The socket may have closed already: a client that closes at once sends its
+                  // close frame
+                  // right behind the handshake.
+                  if (ws.isClosed()) {
+                    serverSawClose.tryComplete(ws.closeStatusCode());
+                  } else {
+                    ws.closeHandler(v -> serverSawClose.tryComplete(ws.closeStatusCode()));
+                  }
+                })
+            .listen(0, "127.0.0.1"));
   }
 
-  /** A verticle that follows the server's endpoint and, like the downloads verticle, waits for the close in its stop. */
+  /**
+   * A verticle that follows the server's endpoint and, like the downloads verticle, waits for the
+   * close in its stop.
+   */
   private static final class Follower extends VerticleBase {
     private final int port;
     private Aria2Notifications notifications;
@@ -78,7 +92,8 @@ class Aria2NotificationsTest {
   }
 
   @Test
-  void anUndeployDuringTheHandshakeClosesTheSocketCleanlyWithoutAnEvictionWarning(Vertx vertx) throws Exception {
+  void anUndeployDuringTheHandshakeClosesTheSocketCleanlyWithoutAnEvictionWarning(Vertx vertx)
+      throws Exception {
     warnings.start();
     EVICTIONS.addAppender(warnings);
     HttpServer server = holdingServer(vertx);
@@ -90,16 +105,22 @@ class Aria2NotificationsTest {
     SupervisorHarness.await(held.accept());
     SupervisorHarness.await(undeployed);
     // 1000: a close frame came; a client closed under the socket would leave the server 1006.
-    assertThat(SupervisorHarness.await(serverSawClose.future())).as("close status the server received").isEqualTo((short) 1000);
-    assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage).doesNotContain("Connection evicted");
+    assertThat(SupervisorHarness.await(serverSawClose.future()))
+        .as("close status the server received")
+        .isEqualTo((short) 1000);
+    assertThat(warnings.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .doesNotContain("Connection evicted");
   }
 
   @Test
   void closeOfAnOpenSocketSendsACloseFrameAndDisconnects(Vertx vertx) throws Exception {
     HttpServer server = holdingServer(vertx);
     Promise<Void> connected = Promise.promise();
-    Aria2Notifications notifications = new Aria2Notifications(vertx, (method, gid) -> {}, connected::tryComplete);
-    vertx.runOnContext(v -> notifications.follow(new Aria2Endpoint("127.0.0.1", server.actualPort(), "unused")));
+    Aria2Notifications notifications =
+        new Aria2Notifications(vertx, (method, gid) -> {}, connected::tryComplete);
+    vertx.runOnContext(
+        v -> notifications.follow(new Aria2Endpoint("127.0.0.1", server.actualPort(), "unused")));
     SupervisorHarness.await(SupervisorHarness.await(handshake.future()).accept());
     SupervisorHarness.await(connected.future());
     assertThat(notifications.connected()).isTrue();
@@ -107,7 +128,9 @@ class Aria2NotificationsTest {
     Promise<Void> closed = Promise.promise();
     vertx.runOnContext(v -> notifications.close().onComplete(closed));
     SupervisorHarness.await(closed.future());
-    assertThat(SupervisorHarness.await(serverSawClose.future())).as("close status the server received").isEqualTo((short) 1000);
+    assertThat(SupervisorHarness.await(serverSawClose.future()))
+        .as("close status the server received")
+        .isEqualTo((short) 1000);
     assertThat(notifications.connected()).isFalse();
   }
 }

@@ -21,13 +21,15 @@ class Aria2ProcessTest {
     assertThat(tuned(Map.of("PATH", "/usr/bin")))
         .containsEntry("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=16777216")
         .containsEntry("PATH", "/usr/bin");
-    assertThat(tuned(Map.of("GLIBC_TUNABLES", ""))).containsEntry("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=16777216");
+    assertThat(tuned(Map.of("GLIBC_TUNABLES", "")))
+        .containsEntry("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=16777216");
   }
 
   @Test
   void otherTunablesOfTheUserAreKept() {
     assertThat(tuned(Map.of("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")))
-        .containsEntry("GLIBC_TUNABLES", "glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=16777216");
+        .containsEntry(
+            "GLIBC_TUNABLES", "glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=16777216");
   }
 
   @Test

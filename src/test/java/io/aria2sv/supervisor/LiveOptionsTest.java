@@ -12,11 +12,13 @@ import org.junit.jupiter.api.Timeout;
 class LiveOptionsTest {
   @Test
   void newAndChangedOptionsAreSentAndRemovedOnesNamed() {
-    LiveOptions d = LiveOptions.diff(
-        Map.of("max-overall-download-limit", "1M", "split", "5", "max-tries", "3"),
-        Map.of("max-overall-download-limit", "2M", "split", "5", "user-agent", "x"));
+    LiveOptions d =
+        LiveOptions.diff(
+            Map.of("max-overall-download-limit", "1M", "split", "5", "max-tries", "3"),
+            Map.of("max-overall-download-limit", "2M", "split", "5", "user-agent", "x"));
 
-    assertThat(d.changed().getMap()).containsOnly(Map.entry("max-overall-download-limit", "2M"), Map.entry("user-agent", "x"));
+    assertThat(d.changed().getMap())
+        .containsOnly(Map.entry("max-overall-download-limit", "2M"), Map.entry("user-agent", "x"));
     assertThat(d.removed()).containsExactly("max-tries");
   }
 

@@ -14,7 +14,12 @@ import org.junit.jupiter.api.Timeout;
 class RestartPolicyTest {
   private static AppConfig.Restart config(double jitter, int maxRestarts) {
     return new AppConfig.Restart(
-        Duration.ofSeconds(1), Duration.ofSeconds(30), jitter, maxRestarts, Duration.ofMinutes(10), Duration.ofMinutes(1));
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(30),
+        jitter,
+        maxRestarts,
+        Duration.ofMinutes(10),
+        Duration.ofMinutes(1));
   }
 
   @Test
@@ -39,7 +44,11 @@ class RestartPolicyTest {
   @Test
   void jitterActuallyVariesTheDelay() {
     RestartPolicy p = new RestartPolicy(config(0.2, 100), new SplittableRandom(3));
-    assertThat(java.util.stream.IntStream.range(0, 50).mapToLong(i -> p.delayFor(2).toMillis()).distinct().count())
+    assertThat(
+            java.util.stream.IntStream.range(0, 50)
+                .mapToLong(i -> p.delayFor(2).toMillis())
+                .distinct()
+                .count())
         .isGreaterThan(10);
   }
 

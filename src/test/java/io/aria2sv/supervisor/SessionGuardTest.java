@@ -34,7 +34,10 @@ class SessionGuardTest {
       assertThat(SessionGuard.problemOf(session)).isNull();
 
       fs.fill();
-      assertThat(SessionGuard.problemOf(session)).contains(data.toString()).contains("0 bytes free").contains("aria2.session");
+      assertThat(SessionGuard.problemOf(session))
+          .contains(data.toString())
+          .contains("0 bytes free")
+          .contains("aria2.session");
 
       fs.free();
       assertThat(SessionGuard.problemOf(session)).isNull();

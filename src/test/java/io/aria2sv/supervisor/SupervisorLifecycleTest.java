@@ -39,10 +39,22 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class SupervisorLifecycleTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
-  private static final AppConfig.Restart RESTART = new AppConfig.Restart(Duration.ofMillis(20), Duration.ofMillis(40), 0.0, 3,
-      Duration.ofMinutes(1), Duration.ofMinutes(1));
-  private static final AppConfig.Supervisor CONFIG = new AppConfig.Supervisor(Duration.ofSeconds(2), Duration.ofMillis(20),
-      Duration.ofMillis(50), 2, Duration.ofSeconds(1), RESTART);
+  private static final AppConfig.Restart RESTART =
+      new AppConfig.Restart(
+          Duration.ofMillis(20),
+          Duration.ofMillis(40),
+          0.0,
+          3,
+          Duration.ofMinutes(1),
+          Duration.ofMinutes(1));
+  private static final AppConfig.Supervisor CONFIG =
+      new AppConfig.Supervisor(
+          Duration.ofSeconds(2),
+          Duration.ofMillis(20),
+          Duration.ofMillis(50),
+          2,
+          Duration.ofSeconds(1),
+          RESTART);
 
   /** One fake aria2c: exits when told, answers probes unless hung. */
   static final class FakeHandle implements Aria2Handle {
@@ -76,7 +88,9 @@ class SupervisorLifecycleTest {
     @Override
     public Future<Void> probe(Duration timeout) {
       probes.incrementAndGet();
-      return hung || exit.isDone() ? Future.failedFuture("no answer within " + timeout.toMillis() + " ms") : Future.succeededFuture();
+      return hung || exit.isDone()
+          ? Future.failedFuture("no answer within " + timeout.toMillis() + " ms")
+          : Future.succeededFuture();
     }
 
     @Override
@@ -105,18 +119,20 @@ class SupervisorLifecycleTest {
       onSpawned.accept(r);
       Supplier<Future<Void>> next = script.poll();
       Future<Void> outcome = next == null ? Future.succeededFuture() : next.get();
-      return outcome.compose(v -> {
-        if (cancelled.getAsBoolean()) {
-          return Future.failedFuture("aria2c start was cancelled by a stop request");
-        }
-        r.ready(new ReadinessProbe.Ready("1.36.0", List.of(), "session-" + h.pid), 1);
-        return Future.succeededFuture(r);
-      }, err -> {
-        if (!cancelled.getAsBoolean()) {
-          h.exit.complete(137);
-        }
-        return Future.failedFuture(err);
-      });
+      return outcome.compose(
+          v -> {
+            if (cancelled.getAsBoolean()) {
+              return Future.failedFuture("aria2c start was cancelled by a stop request");
+            }
+            r.ready(new ReadinessProbe.Ready("1.36.0", List.of(), "session-" + h.pid), 1);
+            return Future.succeededFuture(r);
+          },
+          err -> {
+            if (!cancelled.getAsBoolean()) {
+              h.exit.complete(137);
+            }
+            return Future.failedFuture(err);
+          });
     }
 
     FakeHandle last() {
@@ -134,17 +150,24 @@ class SupervisorLifecycleTest {
   void setUp(Vertx vertx) throws Exception {
     this.vertx = vertx;
     ctx = vertx.getOrCreateContext();
-    on(() -> {
-      supervisor = new Supervisor(vertx, ctx, CONFIG, starter, new RestartPolicy(RESTART, new SplittableRandom(1)),
-          new SupervisorEvents(vertx.eventBus(), Metrics.standalone()), running::add);
-      return Future.succeededFuture();
-    });
+    on(
+        () -> {
+          supervisor =
+              new Supervisor(
+                  vertx,
+                  ctx,
+                  CONFIG,
+                  starter,
+                  new RestartPolicy(RESTART, new SplittableRandom(1)),
+                  new SupervisorEvents(vertx.eventBus(), Metrics.standalone()),
+                  running::add);
+          return Future.succeededFuture();
+        });
   }
 
   private <T> T on(Supplier<Future<T>> action) throws Exception {
     return SupervisorHarness.on(ctx, action);
   }
-
 
   private SupervisorState state() throws Exception {
     return on(() -> Future.succeededFuture(supervisor.state()));
@@ -158,7 +181,9 @@ class SupervisorLifecycleTest {
 
     first.exit.complete(137);
 
-    await().atMost(WAIT).until(() -> starter.spawned.size() == 2 && state() == SupervisorState.RUNNING);
+    await()
+        .atMost(WAIT)
+        .until(() -> starter.spawned.size() == 2 && state() == SupervisorState.RUNNING);
     assertThat(on(() -> Future.succeededFuture(supervisor.restarts()))).isEqualTo(1);
     assertThat(running).hasSize(2);
   }
@@ -170,10 +195,13 @@ class SupervisorLifecycleTest {
 
     first.hung = true;
 
-    await().atMost(WAIT).until(() -> starter.spawned.size() == 2 && state() == SupervisorState.RUNNING);
+    await()
+        .atMost(WAIT)
+        .until(() -> starter.spawned.size() == 2 && state() == SupervisorState.RUNNING);
     assertThat(first.exit.getNow(null)).as("killed").isEqualTo(137);
     assertThat(first.probes.get()).isGreaterThanOrEqualTo(CONFIG.failureThreshold());
-    assertThat(on(() -> Future.succeededFuture(supervisor.lastRestart().getString("reason")))).startsWith("health check failed 2 times");
+    assertThat(on(() -> Future.succeededFuture(supervisor.lastRestart().getString("reason"))))
+        .startsWith("health check failed 2 times");
   }
 
   @Test
@@ -183,14 +211,20 @@ class SupervisorLifecycleTest {
       int before = starter.spawned.size();
       starter.last().exit.complete(137);
       if (i < RESTART.maxRestarts()) {
-        await().atMost(WAIT).until(() -> starter.spawned.size() == before + 1 && state() == SupervisorState.RUNNING);
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> starter.spawned.size() == before + 1 && state() == SupervisorState.RUNNING);
       }
     }
     await().atMost(WAIT).until(() -> state() == SupervisorState.FAILED);
     int spawned = starter.spawned.size();
 
     // several backoff periods (maxDelay 40 ms) go by without a start
-    await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> starter.spawned.size() == spawned && state() == SupervisorState.FAILED);
+    await()
+        .during(Duration.ofMillis(400))
+        .atMost(WAIT)
+        .until(() -> starter.spawned.size() == spawned && state() == SupervisorState.FAILED);
 
     on(supervisor::requestStart);
     assertThat(state()).as("an explicit start leaves FAILED").isEqualTo(SupervisorState.RUNNING);
@@ -198,7 +232,10 @@ class SupervisorLifecycleTest {
 
   @Test
   void aCrashBeforeTheFirstStartIsReadyIsRestartedAndTheFirstStartWaitsForIt() throws Exception {
-    starter.script.add(() -> Future.failedFuture(new StartCrash("aria2c (pid 1) was killed by signal 9 before it was ready")));
+    starter.script.add(
+        () ->
+            Future.failedFuture(
+                new StartCrash("aria2c (pid 1) was killed by signal 9 before it was ready")));
 
     on(supervisor::firstStart);
 
@@ -209,7 +246,9 @@ class SupervisorLifecycleTest {
 
   @Test
   void anAria2cThatRefusesToStartFailsTheFirstStartAtOnce() throws Exception {
-    starter.script.add(() -> Future.failedFuture("aria2c (pid 1) exited with code 28 before answering: bad option"));
+    starter.script.add(
+        () ->
+            Future.failedFuture("aria2c (pid 1) exited with code 28 before answering: bad option"));
 
     CompletableFuture<Throwable> failed = new CompletableFuture<>();
     ctx.runOnContext(v -> supervisor.firstStart().onComplete(ar -> failed.complete(ar.cause())));
@@ -228,10 +267,11 @@ class SupervisorLifecycleTest {
     await().atMost(WAIT).until(() -> starter.spawned.size() == 1);
 
     CompletableFuture<Void> stopped = new CompletableFuture<>();
-    ctx.runOnContext(v -> {
-      supervisor.stop(SupervisorState.STOPPED).onComplete(ar -> stopped.complete(null));
-      slow.complete();
-    });
+    ctx.runOnContext(
+        v -> {
+          supervisor.stop(SupervisorState.STOPPED).onComplete(ar -> stopped.complete(null));
+          slow.complete();
+        });
 
     stopped.get(5, TimeUnit.SECONDS);
     assertThat(started.get(5, TimeUnit.SECONDS)).hasMessageContaining("cancelled");
@@ -245,12 +285,13 @@ class SupervisorLifecycleTest {
     Promise<Void> slow = Promise.promise();
     starter.script.add(slow::future);
     CompletableFuture<Void> both = new CompletableFuture<>();
-    ctx.runOnContext(v -> {
-      Future<Void> a = supervisor.requestStart();
-      Future<Void> b = supervisor.requestStart();
-      Future.all(a, b).onComplete(ar -> both.complete(null));
-      slow.complete();
-    });
+    ctx.runOnContext(
+        v -> {
+          Future<Void> a = supervisor.requestStart();
+          Future<Void> b = supervisor.requestStart();
+          Future.all(a, b).onComplete(ar -> both.complete(null));
+          slow.complete();
+        });
     both.get(5, TimeUnit.SECONDS);
     assertThat(starter.spawned).hasSize(1);
     assertThat(state()).isEqualTo(SupervisorState.RUNNING);
@@ -265,7 +306,13 @@ class SupervisorLifecycleTest {
     first.hung = true; // its watch is closed: no probe, no "hung", no restart
 
     int probes = first.probes.get();
-    await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> first.probes.get() == probes
-        && starter.spawned.size() == 1 && state() == SupervisorState.STOPPED);
+    await()
+        .during(Duration.ofMillis(200))
+        .atMost(WAIT)
+        .until(
+            () ->
+                first.probes.get() == probes
+                    && starter.spawned.size() == 1
+                    && state() == SupervisorState.STOPPED);
   }
 }

@@ -75,17 +75,25 @@ class SupervisorVerticleTest {
     assertThat(Signals.alive(status.getLong("pid"))).isTrue();
     JsonObject started = sv.awaitEvents("started", 1, WAIT).get(0);
     assertThat(started.getLong("pid")).isEqualTo(status.getLong("pid"));
-    assertThat(sv.events("state-changed")).extracting(e -> e.getString("to")).containsExactly("STARTING", "RUNNING");
+    assertThat(sv.events("state-changed"))
+        .extracting(e -> e.getString("to"))
+        .containsExactly("STARTING", "RUNNING");
     // It answers RPC on the reported port with the secret of the endpoint.
-    assertThat(SupervisorHarness.await(sv.rpc().callObject("aria2.getVersion", Duration.ofSeconds(2))).getString("version"))
+    assertThat(
+            SupervisorHarness.await(sv.rpc().callObject("aria2.getVersion", Duration.ofSeconds(2)))
+                .getString("version"))
         .isEqualTo("1.36.0");
   }
 
   @Test
   void aria2cRunsWithAMallocTrimThresholdThatKeepsItsHeap() throws Exception {
     sv.deploy(fast());
-    String environ = new String(Files.readAllBytes(Path.of("/proc/" + sv.pid() + "/environ")), StandardCharsets.UTF_8);
-    assertThat(environ.split("\0")).as("aria2c's environment").contains("GLIBC_TUNABLES=" + Aria2Process.TRIM_THRESHOLD);
+    String environ =
+        new String(
+            Files.readAllBytes(Path.of("/proc/" + sv.pid() + "/environ")), StandardCharsets.UTF_8);
+    assertThat(environ.split("\0"))
+        .as("aria2c's environment")
+        .contains("GLIBC_TUNABLES=" + Aria2Process.TRIM_THRESHOLD);
   }
 
   @Test
@@ -95,14 +103,25 @@ class SupervisorVerticleTest {
     String secret = sv.request(Addresses.SUPERVISOR_ENDPOINT).getString("secret");
     assertThat(secret).matches("[0-9a-f]{32}");
 
-    String cmdline = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
-    assertThat(cmdline).doesNotContain(secret).contains("--conf-path=").contains("--stop-with-process=" + ProcessHandle.current().pid());
-    String environ = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8);
+    String cmdline =
+        new String(
+            Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
+    assertThat(cmdline)
+        .doesNotContain(secret)
+        .contains("--conf-path=")
+        .contains("--stop-with-process=" + ProcessHandle.current().pid());
+    String environ =
+        new String(
+            Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8);
     assertThat(environ).doesNotContain(secret);
     Path conf = root.resolve("data/aria2.conf");
-    assertThat(Files.getPosixFilePermissions(conf)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-    assertThat(Files.readString(conf)).contains("rpc-secret=" + secret).contains("rpc-listen-all=false");
-    assertThat(Files.getPosixFilePermissions(root.resolve("data"))).doesNotContain(PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_READ);
+    assertThat(Files.getPosixFilePermissions(conf))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    assertThat(Files.readString(conf))
+        .contains("rpc-secret=" + secret)
+        .contains("rpc-listen-all=false");
+    assertThat(Files.getPosixFilePermissions(root.resolve("data")))
+        .doesNotContain(PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_READ);
     assertThat(sv.status().encode()).doesNotContain(secret);
     assertThat(sv.request(Addresses.SUPERVISOR_DETAILS).encode()).doesNotContain(secret);
     assertThat(sv.events().toString()).doesNotContain(secret);
@@ -118,12 +137,17 @@ class SupervisorVerticleTest {
   private Path killedOnFirstStart() throws Exception {
     Path script = root.resolve("aria2c-killed-once");
     Path mark = root.resolve("killed-once");
-    Files.writeString(script, String.join("\n",
-        "#!/bin/sh",
-        "case \"$1\" in --conf-path=*/data/aria2.conf) ;; *) exec /usr/bin/aria2c \"$@\" ;; esac", // --version, --help
-        "if [ ! -e " + mark + " ]; then : > " + mark + "; kill -9 $$; fi",
-        "exec /usr/bin/aria2c \"$@\"", ""));
-    Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Files.writeString(
+        script,
+        String.join(
+            "\n",
+            "#!/bin/sh",
+            "case \"$1\" in --conf-path=*/data/aria2.conf) ;; *) exec /usr/bin/aria2c \"$@\" ;; esac", // --version, --help
+            "if [ ! -e " + mark + " ]; then : > " + mark + "; kill -9 $$; fi",
+            "exec /usr/bin/aria2c \"$@\"",
+            ""));
+    Files.setPosixFilePermissions(
+        script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     return script;
   }
 
@@ -134,22 +158,36 @@ class SupervisorVerticleTest {
     JsonObject status = sv.status();
     assertThat(status.getString("state")).isEqualTo("RUNNING");
     assertThat(status.getInteger("restarts")).isEqualTo(1);
-    assertThat(status.getJsonObject("lastRestart").getString("reason")).contains("killed by signal 9");
-    assertThat(sv.events("state-changed")).extracting(e -> e.getString("to"))
+    assertThat(status.getJsonObject("lastRestart").getString("reason"))
+        .contains("killed by signal 9");
+    assertThat(sv.events("state-changed"))
+        .extracting(e -> e.getString("to"))
         .containsExactly("STARTING", "RESTARTING", "STARTING", "RUNNING");
   }
 
   @Test
   void anAria2cThatExitsOnItsOwnDuringTheFirstStartFailsTheStartNamingWhy() throws Exception {
     Path script = root.resolve("aria2c-refuses");
-    Files.writeString(script, "#!/bin/sh\n[ \"$1\" = --version ] && exec /usr/bin/aria2c \"$@\"\necho 'no such thing' ; exit 28\n");
-    Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Files.writeString(
+        script,
+        "#!/bin/sh\n[ \"$1\" = --version ] && exec /usr/bin/aria2c \"$@\"\necho 'no such thing' ; exit 28\n");
+    Files.setPosixFilePermissions(
+        script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
 
-    Throwable failure = vertx.deployVerticle(new SupervisorVerticle(), SupervisorVerticle.options(fast("aria2.binary", script.toString())))
-        .toCompletionStage().toCompletableFuture().handle((ok, err) -> err).get(30, TimeUnit.SECONDS);
+    Throwable failure =
+        vertx
+            .deployVerticle(
+                new SupervisorVerticle(),
+                SupervisorVerticle.options(fast("aria2.binary", script.toString())))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .handle((ok, err) -> err)
+            .get(30, TimeUnit.SECONDS);
 
     assertThat(failure).isNotNull();
-    assertThat(failure.getMessage()).contains("exited with code 28 before answering").contains("no such thing");
+    assertThat(failure.getMessage())
+        .contains("exited with code 28 before answering")
+        .contains("no such thing");
   }
 
   @Test
@@ -171,7 +209,8 @@ class SupervisorVerticleTest {
     assertThat(exited.getBoolean("expected")).isFalse();
     // That the first restart after a stable start has no backoff is RestartPolicyTest's to show;
     // a wall-clock limit here would only measure how loaded the machine is.
-    assertThat(sv.events("state-changed")).extracting(e -> e.getString("to"))
+    assertThat(sv.events("state-changed"))
+        .extracting(e -> e.getString("to"))
         .containsExactly("STARTING", "RUNNING", "RESTARTING", "STARTING", "RUNNING");
   }
 
@@ -213,9 +252,16 @@ class SupervisorVerticleTest {
     assertThat(sv.awaitState("FAILED", WAIT).getValue("pid")).isNull();
     assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
     // No more restarts happen on their own: not within several times the longest backoff (400 ms).
-    await().during(Duration.ofMillis(1500)).atMost(WAIT).until(() -> sv.events("restarted").size() == 2
-        && Signals.countAria2For(root.resolve("data")) == 0 && "FAILED".equals(sv.status().getString("state")));
-    assertThat(failureCode(sv.requestAsync(Addresses.SUPERVISOR_ENDPOINT))).isEqualTo(ErrorCode.SUPERVISOR_FAILED.code());
+    await()
+        .during(Duration.ofMillis(1500))
+        .atMost(WAIT)
+        .until(
+            () ->
+                sv.events("restarted").size() == 2
+                    && Signals.countAria2For(root.resolve("data")) == 0
+                    && "FAILED".equals(sv.status().getString("state")));
+    assertThat(failureCode(sv.requestAsync(Addresses.SUPERVISOR_ENDPOINT)))
+        .isEqualTo(ErrorCode.SUPERVISOR_FAILED.code());
 
     JsonObject started = sv.request(Addresses.SUPERVISOR_START);
     assertThat(started.getString("state")).isEqualTo("RUNNING");
@@ -224,12 +270,16 @@ class SupervisorVerticleTest {
 
   @Test
   void aStableRunResetsTheBudget() throws Exception {
-    sv.deploy(fast("supervisor.restart.maxRestarts", "1", "supervisor.restart.resetAfter", "500ms"));
+    sv.deploy(
+        fast("supervisor.restart.maxRestarts", "1", "supervisor.restart.resetAfter", "500ms"));
 
     Signals.kill9(sv.pid());
     sv.awaitEvents("restarted", 1, WAIT);
     sv.awaitState("RUNNING", WAIT);
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> sv.status().getInteger("restartsInWindow") == 0);
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> sv.status().getInteger("restartsInWindow") == 0);
 
     Signals.kill9(sv.pid());
 
@@ -255,7 +305,8 @@ class SupervisorVerticleTest {
     // A status query never starts a process.
     assertThat(sv.status().getString("state")).isEqualTo("STOPPED");
     assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
-    assertThat(failureCode(sv.requestAsync(Addresses.SUPERVISOR_DETAILS))).isEqualTo(ErrorCode.NOT_RUNNING.code());
+    assertThat(failureCode(sv.requestAsync(Addresses.SUPERVISOR_DETAILS)))
+        .isEqualTo(ErrorCode.NOT_RUNNING.code());
   }
 
   @Test
@@ -265,13 +316,26 @@ class SupervisorVerticleTest {
       sv.deploy(fast());
       String gid = "0123456789abcdef";
       JsonObject options = new JsonObject().put("gid", gid).put("pause", "true");
-      SupervisorHarness.await(sv.rpc().call("aria2.addUri", Duration.ofSeconds(2), new JsonArray().add(files.url("queued.bin")), options));
+      SupervisorHarness.await(
+          sv.rpc()
+              .call(
+                  "aria2.addUri",
+                  Duration.ofSeconds(2),
+                  new JsonArray().add(files.url("queued.bin")),
+                  options));
 
       sv.request(Addresses.SUPERVISOR_RESTART);
 
-      assertThat(sv.awaitEvents("restarted", 1, WAIT).get(0).getString("reason")).isEqualTo("requested");
+      assertThat(sv.awaitEvents("restarted", 1, WAIT).get(0).getString("reason"))
+          .isEqualTo("requested");
       Aria2Rpc rpc = sv.rpc();
-      JsonObject st = SupervisorHarness.await(rpc.callObject("aria2.tellStatus", Duration.ofSeconds(2), gid, new JsonArray().add("gid").add("status")));
+      JsonObject st =
+          SupervisorHarness.await(
+              rpc.callObject(
+                  "aria2.tellStatus",
+                  Duration.ofSeconds(2),
+                  gid,
+                  new JsonArray().add("gid").add("status")));
       assertThat(st.getString("gid")).isEqualTo(gid);
       assertThat(st.getString("status")).isEqualTo("paused");
       assertThat(sv.events("stopped").get(0).getBoolean("graceful")).isTrue();
@@ -288,7 +352,10 @@ class SupervisorVerticleTest {
 
       Throwable failure = sv.deployFailure(fast("aria2.rpcPort", Integer.toString(port)));
 
-      assertThat(failure).hasMessageContaining("RPC port " + port).hasMessageContaining("127.0.0.1").hasMessageContaining("aria2.rpcPort");
+      assertThat(failure)
+          .hasMessageContaining("RPC port " + port)
+          .hasMessageContaining("127.0.0.1")
+          .hasMessageContaining("aria2.rpcPort");
       assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
     }
   }
@@ -319,7 +386,9 @@ class SupervisorVerticleTest {
     }
 
     assertThat(statuses).extracting(s -> s.getString("state")).containsOnly("RUNNING");
-    assertThat(statuses).extracting(s -> s.getLong("pid")).containsOnly(statuses.get(0).getLong("pid"));
+    assertThat(statuses)
+        .extracting(s -> s.getLong("pid"))
+        .containsOnly(statuses.get(0).getLong("pid"));
     assertThat(sv.events("started")).hasSize(startedBefore + 1);
     assertThat(Signals.countAria2For(root.resolve("data"))).isEqualTo(1);
   }
@@ -344,7 +413,8 @@ class SupervisorVerticleTest {
     JsonObject details = sv.request(Addresses.SUPERVISOR_DETAILS);
     assertThat(details.getJsonObject("status").getString("state")).isEqualTo("RUNNING");
     assertThat(details.getJsonObject("aria2").getString("version")).isEqualTo("1.36.0");
-    assertThat(details.getJsonObject("aria2").getJsonArray("enabledFeatures").contains("HTTPS")).isTrue();
+    assertThat(details.getJsonObject("aria2").getJsonArray("enabledFeatures").contains("HTTPS"))
+        .isTrue();
     assertThat(details.getJsonObject("globalStat").getLong("numActive")).isZero();
     assertThat(details.getInteger("activeDownloads")).isZero();
   }
@@ -357,8 +427,11 @@ class SupervisorVerticleTest {
     // file, its pid in aria2.pid, and no lock holder.
     Path data = root.resolve("data");
     sv.undeploy();
-    Process p = new ProcessBuilder("aria2c", "--conf-path=" + data.resolve("aria2.conf")).redirectErrorStream(true)
-        .redirectOutput(root.resolve("orphan.out").toFile()).start();
+    Process p =
+        new ProcessBuilder("aria2c", "--conf-path=" + data.resolve("aria2.conf"))
+            .redirectErrorStream(true)
+            .redirectOutput(root.resolve("orphan.out").toFile())
+            .start();
     Files.writeString(data.resolve("aria2.pid"), p.pid() + "\n");
     await().atMost(WAIT).until(() -> Signals.countAria2For(data) == 1);
     assertThat(orphan).isNotEqualTo(p.pid());
@@ -375,7 +448,9 @@ class SupervisorVerticleTest {
     sv.deploy(fast());
     SupervisorHarness second = new SupervisorHarness(vertx);
     Throwable failure = second.deployFailure(fast());
-    assertThat(failure).hasMessageContaining("in use by another supervisor").hasMessageContaining("pid=" + ProcessHandle.current().pid());
+    assertThat(failure)
+        .hasMessageContaining("in use by another supervisor")
+        .hasMessageContaining("pid=" + ProcessHandle.current().pid());
     assertThat(Signals.countAria2For(root.resolve("data"))).isEqualTo(1);
   }
 

@@ -26,12 +26,26 @@ import org.awaitility.Awaitility;
  */
 public final class Chaos {
   /** The run's size. */
-  public record Plan(int downloads, int minBytes, int maxBytes, long bytesPerSecond, int aria2Kills,
-      long killEveryMillis, int stops, boolean killJvm) {}
+  public record Plan(
+      int downloads,
+      int minBytes,
+      int maxBytes,
+      long bytesPerSecond,
+      int aria2Kills,
+      long killEveryMillis,
+      int stops,
+      boolean killJvm) {}
 
   /** What happened. */
-  public record Result(int complete, int total, long seconds, int aria2Kills, int stops, int jvmKills,
-      int restartsSeen, Map<String, Object> notes) {}
+  public record Result(
+      int complete,
+      int total,
+      long seconds,
+      int aria2Kills,
+      int stops,
+      int jvmKills,
+      int restartsSeen,
+      Map<String, Object> notes) {}
 
   private final Vertx vertx;
   private final Path root;
@@ -61,7 +75,9 @@ public final class Chaos {
     return env;
   }
 
-  private HttpResponse<Buffer> call(int port, io.vertx.core.http.HttpMethod method, String path, JsonObject body) throws Exception {
+  private HttpResponse<Buffer> call(
+      int port, io.vertx.core.http.HttpMethod method, String path, JsonObject body)
+      throws Exception {
     var req = web.request(method, port, "127.0.0.1", path).timeout(60_000);
     return SupervisorHarness.await(body == null ? req.send() : req.sendJsonObject(body));
   }
@@ -88,12 +104,18 @@ public final class Chaos {
         String name = "chaos-" + i + ".bin";
         int size = plan.minBytes() + sizes.nextInt(plan.maxBytes() - plan.minBytes() + 1);
         digests.put(name, files.addRandomFile(name, size, 1000 + i));
-        items.add(new JsonObject().put("uris", new JsonArray().add(files.url(name))).put("out", name));
+        items.add(
+            new JsonObject().put("uris", new JsonArray().add(files.url(name))).put("out", name));
       }
       ChildJvm jvm = ChildJvm.main(root.resolve("run1"), env());
       try {
         int port = jvm.awaitHttpPort();
-        HttpResponse<Buffer> batch = call(port, io.vertx.core.http.HttpMethod.POST, "/api/v1/batches", new JsonObject().put("items", items));
+        HttpResponse<Buffer> batch =
+            call(
+                port,
+                io.vertx.core.http.HttpMethod.POST,
+                "/api/v1/batches",
+                new JsonObject().put("items", items));
         assertThat(batch.statusCode()).as(batch.bodyAsString()).isEqualTo(201);
 
         int stopAt = plan.aria2Kills() / 3;
@@ -121,35 +143,72 @@ public final class Chaos {
           }
         }
         int livePort = port;
-        Awaitility.await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(250)).until(() -> {
-          JsonArray all = call(livePort, io.vertx.core.http.HttpMethod.GET, "/api/v1/downloads", null).bodyAsJsonObject().getJsonArray("downloads");
-          return all.stream().map(o -> ((JsonObject) o).getString("status")).filter(s -> List.of("complete", "failed").contains(s)).count() == plan.downloads();
-        });
-        JsonArray all = call(livePort, io.vertx.core.http.HttpMethod.GET, "/api/v1/downloads", null).bodyAsJsonObject().getJsonArray("downloads");
-        Map<String, String> status = all.stream().map(o -> (JsonObject) o)
-            .collect(Collectors.toMap(d -> d.getString("out"), d -> d.getString("status")));
-        JsonObject supervisor = call(livePort, io.vertx.core.http.HttpMethod.GET, "/api/v1/supervisor", null).bodyAsJsonObject();
+        Awaitility.await()
+            .atMost(Duration.ofMinutes(10))
+            .pollInterval(Duration.ofMillis(250))
+            .until(
+                () -> {
+                  JsonArray all =
+                      call(livePort, io.vertx.core.http.HttpMethod.GET, "/api/v1/downloads", null)
+                          .bodyAsJsonObject()
+                          .getJsonArray("downloads");
+                  return all.stream()
+                          .map(o -> ((JsonObject) o).getString("status"))
+                          .filter(s -> List.of("complete", "failed").contains(s))
+                          .count()
+                      == plan.downloads();
+                });
+        JsonArray all =
+            call(livePort, io.vertx.core.http.HttpMethod.GET, "/api/v1/downloads", null)
+                .bodyAsJsonObject()
+                .getJsonArray("downloads");
+        Map<String, String> status =
+            all.stream()
+                .map(o -> (JsonObject) o)
+                .collect(Collectors.toMap(d -> d.getString("out"), d -> d.getString("status")));
+        JsonObject supervisor =
+            call(livePort, io.vertx.core.http.HttpMethod.GET, "/api/v1/supervisor", null)
+                .bodyAsJsonObject();
 
         // The registry: exactly one download per request, each complete.
         assertThat(all).hasSize(plan.downloads());
-        assertThat(all.stream().map(o -> ((JsonObject) o).getString("id")).distinct().count()).isEqualTo(plan.downloads());
-        assertThat(status.values()).as("statuses; not complete: %s; supervisor log:%n%s", all.stream().map(o -> (JsonObject) o)
-            .filter(d -> !"complete".equals(d.getString("status"))).toList(), jvm.output()).containsOnly("complete");
+        assertThat(all.stream().map(o -> ((JsonObject) o).getString("id")).distinct().count())
+            .isEqualTo(plan.downloads());
+        assertThat(status.values())
+            .as(
+                "statuses; not complete: %s; supervisor log:%n%s",
+                all.stream()
+                    .map(o -> (JsonObject) o)
+                    .filter(d -> !"complete".equals(d.getString("status")))
+                    .toList(),
+                jvm.output())
+            .containsOnly("complete");
         // The files: right digests, no renamed copies, no leftover control files.
         try (var listing = Files.list(root.resolve("downloads"))) {
           assertThat(listing.map(p -> p.getFileName().toString()).sorted().toList())
               .containsExactlyInAnyOrderElementsOf(digests.keySet());
         }
         for (var e : digests.entrySet()) {
-          assertThat(FileServer.sha256(Files.readAllBytes(root.resolve("downloads").resolve(e.getKey()))))
-              .as(e.getKey()).isEqualTo(e.getValue());
+          assertThat(
+                  FileServer.sha256(
+                      Files.readAllBytes(root.resolve("downloads").resolve(e.getKey()))))
+              .as(e.getKey())
+              .isEqualTo(e.getValue());
         }
 
         Signals.send(jvm.pid(), "TERM");
         assertThat(jvm.awaitExit(Duration.ofSeconds(30))).as(jvm.output()).isZero();
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Signals.countAria2For(root.resolve("data")) == 0);
-        return new Result((int) status.values().stream().filter("complete"::equals).count(), plan.downloads(),
-            (System.nanoTime() - t0) / 1_000_000_000L, aria2Kills, stops, jvmKills, supervisor.getInteger("restarts"),
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> Signals.countAria2For(root.resolve("data")) == 0);
+        return new Result(
+            (int) status.values().stream().filter("complete"::equals).count(),
+            plan.downloads(),
+            (System.nanoTime() - t0) / 1_000_000_000L,
+            aria2Kills,
+            stops,
+            jvmKills,
+            supervisor.getInteger("restarts"),
             Map.of("rangeRequests", files.rangeRequests()));
       } finally {
         jvm.close();

@@ -24,14 +24,19 @@ public final class ChildJvm implements AutoCloseable {
     this.output = output;
   }
 
-  private static final java.util.regex.Pattern PORT = java.util.regex.Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)/");
+  private static final java.util.regex.Pattern PORT =
+      java.util.regex.Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)/");
 
-  /** The environment of a supervisor under {@code root}: its data and download dirs, HTTP on a free port. */
+  /**
+   * The environment of a supervisor under {@code root}: its data and download dirs, HTTP on a free
+   * port.
+   */
   public static Map<String, String> envFor(Path root) {
-    return new java.util.HashMap<>(Map.of(
-        "ARIA2SV_ARIA2_DATA_DIR", root.resolve("data").toString(),
-        "ARIA2SV_ARIA2_DOWNLOAD_DIR", root.resolve("downloads").toString(),
-        "ARIA2SV_HTTP_PORT", "0"));
+    return new java.util.HashMap<>(
+        Map.of(
+            "ARIA2SV_ARIA2_DATA_DIR", root.resolve("data").toString(),
+            "ARIA2SV_ARIA2_DOWNLOAD_DIR", root.resolve("downloads").toString(),
+            "ARIA2SV_HTTP_PORT", "0"));
   }
 
   /** Waits until the supervisor runs and returns the HTTP port from its "listening" line. */
@@ -45,12 +50,16 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /** Runs {@code io.aria2sv.Main} on the test class path. */
-  public static ChildJvm main(Path cwd, Map<String, String> env, String... args) throws IOException {
+  public static ChildJvm main(Path cwd, Map<String, String> env, String... args)
+      throws IOException {
     return mainClass("io.aria2sv.Main", cwd, env, args);
   }
 
-  /** Runs {@code io.aria2sv.Main} on the test class path with extra JVM flags ({@code -Dkey=value}). */
-  public static ChildJvm mainWithJvmFlags(List<String> jvmFlags, Path cwd, Map<String, String> env, String... args) throws IOException {
+  /**
+   * Runs {@code io.aria2sv.Main} on the test class path with extra JVM flags ({@code -Dkey=value}).
+   */
+  public static ChildJvm mainWithJvmFlags(
+      List<String> jvmFlags, Path cwd, Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx128m"));
     cmd.addAll(jvmFlags);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.aria2sv.Main"));
@@ -59,25 +68,34 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /** Runs the {@code main} of {@code className} on the test class path. */
-  public static ChildJvm mainClass(String className, Path cwd, Map<String, String> env, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx128m", "-cp", System.getProperty("java.class.path"), className));
+  public static ChildJvm mainClass(
+      String className, Path cwd, Map<String, String> env, String... args) throws IOException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                javaBinary(), "-Xmx128m", "-cp", System.getProperty("java.class.path"), className));
     cmd.addAll(List.of(args));
     return start(cmd, cwd, env);
   }
 
   /** Writes one line to the child's standard input. */
   public void tell(String line) throws IOException {
-    process.getOutputStream().write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    process
+        .getOutputStream()
+        .write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     process.getOutputStream().flush();
   }
 
   /** Runs a jar with {@code java -jar}. */
-  public static ChildJvm jar(Path jar, Path cwd, Map<String, String> env, String... args) throws IOException {
+  public static ChildJvm jar(Path jar, Path cwd, Map<String, String> env, String... args)
+      throws IOException {
     return jar(jar, List.of(), cwd, env, args);
   }
 
   /** Runs a jar with {@code java <jvmFlags> -jar}. */
-  public static ChildJvm jar(Path jar, List<String> jvmFlags, Path cwd, Map<String, String> env, String... args) throws IOException {
+  public static ChildJvm jar(
+      Path jar, List<String> jvmFlags, Path cwd, Map<String, String> env, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>(List.of(javaBinary()));
     cmd.addAll(jvmFlags);
     cmd.addAll(List.of("-jar", jar.toString()));
@@ -85,10 +103,15 @@ public final class ChildJvm implements AutoCloseable {
     return start(cmd, cwd, env);
   }
 
-  private static ChildJvm start(List<String> cmd, Path cwd, Map<String, String> env) throws IOException {
+  private static ChildJvm start(List<String> cmd, Path cwd, Map<String, String> env)
+      throws IOException {
     Files.createDirectories(cwd);
     Path out = Files.createTempFile(cwd, "jvm-", ".log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(cwd.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("ARIA2SV_"));
     pb.environment().putAll(env);
     return new ChildJvm(pb.start(), out);
@@ -111,11 +134,17 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /** Waits until {@code condition} holds; on a timeout the failure shows this JVM's output. */
-  public void awaitOrShowOutput(Duration timeout, java.util.concurrent.Callable<Boolean> condition) {
+  public void awaitOrShowOutput(
+      Duration timeout, java.util.concurrent.Callable<Boolean> condition) {
     try {
-      Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(5)).ignoreExceptions().until(condition);
+      Awaitility.await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(5))
+          .ignoreExceptions()
+          .until(condition);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError(e.getMessage() + "\n--- output of pid " + pid() + " ---\n" + output(), e);
+      throw new AssertionError(
+          e.getMessage() + "\n--- output of pid " + pid() + " ---\n" + output(), e);
     }
   }
 
@@ -124,15 +153,22 @@ public final class ChildJvm implements AutoCloseable {
     Awaitility.await()
         .atMost(timeout)
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> {
-          if (output().contains(text)) {
-            return true;
-          }
-          if (!process.isAlive()) {
-            throw new AssertionError("JVM exited with " + process.exitValue() + " before printing '" + text + "':\n" + output());
-          }
-          return false;
-        });
+        .until(
+            () -> {
+              if (output().contains(text)) {
+                return true;
+              }
+              if (!process.isAlive()) {
+                throw new AssertionError(
+                    "JVM exited with "
+                        + process.exitValue()
+                        + " before printing '"
+                        + text
+                        + "':\n"
+                        + output());
+              }
+              return false;
+            });
   }
 
   /** Whether the JVM still runs. */

@@ -15,15 +15,19 @@ import java.util.UUID;
 /**
  * Supervisor JVMs ({@link ChildJvm}) joined as one cluster on 127.0.0.1: free Hazelcast ports, a
  * cluster name of their own, TCP-IP members, a 4 s failure timeout, small heaps, and aria2c with
- * every way off the machine turned off. Node {@code i} is named {@code n<i>} and lives in
- * {@code root/n<i>}; it can be killed and started again on the same directories.
+ * every way off the machine turned off. Node {@code i} is named {@code n<i>} and lives in {@code
+ * root/n<i>}; it can be killed and started again on the same directories.
  */
 public final class ClusterNodes implements AutoCloseable {
   /** The JDK packages Hazelcast reads (the fat jar's manifest opens them the same way). */
-  public static final List<String> HAZELCAST_FLAGS = List.of("--add-opens=java.base/java.lang=ALL-UNNAMED",
-      "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-      "--add-opens=java.management/sun.management=ALL-UNNAMED",
-      "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED");
+  public static final List<String> HAZELCAST_FLAGS =
+      List.of(
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens=java.management/sun.management=ALL-UNNAMED",
+          "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED",
+          "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED");
 
   private final Path root;
   private final String name = "test-" + UUID.randomUUID().toString().substring(0, 8);
@@ -60,8 +64,8 @@ public final class ClusterNodes implements AutoCloseable {
   }
 
   /**
-   * Starts a supervisor named {@code node} in {@code dir}, listening for the cluster on
-   * {@code clusterPort} and joining every node of this cluster; does not wait for it.
+   * Starts a supervisor named {@code node} in {@code dir}, listening for the cluster on {@code
+   * clusterPort} and joining every node of this cluster; does not wait for it.
    */
   public ChildJvm spawn(String node, Path dir, int clusterPort) throws Exception {
     Map<String, String> env = ChildJvm.envFor(dir);
@@ -83,7 +87,10 @@ public final class ClusterNodes implements AutoCloseable {
     return ChildJvm.mainWithJvmFlags(jvmFlags(), dir, env);
   }
 
-  /** Hazelcast's JDK access, and aria2c with nothing going off the machine on a BitTorrent port of its own. */
+  /**
+   * Hazelcast's JDK access, and aria2c with nothing going off the machine on a BitTorrent port of
+   * its own.
+   */
   public static List<String> jvmFlags() {
     List<String> flags = new ArrayList<>(HAZELCAST_FLAGS);
     flags.add("-Xss512k");
@@ -125,7 +132,8 @@ public final class ClusterNodes implements AutoCloseable {
   }
 
   /** An HTTP request to node {@code i}'s API. */
-  public HttpResponse<Buffer> call(int i, HttpMethod method, String path, JsonObject body) throws Exception {
+  public HttpResponse<Buffer> call(int i, HttpMethod method, String path, JsonObject body)
+      throws Exception {
     var req = web.request(method, httpPorts[i], "127.0.0.1", path).timeout(60_000);
     return SupervisorHarness.await(body == null ? req.send() : req.sendJsonObject(body));
   }
@@ -134,7 +142,8 @@ public final class ClusterNodes implements AutoCloseable {
   public JsonObject list(int i) throws Exception {
     HttpResponse<Buffer> r = call(i, HttpMethod.GET, "/api/v1/downloads?limit=1000", null);
     if (r.statusCode() != 200) {
-      throw new AssertionError("list from " + name(i) + ": " + r.statusCode() + " " + r.bodyAsString());
+      throw new AssertionError(
+          "list from " + name(i) + ": " + r.statusCode() + " " + r.bodyAsString());
     }
     return r.bodyAsJsonObject();
   }

@@ -45,8 +45,13 @@ public final class FakeAria2 implements Aria2 {
 
   /** Sets what aria2 reports for {@code gid}: its {@code status} and more fields. */
   public FakeAria2 status(String gid, String status, Object... fields) {
-    JsonObject st = new JsonObject().put("gid", gid).put("status", status)
-        .put("completedLength", "0").put("totalLength", "0").put("downloadSpeed", "0");
+    JsonObject st =
+        new JsonObject()
+            .put("gid", gid)
+            .put("status", status)
+            .put("completedLength", "0")
+            .put("totalLength", "0")
+            .put("downloadSpeed", "0");
     for (int i = 0; i < fields.length; i += 2) {
       st.put((String) fields[i], fields[i + 1]);
     }
@@ -60,7 +65,9 @@ public final class FakeAria2 implements Aria2 {
     return this;
   }
 
-  /** Holds back answers to {@code method} (the calls are recorded and their effect applied at once). */
+  /**
+   * Holds back answers to {@code method} (the calls are recorded and their effect applied at once).
+   */
   public FakeAria2 hold(String method) {
     held.add(method);
     return this;
@@ -110,13 +117,14 @@ public final class FakeAria2 implements Aria2 {
   /** The answer now, or when the test releases {@code method}. */
   private Future<Object> later(String method, Object answer) {
     Promise<Object> p = Promise.promise();
-    Runnable reply = () -> {
-      if (answer instanceof Aria2RpcException e) {
-        p.fail(e);
-      } else {
-        p.complete(answer);
-      }
-    };
+    Runnable reply =
+        () -> {
+          if (answer instanceof Aria2RpcException e) {
+            p.fail(e);
+          } else {
+            p.complete(answer);
+          }
+        };
     if (held.contains(method)) {
       waiting.computeIfAbsent(method, k -> new ArrayList<>()).add(reply);
     } else {
@@ -128,22 +136,24 @@ public final class FakeAria2 implements Aria2 {
   private Object answer(Aria2Call c) {
     JsonArray p = c.params();
     switch (c.method()) {
-      case "aria2.addUri": {
-        JsonObject options = p.getJsonObject(1);
-        String gid = options.getString("gid");
-        if (statuses.containsKey(gid)) {
-          throw Aria2RpcException.aria2(c.method(), 1, "GID " + gid + " is not unique");
+      case "aria2.addUri":
+        {
+          JsonObject options = p.getJsonObject(1);
+          String gid = options.getString("gid");
+          if (statuses.containsKey(gid)) {
+            throw Aria2RpcException.aria2(c.method(), 1, "GID " + gid + " is not unique");
+          }
+          status(gid, "true".equals(options.getString("pause")) ? "paused" : "waiting");
+          return gid;
         }
-        status(gid, "true".equals(options.getString("pause")) ? "paused" : "waiting");
-        return gid;
-      }
-      case "aria2.tellStatus": {
-        JsonObject st = statuses.get(p.getString(0));
-        if (st == null) {
-          throw Aria2RpcException.aria2(c.method(), 1, "GID " + p.getString(0) + " is not found");
+      case "aria2.tellStatus":
+        {
+          JsonObject st = statuses.get(p.getString(0));
+          if (st == null) {
+            throw Aria2RpcException.aria2(c.method(), 1, "GID " + p.getString(0) + " is not found");
+          }
+          return st.copy();
         }
-        return st.copy();
-      }
       case "aria2.forcePause":
         return setIfKnown(c, "paused");
       case "aria2.unpause":
@@ -177,7 +187,9 @@ public final class FakeAria2 implements Aria2 {
   private JsonArray list(String... status) {
     List<String> wanted = List.of(status);
     JsonArray out = new JsonArray();
-    statuses.values().stream().filter(st -> wanted.contains(st.getString("status"))).forEach(st -> out.add(st.copy()));
+    statuses.values().stream()
+        .filter(st -> wanted.contains(st.getString("status")))
+        .forEach(st -> out.add(st.copy()));
     return out;
   }
 }

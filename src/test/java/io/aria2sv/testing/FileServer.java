@@ -42,7 +42,8 @@ public final class FileServer implements AutoCloseable {
 
   public FileServer start() throws Exception {
     server =
-        vertx.createHttpServer()
+        vertx
+            .createHttpServer()
             .requestHandler(this::handle)
             .listen(0, "127.0.0.1")
             .toCompletionStage()
@@ -88,7 +89,10 @@ public final class FileServer implements AutoCloseable {
     resets.put(name, new AtomicInteger(n));
   }
 
-  /** {@code name} is served whole whatever the {@code Range} asked, as by servers that cannot resume. */
+  /**
+   * {@code name} is served whole whatever the {@code Range} asked, as by servers that cannot
+   * resume.
+   */
   public void ignoreRanges(String name) {
     noRanges.add(name);
   }
@@ -152,7 +156,10 @@ public final class FileServer implements AutoCloseable {
     }
     requests.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
     transfers.putIfAbsent(name, new Transfer(System.nanoTime(), 0));
-    res.endHandler(v -> transfers.computeIfPresent(name, (k, t) -> new Transfer(t.firstRequest(), System.nanoTime())));
+    res.endHandler(
+        v ->
+            transfers.computeIfPresent(
+                name, (k, t) -> new Transfer(t.firstRequest(), System.nanoTime())));
     if (take(fail503, name)) {
       res.setStatusCode(503).end("busy");
       return;
@@ -174,7 +181,8 @@ public final class FileServer implements AutoCloseable {
           res.setStatusCode(416).putHeader("Content-Range", "bytes */" + data.length).end();
           return;
         }
-        res.setStatusCode(206).putHeader("Content-Range", "bytes " + from + "-" + to + "/" + data.length);
+        res.setStatusCode(206)
+            .putHeader("Content-Range", "bytes " + from + "-" + to + "/" + data.length);
       }
     }
     res.putHeader("Content-Length", Integer.toString(to - from + 1));

@@ -35,8 +35,12 @@ public final class SupervisorHarness {
   public SupervisorHarness(Vertx vertx) {
     this.vertx = vertx;
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_SUPERVISOR, m -> events.add(m.body()));
-    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_DOWNLOAD, m -> downloadEvents.add(m.body()));
-    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_PROGRESS, m -> progressEvents.add(m.body()));
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(Addresses.EVENTS_DOWNLOAD, m -> downloadEvents.add(m.body()));
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(Addresses.EVENTS_PROGRESS, m -> progressEvents.add(m.body()));
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BATCH, m -> batchEvents.add(m.body()));
   }
 
@@ -48,7 +52,8 @@ public final class SupervisorHarness {
 
   /** Deploys and waits until aria2c is ready. */
   public SupervisorHarness deploy(JsonObject config) throws Exception {
-    deploymentId = await(vertx.deployVerticle(new SupervisorVerticle(), SupervisorVerticle.options(config)));
+    deploymentId =
+        await(vertx.deployVerticle(new SupervisorVerticle(), SupervisorVerticle.options(config)));
     return this;
   }
 
@@ -75,7 +80,8 @@ public final class SupervisorHarness {
   }
 
   public Future<JsonObject> send(String address, JsonObject body) {
-    return vertx.eventBus()
+    return vertx
+        .eventBus()
         .<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(30_000))
         .map(m -> m.body());
   }
@@ -99,15 +105,30 @@ public final class SupervisorHarness {
     return request(Addresses.DOWNLOADS_GET, new JsonObject().put("id", id));
   }
 
-  /** Waits until download {@code id} has {@code status}; fails at once on an unexpected terminal status. */
+  /**
+   * Waits until download {@code id} has {@code status}; fails at once on an unexpected terminal
+   * status.
+   */
   public JsonObject awaitStatus(String id, String status, Duration timeout) {
-    Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
-      String now = get(id).getString("status");
-      if (!now.equals(status) && List.of("complete", "failed", "removed").contains(now)) {
-        throw new AssertionError("download " + id + " ended " + now + " instead of " + status + ": " + get(id).encodePrettily());
-      }
-      return now.equals(status);
-    });
+    Awaitility.await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              String now = get(id).getString("status");
+              if (!now.equals(status) && List.of("complete", "failed", "removed").contains(now)) {
+                throw new AssertionError(
+                    "download "
+                        + id
+                        + " ended "
+                        + now
+                        + " instead of "
+                        + status
+                        + ": "
+                        + get(id).encodePrettily());
+              }
+              return now.equals(status);
+            });
     try {
       return get(id);
     } catch (Exception e) {
@@ -116,7 +137,9 @@ public final class SupervisorHarness {
   }
 
   public List<JsonObject> downloadEvents(String id) {
-    return downloadEvents.stream().filter(e -> id.equals(e.getJsonObject("download").getString("id"))).toList();
+    return downloadEvents.stream()
+        .filter(e -> id.equals(e.getJsonObject("download").getString("id")))
+        .toList();
   }
 
   public List<String> transitions(String id) {
@@ -137,14 +160,18 @@ public final class SupervisorHarness {
 
   public JsonObject request(String address, Duration timeout) throws Exception {
     return await(
-        vertx.eventBus()
-            .<JsonObject>request(address, new JsonObject(), new DeliveryOptions().setSendTimeout(timeout.toMillis()))
+        vertx
+            .eventBus()
+            .<JsonObject>request(
+                address, new JsonObject(), new DeliveryOptions().setSendTimeout(timeout.toMillis()))
             .map(m -> m.body()));
   }
 
   public Future<JsonObject> requestAsync(String address) {
-    return vertx.eventBus()
-        .<JsonObject>request(address, new JsonObject(), new DeliveryOptions().setSendTimeout(20_000))
+    return vertx
+        .eventBus()
+        .<JsonObject>request(
+            address, new JsonObject(), new DeliveryOptions().setSendTimeout(20_000))
         .map(m -> m.body());
   }
 
@@ -163,7 +190,8 @@ public final class SupervisorHarness {
 
   /** An RPC client on the endpoint of the supervisor deployed on {@code vertx}, secret included. */
   public static Aria2Rpc rpc(Vertx vertx) throws Exception {
-    return new Aria2Rpc(WebClient.create(vertx), Aria2Endpoint.fromJson(ask(vertx, Addresses.SUPERVISOR_ENDPOINT)));
+    return new Aria2Rpc(
+        WebClient.create(vertx), Aria2Endpoint.fromJson(ask(vertx, Addresses.SUPERVISOR_ENDPOINT)));
   }
 
   public List<JsonObject> events() {
@@ -206,24 +234,39 @@ public final class SupervisorHarness {
     return await(vertx.eventBus().<JsonObject>request(address, new JsonObject())).body();
   }
 
-  /** Runs {@code action} on {@code context} (code under test that is confined to it) and waits for its future. */
-  public static <T> T on(io.vertx.core.Context context, java.util.function.Supplier<Future<T>> action) throws Exception {
+  /**
+   * Runs {@code action} on {@code context} (code under test that is confined to it) and waits for
+   * its future.
+   */
+  public static <T> T on(
+      io.vertx.core.Context context, java.util.function.Supplier<Future<T>> action)
+      throws Exception {
     java.util.concurrent.CompletableFuture<T> out = new java.util.concurrent.CompletableFuture<>();
-    context.runOnContext(v -> action.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        out.complete(ar.result());
-      } else {
-        out.completeExceptionally(ar.cause());
-      }
-    }));
+    context.runOnContext(
+        v ->
+            action
+                .get()
+                .onComplete(
+                    ar -> {
+                      if (ar.succeeded()) {
+                        out.complete(ar.result());
+                      } else {
+                        out.completeExceptionally(ar.cause());
+                      }
+                    }));
     return out.get(30, TimeUnit.SECONDS);
   }
 
   /** The GIDs aria2 at {@code rpc} runs, holds queued or keeps as results. */
   public static java.util.Set<String> aria2Gids(io.aria2sv.rpc.Aria2Rpc rpc) throws Exception {
-    List<Object> lists = await(rpc.multicall(List.of(io.aria2sv.rpc.Aria2Call.tellActive(List.of("gid")),
-        io.aria2sv.rpc.Aria2Call.tellWaiting(0, 1000, List.of("gid")), io.aria2sv.rpc.Aria2Call.tellStopped(0, 1000, List.of("gid"))),
-        java.time.Duration.ofSeconds(2)));
+    List<Object> lists =
+        await(
+            rpc.multicall(
+                List.of(
+                    io.aria2sv.rpc.Aria2Call.tellActive(List.of("gid")),
+                    io.aria2sv.rpc.Aria2Call.tellWaiting(0, 1000, List.of("gid")),
+                    io.aria2sv.rpc.Aria2Call.tellStopped(0, 1000, List.of("gid"))),
+                java.time.Duration.ofSeconds(2)));
     java.util.Set<String> gids = new java.util.HashSet<>();
     for (Object l : lists) {
       ((io.vertx.core.json.JsonArray) l).forEach(o -> gids.add(((JsonObject) o).getString("gid")));

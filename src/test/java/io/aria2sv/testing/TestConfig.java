@@ -37,22 +37,34 @@ public final class TestConfig {
    * aria2's ways of reaching peers beyond this machine, all off in every test's aria2c: DHT (IPv4
    * and IPv6), local peer discovery (multicast) and peer exchange. Nothing may leave 127.0.0.0/8.
    */
-  public static final Map<String, String> LOOPBACK_ONLY = Map.of(
-      "enable-dht", "false", "enable-dht6", "false", "bt-enable-lpd", "false", "enable-peer-exchange", "false");
+  public static final Map<String, String> LOOPBACK_ONLY =
+      Map.of(
+          "enable-dht",
+          "false",
+          "enable-dht6",
+          "false",
+          "bt-enable-lpd",
+          "false",
+          "enable-peer-exchange",
+          "false");
 
   /** Fails unless aria2c at {@code rpc} runs with every option of {@link #LOOPBACK_ONLY}. */
   public static void assertLoopbackOnly(Aria2Rpc rpc) throws Exception {
-    JsonObject global = SupervisorHarness.await(rpc.callObject("aria2.getGlobalOption", Duration.ofSeconds(2)));
-    LOOPBACK_ONLY.forEach((k, v) -> {
-      if (!v.equals(global.getString(k))) {
-        throw new AssertionError("aria2c runs with " + k + "=" + global.getString(k) + ", not " + v);
-      }
-    });
+    JsonObject global =
+        SupervisorHarness.await(rpc.callObject("aria2.getGlobalOption", Duration.ofSeconds(2)));
+    LOOPBACK_ONLY.forEach(
+        (k, v) -> {
+          if (!v.equals(global.getString(k))) {
+            throw new AssertionError(
+                "aria2c runs with " + k + "=" + global.getString(k) + ", not " + v);
+          }
+        });
   }
 
   /** A TCP port free on 127.0.0.1 a moment ago. */
   public static int freePort() {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);

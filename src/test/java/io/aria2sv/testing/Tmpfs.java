@@ -42,7 +42,8 @@ public final class Tmpfs implements AutoCloseable {
   /** Mounts a tmpfs of {@code kib} KiB on {@code dir} (created when missing). */
   public static Tmpfs mount(Path dir, int kib) throws IOException, InterruptedException {
     Files.createDirectories(dir);
-    String out = run("mount", "-t", "tmpfs", "-o", "size=" + kib + "k,mode=0700", "tmpfs", dir.toString());
+    String out =
+        run("mount", "-t", "tmpfs", "-o", "size=" + kib + "k,mode=0700", "tmpfs", dir.toString());
     if (out != null) {
       throw new IOException("mount failed: " + out);
     }

@@ -15,7 +15,9 @@ public final class Torrents {
   /** Piece length of the torrents built here. */
   public static final int PIECE = 16384;
 
-  /** A single-file torrent named {@code name} whose web seed is {@code webSeed} (the file's URL). */
+  /**
+   * A single-file torrent named {@code name} whose web seed is {@code webSeed} (the file's URL).
+   */
   public static byte[] single(String name, byte[] content, String webSeed) {
     return build(name, Map.of(), content, webSeed, null);
   }
@@ -29,9 +31,15 @@ public final class Torrents {
   public static String infoHash(byte[] torrent) {
     String text = new String(torrent, StandardCharsets.ISO_8859_1);
     int from = text.indexOf("4:infod") + "4:info".length();
-    int to = text.lastIndexOf("e8:url-list") >= 0 ? text.lastIndexOf("e8:url-list") + 1 : torrent.length - 1;
+    int to =
+        text.lastIndexOf("e8:url-list") >= 0
+            ? text.lastIndexOf("e8:url-list") + 1
+            : torrent.length - 1;
     try {
-      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(java.util.Arrays.copyOfRange(torrent, from, to)));
+      return java.util.HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-1")
+                  .digest(java.util.Arrays.copyOfRange(torrent, from, to)));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -51,7 +59,8 @@ public final class Torrents {
     return Base64.getEncoder().encodeToString(torrent);
   }
 
-  private static byte[] build(String name, Map<String, byte[]> files, byte[] content, String webSeed, String announce) {
+  private static byte[] build(
+      String name, Map<String, byte[]> files, byte[] content, String webSeed, String announce) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write('d');
     if (announce != null) {
@@ -66,18 +75,19 @@ public final class Torrents {
     } else {
       str(out, "files");
       out.write('l');
-      files.forEach((path, data) -> {
-        out.write('d');
-        str(out, "length");
-        num(out, data.length);
-        str(out, "path");
-        out.write('l');
-        for (String part : List.of(path.split("/"))) {
-          str(out, part);
-        }
-        out.write('e');
-        out.write('e');
-      });
+      files.forEach(
+          (path, data) -> {
+            out.write('d');
+            str(out, "length");
+            num(out, data.length);
+            str(out, "path");
+            out.write('l');
+            for (String part : List.of(path.split("/"))) {
+              str(out, part);
+            }
+            out.write('e');
+            out.write('e');
+          });
       out.write('e');
     }
     str(out, "name");

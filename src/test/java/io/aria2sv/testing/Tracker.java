@@ -27,7 +27,9 @@ public final class Tracker implements AutoCloseable {
   }
 
   public Tracker start() throws Exception {
-    server = SupervisorHarness.await(vertx.createHttpServer().requestHandler(this::announce).listen(0, "127.0.0.1"));
+    server =
+        SupervisorHarness.await(
+            vertx.createHttpServer().requestHandler(this::announce).listen(0, "127.0.0.1"));
     return this;
   }
 
