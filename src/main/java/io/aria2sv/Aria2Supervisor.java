@@ -1,5 +1,6 @@
 package io.aria2sv;
 
+import io.aria2sv.cluster.ClusterMember;
 import io.aria2sv.cluster.ClusterNode;
 import io.aria2sv.cluster.ClusterVertx;
 import io.aria2sv.config.AppConfig;
@@ -9,6 +10,7 @@ import io.aria2sv.config.ConfigLoader;
 import io.aria2sv.downloads.DownloadsVerticle;
 import io.aria2sv.http.EventJournalVerticle;
 import io.aria2sv.http.HttpVerticle;
+import io.aria2sv.lifecycle.StartupException;
 import io.aria2sv.metrics.Metrics;
 import io.aria2sv.supervisor.SupervisorVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -155,7 +157,7 @@ public final class Aria2Supervisor {
                 Future.join(
                     s.deploySlot(
                             DOWNLOADS,
-                            new DownloadsVerticle(s.metrics),
+                            new DownloadsVerticle(s.metrics, ClusterMember::new),
                             DownloadsVerticle.options(config))
                         .compose(x -> node == null ? Future.succeededFuture() : node.settled()),
                     withHttp

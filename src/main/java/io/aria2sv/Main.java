@@ -8,6 +8,8 @@ import io.aria2sv.config.ClusterConfig;
 import io.aria2sv.config.ConfigException;
 import io.aria2sv.config.ConfigLoader;
 import io.aria2sv.config.Durations;
+import io.aria2sv.lifecycle.ExitCodes;
+import io.aria2sv.lifecycle.StartupException;
 import io.aria2sv.supervisor.Aria2OptionsCheck;
 import io.aria2sv.systemd.SystemdNotifier;
 import io.vertx.core.Future;

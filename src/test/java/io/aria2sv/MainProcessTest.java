@@ -3,6 +3,7 @@ package io.aria2sv;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.aria2sv.lifecycle.ExitCodes;
 import io.aria2sv.testing.ChildJvm;
 import io.aria2sv.testing.Signals;
 import io.aria2sv.testing.SupervisorHarness;

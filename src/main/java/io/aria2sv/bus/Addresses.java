@@ -96,7 +96,7 @@ public final class Addresses {
   // errorCode, errorMessage}], retry:{count, max, canRetry, gids}, node, createdAt, updatedAt};
   // node is the owner's cluster.nodeName. In a cluster (cluster.enabled) these addresses are
   // local-only routers that carry each request to its owner, whose downloads service answers at
-  // aria2sv.node.<nodeName>.<address> (see io.aria2sv.cluster.ClusterMaps).
+  // aria2sv.node.<nodeName>.<address> (see io.aria2sv.bus.ClusterMaps).
   // errors are the failed attempts that led to re-adds, oldest first (the newest 20); status is
   // one of waiting, active, seeding (a torrent's data is complete and it still uploads), paused,
   // retrying, complete, failed, removed. Requests fail BAD_REQUEST (message names the field),

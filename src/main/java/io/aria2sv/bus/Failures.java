@@ -1,6 +1,5 @@
 package io.aria2sv.bus;
 
-import io.aria2sv.rpc.Aria2RpcException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import org.slf4j.Logger;
@@ -9,7 +8,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The one mapping from any failure to a bus failure with a code of {@link ErrorCode}: what every
  * consumer fails its message with. Domain failures say their own code ({@link ServiceException});
- * aria2's are mapped by kind; anything else is a bug, logged here once with its stack trace and
+ * aria2's say theirs by kind; anything else is a bug, logged here once with its stack trace and
  * answered as {@code INTERNAL} without one.
  */
 public final class Failures {
@@ -28,16 +27,7 @@ public final class Failures {
       return re;
     }
     if (err instanceof ServiceException e) {
-      return of(e.code(), e.getMessage());
-    }
-    if (err instanceof Aria2RpcException e) {
-      return switch (e.kind()) {
-        case ARIA2 -> of(ErrorCode.ARIA2_ERROR, e.getMessage());
-        case TIMEOUT -> of(ErrorCode.TIMEOUT, e.getMessage());
-        case TRANSPORT -> of(ErrorCode.NOT_RUNNING, "aria2 is unreachable: " + e.getMessage());
-        case NOT_RUNNING -> of(ErrorCode.NOT_RUNNING, e.getMessage());
-        case GAVE_UP -> of(ErrorCode.SUPERVISOR_FAILED, e.getMessage());
-      };
+      return of(e.code(), e.callerMessage());
     }
     LOG.error("unexpected failure", err);
     return of(ErrorCode.INTERNAL, "internal error");

@@ -16,6 +16,17 @@ public class ServiceException extends RuntimeException {
     this.code = code;
   }
 
+  /** A failure with {@code code} caused by {@code cause}, for subclasses that keep it. */
+  protected ServiceException(ErrorCode code, String message, Throwable cause) {
+    super(message, cause, false, false);
+    this.code = code;
+  }
+
+  /** What the caller is told: the message, unless a subclass words it for callers. */
+  public String callerMessage() {
+    return getMessage();
+  }
+
   /** The code of the bus failure this becomes. */
   public ErrorCode code() {
     return code;

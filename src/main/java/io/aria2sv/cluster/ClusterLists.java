@@ -3,7 +3,7 @@ package io.aria2sv.cluster;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.bus.ServiceException;
-import io.aria2sv.downloads.RequestValidator;
+import io.aria2sv.downloads.request.RequestValidator;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.DeliveryOptions;

@@ -1,5 +1,6 @@
 package io.aria2sv.cluster;
 
+import io.aria2sv.bus.ClusterMaps;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.config.ClusterConfig;
 import io.aria2sv.config.ConfigException;

@@ -2,6 +2,7 @@ package io.aria2sv.cluster;
 
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.BusReplies;
+import io.aria2sv.bus.ClusterMaps;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.bus.ServiceException;
 import io.vertx.core.Future;

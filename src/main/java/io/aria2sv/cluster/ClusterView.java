@@ -1,5 +1,6 @@
 package io.aria2sv.cluster;
 
+import io.aria2sv.bus.ClusterMaps;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;

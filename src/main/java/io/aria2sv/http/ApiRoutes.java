@@ -2,7 +2,7 @@ package io.aria2sv.http;
 
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ErrorCode;
-import io.aria2sv.downloads.FollowedUrls;
+import io.aria2sv.downloads.request.Intake;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -154,17 +154,8 @@ final class ApiRoutes {
     if (body == null) {
       return;
     }
-    if (body.containsKey("metalink")) {
-      // a metalink is one download per file: a batch
-      create(ctx, Addresses.BATCHES_ADD, body, "/batches/");
-      return;
-    }
-    String metalinkUrl = FollowedUrls.metalinkUrl(body);
-    if (metalinkUrl != null) {
-      JsonObject batch = new JsonObject().put("metalinkUri", metalinkUrl);
-      if (body.containsKey("dir")) {
-        batch.put("dir", body.getValue("dir"));
-      }
+    JsonObject batch = Intake.asBatch(body);
+    if (batch != null) {
       create(ctx, Addresses.BATCHES_ADD, batch, "/batches/");
       return;
     }

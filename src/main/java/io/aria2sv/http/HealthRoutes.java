@@ -1,7 +1,7 @@
 package io.aria2sv.http;
 
 import io.aria2sv.bus.Addresses;
-import io.aria2sv.supervisor.SupervisorState;
+import io.aria2sv.bus.SupervisorState;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;

@@ -1,11 +1,11 @@
 package io.aria2sv.http;
 
-import io.aria2sv.ExitCodes;
-import io.aria2sv.StartupException;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.jsonrpc.JsonRpcGateway;
+import io.aria2sv.lifecycle.ExitCodes;
+import io.aria2sv.lifecycle.StartupException;
 import io.aria2sv.metrics.Metrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;

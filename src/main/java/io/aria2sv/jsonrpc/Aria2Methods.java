@@ -1,7 +1,7 @@
 package io.aria2sv.jsonrpc;
 
 import io.aria2sv.bus.Addresses;
-import io.aria2sv.downloads.FollowedUrls;
+import io.aria2sv.downloads.request.Intake;
 import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2Client;
 import io.aria2sv.rpc.Aria2Rpc;
@@ -280,13 +280,9 @@ final class Aria2Methods {
     if (!rest.isEmpty()) {
       body.put("options", rest);
     }
-    String metalinkUrl = FollowedUrls.metalinkUrl(body);
-    if (metalinkUrl != null) {
+    JsonObject batch = Intake.asBatch(body);
+    if (batch != null) {
       // aria2 answers a metalink URL with one GID: the first of the batch here
-      JsonObject batch = new JsonObject().put("metalinkUri", metalinkUrl);
-      if (body.containsKey("dir")) {
-        batch.put("dir", body.getValue("dir"));
-      }
       return bus(Addresses.BATCHES_ADD, batch, slow)
           .compose(
               b ->

@@ -2,9 +2,9 @@ package io.aria2sv.jsonrpc;
 
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.config.AppConfig;
-import io.aria2sv.downloads.SupervisorFollower;
 import io.aria2sv.metrics.Metrics;
 import io.aria2sv.rpc.Aria2Client;
+import io.aria2sv.rpc.SupervisorFollower;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

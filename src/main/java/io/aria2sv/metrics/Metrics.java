@@ -1,9 +1,9 @@
 package io.aria2sv.metrics;
 
-import io.aria2sv.downloads.DownloadStatus;
+import io.aria2sv.bus.DownloadStatus;
+import io.aria2sv.bus.SupervisorState;
 import io.aria2sv.rpc.Aria2RpcException;
 import io.aria2sv.rpc.RpcObserver;
-import io.aria2sv.supervisor.SupervisorState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;

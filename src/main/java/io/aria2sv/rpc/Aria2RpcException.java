@@ -1,10 +1,13 @@
 package io.aria2sv.rpc;
 
+import io.aria2sv.bus.ErrorCode;
+import io.aria2sv.bus.ServiceException;
+
 /**
  * A failed JSON-RPC call, typed by what went wrong. Only {@link Kind#TRANSPORT} and {@link
  * Kind#TIMEOUT} are worth retrying; an {@link Kind#ARIA2} error is aria2's answer.
  */
-public final class Aria2RpcException extends RuntimeException {
+public final class Aria2RpcException extends ServiceException {
   private static final long serialVersionUID = 1L;
 
   /** What kind of failure this is. */
@@ -27,7 +30,7 @@ public final class Aria2RpcException extends RuntimeException {
 
   private Aria2RpcException(
       Kind kind, String method, int aria2Code, String message, Throwable cause) {
-    super(method + ": " + message, cause, false, false);
+    super(codeOf(kind), method + ": " + message, cause);
     this.kind = kind;
     this.method = method;
     this.aria2Code = aria2Code;
@@ -53,6 +56,22 @@ public final class Aria2RpcException extends RuntimeException {
   /** No aria2c to send {@code method} to: stopped, or given up on ({@code gaveUp}). */
   public static Aria2RpcException notRunning(String method, boolean gaveUp, String why) {
     return new Aria2RpcException(gaveUp ? Kind.GAVE_UP : Kind.NOT_RUNNING, method, 0, why, null);
+  }
+
+  /** The bus failure's code for each kind of failure. */
+  private static ErrorCode codeOf(Kind kind) {
+    return switch (kind) {
+      case ARIA2 -> ErrorCode.ARIA2_ERROR;
+      case TIMEOUT -> ErrorCode.TIMEOUT;
+      case TRANSPORT, NOT_RUNNING -> ErrorCode.NOT_RUNNING;
+      case GAVE_UP -> ErrorCode.SUPERVISOR_FAILED;
+    };
+  }
+
+  /** A transport failure says that aria2 is unreachable; the others say what they are. */
+  @Override
+  public String callerMessage() {
+    return kind == Kind.TRANSPORT ? "aria2 is unreachable: " + getMessage() : getMessage();
   }
 
   public Kind kind() {

@@ -1,8 +1,8 @@
 package io.aria2sv.supervisor;
 
-import io.aria2sv.ExitCodes;
-import io.aria2sv.StartupException;
 import io.aria2sv.config.AppConfig;
+import io.aria2sv.lifecycle.ExitCodes;
+import io.aria2sv.lifecycle.StartupException;
 import io.aria2sv.rpc.Aria2Endpoint;
 import java.io.IOException;
 import java.nio.file.Path;

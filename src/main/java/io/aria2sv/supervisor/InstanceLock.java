@@ -1,7 +1,7 @@
 package io.aria2sv.supervisor;
 
-import io.aria2sv.ExitCodes;
-import io.aria2sv.StartupException;
+import io.aria2sv.lifecycle.ExitCodes;
+import io.aria2sv.lifecycle.StartupException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;

@@ -1,14 +1,15 @@
 package io.aria2sv.supervisor;
 
-import static io.aria2sv.supervisor.SupervisorState.FAILED;
-import static io.aria2sv.supervisor.SupervisorState.RESTARTING;
-import static io.aria2sv.supervisor.SupervisorState.RUNNING;
-import static io.aria2sv.supervisor.SupervisorState.STARTING;
-import static io.aria2sv.supervisor.SupervisorState.STOPPED;
-import static io.aria2sv.supervisor.SupervisorState.STOPPING;
+import static io.aria2sv.bus.SupervisorState.FAILED;
+import static io.aria2sv.bus.SupervisorState.RESTARTING;
+import static io.aria2sv.bus.SupervisorState.RUNNING;
+import static io.aria2sv.bus.SupervisorState.STARTING;
+import static io.aria2sv.bus.SupervisorState.STOPPED;
+import static io.aria2sv.bus.SupervisorState.STOPPING;
 
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.bus.ServiceException;
+import io.aria2sv.bus.SupervisorState;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.config.Durations;
 import io.vertx.core.Context;

@@ -2,6 +2,7 @@ package io.aria2sv.supervisor;
 
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.Events;
+import io.aria2sv.bus.SupervisorState;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.config.Durations;
 import io.aria2sv.metrics.Metrics;

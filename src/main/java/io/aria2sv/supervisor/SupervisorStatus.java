@@ -1,5 +1,6 @@
 package io.aria2sv.supervisor;
 
+import io.aria2sv.bus.SupervisorState;
 import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.GlobalStat;
 import io.vertx.core.Future;

@@ -4,6 +4,7 @@ import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.BusReplies;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.bus.ServiceException;
+import io.aria2sv.bus.SupervisorState;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.config.ConfigException;
 import io.aria2sv.metrics.Metrics;

@@ -2,7 +2,7 @@ package io.aria2sv.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aria2sv.ExitCodes;
+import io.aria2sv.lifecycle.ExitCodes;
 import io.aria2sv.testing.ChildJvm;
 import io.aria2sv.testing.ClusterNodes;
 import java.net.InetAddress;

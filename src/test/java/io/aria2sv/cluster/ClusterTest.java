@@ -268,7 +268,7 @@ class ClusterTest {
         nodes.spawn("n1", root.resolve("dup"), io.aria2sv.testing.TestConfig.freePort())) {
       assertThat(dup.awaitExit(Duration.ofSeconds(40)))
           .as(dup.output())
-          .isEqualTo(io.aria2sv.ExitCodes.CONFIG);
+          .isEqualTo(io.aria2sv.lifecycle.ExitCodes.CONFIG);
       assertThat(dup.output())
           .contains(
               "invalid configuration: cluster.nodeName: 'n1' is the name of another live member");

@@ -11,6 +11,8 @@ import ch.qos.logback.core.read.ListAppender;
 import io.aria2sv.Aria2Supervisor;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ErrorCode;
+import io.aria2sv.downloads.registry.Registry;
+import io.aria2sv.downloads.registry.RegistryStore;
 import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2Rpc;
 import io.aria2sv.testing.FileServer;

@@ -3,6 +3,7 @@ package io.aria2sv.supervisor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.aria2sv.bus.SupervisorState;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.metrics.Metrics;
 import io.aria2sv.rpc.Aria2Rpc;

@@ -1,0 +1,141 @@
+package io.aria2sv.cluster;
+
+import io.aria2sv.bittorrent.TorrentStore;
+import io.aria2sv.bus.BusReplies;
+import io.aria2sv.bus.ClusterMaps;
+import io.aria2sv.config.AppConfig;
+import io.aria2sv.downloads.ClusterRole;
+import io.aria2sv.downloads.engine.DownloadEvents;
+import io.aria2sv.downloads.engine.DownloadManager;
+import io.aria2sv.downloads.registry.RegistryStore;
+import io.aria2sv.downloads.registry.StoredDownload;
+import io.aria2sv.downloads.request.DownloadRequest;
+import io.aria2sv.downloads.request.ValidationException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The downloads service's part in a cluster: at start it leaves out what other nodes took over
+ * while this one was away, and it adopts the downloads of a lost node that are placed here.
+ */
+public final class ClusterMember implements ClusterRole {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
+
+  private final Vertx vertx;
+  private final RegistryStore store;
+  private final TorrentStore torrents;
+  private final Duration timeout;
+  private final String node;
+
+  /** The role of this node, whose registry is {@code store}. */
+  public ClusterMember(Vertx vertx, RegistryStore store, TorrentStore torrents, AppConfig config) {
+    this.vertx = vertx;
+    this.store = store;
+    this.torrents = torrents;
+    this.timeout = config.rpc().timeout();
+    this.node = config.cluster().nodeName();
+  }
+
+  @Override
+  public Future<Void> join(DownloadManager manager, DownloadEvents events, String adoptAddress) {
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            adoptAddress, m -> BusReplies.answer(m, body -> adopt(manager, body)));
+    return ClusterCatalog.open(vertx, node, torrents)
+        .map(
+            catalog -> {
+              events.catalog(catalog);
+              catalog.putAll(manager.all(), manager::json);
+              return null;
+            });
+  }
+
+  /**
+   * The registry's downloads without those another node took over while this one was away (see
+   * {@link io.aria2sv.cluster.ClusterNode}): they are deleted from the registry, never run here
+   * again. The cluster's record of them goes once the delete is done, so a crash in between cannot
+   * bring them back.
+   */
+  @Override
+  public Future<List<StoredDownload>> withoutHandedOver(List<StoredDownload> all) {
+    var local = vertx.sharedData().<String, Boolean>getLocalMap(ClusterMaps.HANDED_OVER_LOCAL);
+    Set<String> gone = Set.copyOf(local.keySet());
+    List<StoredDownload> kept = all.stream().filter(d -> !gone.contains(d.id())).toList();
+    List<String> dropped =
+        all.stream().filter(d -> gone.contains(d.id())).map(StoredDownload::id).toList();
+    if (dropped.isEmpty()) {
+      local.clear();
+      return Future.succeededFuture(kept);
+    }
+    LOG.info(
+        "{} downloads were taken over by other nodes while this one was away: dropped here ({})",
+        dropped.size(),
+        String.join(", ", dropped.size() > 10 ? dropped.subList(0, 10) : dropped));
+    return store
+        .delete(dropped, null)
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .onSuccess(x -> local.clear())
+        .onFailure(
+            err ->
+                LOG.warn(
+                    "cannot drop the {} taken-over downloads from the registry yet ({}); "
+                        + "they stay out of this run and are dropped at the next start",
+                    dropped.size(),
+                    err.getMessage()))
+        .transform(ar -> Future.succeededFuture(kept));
+  }
+
+  /**
+   * Takes over a download of a lost node, fetching its shared {@code .torrent} first when it has
+   * one.
+   */
+  private Future<JsonObject> adopt(DownloadManager manager, JsonObject body) {
+    DownloadRequest r = DownloadRequest.fromJson(body.getJsonObject("request"));
+    return torrentKept(r.torrent())
+        .compose(
+            v ->
+                manager
+                    .adds()
+                    .adopt(
+                        body.getString("id"),
+                        body.getString("batchId"),
+                        body.getLong("createdAt"),
+                        r,
+                        body.getBoolean("paused", false)));
+  }
+
+  private Future<Void> torrentKept(String infoHash) {
+    if (infoHash == null || torrents.base64(infoHash) != null) {
+      return Future.succeededFuture();
+    }
+    return vertx
+        .sharedData()
+        .<String, JsonObject>getAsyncMap(ClusterMaps.TORRENTS)
+        .compose(map -> map.get(infoHash))
+        .compose(
+            t -> {
+              if (t == null) {
+                return Future.failedFuture(
+                    new ValidationException(
+                        "request.torrent",
+                        "torrent " + infoHash + " is not shared in the cluster"));
+              }
+              byte[] data = Base64.getDecoder().decode(t.getString("data"));
+              return vertx.executeBlocking(
+                  () -> {
+                    torrents.put(infoHash, data);
+                    return null;
+                  },
+                  false);
+            });
+  }
+}

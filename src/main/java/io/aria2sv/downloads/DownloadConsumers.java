@@ -1,0 +1,105 @@
+package io.aria2sv.downloads;
+
+import io.aria2sv.bus.Addresses;
+import io.aria2sv.bus.BusReplies;
+import io.aria2sv.downloads.engine.Download;
+import io.aria2sv.downloads.engine.DownloadManager;
+import io.aria2sv.downloads.engine.DownloadQuery;
+import io.aria2sv.downloads.request.CommandRequests;
+import io.aria2sv.downloads.request.Intake;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * The downloads' table of bus addresses ({@code aria2.downloads.*}, {@code aria2.batches.*}): one
+ * line per address, from the request's body to the engine and back to a reply. Event-loop confined,
+ * like the engine.
+ */
+final class DownloadConsumers {
+  private final EventBus bus;
+  private final DownloadManager manager;
+  private final Intake intake;
+
+  /** A public address, or in a cluster this node's own for it. */
+  private final UnaryOperator<String> at;
+
+  DownloadConsumers(
+      EventBus bus, DownloadManager manager, Intake intake, UnaryOperator<String> at) {
+    this.bus = bus;
+    this.manager = manager;
+    this.intake = intake;
+    this.at = at;
+  }
+
+  void register() {
+    answer(Addresses.DOWNLOADS_ADD, b -> intake.single(b).compose(manager.adds()::add));
+    answer(Addresses.DOWNLOADS_GET, b -> Future.succeededFuture(manager.json(find(b))));
+    answer(
+        Addresses.DOWNLOADS_LIST,
+        b ->
+            Future.succeededFuture(
+                DownloadQuery.page(manager.all(), CommandRequests.listQuery(b), manager::json)));
+    command(Addresses.DOWNLOADS_PAUSE, b -> manager.commands().pause(find(b)));
+    command(Addresses.DOWNLOADS_RESUME, b -> manager.commands().resume(find(b)));
+    command(Addresses.DOWNLOADS_RETRY, b -> manager.commands().retry(find(b)));
+    command(
+        Addresses.DOWNLOADS_REMOVE,
+        b -> manager.commands().remove(find(b), Boolean.TRUE.equals(b.getValue("deleteFiles"))));
+    command(
+        Addresses.DOWNLOADS_CHANGE,
+        b -> manager.commands().changeOptions(find(b), CommandRequests.changedOptions(b)));
+    answer(
+        Addresses.DOWNLOADS_POSITION,
+        b -> {
+          Download d = find(b);
+          return manager
+              .commands()
+              .move(d, CommandRequests.move(b))
+              .map(pos -> new JsonObject().put("id", d.id()).put("position", pos));
+        });
+    command(Addresses.DOWNLOADS_STOP_SEEDING, b -> manager.commands().stopSeeding(find(b)));
+    answer(Addresses.DOWNLOADS_PEERS, b -> manager.commands().peers(find(b)));
+    answer(Addresses.DOWNLOADS_FILES, b -> manager.files().of(find(b)));
+    answer(Addresses.DOWNLOADS_PAUSE_ALL, b -> manager.bulk().pauseAll());
+    answer(Addresses.DOWNLOADS_RESUME_ALL, b -> manager.bulk().resumeAll());
+    answer(
+        Addresses.DOWNLOADS_FORGET,
+        b -> {
+          Download d = find(b);
+          return manager
+              .forgetting()
+              .forget(d)
+              .map(v -> new JsonObject().put("id", d.id()).put("forgotten", true));
+        });
+    answer(
+        Addresses.DOWNLOADS_PURGE,
+        b ->
+            Future.succeededFuture(
+                new JsonObject()
+                    .put("forgotten", manager.forgetting().forgetEnded(Long.MAX_VALUE))));
+    answer(Addresses.BATCHES_ADD, b -> intake.batch(b).compose(manager.adds()::addBatch));
+    answer(
+        Addresses.BATCHES_GET,
+        b -> Future.succeededFuture(manager.batches().stats(CommandRequests.id(b))));
+  }
+
+  private void answer(String address, Function<JsonObject, Future<JsonObject>> handler) {
+    bus.<JsonObject>consumer(at.apply(address), m -> BusReplies.answer(m, handler));
+  }
+
+  /** A command on one download, answered with the download's public JSON. */
+  private void command(String address, Function<JsonObject, Future<Download>> handler) {
+    answer(address, b -> handler.apply(b).map(manager::json));
+  }
+
+  /** The download named by {@code id}, or by {@code gid} (any it had, as aria2 clients know it). */
+  private Download find(JsonObject body) {
+    if (!body.containsKey("id") && body.getValue("gid") instanceof String gid) {
+      return manager.findByGid(gid);
+    }
+    return manager.find(CommandRequests.id(body));
+  }
+}

@@ -1,0 +1,185 @@
+package io.aria2sv.downloads.engine;
+
+import static io.aria2sv.bus.DownloadStatus.FAILED;
+import static io.aria2sv.bus.DownloadStatus.PAUSED;
+import static io.aria2sv.bus.DownloadStatus.WAITING;
+
+import io.aria2sv.bus.DownloadStatus;
+import io.aria2sv.bus.ServiceException;
+import io.aria2sv.downloads.registry.RegistryStore;
+import io.aria2sv.downloads.request.DownloadRequest;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adds of validated requests, single and batch, and adoptions of a lost cluster node's downloads:
+ * each stored in the registry and sent to aria2, and acknowledged only once both are done, so an
+ * acknowledged download is always durable. If either fails, the other is undone. A crash in between
+ * loses nothing that was acknowledged: after a restart, the reconcile removes from aria2 any GID
+ * the registry does not hold and re-adds what the registry holds and aria2 lost. Event-loop
+ * confined.
+ */
+public final class AddPipeline {
+  private final DownloadIndex index;
+  private final RegistryStore store;
+  private final Aria2Side aria2;
+  private final Transitions transitions;
+  private final AddsInFlight inFlight;
+  private final Forgetting forgetting;
+  private final DownloadEvents events;
+  private final DownloadJson json;
+
+  AddPipeline(
+      DownloadIndex index,
+      RegistryStore store,
+      Aria2Side aria2,
+      Transitions transitions,
+      AddsInFlight inFlight,
+      Forgetting forgetting,
+      DownloadEvents events,
+      DownloadJson json) {
+    this.index = index;
+    this.store = store;
+    this.aria2 = aria2;
+    this.transitions = transitions;
+    this.inFlight = inFlight;
+    this.forgetting = forgetting;
+    this.events = events;
+    this.json = json;
+  }
+
+  /**
+   * Adds one download and answers with its public JSON. A request id seen before answers with that
+   * download; a torrent whose info hash a live download has is a conflict.
+   */
+  public Future<JsonObject> add(DownloadRequest request) {
+    Download existing = index.byRequestId(request.requestId());
+    if (existing != null) {
+      return acknowledged(existing);
+    }
+    ServiceException same = SameContent.check(index.all(), List.of(request));
+    if (same != null) {
+      return Future.failedFuture(same);
+    }
+    return addOne(newDownload(null, request), null).map(json::of);
+  }
+
+  /**
+   * Takes over a download of a lost cluster node: the same id, batch and request, a new GID, added
+   * here as a first add is. Idempotent: a download this node already has (by id or request id)
+   * answers as it is.
+   */
+  public Future<JsonObject> adopt(
+      String id, String batchId, long createdAt, DownloadRequest request, boolean paused) {
+    Download existing = index.byId(id);
+    if (existing == null) {
+      existing = index.byRequestId(request.requestId());
+    }
+    if (existing != null) {
+      return acknowledged(existing);
+    }
+    DownloadRequest r = paused ? request.withOptions(Map.of("pause", "true")) : request;
+    Download d =
+        new Download(id, batchId, r, createdAt, DownloadIds.newGid(), paused ? PAUSED : WAITING);
+    JsonObject batchRow = null;
+    if (batchId != null && !index.batches().known(batchId)) {
+      index.batches().register(batchId, 0, createdAt);
+      batchRow = batchRow(batchId, 0, createdAt);
+    }
+    return addOne(d, batchRow).map(json::of);
+  }
+
+  /** Adds a validated batch: all stored in one transaction, then sent in multicall chunks. */
+  public Future<JsonObject> addBatch(List<DownloadRequest> requests) {
+    ServiceException same = SameContent.check(index.all(), requests);
+    if (same != null) {
+      return Future.failedFuture(same);
+    }
+    String batchId = DownloadIds.newBatchId();
+    long now = System.currentTimeMillis();
+    List<Download> items = new ArrayList<>();
+    index.batches().register(batchId, requests.size(), now);
+    for (DownloadRequest r : requests) {
+      Download d = newDownload(batchId, r);
+      index.add(d);
+      transitions.firstAddBegins(d);
+      items.add(d);
+    }
+    return store
+        .add(items.stream().map(Download::stored).toList(), batchRow(batchId, items.size(), now))
+        .compose(v -> aria2.addAll(items, this::refused))
+        .map(
+            v -> {
+              events.batchAdded(batchId, items.size());
+              items.forEach(d -> transitions.firstAddDone(d, false));
+              return new JsonObject()
+                  .put("id", batchId)
+                  .put("downloads", new JsonArray(items.stream().map(d -> d.id).toList()));
+            })
+        .recover(
+            err ->
+                aria2
+                    .withdraw(items)
+                    .compose(v -> forgetting.forget(items, batchId))
+                    .transform(ar -> Future.failedFuture(err)));
+  }
+
+  /** A download added before: its first add's answer while that is under way, else as it is. */
+  private Future<JsonObject> acknowledged(Download existing) {
+    Future<Download> underway = inFlight.firstAddOf(existing.id);
+    return (underway != null ? underway : Future.succeededFuture(existing)).map(json::of);
+  }
+
+  /** Stores and sends one new download; acknowledged once both are done, undone if either fails. */
+  private Future<Download> addOne(Download d, JsonObject batchRow) {
+    index.add(d);
+    transitions.firstAddBegins(d);
+    Future<Void> saved = store.add(List.of(d.stored()), batchRow);
+    Future<Void> sent = aria2.add(d, false);
+    return inFlight.firstAdd(
+        d.id,
+        Future.join(saved, sent)
+            .map(
+                v -> {
+                  transitions.firstAddDone(d, true);
+                  return d;
+                })
+            .recover(
+                err -> {
+                  // aria2's refusal says more to the caller than a registry failure.
+                  Throwable why = sent.failed() ? sent.cause() : saved.cause();
+                  Future<Void> undo =
+                      sent.succeeded() ? aria2.withdraw(List.of(d)) : Future.succeededFuture();
+                  return undo.compose(v -> forgetting.forget(List.of(d), null))
+                      .transform(ar -> Future.failedFuture(why));
+                }));
+  }
+
+  /** An add of a batch that aria2 refused: that download fails, the others go on. */
+  private void refused(Download d, AddRefused why) {
+    if (!d.status.terminal()) {
+      d.errorCode = why.aria2Code();
+      d.errorMessage = why.getMessage();
+      transitions.move(d, FAILED);
+    }
+  }
+
+  private static Download newDownload(String batchId, DownloadRequest request) {
+    DownloadStatus initial = "true".equals(request.options().get("pause")) ? PAUSED : WAITING;
+    return new Download(
+        DownloadIds.newDownloadId(),
+        batchId,
+        request,
+        System.currentTimeMillis(),
+        DownloadIds.newGid(),
+        initial);
+  }
+
+  private static JsonObject batchRow(String id, int total, long createdAt) {
+    return new JsonObject().put("id", id).put("total", total).put("createdAt", createdAt);
+  }
+}

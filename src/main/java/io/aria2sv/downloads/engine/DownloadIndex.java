@@ -1,0 +1,115 @@
+package io.aria2sv.downloads.engine;
+
+import io.aria2sv.bus.DownloadStatus;
+import io.aria2sv.bus.ErrorCode;
+import io.aria2sv.bus.ServiceException;
+import io.aria2sv.metrics.Metrics;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every download the registry holds, in the order they were added, found by our id, by any GID it
+ * ever had, and by its request id; batch membership; and the count of active downloads and the
+ * status gauges, kept in step with each change. Event-loop confined.
+ */
+final class DownloadIndex {
+  private final Metrics metrics;
+  private final Map<String, Download> byId = new LinkedHashMap<>();
+  private final Map<String, String> idByGid = new HashMap<>();
+  private final Map<String, String> idByRequestId = new HashMap<>();
+  private final Batches batches = new Batches();
+
+  /** Downloads with status ACTIVE or SEEDING. */
+  private int activeCount;
+
+  DownloadIndex(Metrics metrics) {
+    this.metrics = metrics;
+  }
+
+  void add(Download d) {
+    if (byId.put(d.id, d) == null) {
+      metrics.downloadStatus(null, d.status);
+      activeCount += d.status.transferring() ? 1 : 0;
+    }
+    d.gids.forEach(g -> idByGid.put(g, d.id));
+    if (d.request.requestId() != null) {
+      idByRequestId.put(d.request.requestId(), d.id);
+    }
+    batches.track(d);
+  }
+
+  void remove(Download d) {
+    if (byId.remove(d.id) != null) {
+      metrics.downloadStatus(d.status, null);
+      activeCount -= d.status.transferring() ? 1 : 0;
+    }
+    d.gids.forEach(idByGid::remove);
+    if (d.request.requestId() != null) {
+      idByRequestId.remove(d.request.requestId());
+    }
+    batches.untrack(d);
+  }
+
+  /** {@code d} got a new GID. */
+  void gidAdded(Download d, String gid) {
+    idByGid.put(gid, d.id);
+  }
+
+  /** {@code d}'s status is about to change from {@code from} to {@code to}. */
+  void statusChanging(DownloadStatus from, DownloadStatus to) {
+    metrics.downloadStatus(from, to);
+    activeCount += (to.transferring() ? 1 : 0) - (from.transferring() ? 1 : 0);
+  }
+
+  /** The download with our {@code id}; fails as NOT_FOUND when there is none. */
+  Download find(String id) {
+    Download d = id == null ? null : byId.get(id);
+    if (d == null) {
+      throw new ServiceException(ErrorCode.NOT_FOUND, "download " + id + " not found");
+    }
+    return d;
+  }
+
+  /** The download with our {@code id}, or null. */
+  Download byId(String id) {
+    return id == null ? null : byId.get(id);
+  }
+
+  /** The download that has or had {@code gid}, or null. */
+  Download byGid(String gid) {
+    String id = idByGid.get(gid);
+    return id == null ? null : byId.get(id);
+  }
+
+  /** The download added with {@code requestId}, or null. */
+  Download byRequestId(String requestId) {
+    String id = requestId == null ? null : idByRequestId.get(requestId);
+    return id == null ? null : byId.get(id);
+  }
+
+  /** Oldest first. */
+  Collection<Download> all() {
+    return byId.values();
+  }
+
+  /** O(1): the progress ticker asks this at every tick. */
+  /** How many downloads are shown running (metadata, active, seeding). */
+  int activeCount() {
+    return activeCount;
+  }
+
+  boolean anyActive() {
+    return activeCount > 0;
+  }
+
+  Batches batches() {
+    return batches;
+  }
+
+  /** Takes every download out of the status gauges (the verticle stops). */
+  void leaveGauges() {
+    byId.values().forEach(d -> metrics.downloadStatus(d.status, null));
+  }
+}

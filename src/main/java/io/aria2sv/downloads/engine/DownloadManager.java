@@ -1,0 +1,193 @@
+package io.aria2sv.downloads.engine;
+
+import io.aria2sv.bittorrent.TorrentStore;
+import io.aria2sv.bus.ErrorCode;
+import io.aria2sv.bus.ServiceException;
+import io.aria2sv.config.AppConfig;
+import io.aria2sv.downloads.registry.Registry;
+import io.aria2sv.downloads.registry.RegistryStore;
+import io.aria2sv.downloads.registry.StoredDownload;
+import io.aria2sv.metrics.Metrics;
+import io.aria2sv.rpc.Aria2;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The downloads engine, wired: it builds the parts that keep every download moving and hands them
+ * to the downloads verticle. Adds go through {@link AddPipeline}, commands through {@link
+ * DownloadCommands}, aria2's reports through {@link StatusApplier} and {@link Reconciler}, re-adds
+ * through {@link ReAdds}. The ordering between them lives in {@link Transitions} (first add),
+ * {@link CommandFence} (commands against status reads) and {@link AddsInFlight} (re-adds against
+ * commands). Confined to the downloads verticle's event loop; blocking work goes through {@link
+ * RegistryStore} and {@link DownloadFiles}.
+ */
+public final class DownloadManager {
+  private final DownloadIndex index;
+  private final DownloadJson json;
+  private final Aria2Side aria2;
+  private final ReAdds reAdds;
+  private final StatusApplier applier;
+  private final DownloadCommands commands;
+  private final BulkCommands bulk;
+  private final Reconciler reconciler;
+  private final FileListing files;
+  private final Forgetting forgetting;
+  private final AddPipeline adds;
+
+  /** The engine over {@code rpc} and {@code store}, for downloads under {@code root}. */
+  public DownloadManager(
+      Vertx vertx,
+      Aria2 rpc,
+      RegistryStore store,
+      AppConfig.Downloads config,
+      DownloadEvents events,
+      Path root,
+      Metrics metrics,
+      TorrentStore torrents) {
+    AddsInFlight inFlight = new AddsInFlight();
+    CommandFence fence = new CommandFence(rpc);
+    DownloadFiles downloadFiles = new DownloadFiles(vertx, root);
+    this.index = new DownloadIndex(metrics);
+    this.aria2 = new Aria2Side(vertx, rpc, fence, root, torrents);
+    aria2.seeding(config.seedRatio(), config.seedTime());
+    RetryDecider decider = new RetryDecider(config);
+    // the re-add settings are read through ReAdds, which holds the ones in force
+    ReAdds[] readds = new ReAdds[1];
+    this.json = new DownloadJson(torrents, events.node(), () -> readds[0].decider());
+    Transitions transitions = new Transitions(index, store, events, json::of);
+    this.forgetting = new Forgetting(index, transitions, store, events);
+    this.reAdds =
+        new ReAdds(
+            vertx, index, transitions, aria2, inFlight, store, downloadFiles, metrics, decider);
+    readds[0] = reAdds;
+    MagnetFollower magnets =
+        new MagnetFollower(vertx, index, transitions, aria2, inFlight, torrents);
+    this.applier = new StatusApplier(index, transitions, reAdds, aria2, fence, magnets);
+    this.commands =
+        new DownloadCommands(transitions, reAdds, aria2, fence, inFlight, downloadFiles);
+    this.bulk = new BulkCommands(index, commands);
+    this.reconciler =
+        new Reconciler(rpc, index, transitions, applier, aria2, fence, inFlight, reAdds, commands);
+    this.files = new FileListing(rpc, root);
+    this.adds =
+        new AddPipeline(index, store, aria2, transitions, inFlight, forgetting, events, json);
+    store.rebuildFrom(this::everything);
+  }
+
+  /** Loads what the registry holds: batch rows, downloads and their failed attempts. */
+  public void load(
+      List<StoredDownload> stored, List<Registry.RecordRetry> retries, List<JsonObject> batchRows) {
+    Batches batches = index.batches();
+    batchRows.forEach(
+        b -> batches.register(b.getString("id"), b.getInteger("total"), b.getLong("createdAt")));
+    Map<String, Download> byId = new HashMap<>();
+    for (StoredDownload s : stored) {
+      Download d = Download.restore(s);
+      byId.put(d.id, d);
+      index.add(d);
+    }
+    for (Registry.RecordRetry r : retries) {
+      Download d = byId.get(r.downloadId());
+      if (d != null) {
+        d.failedAttempt(new Download.Failure(r.at(), r.gid(), r.errorCode(), r.errorMessage()));
+      }
+    }
+    batches.markLoadedDone();
+  }
+
+  /** The download with our {@code id}; fails as NOT_FOUND when there is none. */
+  public Download find(String id) {
+    return index.find(id);
+  }
+
+  /** The download that has or had {@code gid}; fails as NOT_FOUND (in aria2's words) if none. */
+  public Download findByGid(String gid) {
+    Download d = index.byGid(gid);
+    if (d == null) {
+      throw new ServiceException(ErrorCode.NOT_FOUND, "GID " + gid + " is not found");
+    }
+    return d;
+  }
+
+  /** Every download, oldest first. */
+  public Collection<Download> all() {
+    return index.all();
+  }
+
+  boolean anyActive() {
+    return index.anyActive();
+  }
+
+  public Batches batches() {
+    return index.batches();
+  }
+
+  /** The public shape of {@code d}, built once per change (see {@link DownloadJson}). */
+  public JsonObject json(Download d) {
+    return json.of(d);
+  }
+
+  public AddPipeline adds() {
+    return adds;
+  }
+
+  public DownloadCommands commands() {
+    return commands;
+  }
+
+  public BulkCommands bulk() {
+    return bulk;
+  }
+
+  public Forgetting forgetting() {
+    return forgetting;
+  }
+
+  public FileListing files() {
+    return files;
+  }
+
+  /** A WebSocket notification of aria2's about {@code gid}. */
+  public void onNotification(String method, String gid) {
+    applier.onNotification(method, gid);
+  }
+
+  /** After a (re)connection to aria2. */
+  public Future<Void> reconcile() {
+    return reconciler.reconcile();
+  }
+
+  StatusApplier applier() {
+    return applier;
+  }
+
+  /** New re-add and seeding settings, for every later decision. */
+  public void reconfigure(AppConfig.Downloads next) {
+    reAdds.reconfigure(new RetryDecider(next));
+    aria2.seeding(next.seedRatio(), next.seedTime());
+  }
+
+  public void stop() {
+    reAdds.stop();
+    index.leaveGauges();
+  }
+
+  /** Every batch and download as registry writes, for a registry file written anew. */
+  private List<Registry.Write> everything() {
+    List<Registry.Write> out = new ArrayList<>(index.all().size() + 16);
+    for (JsonObject b : index.batches().rows()) {
+      out.add(
+          new Registry.InsertBatch(
+              b.getString("id"), b.getInteger("total"), b.getLong("createdAt")));
+    }
+    index.all().forEach(d -> out.add(new Registry.Save(d.stored())));
+    return out;
+  }
+}

@@ -1,0 +1,107 @@
+package io.aria2sv.downloads.engine;
+
+import io.aria2sv.bus.ErrorCode;
+import io.aria2sv.bus.ServiceException;
+import io.aria2sv.downloads.registry.RegistryStore;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forgets downloads: gone from the index, the registry and their retry history; a batch once all of
+ * it goes. Event-loop confined.
+ */
+public final class Forgetting {
+  private static final Logger LOG = LoggerFactory.getLogger(Forgetting.class);
+
+  private final DownloadIndex index;
+  private final Transitions transitions;
+  private final RegistryStore store;
+  private final DownloadEvents events;
+
+  Forgetting(
+      DownloadIndex index, Transitions transitions, RegistryStore store, DownloadEvents events) {
+    this.index = index;
+    this.transitions = transitions;
+    this.store = store;
+    this.events = events;
+  }
+
+  /** Forgets one ended download now (files stay); fails CONFLICT while it has not ended. */
+  public Future<Void> forget(Download d) {
+    if (!d.status.terminal() || AddsInFlight.reAddUnderway(d)) {
+      return Future.failedFuture(
+          new ServiceException(
+              ErrorCode.CONFLICT, "cannot forget download " + d.id + ": it is " + d.status.wire()));
+    }
+    return forget(List.of(d), null);
+  }
+
+  Future<Void> forget(List<Download> items, String batchId) {
+    items.forEach(
+        d -> {
+          index.remove(d);
+          transitions.firstAddAbandoned(d);
+        });
+    if (batchId != null) {
+      index.batches().forget(batchId);
+    }
+    events.forgotten(items);
+    return store.delete(items.stream().map(d -> d.id).toList(), batchId);
+  }
+
+  /**
+   * Forgets downloads that ended (complete, failed, removed) before {@code endedBefore} (epoch ms):
+   * gone from the registry, the list and their retry history. A batch goes as a whole, once all of
+   * its downloads have ended before then, so its figures never count a part of it.
+   *
+   * @return how many downloads were forgotten
+   */
+  public int forgetEnded(long endedBefore) {
+    List<Download> single = new ArrayList<>();
+    Map<String, List<Download>> byBatch = new HashMap<>();
+    Set<String> batchesStillGoing = new HashSet<>();
+    for (Download d : index.all()) {
+      boolean old =
+          d.status.terminal() && d.updatedAt < endedBefore && !AddsInFlight.reAddUnderway(d);
+      if (d.batchId == null) {
+        if (old) {
+          single.add(d);
+        }
+      } else if (old) {
+        byBatch.computeIfAbsent(d.batchId, k -> new ArrayList<>()).add(d);
+      } else {
+        batchesStillGoing.add(d.batchId);
+      }
+    }
+    int n = single.size();
+    if (!single.isEmpty()) {
+      forget(single, null)
+          .onFailure(
+              err ->
+                  LOG.warn(
+                      "cannot forget {} ended downloads in the registry: {}",
+                      single.size(),
+                      err.getMessage()));
+    }
+    for (Map.Entry<String, List<Download>> b : byBatch.entrySet()) {
+      if (!batchesStillGoing.contains(b.getKey())) {
+        n += b.getValue().size();
+        forget(b.getValue(), b.getKey())
+            .onFailure(
+                err ->
+                    LOG.warn(
+                        "cannot forget batch {} in the registry: {}",
+                        b.getKey(),
+                        err.getMessage()));
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,105 @@
+package io.aria2sv.downloads.engine;
+
+import io.aria2sv.bus.DownloadStatus;
+import io.aria2sv.downloads.registry.RegistryStore;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Moves downloads from one status to the next: each change is counted, stored and published exactly
+ * once. Owns the first-add ordering: while a download's first add is under way (stored and sent,
+ * not yet acknowledged), its transitions are stored but not published, so subscribers always see
+ * {@code added} first, then the status it reached meanwhile. Event-loop confined.
+ */
+final class Transitions {
+  private final DownloadIndex index;
+  private final RegistryStore store;
+  private final DownloadEvents events;
+  private final Function<Download, JsonObject> json;
+
+  /** Downloads whose first add is under way, with the status they had when it began. */
+  private final Map<String, DownloadStatus> firstAdd = new HashMap<>();
+
+  Transitions(
+      DownloadIndex index,
+      RegistryStore store,
+      DownloadEvents events,
+      Function<Download, JsonObject> json) {
+    this.index = index;
+    this.store = store;
+    this.events = events;
+    this.json = json;
+  }
+
+  /**
+   * Moves {@code d} to {@code to}, storing and publishing the change once; nothing happens if
+   * unchanged.
+   */
+  void move(Download d, DownloadStatus to) {
+    if (d.status == to) {
+      return;
+    }
+    index.statusChanging(d.status, to);
+    d.status = to;
+    d.updatedAt = System.currentTimeMillis();
+    if (!to.transferring()) {
+      d.downloadSpeed = 0;
+      d.uploadSpeed = 0;
+    }
+    store.update(d.stored());
+    if (!firstAdd.containsKey(d.id)) {
+      JsonObject j = json.apply(d);
+      events.transition(to.wire(), j);
+      events.published(d, j);
+    }
+    if (d.batchId != null) {
+      index.batches().changed(d.batchId);
+    }
+  }
+
+  /**
+   * {@code d} changed without a change of status (its options): stored, and published as {@code
+   * changed}.
+   */
+  void changed(Download d) {
+    d.updatedAt = System.currentTimeMillis();
+    store.update(d.stored());
+    if (!firstAdd.containsKey(d.id)) {
+      JsonObject j = json.apply(d);
+      events.transition("changed", j, false);
+      events.published(d, j);
+    }
+  }
+
+  /** {@code d}'s first add begins: its events wait for {@link #firstAddDone}. */
+  void firstAddBegins(Download d) {
+    firstAdd.put(d.id, d.status);
+  }
+
+  /** Whether {@code d}'s first add is under way (the reconcile leaves such downloads alone). */
+  boolean firstAddUnderway(Download d) {
+    return firstAdd.containsKey(d.id);
+  }
+
+  /**
+   * {@code d}'s first add was acknowledged: publishes {@code added}, then the status it reached
+   * meanwhile (a fast download may already be active or complete). {@code log} false leaves the log
+   * line to a summary of a batch.
+   */
+  void firstAddDone(Download d, boolean log) {
+    DownloadStatus initial = firstAdd.remove(d.id);
+    JsonObject j = json.apply(d);
+    events.transition("added", j, log);
+    if (initial != null && d.status != initial) {
+      events.transition(d.status.wire(), j);
+    }
+    events.published(d, j);
+  }
+
+  /** {@code d}'s first add failed: it is forgotten without an event. */
+  void firstAddAbandoned(Download d) {
+    firstAdd.remove(d.id);
+  }
+}

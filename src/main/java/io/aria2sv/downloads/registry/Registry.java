@@ -1,0 +1,342 @@
+package io.aria2sv.downloads.registry;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The durable registry of downloads and batches: SQLite in WAL mode ({@code registry.db} in the
+ * data dir). It keeps every download, finished and failed ones too, beyond aria2's own result limit
+ * (until {@code downloads.keepEnded} after they ended, when that is set), and the history of
+ * re-adds. Every method blocks: {@link RegistryStore} calls them through ordered {@code
+ * executeBlocking}, one at a time.
+ *
+ * <p>A failed transaction leaves the connection in a state that cannot be trusted (after {@code
+ * SQLITE_FULL} SQLite has rolled back on its own, and the driver then fails every later commit), so
+ * after any failure the store {@link #reopen() reopens} before writing again. Each write first
+ * checks that the file it has open is still the one at its path.
+ */
+public final class Registry implements AutoCloseable {
+  /** The file's name inside the data directory. */
+  public static final String FILE = "registry.db";
+
+  private static final String UPSERT =
+      """
+      INSERT OR REPLACE INTO downloads (id, gid, batch_id, request, status, completed_length, total_length,
+        error_code, error_message, retry_count, gids, path, created_at, updated_at, files_deleted)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
+
+  /**
+   * How long a write waits for another process's lock before it fails as locked: short, because
+   * queued adds wait behind it.
+   */
+  private static final int BUSY_TIMEOUT_MS = 2000;
+
+  /** One change inside a transaction. */
+  public sealed interface Write permits Save, InsertBatch, Delete, DeleteBatch, RecordRetry {}
+
+  /** Inserts or replaces a download. */
+  public record Save(StoredDownload download) implements Write {}
+
+  /** Inserts a batch row. */
+  public record InsertBatch(String id, int total, long createdAt) implements Write {}
+
+  /** Deletes a download and its retry history. */
+  public record Delete(String id) implements Write {}
+
+  /** Deletes a batch row. */
+  public record DeleteBatch(String id) implements Write {}
+
+  /** Appends to a download's retry history. */
+  public record RecordRetry(
+      String downloadId, String gid, Integer errorCode, String errorMessage, long at)
+      implements Write {}
+
+  private final Path file;
+  private Connection db;
+
+  /** Prepared once per connection: every add and status change goes through it. */
+  private PreparedStatement upsert;
+
+  /** The identity of the file this connection has open (device and inode). */
+  private Object fileKey;
+
+  private Registry(Path file) {
+    this.file = file;
+  }
+
+  /** Opens (and creates, when new) the registry; the connection is closed again if that fails. */
+  static Registry open(Path dataDir) throws SQLException, IOException {
+    Registry r = new Registry(dataDir.resolve(FILE));
+    r.connect();
+    return r;
+  }
+
+  Path file() {
+    return file;
+  }
+
+  private void connect() throws SQLException, IOException {
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+    try {
+      RegistrySchema.create(c, BUSY_TIMEOUT_MS);
+      c.setAutoCommit(false);
+      c.commit();
+      upsert = c.prepareStatement(UPSERT);
+      db = c;
+      fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    } catch (SQLException | IOException e) {
+      closeQuietly(c, e);
+      throw e;
+    }
+  }
+
+  /** Every download, oldest first. */
+  List<StoredDownload> loadAll() throws SQLException {
+    List<StoredDownload> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet r = s.executeQuery("SELECT * FROM downloads ORDER BY created_at, id")) {
+      while (r.next()) {
+        int code = r.getInt("error_code");
+        Integer errorCode = r.wasNull() ? null : code;
+        out.add(
+            new StoredDownload(
+                r.getString("id"),
+                r.getString("gid"),
+                r.getString("batch_id"),
+                r.getString("request"),
+                r.getString("status"),
+                r.getLong("completed_length"),
+                r.getLong("total_length"),
+                errorCode,
+                r.getString("error_message"),
+                r.getInt("retry_count"),
+                r.getString("gids"),
+                r.getString("path"),
+                r.getLong("created_at"),
+                r.getLong("updated_at"),
+                r.getInt("files_deleted") != 0));
+      }
+    }
+    return out;
+  }
+
+  /** Every download's failed attempts, oldest first. */
+  List<RecordRetry> loadRetries() throws SQLException {
+    List<RecordRetry> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet r = s.executeQuery("SELECT * FROM retry_history ORDER BY at, rowid")) {
+      while (r.next()) {
+        int code = r.getInt("error_code");
+        Integer errorCode = r.wasNull() ? null : code;
+        out.add(
+            new RecordRetry(
+                r.getString("download_id"),
+                r.getString("gid"),
+                errorCode,
+                r.getString("error_message"),
+                r.getLong("at")));
+      }
+    }
+    return out;
+  }
+
+  /** Batch ids with their totals. */
+  List<JsonObject> loadBatches() throws SQLException {
+    List<JsonObject> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet r = s.executeQuery("SELECT * FROM batches")) {
+      while (r.next()) {
+        out.add(
+            new JsonObject()
+                .put("id", r.getString("id"))
+                .put("total", r.getInt("total"))
+                .put("createdAt", r.getLong("created_at")));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Applies {@code writes} in order in one transaction, or none of them. Runs of consecutive saves
+   * go to SQLite as one statement batch.
+   *
+   * @throws RegistryFault when the file at the registry's path is no longer the one open
+   */
+  void write(List<? extends Write> writes) throws SQLException, IOException {
+    write(writes, false);
+  }
+
+  /**
+   * As {@link #write(List)}; with {@code probe}, the transaction also replaces the one row of
+   * {@code probe}, so that it changes the file even when {@code writes} change nothing (a delete of
+   * a row that is not there writes no page, and so proves nothing about the disk).
+   */
+  void write(List<? extends Write> writes, boolean probe) throws SQLException, IOException {
+    checkSameFile();
+    try {
+      if (probe) {
+        try (PreparedStatement p =
+            db.prepareStatement("INSERT OR REPLACE INTO probe (id, at) VALUES (1, ?)")) {
+          p.setLong(1, System.currentTimeMillis());
+          p.executeUpdate();
+        }
+      }
+      int saves = 0;
+      for (Write w : writes) {
+        if (w instanceof Save s) {
+          bind(s.download());
+          upsert.addBatch();
+          saves++;
+          continue;
+        }
+        if (saves > 0) {
+          upsert.executeBatch();
+          saves = 0;
+        }
+        apply(w);
+      }
+      if (saves > 0) {
+        upsert.executeBatch();
+      }
+      db.commit();
+    } catch (SQLException e) {
+      try {
+        upsert.clearBatch();
+        db.rollback();
+      } catch (SQLException rollback) {
+        // SQLite may have rolled back on its own already; the store reopens before the next write
+        e.addSuppressed(rollback);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Closes the connection and opens the file at the registry's path again (creating it, with its
+   * schema, when it was deleted).
+   */
+  void reopen() throws SQLException, IOException {
+    closeConnection();
+    connect();
+  }
+
+  /** Fails when the registry's path now holds no file or another file than the one open. */
+  void checkSameFile() throws IOException {
+    Object now;
+    try {
+      now = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    } catch (NoSuchFileException e) {
+      throw RegistryFault.of(RegistryFault.Cause.GONE, file, null);
+    }
+    if (!Objects.equals(now, fileKey)) {
+      throw RegistryFault.of(RegistryFault.Cause.REPLACED, file, null);
+    }
+  }
+
+  private void apply(Write w) throws SQLException {
+    if (w instanceof InsertBatch b) {
+      try (PreparedStatement p =
+          db.prepareStatement(
+              "INSERT OR REPLACE INTO batches (id, total, created_at) VALUES (?,?,?)")) {
+        p.setString(1, b.id());
+        p.setInt(2, b.total());
+        p.setLong(3, b.createdAt());
+        p.executeUpdate();
+      }
+    } else if (w instanceof Delete d) {
+      for (String sql :
+          new String[] {
+            "DELETE FROM downloads WHERE id = ?", "DELETE FROM retry_history WHERE download_id = ?"
+          }) {
+        try (PreparedStatement p = db.prepareStatement(sql)) {
+          p.setString(1, d.id());
+          p.executeUpdate();
+        }
+      }
+    } else if (w instanceof DeleteBatch b) {
+      try (PreparedStatement p = db.prepareStatement("DELETE FROM batches WHERE id = ?")) {
+        p.setString(1, b.id());
+        p.executeUpdate();
+      }
+    } else if (w instanceof RecordRetry r) {
+      try (PreparedStatement p =
+          db.prepareStatement(
+              "INSERT INTO retry_history (download_id, at, gid, error_code, error_message) VALUES (?,?,?,?,?)")) {
+        p.setString(1, r.downloadId());
+        p.setLong(2, r.at());
+        p.setString(3, r.gid());
+        if (r.errorCode() == null) {
+          p.setNull(4, Types.INTEGER);
+        } else {
+          p.setInt(4, r.errorCode());
+        }
+        p.setString(5, r.errorMessage());
+        p.executeUpdate();
+      }
+    }
+  }
+
+  private void bind(StoredDownload d) throws SQLException {
+    PreparedStatement p = upsert;
+    p.setString(1, d.id());
+    p.setString(2, d.gid());
+    p.setString(3, d.batchId());
+    p.setString(4, d.request());
+    p.setString(5, d.status());
+    p.setLong(6, d.completedLength());
+    p.setLong(7, d.totalLength());
+    if (d.errorCode() == null) {
+      p.setNull(8, Types.INTEGER);
+    } else {
+      p.setInt(8, d.errorCode());
+    }
+    p.setString(9, d.errorMessage());
+    p.setInt(10, d.retryCount());
+    p.setString(11, d.gids());
+    p.setString(12, d.path());
+    p.setLong(13, d.createdAt());
+    p.setLong(14, d.updatedAt());
+    p.setInt(15, d.filesDeleted() ? 1 : 0);
+  }
+
+  private void closeConnection() {
+    if (db != null) {
+      Connection c = db;
+      db = null;
+      closeQuietly(c, null);
+    }
+  }
+
+  private static void closeQuietly(Connection c, Exception into) {
+    try {
+      c.close();
+    } catch (SQLException closing) {
+      if (into != null) {
+        into.addSuppressed(closing);
+      }
+    }
+  }
+
+  @Override
+  public void close() throws SQLException {
+    if (db != null) {
+      upsert.close();
+      db.close();
+      db = null;
+    }
+  }
+}

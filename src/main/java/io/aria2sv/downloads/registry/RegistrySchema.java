@@ -1,0 +1,55 @@
+package io.aria2sv.downloads.registry;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The registry's tables, created when missing and brought up to date when an earlier version wrote
+ * them; and the connection settings (WAL, synchronous NORMAL, the busy timeout).
+ */
+final class RegistrySchema {
+  private RegistrySchema() {}
+
+  static void create(Connection c, int busyTimeoutMs) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("PRAGMA journal_mode=WAL");
+      // NORMAL in WAL mode: a commit survives a crash of this process (kill -9); only a power cut
+      // can lose the last commits.
+      s.execute("PRAGMA synchronous=NORMAL");
+      s.execute("PRAGMA busy_timeout=" + busyTimeoutMs);
+      s.execute(
+          """
+          CREATE TABLE IF NOT EXISTS downloads (
+            id TEXT PRIMARY KEY, gid TEXT NOT NULL, batch_id TEXT, request TEXT NOT NULL,
+            status TEXT NOT NULL, completed_length INTEGER NOT NULL, total_length INTEGER NOT NULL,
+            error_code INTEGER, error_message TEXT, retry_count INTEGER NOT NULL, gids TEXT NOT NULL,
+            path TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+            files_deleted INTEGER NOT NULL DEFAULT 0)""");
+      addColumnIfMissing(s, "downloads", "files_deleted", "INTEGER NOT NULL DEFAULT 0");
+      s.execute("CREATE INDEX IF NOT EXISTS downloads_batch ON downloads(batch_id)");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS batches (id TEXT PRIMARY KEY, total INTEGER NOT NULL, created_at INTEGER NOT NULL)");
+      s.execute(
+          """
+          CREATE TABLE IF NOT EXISTS retry_history (
+            download_id TEXT NOT NULL, at INTEGER NOT NULL, gid TEXT NOT NULL,
+            error_code INTEGER, error_message TEXT)""");
+      s.execute("CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL)");
+    }
+  }
+
+  /** Adds a column that a registry written by an earlier version does not have yet. */
+  private static void addColumnIfMissing(
+      Statement s, String table, String column, String definition) throws SQLException {
+    try (ResultSet r = s.executeQuery("PRAGMA table_info(" + table + ")")) {
+      while (r.next()) {
+        if (column.equals(r.getString("name"))) {
+          return;
+        }
+      }
+    }
+    s.execute("ALTER TABLE " + table + " ADD COLUMN " + column + " " + definition);
+  }
+}

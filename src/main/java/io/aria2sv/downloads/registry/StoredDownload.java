@@ -1,0 +1,23 @@
+package io.aria2sv.downloads.registry;
+
+/**
+ * One download as a row of the registry: plain values, taken on the event loop, so the worker that
+ * writes it never reads state the event loop is changing. {@code request} and {@code gids} are JSON
+ * text; {@code status} is the status's enum name.
+ */
+public record StoredDownload(
+    String id,
+    String gid,
+    String batchId,
+    String request,
+    String status,
+    long completedLength,
+    long totalLength,
+    Integer errorCode,
+    String errorMessage,
+    int retryCount,
+    String gids,
+    String path,
+    long createdAt,
+    long updatedAt,
+    boolean filesDeleted) {}

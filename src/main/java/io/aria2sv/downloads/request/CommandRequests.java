@@ -1,0 +1,106 @@
+package io.aria2sv.downloads.request;
+
+import io.aria2sv.bus.DownloadStatus;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks the requests about downloads that exist: which one ({@code id}), a list's filters and
+ * page, a change of options, a move in the queue. Each failure names the field.
+ */
+public final class CommandRequests {
+  private CommandRequests() {}
+
+  /** A validated list request: filters, order and page. */
+  public record ListQuery(
+      DownloadStatus status, String batchId, boolean newestFirst, int offset, int limit) {}
+
+  /** Validates a list request {@code {status?, batchId?, order?, offset?, limit?}}. */
+  public static ListQuery listQuery(JsonObject body) {
+    String status =
+        body.getValue("status") == null ? null : RequestValidator.text(body, "status", "");
+    if (status != null && DownloadStatus.of(status) == null) {
+      throw new ValidationException("status", "must be one of " + DownloadStatus.wireNames());
+    }
+    String batchId =
+        body.getValue("batchId") == null ? null : RequestValidator.text(body, "batchId", "");
+    Object order = body.getValue("order", "oldest");
+    if (!"oldest".equals(order) && !"newest".equals(order)) {
+      throw new ValidationException("order", "must be oldest or newest");
+    }
+    return new ListQuery(
+        status == null ? null : DownloadStatus.of(status),
+        batchId,
+        "newest".equals(order),
+        wholeNumber(body, "offset", 0, Integer.MAX_VALUE, 0),
+        wholeNumber(body, "limit", 1, RequestValidator.MAX_PAGE, RequestValidator.MAX_PAGE));
+  }
+
+  /** Options aria2 takes at the add only ({@code changeOption} refuses them). */
+  static final Set<String> ADD_ONLY_OPTIONS = Set.of("pause", "piece-length");
+
+  /**
+   * The {@code options} of a change {@code {id, options}}: allowlisted, not add-only, at least one.
+   */
+  public static Map<String, String> changedOptions(JsonObject body) {
+    for (String name : body.fieldNames()) {
+      if (!name.equals("id") && !name.equals("options")) {
+        throw new ValidationException(name, "is not a known field (options)");
+      }
+    }
+    if (!(body.getValue("options") instanceof JsonObject o) || o.isEmpty()) {
+      throw new ValidationException(
+          "options", "must be an object of one or more aria2 option: value");
+    }
+    for (String name : o.fieldNames()) {
+      if (ADD_ONLY_OPTIONS.contains(name)) {
+        throw new ValidationException(
+            "options." + name,
+            "can only be given when the download is added"
+                + (name.equals("pause") ? " (use pause and resume)" : ""));
+      }
+    }
+    return RequestValidator.options(o, "options");
+  }
+
+  /** A queue move {@code {id, pos, how}} as aria2's {@code changePosition} takes it. */
+  public record Move(int pos, String how) {}
+
+  public static Move move(JsonObject body) {
+    Object pos = body.getValue("pos");
+    if (!(pos instanceof Integer p)) {
+      throw new ValidationException(
+          "pos", "must be a whole number (negative with POS_CUR or POS_END)");
+    }
+    Object how = body.getValue("how", "POS_SET");
+    if (!"POS_SET".equals(how) && !"POS_CUR".equals(how) && !"POS_END".equals(how)) {
+      throw new ValidationException("how", "must be POS_SET, POS_CUR or POS_END");
+    }
+    if ("POS_SET".equals(how) && p < 0) {
+      throw new ValidationException("pos", "must be 0 or more with POS_SET");
+    }
+    return new Move(p, (String) how);
+  }
+
+  /** The {@code id} of a request about one download or batch. */
+  public static String id(JsonObject body) {
+    if (!(body.getValue("id") instanceof String s) || s.isEmpty()) {
+      throw new ValidationException("id", "must be a non-empty string");
+    }
+    return s;
+  }
+
+  private static int wholeNumber(JsonObject body, String name, int min, int max, int fallback) {
+    Object v = body.getValue(name);
+    if (v == null) {
+      return fallback;
+    }
+    if (!(v instanceof Integer i) || i < min || i > max) {
+      throw new ValidationException(
+          name,
+          "must be a whole number from " + min + (max == Integer.MAX_VALUE ? " up" : " to " + max));
+    }
+    return i;
+  }
+}
