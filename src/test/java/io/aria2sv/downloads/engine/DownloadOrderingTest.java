@@ -2,30 +2,15 @@ package io.aria2sv.downloads.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aria2sv.bittorrent.TorrentStore;
-import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.DownloadStatus;
-import io.aria2sv.config.AppConfig;
-import io.aria2sv.downloads.registry.RegistryStore;
-import io.aria2sv.downloads.request.DownloadRequest;
-import io.aria2sv.metrics.Metrics;
 import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.testing.FakeAria2;
-import io.aria2sv.testing.SupervisorHarness;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,81 +27,33 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class DownloadOrderingTest {
-  private static final AppConfig.Downloads CONFIG =
-      new AppConfig.Downloads(
-          true,
-          3,
-          Duration.ofSeconds(30),
-          Duration.ofSeconds(1),
-          Set.of(1, 2, 6),
-          Duration.ZERO,
-          1.0,
-          Duration.ofHours(1));
-
   @TempDir Path root;
-  private Context ctx;
+  private EngineHarness h;
   private FakeAria2 aria2;
-  private RegistryStore store;
   private DownloadManager manager;
-  private final List<JsonObject> events = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp(Vertx vertx) throws Exception {
-    ctx = vertx.getOrCreateContext();
-    aria2 = new FakeAria2();
-    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_DOWNLOAD, m -> events.add(m.body()));
-    store = on(() -> RegistryStore.open(vertx, root));
-    TorrentStore torrents = TorrentStore.open(root.resolve("data"));
-    on(
-        () -> {
-          manager =
-              new DownloadManager(
-                  vertx,
-                  aria2,
-                  store,
-                  CONFIG,
-                  new DownloadEvents(vertx.eventBus()),
-                  root,
-                  Metrics.standalone(),
-                  torrents);
-          return Future.succeededFuture();
-        });
+    h = new EngineHarness(vertx, root);
+    aria2 = h.aria2;
+    manager = h.manager;
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    on(() -> store.close());
-  }
-
-  /** Runs {@code action} on the manager's event loop and waits for its future. */
-  private <T> T on(Supplier<Future<T>> action) throws Exception {
-    return SupervisorHarness.on(ctx, action);
-  }
-
-  /** Runs {@code action} on the event loop, and waits until it and the tasks it queued are done. */
-  private void run(Runnable action) throws Exception {
-    CompletableFuture<Void> out = new CompletableFuture<>();
-    ctx.runOnContext(
-        v -> {
-          action.run();
-          ctx.runOnContext(w -> out.complete(null));
-        });
-    out.get(10, TimeUnit.SECONDS);
-  }
-
-  private static DownloadRequest request() {
-    return new DownloadRequest(List.of("http://127.0.0.1:9/f.bin"), "", "f.bin", Map.of(), null);
-  }
-
-  private List<String> typesOf(String id) {
-    return events.stream()
-        .filter(e -> id.equals(e.getJsonObject("download").getString("id")))
-        .map(e -> e.getString("type"))
-        .toList();
+    h.close();
   }
 
   private Download added() throws Exception {
-    return manager.find(on(() -> manager.adds().add(request())).getString("id"));
+    return h.added();
+  }
+
+  private void run(Runnable action) throws Exception {
+    h.run(action);
+  }
+
+  private List<String> typesOf(String id) {
+    return h.typesOf(id);
   }
 
   @Test
@@ -127,7 +64,7 @@ class DownloadOrderingTest {
         () ->
             manager
                 .adds()
-                .add(request())
+                .add(EngineHarness.request())
                 .map(j -> manager.find(j.getString("id")))
                 .onSuccess(add::complete));
     Download d = manager.all().iterator().next();

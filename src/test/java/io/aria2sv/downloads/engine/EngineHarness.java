@@ -1,0 +1,109 @@
+package io.aria2sv.downloads.engine;
+
+import io.aria2sv.bittorrent.TorrentStore;
+import io.aria2sv.bus.Addresses;
+import io.aria2sv.config.AppConfig;
+import io.aria2sv.downloads.registry.RegistryStore;
+import io.aria2sv.downloads.request.DownloadRequest;
+import io.aria2sv.metrics.Metrics;
+import io.aria2sv.testing.FakeAria2;
+import io.aria2sv.testing.SupervisorHarness;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The downloads engine on one event loop against a {@link FakeAria2} and a real registry in a
+ * temporary directory: what the engine's unit tests share. Everything the engine does runs on the
+ * harness's context ({@link #on}, {@link #run}); events published on the bus are collected.
+ */
+final class EngineHarness {
+  /** Automatic re-adds on (for aria2 errors 1, 2 and 6), 3 at most, after 30 s; seeding 1.0/1 h. */
+  static final AppConfig.Downloads CONFIG =
+      new AppConfig.Downloads(
+          true,
+          3,
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(1),
+          Set.of(1, 2, 6),
+          Duration.ZERO,
+          1.0,
+          Duration.ofHours(1));
+
+  final Context ctx;
+  final FakeAria2 aria2 = new FakeAria2();
+  final RegistryStore store;
+  final DownloadManager manager;
+  final List<JsonObject> events = new CopyOnWriteArrayList<>();
+
+  EngineHarness(Vertx vertx, Path root) throws Exception {
+    this(vertx, root, CONFIG);
+  }
+
+  EngineHarness(Vertx vertx, Path root, AppConfig.Downloads config) throws Exception {
+    ctx = vertx.getOrCreateContext();
+    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_DOWNLOAD, m -> events.add(m.body()));
+    store = on(() -> RegistryStore.open(vertx, root));
+    TorrentStore torrents = TorrentStore.open(root.resolve("data"));
+    manager =
+        on(
+            () ->
+                Future.succeededFuture(
+                    new DownloadManager(
+                        vertx,
+                        aria2,
+                        store,
+                        config,
+                        new DownloadEvents(vertx.eventBus()),
+                        root,
+                        Metrics.standalone(),
+                        torrents)));
+  }
+
+  /** Runs {@code action} on the engine's event loop and waits for its future. */
+  <T> T on(Supplier<Future<T>> action) throws Exception {
+    return SupervisorHarness.on(ctx, action);
+  }
+
+  /** Runs {@code action} on the event loop, and waits until it and the tasks it queued are done. */
+  void run(Runnable action) throws Exception {
+    CompletableFuture<Void> out = new CompletableFuture<>();
+    ctx.runOnContext(
+        v -> {
+          action.run();
+          ctx.runOnContext(w -> out.complete(null));
+        });
+    out.get(10, TimeUnit.SECONDS);
+  }
+
+  static DownloadRequest request() {
+    return new DownloadRequest(List.of("http://127.0.0.1:9/f.bin"), "", "f.bin", Map.of(), null);
+  }
+
+  /** A download added and acknowledged. */
+  Download added() throws Exception {
+    return manager.find(on(() -> manager.adds().add(request())).getString("id"));
+  }
+
+  /** The types of the events published about download {@code id}, in order. */
+  List<String> typesOf(String id) {
+    return events.stream()
+        .filter(e -> id.equals(e.getJsonObject("download").getString("id")))
+        .map(e -> e.getString("type"))
+        .toList();
+  }
+
+  void close() throws Exception {
+    on(() -> store.close());
+  }
+}
