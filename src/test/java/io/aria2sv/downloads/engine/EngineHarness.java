@@ -45,6 +45,7 @@ final class EngineHarness {
   final RegistryStore store;
   final DownloadManager manager;
   final List<JsonObject> events = new CopyOnWriteArrayList<>();
+  final DownloadEvents downloadEvents;
 
   EngineHarness(Vertx vertx, Path root) throws Exception {
     this(vertx, root, CONFIG);
@@ -54,6 +55,7 @@ final class EngineHarness {
     ctx = vertx.getOrCreateContext();
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_DOWNLOAD, m -> events.add(m.body()));
     store = on(() -> RegistryStore.open(vertx, root));
+    downloadEvents = new DownloadEvents(vertx.eventBus());
     TorrentStore torrents = TorrentStore.open(root.resolve("data"));
     manager =
         on(
@@ -64,7 +66,7 @@ final class EngineHarness {
                         aria2,
                         store,
                         config,
-                        new DownloadEvents(vertx.eventBus()),
+                        downloadEvents,
                         root,
                         Metrics.standalone(),
                         torrents)));

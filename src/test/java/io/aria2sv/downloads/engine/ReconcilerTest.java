@@ -1,0 +1,105 @@
+package io.aria2sv.downloads.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.aria2sv.bus.DownloadStatus;
+import io.aria2sv.rpc.Aria2Call;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link Reconciler}: after a (re)connection, aria2 and the registry are brought together. aria2
+ * runs nothing the registry does not know, and loses nothing the registry holds.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class ReconcilerTest {
+  @TempDir Path root;
+  private EngineHarness h;
+
+  @BeforeEach
+  void setUp(Vertx vertx) throws Exception {
+    h = new EngineHarness(vertx, root);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    h.close();
+  }
+
+  @Test
+  void aDownloadAria2LostIsAddedAgainUnderItsOwnGid() throws Exception {
+    Download d = h.added();
+    h.aria2.forget(d.gid); // aria2c restarted without it
+
+    h.on(() -> h.manager.reconcile());
+
+    // re-adds go to aria2 through the add coalescer, in its next multicall
+    await().atMost(Duration.ofSeconds(5)).until(() -> h.aria2.calls("aria2.addUri").size() == 2);
+    assertThat(h.aria2.calls("aria2.addUri"))
+        .extracting(c -> c.params().getJsonObject(1).getString("gid"))
+        .containsExactly(d.gid, d.gid);
+    assertThat(d.status).isEqualTo(DownloadStatus.WAITING);
+  }
+
+  @Test
+  void aGidTheRegistryDoesNotKnowIsRemovedFromAria2() throws Exception {
+    h.added();
+    h.aria2.status("00000000000000ff", "active"); // left from a session of another time
+
+    h.on(() -> h.manager.reconcile());
+
+    assertThat(h.aria2.calls("aria2.forceRemove"))
+        .extracting(c -> c.params().getString(0))
+        .containsExactly("00000000000000ff");
+  }
+
+  @Test
+  void whatAria2ReportsIsAdoptedAsTheDownloadsStatus() throws Exception {
+    Download d = h.added();
+    h.aria2.status(d.gid, "active", "completedLength", "5", "totalLength", "10");
+
+    h.on(() -> h.manager.reconcile());
+
+    assertThat(d.status).isEqualTo(DownloadStatus.ACTIVE);
+    assertThat(d.completedLength).isEqualTo(5);
+    assertThat(h.aria2.calls("aria2.addUri")).hasSize(1);
+  }
+
+  @Test
+  void aDownloadThatEndedHereIsStoppedAgainWhenAria2BringsItBack() throws Exception {
+    Download d = h.added();
+    h.on(() -> h.manager.commands().remove(d, false));
+    assertThat(d.status).isEqualTo(DownloadStatus.REMOVED);
+    h.aria2.status(d.gid, "waiting"); // aria2c restored it from a session saved before
+
+    h.on(() -> h.manager.reconcile());
+
+    assertThat(h.aria2.calls("aria2.forceRemove"))
+        .extracting(c -> c.params().getString(0))
+        .containsExactly(d.gid, d.gid);
+    assertThat(d.status).isEqualTo(DownloadStatus.REMOVED);
+  }
+
+  @Test
+  void aPauseThatCrossedTheReconcileReadsIsNotUndone() throws Exception {
+    Download d = h.added();
+    h.aria2.status(d.gid, "active").hold("aria2.tellActive");
+    h.run(() -> h.manager.reconcile());
+    h.on(() -> h.manager.commands().pause(d)); // aria2 now says paused
+    h.run(() -> h.aria2.release("aria2.tellActive")); // the reads from before the pause
+
+    assertThat(d.status).isEqualTo(DownloadStatus.PAUSED);
+    assertThat(h.aria2.calls()).extracting(Aria2Call::method).contains("aria2.tellStatus");
+  }
+}

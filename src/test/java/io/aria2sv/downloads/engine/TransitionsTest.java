@@ -1,0 +1,124 @@
+package io.aria2sv.downloads.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aria2sv.bus.DownloadStatus;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link Transitions}: every change of status is published exactly once, never before the
+ * download's {@code added}, and its public JSON is built once and reused by the reply.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class TransitionsTest {
+  @TempDir Path root;
+  private EngineHarness h;
+
+  @BeforeEach
+  void setUp(Vertx vertx) throws Exception {
+    h = new EngineHarness(vertx, root);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    h.close();
+  }
+
+  @Test
+  void aMoveToTheStatusItHasPublishesNothing() throws Exception {
+    Download d = h.added();
+    h.run(() -> h.manager.applier().apply(d, new JsonObject().put("status", "waiting")));
+
+    assertThat(h.typesOf(d.id)).containsExactly("added");
+  }
+
+  @Test
+  void eachMoveIsPublishedOnceInOrder() throws Exception {
+    Download d = h.added();
+    h.aria2.status(d.gid, "active");
+    h.run(() -> h.manager.onNotification("aria2.onDownloadStart", d.gid));
+    h.run(() -> h.manager.onNotification("aria2.onDownloadStart", d.gid)); // a repeat
+    h.aria2.status(d.gid, "complete", "completedLength", "10", "totalLength", "10");
+    h.run(() -> h.manager.onNotification("aria2.onDownloadComplete", d.gid));
+
+    assertThat(h.typesOf(d.id)).containsExactly("added", "active", "complete");
+  }
+
+  @Test
+  void aStatusReachedBeforeTheFirstAddWasAcknowledgedFollowsAdded() throws Exception {
+    h.aria2.hold("aria2.addUri");
+    h.run(() -> h.manager.adds().add(EngineHarness.request()));
+    Download d = h.manager.all().iterator().next();
+    h.aria2.status(d.gid, "active");
+    h.run(() -> h.manager.onNotification("aria2.onDownloadStart", d.gid));
+    assertThat(h.typesOf(d.id)).as("nothing before the add is acknowledged").isEmpty();
+
+    h.run(() -> h.aria2.release("aria2.addUri"));
+
+    assertThat(h.typesOf(d.id)).containsExactly("added", "active");
+  }
+
+  @Test
+  void theJsonBuiltForAChangeIsSharedByTheCatalogAndTheReply() throws Exception {
+    List<JsonObject> catalogued = new ArrayList<>();
+    h.downloadEvents.catalog(
+        new DownloadEvents.Catalog() {
+          @Override
+          public void put(Download d, JsonObject download) {
+            catalogued.add(download);
+          }
+
+          @Override
+          public void remove(Collection<Download> gone) {}
+        });
+    Download d = h.added();
+    h.aria2.status(d.gid, "active");
+    h.run(() -> h.manager.onNotification("aria2.onDownloadStart", d.gid));
+    JsonObject[] reply = new JsonObject[2];
+    h.run(() -> reply[0] = h.manager.json(d));
+    h.run(() -> reply[1] = h.manager.json(d));
+
+    assertThat(catalogued).hasSize(2); // added, active
+    assertThat(catalogued.get(1).getString("status")).isEqualTo("active");
+    assertThat(reply[0]).as("the reply reuses the JSON of the change").isSameAs(catalogued.get(1));
+    assertThat(reply[1]).isSameAs(reply[0]);
+  }
+
+  @Test
+  void aFigureChangedWithoutATransitionIsShownInTheNextJson() throws Exception {
+    Download d = h.added();
+    JsonObject[] before = new JsonObject[1];
+    h.run(() -> before[0] = h.manager.json(d));
+
+    h.run(() -> d.completedLength = 5); // as a progress sample does
+    JsonObject[] after = new JsonObject[1];
+    h.run(() -> after[0] = h.manager.json(d));
+
+    assertThat(after[0].getLong("completedLength")).isEqualTo(5);
+    assertThat(before[0].getLong("completedLength")).isZero();
+  }
+
+  @Test
+  void aDownloadThatHasNotMovedIsNotStoredAgain() throws Exception {
+    Download d = h.added();
+    long updated = d.updatedAt;
+    h.run(() -> h.manager.applier().apply(d, new JsonObject().put("status", "waiting")));
+
+    assertThat(d.updatedAt).isEqualTo(updated);
+    assertThat(d.status).isEqualTo(DownloadStatus.WAITING);
+  }
+}
