@@ -2,77 +2,32 @@ package io.aria2sv.downloads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aria2sv.Aria2SupervisorClient;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2Rpc;
 import io.aria2sv.testing.FileServer;
-import io.aria2sv.testing.Signals;
+import io.aria2sv.testing.StackTestBase;
 import io.aria2sv.testing.SupervisorHarness;
-import io.aria2sv.testing.TestConfig;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Day-to-day control of downloads after the add, with a real aria2c and a local file server:
  * per-download options, queue position, pause/resume all, purge, files and the error history.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class DownloadControlsTest {
+class DownloadControlsTest extends StackTestBase {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final int SIZE = 1 << 20;
-
-  @TempDir Path root;
-  private Vertx vertx;
-  private FileServer files;
-  private SupervisorHarness stack;
-  private Aria2SupervisorClient client;
-
-  @BeforeEach
-  void setUp(Vertx vertx) throws Exception {
-    this.vertx = vertx;
-    files = new FileServer(vertx).start();
-    stack = new SupervisorHarness(vertx);
-    client = new Aria2SupervisorClient(vertx, Duration.ofSeconds(20));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    stack.undeploy();
-    files.close();
-    assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
-  }
-
-  private JsonObject config(String... overrides) throws Exception {
-    List<String> all =
-        new ArrayList<>(
-            List.of(
-                "downloads.retryDelay",
-                "100ms",
-                "downloads.progressInterval",
-                "200ms",
-                "rpc.timeout",
-                "2s"));
-    all.addAll(List.of(overrides));
-    return TestConfig.fast(vertx, root, all.toArray(String[]::new));
-  }
 
   private JsonObject add(String name, JsonObject options) throws Exception {
     JsonObject body =
@@ -89,6 +44,17 @@ class DownloadControlsTest {
 
   private static ErrorCode code(ReplyException e) {
     return ErrorCode.of(e.failureCode());
+  }
+
+  @Override
+  protected List<String> baseSettings() {
+    return List.of(
+        "downloads.retryDelay",
+        "100ms",
+        "downloads.progressInterval",
+        "200ms",
+        "rpc.timeout",
+        "2s");
   }
 
   @Test

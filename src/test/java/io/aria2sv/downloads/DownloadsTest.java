@@ -9,15 +9,14 @@ import io.aria2sv.rpc.Aria2Rpc;
 import io.aria2sv.rpc.Aria2RpcException;
 import io.aria2sv.testing.FileServer;
 import io.aria2sv.testing.Signals;
+import io.aria2sv.testing.StackTestBase;
 import io.aria2sv.testing.SupervisorHarness;
 import io.aria2sv.testing.TestConfig;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -28,55 +27,13 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Downloads through the bus with a real aria2c and a local file server with real faults. */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class DownloadsTest {
+class DownloadsTest extends StackTestBase {
   private static final Duration WAIT = Duration.ofSeconds(30);
-
-  @TempDir Path root;
-  private Vertx vertx;
-  private FileServer files;
-  private SupervisorHarness stack;
-
-  @BeforeEach
-  void setUp(Vertx vertx) throws Exception {
-    this.vertx = vertx;
-    files = new FileServer(vertx).start();
-    stack = new SupervisorHarness(vertx);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    stack.undeploy();
-    files.close();
-    assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
-  }
-
-  private JsonObject config(String... overrides) throws Exception {
-    List<String> all =
-        new ArrayList<>(
-            List.of(
-                "downloads.retryDelay",
-                "100ms",
-                "downloads.progressInterval",
-                "200ms",
-                "rpc.retry.initialDelay",
-                "100ms",
-                "rpc.retry.maxDelay",
-                "400ms",
-                "rpc.timeout",
-                "2s"));
-    all.addAll(List.of(overrides));
-    return TestConfig.fast(vertx, root, all.toArray(String[]::new));
-  }
 
   private JsonObject add(String name) throws Exception {
     return stack.request(
@@ -103,6 +60,21 @@ class DownloadsTest {
   /** A valid single-file torrent with a web seed on the test's file server. */
   private byte[] torrent(String name, byte[] content) {
     return io.aria2sv.testing.Torrents.single(name, content, files.url(name));
+  }
+
+  @Override
+  protected List<String> baseSettings() {
+    return List.of(
+        "downloads.retryDelay",
+        "100ms",
+        "downloads.progressInterval",
+        "200ms",
+        "rpc.retry.initialDelay",
+        "100ms",
+        "rpc.retry.maxDelay",
+        "400ms",
+        "rpc.timeout",
+        "2s");
   }
 
   @Test

@@ -8,15 +8,14 @@ import io.aria2sv.testing.ChildJvm;
 import io.aria2sv.testing.FileServer;
 import io.aria2sv.testing.Seeder;
 import io.aria2sv.testing.Signals;
+import io.aria2sv.testing.StackTestBase;
 import io.aria2sv.testing.SupervisorHarness;
 import io.aria2sv.testing.TestConfig;
 import io.aria2sv.testing.Torrents;
 import io.aria2sv.testing.Tracker;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.junit5.VertxExtension;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,32 +30,25 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Magnet links through the test's own HTTP tracker and a seeding aria2c, all on 127.0.0.1 (DHT, LPD
  * and peer exchange off everywhere): the metadata phase and the data under GIDs we chose.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class MagnetDownloadsTest {
+class MagnetDownloadsTest extends StackTestBase {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final int SIZE = 2 << 20;
 
-  @TempDir Path root;
-  private Vertx vertx;
   private Tracker tracker;
   private Seeder seeder;
-  private SupervisorHarness stack;
   private byte[] content;
   private String magnet;
   private String hash;
   private Path torrentFile;
 
   @BeforeEach
-  void setUp(Vertx vertx) throws Exception {
-    this.vertx = vertx;
+  void startTracker() throws Exception {
     tracker = new Tracker(vertx).start();
     content = new byte[SIZE];
     new Random(11).nextBytes(content);
@@ -71,21 +63,14 @@ class MagnetDownloadsTest {
             + hash
             + "&dn=movie.bin&tr="
             + URLEncoder.encode(tracker.announce(), StandardCharsets.UTF_8);
-    stack = new SupervisorHarness(vertx);
   }
 
   @AfterEach
-  void tearDown() throws Exception {
-    stack.undeploy();
+  void stopTracker() throws Exception {
     if (seeder != null) {
       seeder.close();
     }
     tracker.close();
-    assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
-  }
-
-  private JsonObject config() throws Exception {
-    return TestConfig.fast(vertx, root, "downloads.progressInterval", "200ms", "rpc.timeout", "2s");
   }
 
   private JsonObject addMagnet() throws Exception {

@@ -5,50 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.testing.FileServer;
-import io.aria2sv.testing.Signals;
-import io.aria2sv.testing.SupervisorHarness;
+import io.aria2sv.testing.StackTestBase;
 import io.aria2sv.testing.TestConfig;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Metalinks with a real aria2c: one batch, one download per file, each checked by its hash. */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class MetalinkDownloadsTest {
+class MetalinkDownloadsTest extends StackTestBase {
   private static final Duration WAIT = Duration.ofSeconds(30);
-
-  @TempDir Path root;
-  private Vertx vertx;
-  private FileServer files;
-  private SupervisorHarness stack;
-
-  @BeforeEach
-  void setUp(Vertx vertx) throws Exception {
-    this.vertx = vertx;
-    files = new FileServer(vertx).start();
-    stack = new SupervisorHarness(vertx);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    stack.undeploy();
-    files.close();
-    assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
-  }
 
   private static String base64(String xml) {
     return Base64.getEncoder().encodeToString(xml.getBytes(StandardCharsets.UTF_8));

@@ -2,73 +2,35 @@ package io.aria2sv.downloads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aria2sv.Aria2SupervisorClient;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.testing.FileServer;
 import io.aria2sv.testing.Signals;
+import io.aria2sv.testing.StackTestBase;
 import io.aria2sv.testing.SupervisorHarness;
-import io.aria2sv.testing.TestConfig;
 import io.aria2sv.testing.Torrents;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code .torrent} downloads with a real aria2c, from web seeds on the test's file server (no
  * tracker, DHT, LPD or peer exchange: nothing leaves 127.0.0.1): seeding, stop seeding, the same
  * content twice, bad torrents, choosing files, a seeding download across a kill -9 of aria2c.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class TorrentDownloadsTest {
+class TorrentDownloadsTest extends StackTestBase {
   private static final Duration WAIT = Duration.ofSeconds(30);
-
-  @TempDir Path root;
-  private Vertx vertx;
-  private FileServer files;
-  private SupervisorHarness stack;
-  private Aria2SupervisorClient client;
-
-  @BeforeEach
-  void setUp(Vertx vertx) throws Exception {
-    this.vertx = vertx;
-    files = new FileServer(vertx).start();
-    stack = new SupervisorHarness(vertx);
-    client = new Aria2SupervisorClient(vertx, Duration.ofSeconds(20));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    stack.undeploy();
-    files.close();
-    assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
-  }
-
-  private JsonObject config(String... overrides) throws Exception {
-    List<String> all =
-        new ArrayList<>(List.of("downloads.progressInterval", "200ms", "rpc.timeout", "2s"));
-    all.addAll(List.of(overrides));
-    return TestConfig.fast(vertx, root, all.toArray(String[]::new));
-  }
 
   private static byte[] random(int size, long seed) {
     byte[] b = new byte[size];

@@ -8,14 +8,13 @@ import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.rpc.Aria2Rpc;
 import io.aria2sv.testing.FileServer;
 import io.aria2sv.testing.Signals;
+import io.aria2sv.testing.StackTestBase;
 import io.aria2sv.testing.SupervisorHarness;
 import io.aria2sv.testing.TestConfig;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -28,34 +27,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The supervisor against a real aria2c: start, crash, hang, budget, stop, ports, coalescing. */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SupervisorVerticleTest {
+class SupervisorVerticleTest extends StackTestBase {
   private static final Duration WAIT = Duration.ofSeconds(15);
-
-  @TempDir Path root;
-  private Vertx vertx;
-  private SupervisorHarness sv;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    this.vertx = vertx;
-    this.sv = new SupervisorHarness(vertx);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    sv.undeploy();
-    assertThat(Signals.countAria2For(root.resolve("data"))).as("aria2c left behind").isZero();
-  }
 
   private JsonObject fast(String... overrides) throws Exception {
     return TestConfig.fast(vertx, root, overrides);
@@ -63,9 +41,9 @@ class SupervisorVerticleTest {
 
   @Test
   void becomesRunningOnlyOnceAria2AnswersWithOurSecret() throws Exception {
-    sv.deploy(fast());
+    stack.deploy(fast());
 
-    JsonObject status = sv.status();
+    JsonObject status = stack.status();
     assertThat(status.getString("state")).isEqualTo("RUNNING");
     assertThat(status.getBoolean("rpcHealthy")).isTrue();
     assertThat(status.getString("version")).isEqualTo("1.36.0");
@@ -73,24 +51,26 @@ class SupervisorVerticleTest {
     assertThat(status.getInteger("restarts")).isZero();
     assertThat(status.getValue("lastRestart")).isNull();
     assertThat(Signals.alive(status.getLong("pid"))).isTrue();
-    JsonObject started = sv.awaitEvents("started", 1, WAIT).get(0);
+    JsonObject started = stack.awaitEvents("started", 1, WAIT).get(0);
     assertThat(started.getLong("pid")).isEqualTo(status.getLong("pid"));
-    assertThat(sv.events("state-changed"))
+    assertThat(stack.events("state-changed"))
         .extracting(e -> e.getString("to"))
         .containsExactly("STARTING", "RUNNING");
     // It answers RPC on the reported port with the secret of the endpoint.
     assertThat(
-            SupervisorHarness.await(sv.rpc().callObject("aria2.getVersion", Duration.ofSeconds(2)))
+            SupervisorHarness.await(
+                    stack.rpc().callObject("aria2.getVersion", Duration.ofSeconds(2)))
                 .getString("version"))
         .isEqualTo("1.36.0");
   }
 
   @Test
   void aria2cRunsWithAMallocTrimThresholdThatKeepsItsHeap() throws Exception {
-    sv.deploy(fast());
+    stack.deploy(fast());
     String environ =
         new String(
-            Files.readAllBytes(Path.of("/proc/" + sv.pid() + "/environ")), StandardCharsets.UTF_8);
+            Files.readAllBytes(Path.of("/proc/" + stack.pid() + "/environ")),
+            StandardCharsets.UTF_8);
     assertThat(environ.split("\0"))
         .as("aria2c's environment")
         .contains("GLIBC_TUNABLES=" + Aria2Process.TRIM_THRESHOLD);
@@ -98,9 +78,9 @@ class SupervisorVerticleTest {
 
   @Test
   void theSecretStaysInTheOwnerOnlyConfFile() throws Exception {
-    sv.deploy(fast());
-    long pid = sv.pid();
-    String secret = sv.request(Addresses.SUPERVISOR_ENDPOINT).getString("secret");
+    stack.deploy(fast());
+    long pid = stack.pid();
+    String secret = stack.request(Addresses.SUPERVISOR_ENDPOINT).getString("secret");
     assertThat(secret).matches("[0-9a-f]{32}");
 
     String cmdline =
@@ -122,12 +102,13 @@ class SupervisorVerticleTest {
         .contains("rpc-listen-all=false");
     assertThat(Files.getPosixFilePermissions(root.resolve("data")))
         .doesNotContain(PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_READ);
-    assertThat(sv.status().encode()).doesNotContain(secret);
-    assertThat(sv.request(Addresses.SUPERVISOR_DETAILS).encode()).doesNotContain(secret);
-    assertThat(sv.events().toString()).doesNotContain(secret);
+    assertThat(stack.status().encode()).doesNotContain(secret);
+    assertThat(stack.request(Addresses.SUPERVISOR_DETAILS).encode()).doesNotContain(secret);
+    assertThat(stack.events().toString()).doesNotContain(secret);
     // A new start draws a new secret.
-    sv.request(Addresses.SUPERVISOR_RESTART);
-    assertThat(sv.request(Addresses.SUPERVISOR_ENDPOINT).getString("secret")).isNotEqualTo(secret);
+    stack.request(Addresses.SUPERVISOR_RESTART);
+    assertThat(stack.request(Addresses.SUPERVISOR_ENDPOINT).getString("secret"))
+        .isNotEqualTo(secret);
   }
 
   /**
@@ -153,14 +134,14 @@ class SupervisorVerticleTest {
 
   @Test
   void aCrashDuringTheFirstStartIsRestartedLikeAnyOther() throws Exception {
-    sv.deploy(fast("aria2.binary", killedOnFirstStart().toString()));
+    stack.deploy(fast("aria2.binary", killedOnFirstStart().toString()));
 
-    JsonObject status = sv.status();
+    JsonObject status = stack.status();
     assertThat(status.getString("state")).isEqualTo("RUNNING");
     assertThat(status.getInteger("restarts")).isEqualTo(1);
     assertThat(status.getJsonObject("lastRestart").getString("reason"))
         .contains("killed by signal 9");
-    assertThat(sv.events("state-changed"))
+    assertThat(stack.events("state-changed"))
         .extracting(e -> e.getString("to"))
         .containsExactly("STARTING", "RESTARTING", "STARTING", "RUNNING");
   }
@@ -192,41 +173,41 @@ class SupervisorVerticleTest {
 
   @Test
   void restartsImmediatelyAfterKill9() throws Exception {
-    sv.deploy(fast());
-    JsonObject before = sv.status();
+    stack.deploy(fast());
+    JsonObject before = stack.status();
 
     Signals.kill9(before.getLong("pid"));
 
-    JsonObject restarted = sv.awaitEvents("restarted", 1, WAIT).get(0);
+    JsonObject restarted = stack.awaitEvents("restarted", 1, WAIT).get(0);
     assertThat(restarted.getInteger("count")).isEqualTo(1);
     assertThat(restarted.getString("reason")).contains("exited with code");
-    JsonObject after = sv.awaitState("RUNNING", WAIT);
+    JsonObject after = stack.awaitState("RUNNING", WAIT);
     assertThat(after.getLong("pid")).isNotEqualTo(before.getLong("pid"));
     assertThat(after.getString("sessionId")).isNotEqualTo(before.getString("sessionId"));
     assertThat(after.getInteger("restarts")).isEqualTo(1);
     assertThat(after.getJsonObject("lastRestart").getString("reason")).contains("exited with code");
-    JsonObject exited = sv.events("exited").get(0);
+    JsonObject exited = stack.events("exited").get(0);
     assertThat(exited.getBoolean("expected")).isFalse();
     // That the first restart after a stable start has no backoff is RestartPolicyTest's to show;
     // a wall-clock limit here would only measure how loaded the machine is.
-    assertThat(sv.events("state-changed"))
+    assertThat(stack.events("state-changed"))
         .extracting(e -> e.getString("to"))
         .containsExactly("STARTING", "RUNNING", "RESTARTING", "STARTING", "RUNNING");
   }
 
   @Test
   void replacesAHungAria2AfterTheFailureThreshold() throws Exception {
-    sv.deploy(fast());
-    long pid = sv.pid();
+    stack.deploy(fast());
+    long pid = stack.pid();
 
     Signals.stop(pid);
     try {
-      JsonObject restarted = sv.awaitEvents("restarted", 1, WAIT).get(0);
+      JsonObject restarted = stack.awaitEvents("restarted", 1, WAIT).get(0);
       assertThat(restarted.getString("reason")).startsWith("health check failed 2 times in a row");
-      List<JsonObject> failures = sv.events("health-check-failed");
+      List<JsonObject> failures = stack.events("health-check-failed");
       assertThat(failures).extracting(e -> e.getInteger("consecutive")).startsWith(1, 2);
       assertThat(failures.get(0).getString("reason")).contains("no answer within 300 ms");
-      JsonObject after = sv.awaitState("RUNNING", WAIT);
+      JsonObject after = stack.awaitState("RUNNING", WAIT);
       assertThat(after.getLong("pid")).isNotEqualTo(pid);
       await().atMost(WAIT).until(() -> !Signals.alive(pid));
     } finally {
@@ -238,18 +219,18 @@ class SupervisorVerticleTest {
 
   @Test
   void entersFailedWhenTheBudgetIsSpentAndAnExplicitStartLeavesIt() throws Exception {
-    sv.deploy(fast("supervisor.restart.maxRestarts", "2", "supervisor.restart.window", "1m"));
+    stack.deploy(fast("supervisor.restart.maxRestarts", "2", "supervisor.restart.window", "1m"));
 
     for (int i = 1; i <= 2; i++) {
-      Signals.kill9(sv.pid());
-      sv.awaitEvents("restarted", i, WAIT);
-      sv.awaitState("RUNNING", WAIT);
+      Signals.kill9(stack.pid());
+      stack.awaitEvents("restarted", i, WAIT);
+      stack.awaitState("RUNNING", WAIT);
     }
-    Signals.kill9(sv.pid());
+    Signals.kill9(stack.pid());
 
-    JsonObject gaveUp = sv.awaitEvents("max-restarts-reached", 1, WAIT).get(0);
+    JsonObject gaveUp = stack.awaitEvents("max-restarts-reached", 1, WAIT).get(0);
     assertThat(gaveUp.getInteger("maxRestarts")).isEqualTo(2);
-    assertThat(sv.awaitState("FAILED", WAIT).getValue("pid")).isNull();
+    assertThat(stack.awaitState("FAILED", WAIT).getValue("pid")).isNull();
     assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
     // No more restarts happen on their own: not within several times the longest backoff (400 ms).
     await()
@@ -257,55 +238,55 @@ class SupervisorVerticleTest {
         .atMost(WAIT)
         .until(
             () ->
-                sv.events("restarted").size() == 2
+                stack.events("restarted").size() == 2
                     && Signals.countAria2For(root.resolve("data")) == 0
-                    && "FAILED".equals(sv.status().getString("state")));
-    assertThat(failureCode(sv.requestAsync(Addresses.SUPERVISOR_ENDPOINT)))
+                    && "FAILED".equals(stack.status().getString("state")));
+    assertThat(failureCode(stack.requestAsync(Addresses.SUPERVISOR_ENDPOINT)))
         .isEqualTo(ErrorCode.SUPERVISOR_FAILED.code());
 
-    JsonObject started = sv.request(Addresses.SUPERVISOR_START);
+    JsonObject started = stack.request(Addresses.SUPERVISOR_START);
     assertThat(started.getString("state")).isEqualTo("RUNNING");
     assertThat(started.getInteger("restartsInWindow")).isZero();
   }
 
   @Test
   void aStableRunResetsTheBudget() throws Exception {
-    sv.deploy(
+    stack.deploy(
         fast("supervisor.restart.maxRestarts", "1", "supervisor.restart.resetAfter", "500ms"));
 
-    Signals.kill9(sv.pid());
-    sv.awaitEvents("restarted", 1, WAIT);
-    sv.awaitState("RUNNING", WAIT);
+    Signals.kill9(stack.pid());
+    stack.awaitEvents("restarted", 1, WAIT);
+    stack.awaitState("RUNNING", WAIT);
     await()
         .atMost(WAIT)
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> sv.status().getInteger("restartsInWindow") == 0);
+        .until(() -> stack.status().getInteger("restartsInWindow") == 0);
 
-    Signals.kill9(sv.pid());
+    Signals.kill9(stack.pid());
 
-    assertThat(sv.awaitEvents("restarted", 2, WAIT)).hasSize(2);
-    assertThat(sv.awaitState("RUNNING", WAIT).getInteger("restarts")).isEqualTo(2);
-    assertThat(sv.events("max-restarts-reached")).isEmpty();
+    assertThat(stack.awaitEvents("restarted", 2, WAIT)).hasSize(2);
+    assertThat(stack.awaitState("RUNNING", WAIT).getInteger("restarts")).isEqualTo(2);
+    assertThat(stack.events("max-restarts-reached")).isEmpty();
   }
 
   @Test
   void aRequestedStopIsNeverACrash() throws Exception {
-    sv.deploy(fast());
-    long pid = sv.pid();
+    stack.deploy(fast());
+    long pid = stack.pid();
 
-    JsonObject stopped = sv.request(Addresses.SUPERVISOR_STOP);
+    JsonObject stopped = stack.request(Addresses.SUPERVISOR_STOP);
 
     assertThat(stopped.getString("state")).isEqualTo("STOPPED");
     assertThat(Signals.alive(pid)).isFalse();
-    JsonObject event = sv.awaitEvents("stopped", 1, WAIT).get(0);
+    JsonObject event = stack.awaitEvents("stopped", 1, WAIT).get(0);
     assertThat(event.getBoolean("graceful")).isTrue();
-    assertThat(sv.events("exited").get(0).getBoolean("expected")).isTrue();
-    assertThat(sv.events("restarted")).isEmpty();
+    assertThat(stack.events("exited").get(0).getBoolean("expected")).isTrue();
+    assertThat(stack.events("restarted")).isEmpty();
     assertThat(Files.exists(root.resolve("data/aria2.pid"))).isFalse();
     // A status query never starts a process.
-    assertThat(sv.status().getString("state")).isEqualTo("STOPPED");
+    assertThat(stack.status().getString("state")).isEqualTo("STOPPED");
     assertThat(Signals.countAria2For(root.resolve("data"))).isZero();
-    assertThat(failureCode(sv.requestAsync(Addresses.SUPERVISOR_DETAILS)))
+    assertThat(failureCode(stack.requestAsync(Addresses.SUPERVISOR_DETAILS)))
         .isEqualTo(ErrorCode.NOT_RUNNING.code());
   }
 
@@ -313,22 +294,23 @@ class SupervisorVerticleTest {
   void aGracefulRestartKeepsAQueuedDownloadWithItsGid() throws Exception {
     try (FileServer files = new FileServer(vertx).start()) {
       files.addRandomFile("queued.bin", 64 * 1024, 42);
-      sv.deploy(fast());
+      stack.deploy(fast());
       String gid = "0123456789abcdef";
       JsonObject options = new JsonObject().put("gid", gid).put("pause", "true");
       SupervisorHarness.await(
-          sv.rpc()
+          stack
+              .rpc()
               .call(
                   "aria2.addUri",
                   Duration.ofSeconds(2),
                   new JsonArray().add(files.url("queued.bin")),
                   options));
 
-      sv.request(Addresses.SUPERVISOR_RESTART);
+      stack.request(Addresses.SUPERVISOR_RESTART);
 
-      assertThat(sv.awaitEvents("restarted", 1, WAIT).get(0).getString("reason"))
+      assertThat(stack.awaitEvents("restarted", 1, WAIT).get(0).getString("reason"))
           .isEqualTo("requested");
-      Aria2Rpc rpc = sv.rpc();
+      Aria2Rpc rpc = stack.rpc();
       JsonObject st =
           SupervisorHarness.await(
               rpc.callObject(
@@ -338,9 +320,9 @@ class SupervisorVerticleTest {
                   new JsonArray().add("gid").add("status")));
       assertThat(st.getString("gid")).isEqualTo(gid);
       assertThat(st.getString("status")).isEqualTo("paused");
-      assertThat(sv.events("stopped").get(0).getBoolean("graceful")).isTrue();
+      assertThat(stack.events("stopped").get(0).getBoolean("graceful")).isTrue();
       // A requested restart is outside the crash budget.
-      assertThat(sv.status().getInteger("restartsInWindow")).isZero();
+      assertThat(stack.status().getInteger("restartsInWindow")).isZero();
     }
   }
 
@@ -350,7 +332,7 @@ class SupervisorVerticleTest {
       taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
       int port = taken.getLocalPort();
 
-      Throwable failure = sv.deployFailure(fast("aria2.rpcPort", Integer.toString(port)));
+      Throwable failure = stack.deployFailure(fast("aria2.rpcPort", Integer.toString(port)));
 
       assertThat(failure)
           .hasMessageContaining("RPC port " + port)
@@ -366,19 +348,19 @@ class SupervisorVerticleTest {
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       port = probe.getLocalPort();
     }
-    sv.deploy(fast("aria2.rpcPort", Integer.toString(port)));
-    assertThat(sv.status().getInteger("rpcPort")).isEqualTo(port);
+    stack.deploy(fast("aria2.rpcPort", Integer.toString(port)));
+    assertThat(stack.status().getInteger("rpcPort")).isEqualTo(port);
   }
 
   @Test
   void fiftyConcurrentStartsSpawnOneAria2() throws Exception {
-    sv.deploy(fast());
-    sv.request(Addresses.SUPERVISOR_STOP);
-    int startedBefore = sv.events("started").size();
+    stack.deploy(fast());
+    stack.request(Addresses.SUPERVISOR_STOP);
+    int startedBefore = stack.events("started").size();
 
     List<Future<JsonObject>> replies = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      replies.add(sv.requestAsync(Addresses.SUPERVISOR_START));
+      replies.add(stack.requestAsync(Addresses.SUPERVISOR_START));
     }
     List<JsonObject> statuses = new ArrayList<>();
     for (Future<JsonObject> f : replies) {
@@ -389,28 +371,28 @@ class SupervisorVerticleTest {
     assertThat(statuses)
         .extracting(s -> s.getLong("pid"))
         .containsOnly(statuses.get(0).getLong("pid"));
-    assertThat(sv.events("started")).hasSize(startedBefore + 1);
+    assertThat(stack.events("started")).hasSize(startedBefore + 1);
     assertThat(Signals.countAria2For(root.resolve("data"))).isEqualTo(1);
   }
 
   @Test
   void concurrentRestartRequestsShareOneRestart() throws Exception {
-    sv.deploy(fast());
+    stack.deploy(fast());
     List<Future<JsonObject>> replies = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      replies.add(sv.requestAsync(Addresses.SUPERVISOR_RESTART));
+      replies.add(stack.requestAsync(Addresses.SUPERVISOR_RESTART));
     }
     for (Future<JsonObject> f : replies) {
       assertThat(SupervisorHarness.await(f).getString("state")).isEqualTo("RUNNING");
     }
-    assertThat(sv.events("restarted")).hasSize(1);
+    assertThat(stack.events("restarted")).hasSize(1);
     assertThat(Signals.countAria2For(root.resolve("data"))).isEqualTo(1);
   }
 
   @Test
   void detailedStatusReportsVersionGlobalStatAndActiveDownloads() throws Exception {
-    sv.deploy(fast());
-    JsonObject details = sv.request(Addresses.SUPERVISOR_DETAILS);
+    stack.deploy(fast());
+    JsonObject details = stack.request(Addresses.SUPERVISOR_DETAILS);
     assertThat(details.getJsonObject("status").getString("state")).isEqualTo("RUNNING");
     assertThat(details.getJsonObject("aria2").getString("version")).isEqualTo("1.36.0");
     assertThat(details.getJsonObject("aria2").getJsonArray("enabledFeatures").contains("HTTPS"))
@@ -421,12 +403,12 @@ class SupervisorVerticleTest {
 
   @Test
   void anOrphanLeftByACrashedSupervisorIsStoppedFirst() throws Exception {
-    sv.deploy(fast());
-    long orphan = sv.pid();
+    stack.deploy(fast());
+    long orphan = stack.pid();
     // What a JVM that died without stopping aria2c leaves: a live aria2c on this data dir's conf
     // file, its pid in aria2.pid, and no lock holder.
     Path data = root.resolve("data");
-    sv.undeploy();
+    stack.undeploy();
     Process p =
         new ProcessBuilder("aria2c", "--conf-path=" + data.resolve("aria2.conf"))
             .redirectErrorStream(true)
@@ -436,16 +418,16 @@ class SupervisorVerticleTest {
     await().atMost(WAIT).until(() -> Signals.countAria2For(data) == 1);
     assertThat(orphan).isNotEqualTo(p.pid());
 
-    sv.deploy(fast());
+    stack.deploy(fast());
 
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("orphan stopped").isTrue();
     assertThat(Signals.countAria2For(data)).isEqualTo(1);
-    assertThat(sv.pid()).isNotEqualTo(p.pid());
+    assertThat(stack.pid()).isNotEqualTo(p.pid());
   }
 
   @Test
   void aSecondSupervisorInTheSameJvmIsRefusedTheDataDir() throws Exception {
-    sv.deploy(fast());
+    stack.deploy(fast());
     SupervisorHarness second = new SupervisorHarness(vertx);
     Throwable failure = second.deployFailure(fast());
     assertThat(failure)

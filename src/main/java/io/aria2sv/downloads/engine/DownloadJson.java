@@ -7,7 +7,6 @@ import io.aria2sv.bus.DownloadStatus;
 import io.aria2sv.downloads.request.DownloadRequest;
 import io.vertx.core.json.JsonObject;
 import java.util.Objects;
-import java.util.function.Supplier;
 
 /**
  * Builds a download's public JSON, the one shape every client sees (REST, SSE, the bus, the cluster
@@ -18,9 +17,11 @@ import java.util.function.Supplier;
 final class DownloadJson {
   private final TorrentStore torrents;
   private final String node;
-  private final Supplier<RetryDecider> decider;
 
-  DownloadJson(TorrentStore torrents, String node, Supplier<RetryDecider> decider) {
+  /** The re-add settings in force: what {@code retry.max} and {@code canRetry} show. */
+  private RetryDecider decider;
+
+  DownloadJson(TorrentStore torrents, String node, RetryDecider decider) {
     this.torrents = torrents;
     this.node = node;
     this.decider = decider;
@@ -28,7 +29,7 @@ final class DownloadJson {
 
   /** The public shape of {@code d} as it is now. */
   JsonObject of(Download d) {
-    RetryDecider rd = decider.get();
+    RetryDecider rd = decider;
     Shown shown = d.shown;
     if (shown != null && shown.matches(d, rd)) {
       return shown.json;
@@ -39,6 +40,11 @@ final class DownloadJson {
             .put("node", node);
     d.shown = new Shown(d, rd, j);
     return j;
+  }
+
+  /** New re-add settings: every download's JSON is built anew when next asked. */
+  void reconfigure(RetryDecider next) {
+    decider = next;
   }
 
   /**

@@ -13,11 +13,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The downloads engine, wired: it builds the parts that keep every download moving and hands them
@@ -58,15 +55,12 @@ public final class DownloadManager {
     this.aria2 = new Aria2Side(vertx, rpc, fence, root, torrents);
     aria2.seeding(config.seedRatio(), config.seedTime());
     RetryDecider decider = new RetryDecider(config);
-    // the re-add settings are read through ReAdds, which holds the ones in force
-    ReAdds[] readds = new ReAdds[1];
-    this.json = new DownloadJson(torrents, events.node(), () -> readds[0].decider());
+    this.json = new DownloadJson(torrents, events.node(), decider);
     Transitions transitions = new Transitions(index, store, events, json::of);
     this.forgetting = new Forgetting(index, transitions, store, events);
     this.reAdds =
         new ReAdds(
             vertx, index, transitions, aria2, inFlight, store, downloadFiles, metrics, decider);
-    readds[0] = reAdds;
     MagnetFollower magnets =
         new MagnetFollower(vertx, index, transitions, aria2, inFlight, torrents);
     this.applier = new StatusApplier(index, transitions, reAdds, aria2, fence, magnets);
@@ -78,28 +72,13 @@ public final class DownloadManager {
     this.files = new FileListing(rpc, root);
     this.adds =
         new AddPipeline(index, store, aria2, transitions, inFlight, forgetting, events, json);
-    store.rebuildFrom(this::everything);
+    store.rebuildFrom(() -> RegistryRows.everything(index));
   }
 
   /** Loads what the registry holds: batch rows, downloads and their failed attempts. */
   public void load(
       List<StoredDownload> stored, List<Registry.RecordRetry> retries, List<JsonObject> batchRows) {
-    Batches batches = index.batches();
-    batchRows.forEach(
-        b -> batches.register(b.getString("id"), b.getInteger("total"), b.getLong("createdAt")));
-    Map<String, Download> byId = new HashMap<>();
-    for (StoredDownload s : stored) {
-      Download d = Download.restore(s);
-      byId.put(d.id, d);
-      index.add(d);
-    }
-    for (Registry.RecordRetry r : retries) {
-      Download d = byId.get(r.downloadId());
-      if (d != null) {
-        d.failedAttempt(new Download.Failure(r.at(), r.gid(), r.errorCode(), r.errorMessage()));
-      }
-    }
-    batches.markLoadedDone();
+    RegistryRows.load(index, stored, retries, batchRows);
   }
 
   /** The download with our {@code id}; fails as NOT_FOUND when there is none. */
@@ -164,30 +143,21 @@ public final class DownloadManager {
     return reconciler.reconcile();
   }
 
+  /** aria2's reports, for the progress ticker. */
   StatusApplier applier() {
     return applier;
   }
 
   /** New re-add and seeding settings, for every later decision. */
   public void reconfigure(AppConfig.Downloads next) {
-    reAdds.reconfigure(new RetryDecider(next));
+    RetryDecider decider = new RetryDecider(next);
+    reAdds.reconfigure(decider);
+    json.reconfigure(decider);
     aria2.seeding(next.seedRatio(), next.seedTime());
   }
 
   public void stop() {
     reAdds.stop();
     index.leaveGauges();
-  }
-
-  /** Every batch and download as registry writes, for a registry file written anew. */
-  private List<Registry.Write> everything() {
-    List<Registry.Write> out = new ArrayList<>(index.all().size() + 16);
-    for (JsonObject b : index.batches().rows()) {
-      out.add(
-          new Registry.InsertBatch(
-              b.getString("id"), b.getInteger("total"), b.getLong("createdAt")));
-    }
-    index.all().forEach(d -> out.add(new Registry.Save(d.stored())));
-    return out;
   }
 }

@@ -1,0 +1,50 @@
+package io.aria2sv.downloads.engine;
+
+import io.aria2sv.downloads.registry.Registry;
+import io.aria2sv.downloads.registry.StoredDownload;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Between the registry's plain rows and the engine's downloads, in both directions. */
+final class RegistryRows {
+  private RegistryRows() {}
+
+  /** Fills {@code index} with what the registry holds. */
+  static void load(
+      DownloadIndex index,
+      List<StoredDownload> stored,
+      List<Registry.RecordRetry> retries,
+      List<JsonObject> batchRows) {
+    Batches batches = index.batches();
+    batchRows.forEach(
+        b -> batches.register(b.getString("id"), b.getInteger("total"), b.getLong("createdAt")));
+    Map<String, Download> byId = new HashMap<>();
+    for (StoredDownload s : stored) {
+      Download d = Download.restore(s);
+      byId.put(d.id, d);
+      index.add(d);
+    }
+    for (Registry.RecordRetry r : retries) {
+      Download d = byId.get(r.downloadId());
+      if (d != null) {
+        d.failedAttempt(new Download.Failure(r.at(), r.gid(), r.errorCode(), r.errorMessage()));
+      }
+    }
+    batches.markLoadedDone();
+  }
+
+  /** Every batch and download of {@code index} as registry writes, for a file written anew. */
+  static List<Registry.Write> everything(DownloadIndex index) {
+    List<Registry.Write> out = new ArrayList<>(index.all().size() + 16);
+    for (JsonObject b : index.batches().rows()) {
+      out.add(
+          new Registry.InsertBatch(
+              b.getString("id"), b.getInteger("total"), b.getLong("createdAt")));
+    }
+    index.all().forEach(d -> out.add(new Registry.Save(d.stored())));
+    return out;
+  }
+}
