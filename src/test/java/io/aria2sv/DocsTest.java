@@ -56,6 +56,18 @@ class DocsTest {
   }
 
   @Test
+  void theReadmesLayoutTableNamesEveryMainPackage() throws Exception {
+    String readme = readme();
+    Path main = Path.of("src/main/java/io/aria2sv");
+    try (var dirs = Files.walk(main)) {
+      for (Path dir : dirs.filter(Files::isDirectory).filter(d -> !d.equals(main)).toList()) {
+        String pkg = main.relativize(dir).toString().replace('\\', '/');
+        assertThat(readme).as("README layout row for " + pkg).contains("`" + pkg + "/`");
+      }
+    }
+  }
+
+  @Test
   void theReadmeStartsWithTheRunAndTestCommands() throws Exception {
     String head = String.join("\n", readme().lines().limit(40).toList());
     assertThat(head)
