@@ -45,6 +45,21 @@ public final class Magnet {
     return null;
   }
 
+  /** The display name ({@code dn=}) of a magnet link, decoded; null when it has none. */
+  public static String displayName(String uri) {
+    if (!is(uri) || uri.indexOf('?') < 0) {
+      return null;
+    }
+    for (String pair : uri.substring(uri.indexOf('?') + 1).split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0 && pair.substring(0, eq).equalsIgnoreCase("dn")) {
+        String dn = URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8).strip();
+        return dn.isEmpty() ? null : dn;
+      }
+    }
+    return null;
+  }
+
   private static byte[] base32(String s) {
     byte[] out = new byte[20];
     long buffer = 0;

@@ -66,8 +66,8 @@ final class Aria2Shapes {
 
   /** {@code getFiles}'s answer from what the registry knows: one file, its URIs. */
   static JsonArray files(JsonObject d, Path root) {
-    String out = d.getString("out");
-    String path = out == null ? "" : root.resolve(d.getString("dir", "")).resolve(out).toString();
+    String name = d.getString("out", d.getString("name"));
+    String path = name == null ? "" : root.resolve(d.getString("dir", "")).resolve(name).toString();
     JsonArray uris = new JsonArray();
     d.getJsonArray("uris", new JsonArray())
         .forEach(u -> uris.add(new JsonObject().put("uri", u).put("status", "used")));

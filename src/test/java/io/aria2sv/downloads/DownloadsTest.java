@@ -162,6 +162,28 @@ class DownloadsTest extends StackTestBase {
   }
 
   @Test
+  void aDownloadAddedWithoutOutIsNamedByItsUrlThenByTheFileAria2Wrote() throws Exception {
+    files.addRandomFile("named-file.bin", 64 * 1024, 2);
+    stack.deployStack(config());
+
+    JsonObject added =
+        stack.request(
+            Addresses.DOWNLOADS_ADD,
+            new JsonObject().put("uris", new JsonArray().add(files.url("named-file.bin"))));
+
+    assertThat(added.getString("out")).isNull();
+    assertThat(added.getString("name")).isEqualTo("named-file.bin");
+    JsonObject done = stack.awaitStatus(added.getString("id"), "complete", WAIT);
+    assertThat(done.getString("name")).isEqualTo("named-file.bin");
+    JsonObject listed =
+        stack
+            .request(Addresses.DOWNLOADS_LIST, new JsonObject())
+            .getJsonArray("downloads")
+            .getJsonObject(0);
+    assertThat(listed.getString("name")).isEqualTo("named-file.bin");
+  }
+
+  @Test
   void aPauseAnswersWithTheLengthAria2HasAtThatMoment() throws Exception {
     files.addRandomFile("slow.bin", 8 << 20, 6);
     files.throttle(1 << 20);

@@ -36,7 +36,7 @@ final class DownloadJson {
     }
     JsonObject j =
         d.toJson(rd.maxRetries(), d.status == FAILED || rd.canRetry(d.errorCode, d.retryCount))
-            .put("name", torrents.name(d.request.torrent()))
+            .put("name", DownloadNames.of(d.request, torrents.name(d.request.torrent()), d.path))
             .put("node", node);
     d.shown = new Shown(d, rd, j);
     return j;
@@ -72,6 +72,7 @@ final class DownloadJson {
     private final Download.Failure lastError;
     private final DownloadRequest request;
     private final long updatedAt;
+    private final String path;
 
     Shown(Download d, RetryDecider decider, JsonObject json) {
       this.json = json;
@@ -93,6 +94,7 @@ final class DownloadJson {
       this.lastError = d.errors.isEmpty() ? null : d.errors.get(d.errors.size() - 1);
       this.request = d.request;
       this.updatedAt = d.updatedAt;
+      this.path = d.path;
     }
 
     boolean matches(Download d, RetryDecider rd) {
@@ -113,7 +115,8 @@ final class DownloadJson {
           && d.errors.size() == errorCount
           && (errorCount == 0 || d.errors.get(errorCount - 1) == lastError)
           && d.request == request
-          && d.updatedAt == updatedAt;
+          && d.updatedAt == updatedAt
+          && Objects.equals(d.path, path);
     }
   }
 }
