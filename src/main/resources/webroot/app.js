@@ -13,6 +13,7 @@
   let events = null;
   let status = null;
   let older = 0;               // downloads the server holds beyond the newest ones shown here
+  let listed = false; // whether the first list of downloads has arrived
 
   function headers(json) {
     const h = {};
@@ -152,7 +153,8 @@
     const st = tr.querySelector('.status'); st.textContent = d.status; st.className = 'status pill ' + d.status;
     const reason = tr.querySelector('.reason');
     const why = d.errorMessage && (d.status === 'failed' || d.status === 'retrying') ? 'aria2 error ' + d.errorCode + ': ' + d.errorMessage : '';
-    reason.textContent = why; reason.hidden = !why;
+    // one line in the row; the whole message on hover and in the details
+    reason.textContent = why; reason.title = why; reason.hidden = !why;
     tr.querySelector('.node').textContent = d.node || '';
     progress(tr, d);
     tr.querySelector('.retries').textContent = d.retry.count + ' / ' + d.retry.max;
@@ -192,6 +194,8 @@
     $('#count').textContent = rows.size + older ? rows.size + older : '';
     $('#older').hidden = older === 0;
     $('#older').textContent = older === 0 ? '' : 'Showing the newest ' + rows.size + '; ' + older + ' older not shown.';
+    // "No downloads yet" only once the first list has arrived: until then it is loading.
+    $('#empty').textContent = listed ? 'No downloads yet.' : 'Loading…';
     $('#empty').hidden = rows.size > 0;
     let shown = 0;
     for (const tr of rows.values()) if (!tr.hidden) shown++;
@@ -233,6 +237,7 @@
     const list = await api('GET', '/downloads?order=newest&limit=' + SHOWN);
     list.downloads.slice().reverse().forEach(render);
     older = Math.max(0, list.total - rows.size);
+    listed = true;
     showCount();
   }
   function applyFilter() {
@@ -248,7 +253,18 @@
       try { (await api('GET', '/downloads?order=newest&limit=' + SHOWN + '&status=' + filter.status)).downloads.forEach(d => { if (!rows.has(d.id)) render(d); }); showCount(); } catch (e) { /* shown by the connection pill */ }
     }
   });
-  $('#search').addEventListener('input', applyFilter);
+  // The page holds the newest downloads only: a search asks the server too, for older matches.
+  let searchTimer = null;
+  $('#search').addEventListener('input', () => {
+    applyFilter();
+    clearTimeout(searchTimer);
+    const text = $('#search').value.trim();
+    if (!text) return;
+    searchTimer = setTimeout(async () => {
+      const q = '/downloads?order=newest&limit=' + SHOWN + '&name=' + encodeURIComponent(text) + (filter.status ? '&status=' + filter.status : '');
+      try { (await api('GET', q)).downloads.forEach(d => { if (!rows.has(d.id)) render(d); }); showCount(); } catch (e) { /* shown by the connection pill */ }
+    }, 250);
+  });
 
   async function bulk(path, verb) {
     const out = $('#bulk-result');

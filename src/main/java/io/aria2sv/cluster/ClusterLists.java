@@ -3,6 +3,7 @@ package io.aria2sv.cluster;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.bus.ServiceException;
+import io.aria2sv.downloads.request.CommandRequests;
 import io.aria2sv.downloads.request.RequestValidator;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -151,6 +152,7 @@ final class ClusterLists {
     }
     Object status = body.getValue("status");
     Object batchId = body.getValue("batchId");
+    CommandRequests.ListQuery query = CommandRequests.listQuery(body);
     return catalog
         .values()
         .timeout(quick.getSendTimeout(), TimeUnit.MILLISECONDS)
@@ -163,7 +165,8 @@ final class ClusterLists {
                         d ->
                             d != null
                                 && (status == null || status.equals(d.getString("status")))
-                                && (batchId == null || batchId.equals(d.getString("batchId"))))
+                                && (batchId == null || batchId.equals(d.getString("batchId")))
+                                && query.nameMatches(d.getString("name")))
                     .toList())
         .otherwise((List<JsonObject>) null);
   }

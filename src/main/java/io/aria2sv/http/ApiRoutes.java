@@ -235,9 +235,28 @@ final class ApiRoutes {
         .onFailure(err -> ErrorResponses.fromBus(ctx, err));
   }
 
+  /** The query parameters of the downloads list; any other is refused. */
+  private static final java.util.Set<String> LIST_PARAMETERS =
+      java.util.Set.of("status", "batch", "name", "order", "offset", "limit", "token");
+
   private void listDownloads(RoutingContext ctx) {
+    for (String param : ctx.queryParams().names()) {
+      if (!LIST_PARAMETERS.contains(param)) {
+        ErrorResponses.send(
+            ctx,
+            ErrorCode.BAD_REQUEST,
+            "query parameter "
+                + param
+                + " is not known (status, batch, name, order, offset, limit)");
+        return;
+      }
+    }
     JsonObject q = new JsonObject();
     String status = single(ctx, "status");
+    String nameLike = single(ctx, "name");
+    if (nameLike != null) {
+      q.put("name", nameLike);
+    }
     String batch = single(ctx, "batch");
     if (status != null) {
       q.put("status", status);

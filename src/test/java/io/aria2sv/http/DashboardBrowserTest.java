@@ -87,10 +87,19 @@ class DashboardBrowserTest {
     browser = Browsers.chromium(Files.createDirectories(root.resolve("chromium")));
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(40), Duration.ofMillis(50));
 
+    // Until the first list has arrived the page says it is loading, not that there is nothing.
+    String servedPage =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(servedPage).contains("<p id=\"empty\" class=\"muted\" role=\"status\">Loading…</p>");
     browser.get(base);
     wait.until(d -> d.findElement(By.id("connection")).getText().equals("live"));
     wait.until(d -> d.findElement(By.id("state")).getText().equals("RUNNING"));
     assertThat(browser.findElement(By.id("version")).getText()).isEqualTo("1.36.0");
+    wait.until(d -> d.findElement(By.id("empty")).getText().equals("No downloads yet."));
 
     SupervisorHarness.await(
         vertx

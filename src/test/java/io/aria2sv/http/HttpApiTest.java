@@ -504,6 +504,47 @@ class HttpApiTest {
         .isEqualTo("order: must be oldest or newest");
   }
 
+  @Test
+  void theListIsSearchedByNameOnTheServerAndUnknownParametersAreRefused(Vertx vertx)
+      throws Exception {
+    start(vertx);
+    List<String> ids = new ArrayList<>();
+    for (String name : List.of("Holiday-2026.mkv", "report.pdf", "holiday-notes.txt")) {
+      ids.add(
+          post(
+                  "/api/v1/downloads",
+                  new JsonObject()
+                      .put("uris", new JsonArray().add(files.url(name)))
+                      .put("options", new JsonObject().put("pause", "true")))
+              .bodyAsJsonObject()
+              .getString("id"));
+    }
+
+    JsonObject found = get("/api/v1/downloads?name=HOLIDAY").bodyAsJsonObject();
+    assertThat(found.getInteger("total")).isEqualTo(2);
+    assertThat(idsOf(found)).containsExactly(ids.get(0), ids.get(2));
+    assertThat(idsOf(get("/api/v1/downloads?name=holiday&order=newest&limit=1").bodyAsJsonObject()))
+        .containsExactly(ids.get(2));
+    assertThat(get("/api/v1/downloads?name=nothing-like-it").bodyAsJsonObject().getInteger("total"))
+        .isZero();
+
+    for (String unknown :
+        List.of("search=holiday", "q=x", "nmae=holiday", "status=paused&sort=1")) {
+      var refused = get("/api/v1/downloads?" + unknown);
+      assertThat(refused.statusCode()).as(unknown).isEqualTo(400);
+      assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("message"))
+          .as(unknown)
+          .startsWith("query parameter ")
+          .endsWith(" is not known (status, batch, name, order, offset, limit)");
+    }
+    assertThat(
+            get("/api/v1/downloads?name=")
+                .bodyAsJsonObject()
+                .getJsonObject("error")
+                .getString("message"))
+        .isEqualTo("name: must be 1 to 255 characters of the name to look for");
+  }
+
   private static List<String> idsOf(JsonObject page) {
     return page.getJsonArray("downloads").stream()
         .map(d -> ((JsonObject) d).getString("id"))

@@ -29,7 +29,8 @@ public final class DownloadQuery {
     int total = 0;
     for (Download d : all) {
       if ((q.status() == null || d.status == q.status())
-          && (q.batchId() == null || q.batchId().equals(d.batchId))) {
+          && (q.batchId() == null || q.batchId().equals(d.batchId))
+          && (q.name() == null || q.nameMatches(json.apply(d).getString("name")))) {
         if (total >= q.offset() && page.size() < q.limit()) {
           page.add(json.apply(d));
         }

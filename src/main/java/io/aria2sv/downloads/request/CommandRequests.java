@@ -2,6 +2,7 @@ package io.aria2sv.downloads.request;
 
 import io.aria2sv.bus.DownloadStatus;
 import io.vertx.core.json.JsonObject;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -14,7 +15,18 @@ public final class CommandRequests {
 
   /** A validated list request: filters, order and page. */
   public record ListQuery(
-      DownloadStatus status, String batchId, boolean newestFirst, int offset, int limit) {}
+      DownloadStatus status,
+      String batchId,
+      boolean newestFirst,
+      int offset,
+      int limit,
+      String name) {
+    /** Whether a download named {@code downloadName} matches the name asked for, if any. */
+    public boolean nameMatches(String downloadName) {
+      return name == null
+          || downloadName != null && downloadName.toLowerCase(Locale.ROOT).contains(name);
+    }
+  }
 
   /** Validates a list request {@code {status?, batchId?, order?, offset?, limit?}}. */
   public static ListQuery listQuery(JsonObject body) {
@@ -34,7 +46,20 @@ public final class CommandRequests {
         batchId,
         "newest".equals(order),
         wholeNumber(body, "offset", 0, Integer.MAX_VALUE, 0),
-        wholeNumber(body, "limit", 1, RequestValidator.MAX_PAGE, RequestValidator.MAX_PAGE));
+        wholeNumber(body, "limit", 1, RequestValidator.MAX_PAGE, RequestValidator.MAX_PAGE),
+        nameQuery(body));
+  }
+
+  /** The part of a name to look for, lower-cased; null when none is asked for. */
+  private static String nameQuery(JsonObject body) {
+    if (body.getValue("name") == null) {
+      return null;
+    }
+    String name = RequestValidator.text(body, "name", "");
+    if (name.isEmpty() || name.length() > 255) {
+      throw new ValidationException("name", "must be 1 to 255 characters of the name to look for");
+    }
+    return name.toLowerCase(Locale.ROOT);
   }
 
   /** Options aria2 takes at the add only ({@code changeOption} refuses them). */
