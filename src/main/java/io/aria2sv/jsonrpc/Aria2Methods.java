@@ -87,7 +87,11 @@ final class Aria2Methods {
   private final DeliveryOptions quick;
   private final DeliveryOptions slow;
 
-  Aria2Methods(Vertx vertx, Aria2Client aria2, Path root, GidMap gids, Duration timeout) {
+  /** In a cluster, the other nodes' downloads for the list methods. */
+  private final OtherNodes others;
+
+  Aria2Methods(
+      Vertx vertx, Aria2Client aria2, Path root, GidMap gids, Duration timeout, String node) {
     this.vertx = vertx;
     this.aria2 = aria2;
     this.root = root;
@@ -95,6 +99,7 @@ final class Aria2Methods {
     this.timeout = timeout;
     this.quick = new DeliveryOptions().setSendTimeout(timeout.toMillis());
     this.slow = new DeliveryOptions().setSendTimeout(timeout.multipliedBy(6).toMillis());
+    this.others = new OtherNodes(node, b -> bus(Addresses.DOWNLOADS_LIST, b, quick), root);
   }
 
   /** One call, its token already checked and taken off {@code p}. */
@@ -192,6 +197,7 @@ final class Aria2Methods {
       case "aria2.tellActive" ->
           proxy("aria2.tellActive", new JsonArray().add(Params.keysOrAll(p, 0)))
               .map(this::stable)
+              .compose(local -> others.after(local, OtherNodes.ACTIVE, Params.keys(p, 0)))
               .recover(
                   err ->
                       fromRegistry(
@@ -200,13 +206,7 @@ final class Aria2Methods {
                           Integer.MAX_VALUE,
                           Params.keys(p, 0)));
       case "aria2.tellWaiting" ->
-          proxy(
-                  "aria2.tellWaiting",
-                  new JsonArray()
-                      .add(Params.integer(p, 0))
-                      .add(Params.integer(p, 1))
-                      .add(Params.keysOrAll(p, 2)))
-              .map(this::stable)
+          tellWaiting(Params.integer(p, 0), Params.integer(p, 1), Params.keys(p, 2))
               .recover(
                   err ->
                       fromRegistry(
@@ -218,6 +218,7 @@ final class Aria2Methods {
           tellStopped(Params.integer(p, 0), Params.integer(p, 1), Params.keys(p, 2));
       case "aria2.getGlobalStat" ->
           proxy(method, new JsonArray())
+              .compose(others::globalStat)
               .otherwise(
                   err ->
                       new JsonObject()
@@ -352,6 +353,40 @@ final class Aria2Methods {
                   .map(st -> (Object) gids.stable((JsonObject) st).put("gid", Aria2Shapes.gid(d)))
                   .otherwise(err -> Aria2Shapes.status(d, root, keys));
             });
+  }
+
+  /**
+   * aria2c's queue; in a cluster the whole of it (the other nodes' waiting downloads after this
+   * node's), paged as aria2 pages it.
+   */
+  private Future<Object> tellWaiting(int offset, int num, List<String> keys) {
+    JsonArray k = keys == null ? new JsonArray() : new JsonArray(keys);
+    if (!others.clustered()) {
+      return proxy("aria2.tellWaiting", new JsonArray().add(offset).add(num).add(k))
+          .map(this::stable);
+    }
+    return proxy("aria2.tellWaiting", new JsonArray().add(0).add(Integer.MAX_VALUE).add(k))
+        .map(this::stable)
+        .compose(local -> others.after(local, OtherNodes.WAITING, keys))
+        .map(all -> (Object) page((JsonArray) all, offset, num));
+  }
+
+  /**
+   * {@code [offset, offset + num)} of {@code all}; a negative offset counts from the end and goes
+   * backwards, as aria2 does.
+   */
+  private static JsonArray page(JsonArray all, int offset, int num) {
+    JsonArray out = new JsonArray();
+    if (offset >= 0) {
+      for (int i = offset; i < all.size() && out.size() < num; i++) {
+        out.add(all.getValue(i));
+      }
+    } else {
+      for (int i = all.size() + offset; i >= 0 && out.size() < num; i--) {
+        out.add(all.getValue(i));
+      }
+    }
+    return out;
   }
 
   /**

@@ -41,7 +41,8 @@ public final class JsonRpcGateway {
             aria2,
             config.aria2().downloadDir().toAbsolutePath().normalize(),
             gids,
-            config.rpc().timeout());
+            config.rpc().timeout(),
+            config.cluster().enabled() && vertx.isClustered() ? config.cluster().nodeName() : null);
     this.routes = new JsonRpcRoutes(methods, config.http().token(), notifier);
   }
 

@@ -15,6 +15,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -375,6 +376,95 @@ class ClusterTest {
     }
     assertThat(nodes.call(2, HttpMethod.GET, "/api/v1/batches/bnosuchbatch", null).statusCode())
         .isEqualTo(404);
+  }
+
+  private Object rpc(int via, String method, JsonArray params) throws Exception {
+    JsonObject answer =
+        nodes
+            .call(
+                via,
+                HttpMethod.POST,
+                "/jsonrpc",
+                new JsonObject()
+                    .put("jsonrpc", "2.0")
+                    .put("id", method)
+                    .put("method", method)
+                    .put("params", params))
+            .bodyAsJsonObject();
+    assertThat(answer.containsKey("result")).as(answer.encode()).isTrue();
+    return answer.getValue("result");
+  }
+
+  private static List<String> gidsOf(Object list) {
+    return ((JsonArray) list).stream().map(o -> ((JsonObject) o).getString("gid")).toList();
+  }
+
+  private static String firstGid(JsonObject d) {
+    return d.getJsonObject("retry").getJsonArray("gids").getString(0);
+  }
+
+  @Test
+  @Order(3)
+  void aria2sListMethodsOnAnyNodeShowEveryNodesDownloads() throws Exception {
+    List<JsonObject> running = new ArrayList<>();
+    List<JsonObject> paused = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        running.add(
+            add(
+                0,
+                "listed-active-" + i + ".bin",
+                2 << 20,
+                new JsonObject()
+                    .put("options", new JsonObject().put("max-download-limit", LIMIT))));
+        paused.add(
+            add(
+                0,
+                "listed-paused-" + i + ".bin",
+                SMALL,
+                new JsonObject().put("options", new JsonObject().put("pause", "true"))));
+      }
+      assertThat(running.stream().map(d -> d.getString("node")).distinct().count())
+          .as("placed on more than one node")
+          .isGreaterThan(1);
+      awaitAll(
+          0,
+          running.stream().map(d -> d.getString("id")).collect(Collectors.toSet()),
+          d -> "active".equals(d.getString("status")),
+          Duration.ofSeconds(20));
+      List<String> active = running.stream().map(ClusterTest::firstGid).toList();
+      List<String> waiting = paused.stream().map(ClusterTest::firstGid).toList();
+      for (int via = 0; via < 3; via++) {
+        List<String> a = gidsOf(rpc(via, "aria2.tellActive", new JsonArray()));
+        assertThat(a).as("tellActive on n" + via).containsAll(active).doesNotHaveDuplicates();
+        List<String> w = gidsOf(rpc(via, "aria2.tellWaiting", new JsonArray().add(0).add(1000)));
+        assertThat(w).as("tellWaiting on n" + via).containsAll(waiting).doesNotHaveDuplicates();
+        List<String> backwards =
+            gidsOf(rpc(via, "aria2.tellWaiting", new JsonArray().add(-1).add(1000)));
+        List<String> reversed = new ArrayList<>(w);
+        java.util.Collections.reverse(reversed);
+        assertThat(backwards).as("tellWaiting(-1) on n" + via).isEqualTo(reversed);
+        assertThat(gidsOf(rpc(via, "aria2.tellWaiting", new JsonArray().add(1).add(2))))
+            .isEqualTo(w.subList(1, 3));
+        JsonObject stat = (JsonObject) rpc(via, "aria2.getGlobalStat", new JsonArray());
+        assertThat(Long.parseLong(stat.getString("numActive")))
+            .as("numActive on n" + via)
+            .isGreaterThanOrEqualTo(active.size());
+        assertThat(Long.parseLong(stat.getString("numWaiting")))
+            .as("numWaiting on n" + via)
+            .isGreaterThanOrEqualTo(waiting.size());
+        assertThat(Long.parseLong(stat.getString("downloadSpeed")))
+            .as("the whole cluster's speed on n" + via)
+            .isPositive();
+      }
+    } finally {
+      for (JsonObject d : running) {
+        nodes.call(0, HttpMethod.DELETE, "/api/v1/downloads/" + d.getString("id"), null);
+      }
+      for (JsonObject d : paused) {
+        nodes.call(0, HttpMethod.DELETE, "/api/v1/downloads/" + d.getString("id"), null);
+      }
+    }
   }
 
   @Test
