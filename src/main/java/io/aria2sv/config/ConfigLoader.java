@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Loads the effective configuration. Layers, lowest first: the built-in defaults ({@code
@@ -147,7 +148,7 @@ public final class ConfigLoader {
             err ->
                 Future.failedFuture(
                     new ConfigException(
-                        path.toString(), "cannot be read as YAML: " + rootMessage(err))))
+                        path.toString(), "cannot be read as YAML: " + yamlProblem(err))))
         .eventually(retriever::close);
   }
 
@@ -235,6 +236,24 @@ public final class ConfigLoader {
                               }));
               return retriever;
             });
+  }
+
+  /**
+   * What the YAML parser found wrong, with the line and column where it found it (both counted from
+   * 1), when it says.
+   */
+  static String yamlProblem(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+        return "line "
+            + (m.getProblemMark().getLine() + 1)
+            + ", column "
+            + (m.getProblemMark().getColumn() + 1)
+            + ": "
+            + m.getProblem();
+      }
+    }
+    return rootMessage(err);
   }
 
   private static String rootMessage(Throwable err) {

@@ -58,6 +58,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void brokenYamlNamesTheFileTheLineAndTheColumn(Vertx vertx) throws Exception {
+    Path f = yaml("http:\n  port: 7000\n  host: 127.0.0.1: 6880\n");
+
+    Throwable err = failure(vertx, f);
+
+    assertThat(err).isInstanceOf(ConfigException.class);
+    assertThat(err.getMessage())
+        .contains(f.toString())
+        .contains("cannot be read as YAML: line 3, column 18: mapping values are not allowed here");
+  }
+
+  @Test
   void builtInDefaultsAreComplete(Vertx vertx) throws Exception {
     AppConfig c = load(vertx, null);
     assertThat(c.profile()).isEqualTo("default");
