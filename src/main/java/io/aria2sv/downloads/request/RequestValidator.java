@@ -325,6 +325,7 @@ public final class RequestValidator {
             "can only be false (download the file as it is): the supervisor follows"
                 + " .torrent and metalink URLs itself, so that every download is one it knows");
       }
+      OptionValues.check(name, text, f);
       out.put(name, text);
     }
     return out;
