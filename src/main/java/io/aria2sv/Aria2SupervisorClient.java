@@ -156,6 +156,16 @@ public final class Aria2SupervisorClient {
     return request(Addresses.DOWNLOADS_PAUSE_ALL, new JsonObject());
   }
 
+  /**
+   * One action ({@code pause}, {@code resume}, {@code retry}, {@code remove}) on many downloads:
+   * {@code request} is {@code {action, ids?, status?, batchId?, name?, deleteFiles?}}. Replies
+   * {@code {action, matched, done, unchanged, skipped, failed, downloads:[{id, outcome, status,
+   * message?}]}}.
+   */
+  public Future<JsonObject> bulk(JsonObject request) {
+    return request(Addresses.DOWNLOADS_BULK, request);
+  }
+
   /** Resumes every paused download. Replies {@code {done, failed:[{id, message}]}}. */
   public Future<JsonObject> resumeAll() {
     return request(Addresses.DOWNLOADS_RESUME_ALL, new JsonObject());

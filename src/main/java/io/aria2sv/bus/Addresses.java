@@ -205,9 +205,21 @@ public final class Addresses {
 
   /**
    * Request/reply. Request {@code {}}. Pauses every waiting, active, seeding and retrying download,
-   * each as {@link #DOWNLOADS_PAUSE} would. Reply {@code {done, failed:[{id, message}]}}.
+   * each as {@link #DOWNLOADS_PAUSE} would. Reply {@code {done, unchanged, skipped, failed:[{id,
+   * message}]}}: unchanged were paused already, skipped had ended meanwhile.
    */
   public static final String DOWNLOADS_PAUSE_ALL = "aria2.downloads.pause-all";
+
+  /**
+   * Request/reply. Request {@code {action: pause|resume|retry|remove, ids?:[…], status?, batchId?,
+   * name?, deleteFiles?}}: the action on the downloads {@code ids} names, or else on those the
+   * filter matches (at least one of them), each as its own command would. Reply {@code {action,
+   * matched, done, unchanged, skipped, failed, downloads:[{id, outcome, status, message?}]}};
+   * outcome is done, unchanged (already so), skipped (cannot be so: it ended), failed, or not-found
+   * for an id no download has (counted as failed). BAD_REQUEST for no selection or an unknown
+   * action.
+   */
+  public static final String DOWNLOADS_BULK = "aria2.downloads.bulk";
 
   /**
    * Request/reply. Request {@code {}}. Resumes every paused download. Reply as {@link

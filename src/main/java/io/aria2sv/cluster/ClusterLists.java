@@ -3,6 +3,7 @@ package io.aria2sv.cluster;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.bus.ServiceException;
+import io.aria2sv.downloads.engine.BulkCommands;
 import io.aria2sv.downloads.request.CommandRequests;
 import io.aria2sv.downloads.request.RequestValidator;
 import io.vertx.core.Future;
@@ -169,6 +170,35 @@ final class ClusterLists {
                                 && query.nameMatches(d.getString("name")))
                     .toList())
         .otherwise((List<JsonObject>) null);
+  }
+
+  /**
+   * A bulk command ({@code aria2.downloads.bulk}) on every live node: each acts on its own
+   * downloads; an id one node does not have is not-found there, and found by its owner.
+   */
+  Future<JsonObject> bulk(JsonObject body) {
+    CommandRequests.bulk(body); // a bad request is refused here, once
+    return everywhere(Addresses.DOWNLOADS_BULK, body)
+        .map(
+            merged -> {
+              java.util.Map<String, JsonObject> byId = new java.util.LinkedHashMap<>();
+              merged
+                  .getJsonArray("downloads", new JsonArray())
+                  .forEach(
+                      o -> {
+                        JsonObject r = (JsonObject) o;
+                        byId.merge(
+                            r.getString("id"),
+                            r,
+                            (a, b) -> "not-found".equals(a.getString("outcome")) ? b : a);
+                      });
+              JsonObject reply =
+                  BulkCommands.summary(new JsonArray(new ArrayList<>(byId.values())))
+                      .put("action", body.getString("action"));
+              return merged.containsKey("unreachedNodes")
+                  ? reply.put("unreachedNodes", merged.getJsonArray("unreachedNodes"))
+                  : reply;
+            });
   }
 
   /** A bulk command on every live node; numbers are summed, lists joined. */

@@ -85,6 +85,7 @@ final class ClusterRouter {
           address, m -> BusReplies.answer(m, body -> lists.everywhere(address, body)));
     }
     bus.<JsonObject>localConsumer(Addresses.BATCHES_GET, m -> BusReplies.answer(m, lists::batch));
+    bus.<JsonObject>localConsumer(Addresses.DOWNLOADS_BULK, m -> BusReplies.answer(m, lists::bulk));
   }
 
   /** The next node in the round robin, {@code skip} places further on. */

@@ -66,6 +66,14 @@ final class DownloadConsumers {
     answer(Addresses.DOWNLOADS_PAUSE_ALL, b -> manager.bulk().pauseAll());
     answer(Addresses.DOWNLOADS_RESUME_ALL, b -> manager.bulk().resumeAll());
     answer(
+        Addresses.DOWNLOADS_BULK,
+        b -> {
+          CommandRequests.Bulk bulk = CommandRequests.bulk(b);
+          return manager
+              .bulk()
+              .apply(bulk.action(), bulk.deleteFiles(), bulk.ids(), bulk.filter(), manager::json);
+        });
+    answer(
         Addresses.DOWNLOADS_FORGET,
         b -> {
           Download d = find(b);

@@ -74,6 +74,15 @@ final class ApiRoutes {
         .post(BASE + "/downloads/resume-all")
         .handler(ctx -> forward(ctx, Addresses.DOWNLOADS_RESUME_ALL, new JsonObject(), 200, slow));
     router
+        .post(BASE + "/downloads/bulk")
+        .handler(
+            ctx -> {
+              JsonObject body = jsonBody(ctx);
+              if (body != null) {
+                forward(ctx, Addresses.DOWNLOADS_BULK, body, 200, slow);
+              }
+            });
+    router
         .post(BASE + "/downloads/purge")
         .handler(ctx -> forward(ctx, Addresses.DOWNLOADS_PURGE, new JsonObject(), 200));
     router

@@ -29,7 +29,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -502,6 +504,122 @@ class HttpApiTest {
                 .getJsonObject("error")
                 .getString("message"))
         .isEqualTo("order: must be oldest or newest");
+  }
+
+  private String addNamed(String name, boolean paused) throws Exception {
+    JsonObject options = new JsonObject().put("max-download-limit", "64K");
+    if (paused) {
+      options.put("pause", "true");
+    }
+    return post(
+            "/api/v1/downloads",
+            new JsonObject()
+                .put("uris", new JsonArray().add(files.url(name)))
+                .put("options", options))
+        .bodyAsJsonObject()
+        .getString("id");
+  }
+
+  private static Map<String, String> outcomes(JsonObject reply) {
+    Map<String, String> out = new HashMap<>();
+    reply
+        .getJsonArray("downloads")
+        .forEach(
+            o -> out.put(((JsonObject) o).getString("id"), ((JsonObject) o).getString("outcome")));
+    return out;
+  }
+
+  @Test
+  void aBulkActionOnAFilterOrOnIdsSaysWhatHappenedToEachDownload(Vertx vertx) throws Exception {
+    start(vertx);
+    for (String name : List.of("a-1.bin", "a-2.bin", "b-1.bin")) {
+      files.addRandomFile(name, 4 << 20, name.hashCode());
+    }
+    files.addRandomFile("c-1.bin", 10_000, 7);
+    String a1 = addNamed("a-1.bin", true);
+    String a2 = addNamed("a-2.bin", true);
+    String b1 = addNamed("b-1.bin", true);
+    String c1 = addNamed("c-1.bin", false);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                "complete"
+                    .equals(get("/api/v1/downloads/" + c1).bodyAsJsonObject().getString("status")));
+
+    JsonObject resumed =
+        post("/api/v1/downloads/bulk", new JsonObject().put("action", "resume").put("name", "A-"))
+            .bodyAsJsonObject();
+    assertThat(resumed.getString("action")).isEqualTo("resume");
+    assertThat(resumed.getInteger("matched")).isEqualTo(2);
+    assertThat(resumed.getInteger("done")).isEqualTo(2);
+    assertThat(outcomes(resumed)).isEqualTo(Map.of(a1, "done", a2, "done"));
+    assertThat(get("/api/v1/downloads/" + b1).bodyAsJsonObject().getString("status"))
+        .isEqualTo("paused");
+
+    var byIds =
+        post(
+            "/api/v1/downloads/bulk",
+            new JsonObject()
+                .put("action", "pause")
+                .put("ids", new JsonArray().add(a1).add(a2).add(b1).add(c1).add("dnosuchdown01")));
+    assertThat(byIds.statusCode()).as(byIds.bodyAsString()).isEqualTo(200);
+    JsonObject paused = byIds.bodyAsJsonObject();
+    assertThat(outcomes(paused))
+        .isEqualTo(
+            Map.of(
+                a1,
+                "done",
+                a2,
+                "done",
+                b1,
+                "unchanged",
+                c1,
+                "skipped",
+                "dnosuchdown01",
+                "not-found"));
+    assertThat(paused.getInteger("matched")).isEqualTo(4);
+    assertThat(paused.getInteger("done")).isEqualTo(2);
+    assertThat(paused.getInteger("unchanged")).isEqualTo(1);
+    assertThat(paused.getInteger("skipped")).isEqualTo(1);
+    assertThat(paused.getInteger("failed")).isEqualTo(1);
+    assertThat(paused.encode()).contains("cannot pause it: it is complete");
+
+    JsonObject all = post("/api/v1/downloads/resume-all", new JsonObject()).bodyAsJsonObject();
+    assertThat(all.getInteger("done")).isEqualTo(3);
+    assertThat(all.getJsonArray("failed")).isEmpty();
+    JsonObject again = post("/api/v1/downloads/pause-all", new JsonObject()).bodyAsJsonObject();
+    assertThat(again.getJsonArray("failed")).as(again.encode()).isEmpty();
+    assertThat(again.getInteger("done") + again.getInteger("skipped")).isEqualTo(3);
+
+    JsonObject removed =
+        post(
+                "/api/v1/downloads/bulk",
+                new JsonObject()
+                    .put("action", "remove")
+                    .put("status", "paused")
+                    .put("deleteFiles", true))
+            .bodyAsJsonObject();
+    assertThat(removed.getInteger("done")).isEqualTo(removed.getInteger("matched"));
+    assertThat(get("/api/v1/downloads?status=paused").bodyAsJsonObject().getInteger("total"))
+        .isZero();
+
+    for (JsonObject bad :
+        List.of(
+            new JsonObject(),
+            new JsonObject().put("action", "pause"),
+            new JsonObject().put("action", "explode").put("status", "paused"),
+            new JsonObject()
+                .put("action", "pause")
+                .put("ids", new JsonArray().add(a1))
+                .put("status", "paused"),
+            new JsonObject().put("action", "pause").put("everything", true))) {
+      var r = post("/api/v1/downloads/bulk", bad);
+      assertThat(r.statusCode()).as(bad.encode()).isEqualTo(400);
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message"))
+          .as(bad.encode())
+          .matches("(action|ids|everything): .+");
+    }
   }
 
   @Test

@@ -1,21 +1,36 @@
 package io.aria2sv.downloads.engine;
 
+import static io.aria2sv.bus.DownloadStatus.FAILED;
 import static io.aria2sv.bus.DownloadStatus.PAUSED;
+import static io.aria2sv.bus.DownloadStatus.REMOVED;
 import static io.aria2sv.bus.DownloadStatus.RETRYING;
 import static io.aria2sv.bus.DownloadStatus.WAITING;
 
+import io.aria2sv.bus.ServiceException;
+import io.aria2sv.downloads.request.CommandRequests;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * A command on every download it applies to, each as its own command would: pause all, resume all.
+ * One command on many downloads: every download given, or every one a filter matches, each as its
+ * own command would, and what happened to each. A download already in the wanted state is {@code
+ * unchanged}, one that cannot be in it (a complete download is never paused) is {@code skipped};
+ * neither is a failure. Event-loop confined.
  */
 public final class BulkCommands {
+  /** A bulk action: which downloads are already done with, which it can act on, and how. */
+  private record Action(
+      String name,
+      Predicate<Download> wanted,
+      Predicate<Download> possible,
+      Function<Download, Future<Download>> command) {}
+
   private final DownloadIndex index;
   private final DownloadCommands commands;
 
@@ -25,43 +40,177 @@ public final class BulkCommands {
   }
 
   /**
-   * Pauses every waiting, active, seeding and retrying download: {@code {done, failed:[{id,
-   * message}]}}.
+   * Pauses every waiting, active, seeding and retrying download: {@code {done, unchanged, skipped,
+   * failed:[{id, message}]}}.
    */
   public Future<JsonObject> pauseAll() {
-    return onEach(
-        index.all(),
-        d -> d.status == WAITING || d.status.transferring() || d.status == RETRYING,
-        commands::pause);
+    return all(action("pause", false));
   }
 
-  /** Resumes every paused download: {@code {done, failed:[{id, message}]}}. */
+  /** Resumes every paused download: as {@link #pauseAll}. */
   public Future<JsonObject> resumeAll() {
-    return onEach(index.all(), d -> d.status == PAUSED, commands::resume);
+    return all(action("resume", false));
   }
 
-  private static Future<JsonObject> onEach(
-      Collection<Download> all,
-      Predicate<Download> which,
-      Function<Download, Future<Download>> command) {
-    List<Download> chosen = all.stream().filter(which).toList();
-    List<Future<Download>> done = chosen.stream().map(command).toList();
-    return Future.join(done)
-        .transform(
-            ar -> {
-              JsonArray failed = new JsonArray();
-              for (int i = 0; i < chosen.size(); i++) {
-                if (done.get(i).failed()) {
-                  failed.add(
-                      new JsonObject()
-                          .put("id", chosen.get(i).id)
-                          .put("message", done.get(i).cause().getMessage()));
-                }
-              }
-              return Future.succeededFuture(
-                  new JsonObject()
-                      .put("done", chosen.size() - failed.size())
-                      .put("failed", failed));
+  /**
+   * {@code action} (pause, resume, retry, remove) on the downloads {@code ids} names, or else on
+   * those {@code filter} matches: {@code {action, matched, done, unchanged, skipped, failed,
+   * downloads:[{id, outcome, status, message?}]}}.
+   */
+  public Future<JsonObject> apply(
+      String action,
+      boolean deleteFiles,
+      List<String> ids,
+      CommandRequests.ListQuery filter,
+      Function<Download, JsonObject> json) {
+    Action a = action(action, deleteFiles);
+    List<Download> chosen = new ArrayList<>();
+    JsonArray unknown = new JsonArray();
+    if (ids != null) {
+      for (String id : ids) {
+        Download d = index.byId(id);
+        if (d == null) {
+          unknown.add(
+              new JsonObject()
+                  .put("id", id)
+                  .put("outcome", "not-found")
+                  .put("message", "no download has id " + id));
+        } else {
+          chosen.add(d);
+        }
+      }
+    } else {
+      for (Download d : index.all()) {
+        if ((filter.status() == null || d.status == filter.status())
+            && (filter.batchId() == null || filter.batchId().equals(d.batchId))
+            && (filter.name() == null || filter.nameMatches(json.apply(d).getString("name")))) {
+          chosen.add(d);
+        }
+      }
+    }
+    return run(a, chosen)
+        .map(
+            outcomes -> {
+              outcomes.addAll(unknown);
+              return summary(outcomes).put("action", action);
             });
+  }
+
+  private Future<JsonObject> all(Action a) {
+    List<Download> chosen = index.all().stream().filter(a.possible()).toList();
+    return run(a, chosen)
+        .map(
+            outcomes -> {
+              JsonArray failed = new JsonArray();
+              outcomes.forEach(
+                  o -> {
+                    JsonObject r = (JsonObject) o;
+                    if ("failed".equals(r.getString("outcome"))) {
+                      failed.add(
+                          new JsonObject()
+                              .put("id", r.getString("id"))
+                              .put("message", r.getString("message")));
+                    }
+                  });
+              return counts(outcomes).put("failed", failed);
+            });
+  }
+
+  /** Runs {@code a} on each of {@code chosen} at once; one outcome each, in order. */
+  private static Future<JsonArray> run(Action a, Collection<Download> chosen) {
+    List<Download> list = List.copyOf(chosen);
+    List<Future<JsonObject>> each = new ArrayList<>(list.size());
+    for (Download d : list) {
+      if (a.wanted().test(d)) {
+        each.add(Future.succeededFuture(outcome(d, "unchanged", null)));
+      } else if (!a.possible().test(d)) {
+        each.add(Future.succeededFuture(outcome(d, "skipped", cannot(a, d))));
+      } else {
+        each.add(
+            a.command()
+                .apply(d)
+                .map(x -> outcome(d, "done", null))
+                .otherwise(
+                    err ->
+                        a.wanted().test(d)
+                            ? outcome(d, "unchanged", null)
+                            : !a.possible().test(d)
+                                ? outcome(d, "skipped", cannot(a, d))
+                                : outcome(d, "failed", message(a, err))));
+      }
+    }
+    return Future.join(each)
+        .map(v -> new JsonArray(new ArrayList<>(each.stream().map(Future::result).toList())));
+  }
+
+  private Action action(String name, boolean deleteFiles) {
+    return switch (name) {
+      case "pause" ->
+          new Action(
+              name,
+              d -> d.status == PAUSED,
+              d -> d.status == WAITING || d.status.transferring() || d.status == RETRYING,
+              commands::pause);
+      case "resume" ->
+          new Action(
+              name,
+              d -> d.status == WAITING || d.status.transferring() || d.status == RETRYING,
+              d -> d.status == PAUSED,
+              commands::resume);
+      case "retry" -> new Action(name, d -> false, d -> d.status == FAILED, commands::retry);
+      case "remove" ->
+          new Action(
+              name, d -> d.status == REMOVED, d -> true, d -> commands.remove(d, deleteFiles));
+      default -> throw new IllegalArgumentException("unknown bulk action " + name);
+    };
+  }
+
+  private static JsonObject outcome(Download d, String outcome, String message) {
+    JsonObject o =
+        new JsonObject().put("id", d.id).put("outcome", outcome).put("status", d.status.wire());
+    return message == null ? o : o.put("message", message);
+  }
+
+  private static String cannot(Action a, Download d) {
+    return "cannot " + a.name() + " it: it is " + d.status.wire();
+  }
+
+  private static String message(Action a, Throwable err) {
+    String why = err instanceof ServiceException e ? e.callerMessage() : err.getMessage();
+    return a.name() + " failed: " + why;
+  }
+
+  /**
+   * {@code {matched, done, unchanged, skipped, failed, downloads}} of {@code outcomes}; an id no
+   * download has counts as failed, not as matched.
+   */
+  public static JsonObject summary(JsonArray outcomes) {
+    JsonObject reply = counts(outcomes);
+    int notFound = 0;
+    for (Object o : outcomes) {
+      notFound += "not-found".equals(((JsonObject) o).getString("outcome")) ? 1 : 0;
+    }
+    int matched = outcomes.size() - notFound;
+    int failed =
+        outcomes.size()
+            - reply.getInteger("done")
+            - reply.getInteger("unchanged")
+            - reply.getInteger("skipped");
+    return reply.put("matched", matched).put("failed", failed).put("downloads", outcomes);
+  }
+
+  private static JsonObject counts(JsonArray outcomes) {
+    int done = 0;
+    int unchanged = 0;
+    int skipped = 0;
+    for (Object o : outcomes) {
+      switch (((JsonObject) o).getString("outcome")) {
+        case "done" -> done++;
+        case "unchanged" -> unchanged++;
+        case "skipped" -> skipped++;
+        default -> {}
+      }
+    }
+    return new JsonObject().put("done", done).put("unchanged", unchanged).put("skipped", skipped);
   }
 }

@@ -1,7 +1,9 @@
 package io.aria2sv.downloads.request;
 
 import io.aria2sv.bus.DownloadStatus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -90,6 +92,56 @@ public final class CommandRequests {
   }
 
   /** A queue move {@code {id, pos, how}} as aria2's {@code changePosition} takes it. */
+  /** A bulk command: the action, its downloads by id (or null) and the filter otherwise. */
+  public record Bulk(String action, boolean deleteFiles, List<String> ids, ListQuery filter) {}
+
+  private static final Set<String> BULK_ACTIONS = Set.of("pause", "resume", "retry", "remove");
+  private static final Set<String> BULK_FIELDS =
+      Set.of("action", "ids", "status", "batchId", "name", "deleteFiles");
+
+  /** {@code {action, ids?, status?, batchId?, name?, deleteFiles?}}, checked. */
+  public static Bulk bulk(JsonObject body) {
+    for (String field : body.fieldNames()) {
+      if (!BULK_FIELDS.contains(field)) {
+        throw new ValidationException(
+            field, "is not a known field (action, ids, status, batchId, name, deleteFiles)");
+      }
+    }
+    String action =
+        body.getValue("action") == null ? null : RequestValidator.text(body, "action", "");
+    if (action == null || !BULK_ACTIONS.contains(action)) {
+      throw new ValidationException("action", "must be one of pause, resume, retry, remove");
+    }
+    Object deleteFiles = body.getValue("deleteFiles", false);
+    if (!(deleteFiles instanceof Boolean)) {
+      throw new ValidationException("deleteFiles", "must be true or false");
+    }
+    List<String> ids = null;
+    if (body.getValue("ids") != null) {
+      if (!(body.getValue("ids") instanceof JsonArray a)
+          || a.isEmpty()
+          || a.size() > RequestValidator.MAX_BATCH
+          || a.stream().anyMatch(o -> !(o instanceof String))) {
+        throw new ValidationException(
+            "ids", "must be a list of 1 to " + RequestValidator.MAX_BATCH + " download ids");
+      }
+      if (body.containsKey("status") || body.containsKey("batchId") || body.containsKey("name")) {
+        throw new ValidationException(
+            "ids", "cannot be given with a filter (status, batchId, name)");
+      }
+      ids = a.stream().map(String.class::cast).distinct().toList();
+    } else if (body.getValue("status") == null
+        && body.getValue("batchId") == null
+        && body.getValue("name") == null) {
+      throw new ValidationException(
+          "ids",
+          "or a filter (status, batchId, name) is required: pause-all and resume-all act on every"
+              + " download");
+    }
+    ListQuery filter = listQuery(body.copy().put("offset", 0).put("limit", 1));
+    return new Bulk(action, (Boolean) deleteFiles, ids, filter);
+  }
+
   public record Move(int pos, String how) {}
 
   public static Move move(JsonObject body) {
