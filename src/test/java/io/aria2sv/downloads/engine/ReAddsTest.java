@@ -6,26 +6,18 @@ import static org.awaitility.Awaitility.await;
 import io.aria2sv.bus.DownloadStatus;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.rpc.Aria2Call;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link ReAdds}: a failure worth retrying is re-added under a new GID with the same id, counted
  * and recorded, up to the limit; any other failure is final.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
-class ReAddsTest {
+class ReAddsTest extends EngineTestBase {
   /** Re-adds of aria2 errors 1, 2 and 6, at most 2, 20 ms apart. */
   private static final AppConfig.Downloads QUICK =
       new AppConfig.Downloads(
@@ -38,17 +30,9 @@ class ReAddsTest {
           1.0,
           Duration.ofHours(1));
 
-  @TempDir Path root;
-  private EngineHarness h;
-
-  @BeforeEach
-  void setUp(Vertx vertx) throws Exception {
-    h = new EngineHarness(vertx, root, QUICK);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
+  @Override
+  AppConfig.Downloads settings() {
+    return QUICK;
   }
 
   private void fails(Download d, int code) throws Exception {

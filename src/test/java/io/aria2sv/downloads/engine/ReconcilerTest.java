@@ -5,37 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import io.aria2sv.bus.DownloadStatus;
 import io.aria2sv.rpc.Aria2Call;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link Reconciler}: after a (re)connection, aria2 and the registry are brought together. aria2
  * runs nothing the registry does not know, and loses nothing the registry holds.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
-class ReconcilerTest {
-  @TempDir Path root;
-  private EngineHarness h;
-
-  @BeforeEach
-  void setUp(Vertx vertx) throws Exception {
-    h = new EngineHarness(vertx, root);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
-  }
+class ReconcilerTest extends EngineTestBase {
 
   @Test
   void aDownloadAria2LostIsAddedAgainUnderItsOwnGid() throws Exception {

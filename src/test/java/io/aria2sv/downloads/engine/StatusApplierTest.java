@@ -3,38 +3,18 @@ package io.aria2sv.downloads.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aria2sv.bus.DownloadStatus;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link StatusApplier}: aria2's reports move a download only when they are about its current GID,
  * and progress samples say when a figure changed.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
-class StatusApplierTest {
-  @TempDir Path root;
-  private EngineHarness h;
-
-  @BeforeEach
-  void setUp(Vertx vertx) throws Exception {
-    h = new EngineHarness(vertx, root);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
-  }
+class StatusApplierTest extends EngineTestBase {
 
   private Download[] sample(Download d, long completed) throws Exception {
     Download[] changed = new Download[1];

@@ -3,40 +3,20 @@ package io.aria2sv.downloads.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aria2sv.bus.DownloadStatus;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link Transitions}: every change of status is published exactly once, never before the
  * download's {@code added}, and its public JSON is built once and reused by the reply.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
-class TransitionsTest {
-  @TempDir Path root;
-  private EngineHarness h;
-
-  @BeforeEach
-  void setUp(Vertx vertx) throws Exception {
-    h = new EngineHarness(vertx, root);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
-  }
+class TransitionsTest extends EngineTestBase {
 
   @Test
   void aMoveToTheStatusItHasPublishesNothing() throws Exception {
