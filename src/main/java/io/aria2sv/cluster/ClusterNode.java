@@ -97,10 +97,11 @@ public final class ClusterNode extends VerticleBase {
                                             .put("enabled", true)
                                             .put("node", cluster.nodeName())
                                             .put("live", new JsonArray(view.live()))
+                                            .put("lost", lostOnly())
                                             .put(
-                                                "lost",
+                                                "left",
                                                 new JsonArray(
-                                                    new java.util.ArrayList<>(view.lost())))));
+                                                    new java.util.ArrayList<>(view.left())))));
                         timer = vertx.setPeriodic(TICK_MILLIS, id -> tick());
                         LOG.info(
                             "node {} joined cluster {}: live nodes {}",
@@ -230,6 +231,13 @@ public final class ClusterNode extends VerticleBase {
     return handovers.remove(cluster.nodeName()).mapEmpty();
   }
 
+  /** The nodes lost by a failure, not those that left on purpose. */
+  private JsonArray lostOnly() {
+    java.util.List<String> out = new java.util.ArrayList<>(view.lost());
+    out.removeAll(view.left());
+    return new JsonArray(out);
+  }
+
   @Override
   public Future<?> stop() {
     if (timer >= 0) {
@@ -239,7 +247,9 @@ public final class ClusterNode extends VerticleBase {
       return Future.succeededFuture();
     }
     LOG.info(
-        "node {} leaves cluster {}: the other nodes take over its unfinished downloads",
+        view != null && view.live().size() > 1
+            ? "node {} leaves cluster {}: the other nodes take over its unfinished downloads"
+            : "node {} leaves cluster {} as its last node: its unfinished downloads stay here",
         cluster.nodeName(),
         cluster.name());
     return members

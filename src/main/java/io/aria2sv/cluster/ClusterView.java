@@ -24,6 +24,7 @@ final class ClusterView {
   private final AsyncMap<String, JsonObject> members;
   private List<String> live;
   private Set<String> lost = Set.of();
+  private Set<String> left = Set.of();
   private Set<String> known = Set.of();
 
   ClusterView(ClusterManager manager, String me, AsyncMap<String, JsonObject> members) {
@@ -51,6 +52,11 @@ final class ClusterView {
     return lost;
   }
 
+  /** Of {@link #lost()}, the nodes that left on purpose (a graceful stop), not by a failure. */
+  Set<String> left() {
+    return left;
+  }
+
   /** Every node name that has a members entry or a handover record: to tell absent owners. */
   Set<String> known() {
     return known;
@@ -75,12 +81,16 @@ final class ClusterView {
               Set<String> h = all.resultAt(1);
               List<String> up = new ArrayList<>();
               Set<String> down = new HashSet<>();
+              Set<String> leaving = new HashSet<>();
               m.forEach(
                   (name, entry) -> {
                     if (name.equals(me) || alive(entry)) {
                       up.add(name);
                     } else {
                       down.add(name);
+                      if (entry != null && entry.getBoolean("leaving", false)) {
+                        leaving.add(name);
+                      }
                     }
                   });
               if (!up.contains(me)) {
@@ -91,6 +101,7 @@ final class ClusterView {
               k.addAll(h);
               live = List.copyOf(up);
               lost = Set.copyOf(down);
+              left = Set.copyOf(leaving);
               known = Set.copyOf(k);
               return null;
             });

@@ -709,6 +709,9 @@ class ClusterTest {
         .hasSize(2);
     Signals.send(nodes.jvm(leaves).pid(), "TERM");
     assertThat(nodes.jvm(leaves).awaitExit(Duration.ofSeconds(30))).isZero();
+    assertThat(cluster(stays).getJsonArray("lost"))
+        .as("a node that left on purpose is not lost")
+        .doesNotContain("n" + leaves);
     awaitAll(
         stays, onLeaving, d -> ("n" + stays).equals(d.getString("node")), Duration.ofSeconds(10));
     awaitAll(stays, ids, d -> "complete".equals(d.getString("status")), Duration.ofSeconds(40));

@@ -1,8 +1,6 @@
 package io.aria2sv.downloads.engine;
 
 import io.aria2sv.bittorrent.TorrentStore;
-import io.aria2sv.bus.ErrorCode;
-import io.aria2sv.bus.ServiceException;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.downloads.registry.Registry;
 import io.aria2sv.downloads.registry.RegistryStore;
@@ -88,11 +86,7 @@ public final class DownloadManager {
 
   /** The download that has or had {@code gid}; fails as NOT_FOUND (in aria2's words) if none. */
   public Download findByGid(String gid) {
-    Download d = index.byGid(gid);
-    if (d == null) {
-      throw new ServiceException(ErrorCode.NOT_FOUND, "GID " + gid + " is not found");
-    }
-    return d;
+    return index.findByGid(gid);
   }
 
   /** Every download, oldest first. */
@@ -143,7 +137,6 @@ public final class DownloadManager {
     return reconciler.reconcile();
   }
 
-  /** aria2's reports, for the progress ticker. */
   StatusApplier applier() {
     return applier;
   }
