@@ -47,10 +47,12 @@ public final class DownloadManager {
       Metrics metrics,
       TorrentStore torrents) {
     AddsInFlight inFlight = new AddsInFlight();
-    CommandFence fence = new CommandFence(rpc);
+    // commands and status reads go in multicalls: a bulk action on thousands is a few requests
+    Aria2 batched = new BatchingAria2(vertx.getOrCreateContext(), rpc);
+    CommandFence fence = new CommandFence(batched);
     DownloadFiles downloadFiles = new DownloadFiles(vertx, root);
     this.index = new DownloadIndex(metrics);
-    this.aria2 = new Aria2Side(vertx, rpc, fence, root, torrents);
+    this.aria2 = new Aria2Side(vertx, batched, fence, root, torrents);
     aria2.seeding(config.seedRatio(), config.seedTime());
     RetryDecider decider = new RetryDecider(config);
     this.json = new DownloadJson(torrents, events.node(), decider);

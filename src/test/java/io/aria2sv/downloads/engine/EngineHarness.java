@@ -53,7 +53,13 @@ final class EngineHarness {
 
   EngineHarness(Vertx vertx, Path root, AppConfig.Downloads config) throws Exception {
     ctx = vertx.getOrCreateContext();
-    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_DOWNLOAD, m -> events.add(m.body()));
+    // on the engine's own event loop, so an event is collected within the turns run() waits for
+    on(
+        () ->
+            vertx
+                .eventBus()
+                .<JsonObject>consumer(Addresses.EVENTS_DOWNLOAD, m -> events.add(m.body()))
+                .completion());
     store = on(() -> RegistryStore.open(vertx, root));
     downloadEvents = new DownloadEvents(vertx.eventBus());
     TorrentStore torrents = TorrentStore.open(root.resolve("data"));
@@ -77,15 +83,33 @@ final class EngineHarness {
     return SupervisorHarness.on(ctx, action);
   }
 
-  /** Runs {@code action} on the event loop, and waits until it and the tasks it queued are done. */
+  /**
+   * Runs {@code action} on the event loop, and waits until it and what it set off are done: the
+   * tasks it queued, and theirs, {@value #SETTLE_TURNS} event-loop turns deep (a call to the fake
+   * aria2 is sent on the next turn, in a multicall, and its answer applied on that turn; an event
+   * is delivered on the turn after its publication).
+   */
   void run(Runnable action) throws Exception {
     CompletableFuture<Void> out = new CompletableFuture<>();
     ctx.runOnContext(
         v -> {
           action.run();
-          ctx.runOnContext(w -> out.complete(null));
+          settle(SETTLE_TURNS, out);
         });
     out.get(10, TimeUnit.SECONDS);
+  }
+
+  private static final int SETTLE_TURNS = 8;
+
+  private void settle(int turns, CompletableFuture<Void> out) {
+    ctx.runOnContext(
+        w -> {
+          if (turns <= 1) {
+            out.complete(null);
+          } else {
+            settle(turns - 1, out);
+          }
+        });
   }
 
   static DownloadRequest request() {

@@ -39,6 +39,10 @@ class ReconcilerTest extends EngineTestBase {
 
     h.on(() -> h.manager.reconcile());
 
+    // sent after the reconcile's answer, in the next multicall of commands
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !h.aria2.calls("aria2.forceRemove").isEmpty());
     assertThat(h.aria2.calls("aria2.forceRemove"))
         .extracting(c -> c.params().getString(0))
         .containsExactly("00000000000000ff");
@@ -65,6 +69,9 @@ class ReconcilerTest extends EngineTestBase {
 
     h.on(() -> h.manager.reconcile());
 
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> h.aria2.calls("aria2.forceRemove").size() == 2);
     assertThat(h.aria2.calls("aria2.forceRemove"))
         .extracting(c -> c.params().getString(0))
         .containsExactly(d.gid, d.gid);

@@ -1,9 +1,11 @@
 package io.aria2sv.downloads.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.aria2sv.bus.DownloadStatus;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -49,6 +51,8 @@ class TransitionsTest extends EngineTestBase {
 
     h.run(() -> h.aria2.release("aria2.addUri"));
 
+    // acknowledged once the registry (on a worker) has it too
+    await().atMost(Duration.ofSeconds(5)).until(() -> h.typesOf(d.id).size() >= 2);
     assertThat(h.typesOf(d.id)).containsExactly("added", "active");
   }
 
