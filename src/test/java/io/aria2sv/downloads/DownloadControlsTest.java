@@ -1,18 +1,21 @@
 package io.aria2sv.downloads;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2Rpc;
 import io.aria2sv.testing.FileServer;
+import io.aria2sv.testing.Signals;
 import io.aria2sv.testing.StackTestBase;
 import io.aria2sv.testing.SupervisorHarness;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -314,5 +317,57 @@ class DownloadControlsTest extends StackTestBase {
     stack = new SupervisorHarness(vertx);
     stack.deployStack(config());
     assertThat(stack.get(id).getJsonArray("errors")).isEqualTo(errors);
+  }
+
+  /**
+   * Over {@code window}: the bytes a download gained per second, and the highest speed the
+   * supervisor reported for it meanwhile (read every 100 ms).
+   */
+  private double[] rate(String id, Duration window) throws Exception {
+    long from = stack.get(id).getLong("completedLength");
+    long t0 = System.nanoTime();
+    double highest = 0;
+    while (System.nanoTime() - t0 < window.toNanos()) {
+      highest = Math.max(highest, stack.get(id).getLong("downloadSpeed"));
+      Thread.sleep(100); // the sampling period of a measurement, not a wait for an event
+    }
+    long to = stack.get(id).getLong("completedLength");
+    return new double[] {(to - from) / ((System.nanoTime() - t0) / 1e9), highest};
+  }
+
+  @Test
+  void aPerDownloadSpeedLimitHoldsAcrossAKill9OfAria2c() throws Exception {
+    files.addRandomFile("limited.bin", 64 << 20, 8);
+    stack.deployStack(config("downloads.progressInterval", "100ms"));
+    JsonObject added =
+        stack.request(
+            Addresses.DOWNLOADS_ADD,
+            new JsonObject()
+                .put("uris", new JsonArray().add(files.url("limited.bin")))
+                .put("out", "limited.bin")
+                .put("options", new JsonObject().put("max-download-limit", "1M")));
+    String id = added.getString("id");
+    await().atMost(WAIT).until(() -> stack.get(id).getLong("completedLength") > 256 * 1024);
+    double[] before = rate(id, Duration.ofSeconds(2));
+    Path session = root.resolve("data/aria2.session");
+    await().atMost(WAIT).until(() -> Files.readString(session).contains(added.getString("gid")));
+    long pid = stack.request(Addresses.SUPERVISOR_STATUS, new JsonObject()).getLong("pid");
+
+    Signals.kill9(pid);
+
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                stack.request(Addresses.SUPERVISOR_STATUS, new JsonObject()).getLong("pid") != pid
+                    && "active".equals(stack.get(id).getString("status")));
+    JsonObject option = aria2Option(stack.rpc(), stack.get(id).getString("gid"));
+    assertThat(option.getString("max-download-limit")).isEqualTo("1048576");
+    double[] after = rate(id, Duration.ofSeconds(3));
+    // aria2 averages its limit over time: allow it a margin, far below an unlimited loopback
+    double limit = 1.5 * (1 << 20);
+    assertThat(before[0]).as("before the kill, bytes/s").isLessThan(limit);
+    assertThat(after[0]).as("after the kill, bytes/s gained").isLessThan(limit);
+    assertThat(after[1]).as("after the kill, highest speed reported").isLessThan(limit);
   }
 }
