@@ -244,6 +244,7 @@
     filter.status = $('#filter-status').value;
     filter.text = $('#search').value.trim().toLowerCase();
     for (const [id, tr] of rows) tr.hidden = !matches(downloads.get(id));
+    bulkLabels();
     showCount();
   }
   $('#filter-status').addEventListener('change', async () => {
@@ -266,17 +267,44 @@
     }, 250);
   });
 
+  function besides(r) {
+    return (r.unchanged ? '; ' + r.unchanged + ' already so' : '') + (r.skipped ? '; ' + r.skipped + ' ended' : '');
+  }
   async function bulk(path, verb) {
     const out = $('#bulk-result');
     try {
       const r = await api('POST', '/downloads/' + path);
       out.textContent = r.forgotten !== undefined ? 'Cleared ' + r.forgotten + ' ended downloads.'
-        : verb + ' ' + r.done + (r.failed.length ? '; ' + r.failed.length + ' failed: ' + r.failed[0].message : '.');
+        : verb + ' ' + r.done + besides(r) + (r.failed.length ? '; ' + r.failed.length + ' failed: ' + r.failed[0].message : '.');
     } catch (e) { out.textContent = e.message; }
     out.hidden = false;
   }
-  $('#pause-all').addEventListener('click', () => bulk('pause-all', 'Paused'));
-  $('#resume-all').addEventListener('click', () => bulk('resume-all', 'Resumed'));
+  // With a filter set, Pause and Resume act on every matching download on the server, not only
+  // on the rows shown here.
+  function filterBody() {
+    const b = {};
+    if (filter.status) b.status = filter.status;
+    const text = $('#search').value.trim();
+    if (text) b.name = text;
+    return b;
+  }
+  function filtered() { return Object.keys(filterBody()).length > 0; }
+  function bulkLabels() {
+    $('#pause-all').textContent = filtered() ? 'Pause matching' : 'Pause all';
+    $('#resume-all').textContent = filtered() ? 'Resume matching' : 'Resume all';
+  }
+  async function bulkAction(action, verb) {
+    if (!filtered()) return bulk(action + '-all', verb);
+    const out = $('#bulk-result');
+    try {
+      const r = await api('POST', '/downloads/bulk', Object.assign({ action }, filterBody()));
+      out.textContent = verb + ' ' + r.done + ' of ' + r.matched + ' matching' + besides(r)
+        + (r.failed ? '; ' + r.failed + ' failed: ' + r.downloads.find(o => o.outcome === 'failed').message : '.');
+    } catch (e) { out.textContent = e.message; }
+    out.hidden = false;
+  }
+  $('#pause-all').addEventListener('click', () => bulkAction('pause', 'Paused'));
+  $('#resume-all').addEventListener('click', () => bulkAction('resume', 'Resumed'));
   $('#clear-ended').addEventListener('click', async () => {
     await bulk('purge');
     for (const [id, d] of Array.from(downloads)) if (TERMINAL.includes(d.status)) removeRow(id);

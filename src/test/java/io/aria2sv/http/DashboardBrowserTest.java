@@ -274,7 +274,17 @@ class DashboardBrowserTest {
 
     new Select(browser.findElement(By.id("filter-status"))).selectByVisibleText("failed");
     wait.until(d -> visibleNames().equals(List.of("missing.bin")));
+    // With a filter, Pause acts on every matching download on the server and says what happened.
+    WebElement pause = browser.findElement(By.id("pause-all"));
+    assertThat(pause.getText()).isEqualTo("Pause matching");
+    pause.click();
+    wait.until(
+        d ->
+            d.findElement(By.id("bulk-result"))
+                .getText()
+                .equals("Paused 0 of 1 matching; 1 ended."));
     new Select(browser.findElement(By.id("filter-status"))).selectByVisibleText("all");
+    assertThat(browser.findElement(By.id("pause-all")).getText()).isEqualTo("Pause all");
     browser.findElement(By.id("search")).sendKeys("HEL");
     wait.until(d -> visibleNames().equals(List.of("held.bin")));
     browser.findElement(By.id("search")).clear();
