@@ -47,8 +47,10 @@ class ReAddsTest extends EngineTestBase {
 
     fails(d, 2);
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> !d.gid.equals(first));
-    await().atMost(Duration.ofSeconds(5)).until(() -> d.status == DownloadStatus.WAITING);
+    await().atMost(Duration.ofSeconds(5)).until(() -> h.read(() -> !d.gid.equals(first)));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> h.read(() -> d.status == DownloadStatus.WAITING));
     assertThat(d.gids).containsExactly(first, d.gid);
     assertThat(d.retryCount).isEqualTo(1);
     assertThat(d.errors).extracting(Download.Failure::gid).containsExactly(first);
@@ -76,8 +78,10 @@ class ReAddsTest extends EngineTestBase {
     for (int i = 1; i <= 2; i++) {
       String before = d.gid;
       fails(d, 2);
-      await().atMost(Duration.ofSeconds(5)).until(() -> !d.gid.equals(before));
-      await().atMost(Duration.ofSeconds(5)).until(() -> d.status == DownloadStatus.WAITING);
+      await().atMost(Duration.ofSeconds(5)).until(() -> h.read(() -> !d.gid.equals(before)));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> h.read(() -> d.status == DownloadStatus.WAITING));
     }
 
     fails(d, 2);
