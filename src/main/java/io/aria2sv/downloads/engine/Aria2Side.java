@@ -41,7 +41,7 @@ final class Aria2Side {
   private final Vertx vertx;
   private final Aria2 aria2;
   private final CommandFence fence;
-  private final AddCoalescer adds;
+  private final CallCoalescer adds;
   private final Path root;
   private final TorrentStore torrents;
 
@@ -54,7 +54,7 @@ final class Aria2Side {
     this.vertx = vertx;
     this.aria2 = aria2;
     this.fence = fence;
-    this.adds = new AddCoalescer(vertx.getOrCreateContext(), aria2::multicall);
+    this.adds = new CallCoalescer(vertx.getOrCreateContext(), aria2::multicall);
     this.root = root;
     this.torrents = torrents;
   }

@@ -15,14 +15,15 @@ import java.util.function.Function;
  * writes in groups: calls that become ready while earlier ones are on the wire leave together in
  * the next multicall, with at most {@link #MAX_IN_FLIGHT} multicalls outstanding. A call made while
  * the line is idle leaves at once, after the current event-loop task, so the calls released by one
- * registry commit share one request. aria2 handles a multicall of many adds for little more than
- * the cost of one, so under load this raises the add rate several times and at low load adds no
- * delay.
+ * registry commit share one request. aria2 handles a multicall of many calls for little more than
+ * the cost of one, so under load this raises the add rate several times and lets a command on
+ * thousands of downloads take a few requests (adds and, through {@link BatchingAria2}, commands and
+ * status reads), and at low load it adds no delay.
  *
  * <p>Each call gets its own answer: its result, or the {@code Aria2RpcException} aria2 gave that
  * call, or the failure of the whole multicall. Confined to one context.
  */
-final class AddCoalescer {
+final class CallCoalescer {
   /** Multicalls outstanding at once: one on the wire while the next fills up. */
   static final int MAX_IN_FLIGHT = 2;
 
@@ -38,7 +39,7 @@ final class AddCoalescer {
    * @param multicall sends {@code {methodName, params}} calls as one multicall; each element of the
    *     answer is a call's result or the exception for that call
    */
-  AddCoalescer(Context context, Function<List<Aria2Call>, Future<List<Object>>> multicall) {
+  CallCoalescer(Context context, Function<List<Aria2Call>, Future<List<Object>>> multicall) {
     this.context = context;
     this.multicall = multicall;
   }

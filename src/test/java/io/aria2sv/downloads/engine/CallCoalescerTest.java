@@ -20,22 +20,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** How {@link AddCoalescer} groups calls into multicalls and hands each call its own answer. */
+/** How {@link CallCoalescer} groups calls into multicalls and hands each call its own answer. */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
-class AddCoalescerTest {
+class CallCoalescerTest {
   /** One multicall the fake aria2 has received and not answered yet. */
   private record Sent(List<Aria2Call> calls, Promise<List<Object>> answer) {}
 
   private final List<Sent> sent = new ArrayList<>();
   private Context ctx;
-  private AddCoalescer coalescer;
+  private CallCoalescer coalescer;
 
   @BeforeEach
   void setUp(Vertx vertx) {
     ctx = vertx.getOrCreateContext();
     coalescer =
-        new AddCoalescer(
+        new CallCoalescer(
             ctx,
             calls -> {
               Promise<List<Object>> answer = Promise.promise();
@@ -95,7 +95,7 @@ class AddCoalescerTest {
     submit(1, 2);
     List<Future<Object>> waiting = submit(2, 6);
 
-    assertThat(sent).hasSize(AddCoalescer.MAX_IN_FLIGHT);
+    assertThat(sent).hasSize(CallCoalescer.MAX_IN_FLIGHT);
     assertThat(waiting).noneMatch(Future::isComplete);
     assertThat(on(coalescer::queued)).isEqualTo(4);
 
