@@ -149,8 +149,8 @@ public final class Aria2SupervisorClient {
   }
 
   /**
-   * Pauses every waiting, active and retrying download. Replies {@code {done, failed:[{id,
-   * message}]}}.
+   * Pauses every waiting, active, seeding and retrying download. Replies {@code {done, unchanged,
+   * skipped, failed:[{id, message}]}}: unchanged were paused already, skipped ended meanwhile.
    */
   public Future<JsonObject> pauseAll() {
     return request(Addresses.DOWNLOADS_PAUSE_ALL, new JsonObject());
@@ -166,7 +166,7 @@ public final class Aria2SupervisorClient {
     return request(Addresses.DOWNLOADS_BULK, request);
   }
 
-  /** Resumes every paused download. Replies {@code {done, failed:[{id, message}]}}. */
+  /** Resumes every paused download. Replies as {@link #pauseAll()}. */
   public Future<JsonObject> resumeAll() {
     return request(Addresses.DOWNLOADS_RESUME_ALL, new JsonObject());
   }
