@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -368,22 +369,26 @@ final class Aria2Methods {
     return proxy("aria2.tellWaiting", new JsonArray().add(0).add(Integer.MAX_VALUE).add(k))
         .map(this::stable)
         .compose(local -> others.after(local, OtherNodes.WAITING, keys))
-        .map(all -> (Object) page((JsonArray) all, offset, num));
+        .map(
+            all ->
+                (Object)
+                    new JsonArray(
+                        new ArrayList<>(page(((JsonArray) all).stream().toList(), offset, num))));
   }
 
   /**
    * {@code [offset, offset + num)} of {@code all}; a negative offset counts from the end and goes
    * backwards, as aria2 does.
    */
-  private static JsonArray page(JsonArray all, int offset, int num) {
-    JsonArray out = new JsonArray();
+  private static <T> List<T> page(List<T> all, int offset, int num) {
+    List<T> out = new ArrayList<>();
     if (offset >= 0) {
       for (int i = offset; i < all.size() && out.size() < num; i++) {
-        out.add(all.getValue(i));
+        out.add(all.get(i));
       }
     } else {
       for (int i = all.size() + offset; i >= 0 && out.size() < num; i--) {
-        out.add(all.getValue(i));
+        out.add(all.get(i));
       }
     }
     return out;
@@ -421,15 +426,7 @@ final class Aria2Methods {
                       f.result().getJsonArray("downloads").forEach(d -> ended.add((JsonObject) d)));
               ended.sort(java.util.Comparator.comparingLong(d -> d.getLong("updatedAt")));
               JsonArray out = new JsonArray();
-              if (offset >= 0) {
-                for (int i = offset; i < ended.size() && out.size() < num; i++) {
-                  out.add(Aria2Shapes.status(ended.get(i), root, keys));
-                }
-              } else {
-                for (int i = ended.size() + offset; i >= 0 && out.size() < num; i--) {
-                  out.add(Aria2Shapes.status(ended.get(i), root, keys));
-                }
-              }
+              page(ended, offset, num).forEach(d -> out.add(Aria2Shapes.status(d, root, keys)));
               return out;
             });
   }

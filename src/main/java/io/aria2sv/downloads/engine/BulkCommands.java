@@ -81,9 +81,7 @@ public final class BulkCommands {
       }
     } else {
       for (Download d : index.all()) {
-        if ((filter.status() == null || d.status == filter.status())
-            && (filter.batchId() == null || filter.batchId().equals(d.batchId))
-            && (filter.name() == null || filter.nameMatches(json.apply(d).getString("name")))) {
+        if (DownloadQuery.matches(d, filter, json)) {
           chosen.add(d);
         }
       }

@@ -28,9 +28,7 @@ public final class DownloadQuery {
     JsonArray page = new JsonArray();
     int total = 0;
     for (Download d : all) {
-      if ((q.status() == null || d.status == q.status())
-          && (q.batchId() == null || q.batchId().equals(d.batchId))
-          && (q.name() == null || q.nameMatches(json.apply(d).getString("name")))) {
+      if (matches(d, q, json)) {
         if (total >= q.offset() && page.size() < q.limit()) {
           page.add(json.apply(d));
         }
@@ -42,5 +40,13 @@ public final class DownloadQuery {
         .put("total", total)
         .put("offset", q.offset())
         .put("limit", q.limit());
+  }
+
+  /** Whether {@code d} matches the filter of {@code q} (status, batch, a part of its name). */
+  static boolean matches(
+      Download d, CommandRequests.ListQuery q, Function<Download, JsonObject> json) {
+    return (q.status() == null || d.status == q.status())
+        && (q.batchId() == null || q.batchId().equals(d.batchId))
+        && (q.name() == null || q.nameMatches(json.apply(d).getString("name")));
   }
 }
