@@ -11,8 +11,12 @@ public enum ErrorCode {
   BAD_REQUEST(400, 400),
   /** The HTTP API's token is missing or wrong (never sent on the bus). */
   UNAUTHORIZED(401, 401),
+  /** The HTTP API's token is valid but its scope does not allow the request (never on the bus). */
+  FORBIDDEN(403, 403),
   NOT_FOUND(404, 404),
   CONFLICT(409, 409),
+  /** Too many failed authentications from one address; refused for a while (never on the bus). */
+  TOO_MANY_REQUESTS(429, 429),
   /** aria2c is not running (stopped, starting or restarting). */
   NOT_RUNNING(503, 503),
   /** The supervisor gave up after its restart budget; only an explicit start leaves this state. */

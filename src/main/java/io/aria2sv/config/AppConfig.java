@@ -141,7 +141,16 @@ public record AppConfig(
       long maxBodySize,
       java.util.List<String> corsOrigins,
       Duration ssePingInterval,
-      Duration idleTimeout) {
+      Duration idleTimeout,
+      java.util.List<HttpAccess.Token> tokens,
+      HttpAccess.AuthFailures authFailures,
+      HttpAccess.Tls tls) {
+
+    /** Whether requests must carry a token: {@code http.token} or any of {@code http.tokens}. */
+    public boolean authEnabled() {
+      return !token.isEmpty() || !tokens.isEmpty();
+    }
+
     @Override
     public String toString() {
       return "Http[host="
@@ -150,6 +159,10 @@ public record AppConfig(
           + port
           + ", token="
           + (token.isEmpty() ? "none" : "***")
+          + ", tokens="
+          + tokens
+          + ", tls="
+          + (tls.enabled() ? tls.cert() : "off")
           + "]";
     }
   }
@@ -250,7 +263,10 @@ public record AppConfig(
             h.integer("maxBodySize", 1024, 1L << 30),
             h.stringList("corsOrigins"),
             ssePing,
-            idle);
+            idle,
+            HttpAccess.tokens(h),
+            HttpAccess.authFailures(h.section("authFailures")),
+            HttpAccess.tls(h.section("tls"), base));
 
     ClusterConfig cluster = ClusterConfig.from(root.section("cluster"), http.port());
     return new AppConfig(profile, aria2, supervisor, rpc, downloads, http, cluster);

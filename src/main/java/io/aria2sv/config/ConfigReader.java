@@ -185,4 +185,47 @@ final class ConfigReader {
     }
     return o;
   }
+
+  /**
+   * A list of maps, each read by a reader named {@code key[i]}; from a YAML list, or a string
+   * holding a JSON array (environment variables and system properties).
+   */
+  java.util.List<ConfigReader> objects(String name) {
+    Object v = required(name);
+    if (v instanceof String s && s.trim().startsWith("[")) {
+      try {
+        v = new io.vertx.core.json.JsonArray(s);
+      } catch (io.vertx.core.json.DecodeException e) {
+        throw new ConfigException(key(name), "is not a JSON list: " + e.getMessage());
+      }
+    }
+    if (!(v instanceof io.vertx.core.json.JsonArray a)) {
+      throw new ConfigException(key(name), "must be a list of maps");
+    }
+    java.util.List<ConfigReader> out = new java.util.ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      String k = key(name) + "[" + i + "]";
+      if (!(a.getValue(i) instanceof JsonObject o)) {
+        throw new ConfigException(k, "must be a map of keys");
+      }
+      out.add(new ConfigReader(o, k));
+    }
+    return out;
+  }
+
+  /** Fails naming the first key of this section that is not one of {@code known}. */
+  void only(java.util.Set<String> known) {
+    for (String name : json.fieldNames()) {
+      if (!known.contains(name)) {
+        throw new ConfigException(
+            key(name),
+            "is not a known key (" + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+      }
+    }
+  }
+
+  /** Whether {@code name} is present and not null. */
+  boolean has(String name) {
+    return json.getValue(name) != null;
+  }
 }

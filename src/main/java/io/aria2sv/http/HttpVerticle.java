@@ -1,7 +1,7 @@
 package io.aria2sv.http;
 
+import io.aria2sv.auth.Access;
 import io.aria2sv.bus.Addresses;
-import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.jsonrpc.JsonRpcGateway;
 import io.aria2sv.lifecycle.ExitCodes;
@@ -20,9 +20,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -45,6 +42,7 @@ public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private SseRoutes sse;
   private Router router;
+  private TlsFiles tlsFiles;
 
   /** A verticle with meters of its own. */
   public HttpVerticle() {
@@ -88,12 +86,13 @@ public final class HttpVerticle extends VerticleBase {
                   .allowedHeaders(
                       Set.of("Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID")));
     }
-    if (!http.token().isEmpty()) {
-      byte[] expected = sha256(http.token());
-      router.route(ApiRoutes.BASE + "/*").handler(ctx -> authorize(ctx, expected));
+    Access access = new Access(http);
+    if (access.enabled()) {
+      AuthHandler auth = new AuthHandler(access);
+      router.route(ApiRoutes.BASE + "/*").handler(auth::handle);
       if (http.tokenForHealthAndMetrics()) {
-        router.route("/health/*").handler(ctx -> authorize(ctx, expected));
-        router.route("/metrics").handler(ctx -> authorize(ctx, expected));
+        router.route("/health/*").handler(auth::handle);
+        router.route("/metrics").handler(auth::handle);
       }
     }
     HealthRoutes.mount(router, vertx, config.supervisor().healthTimeout());
@@ -141,7 +140,7 @@ public final class HttpVerticle extends VerticleBase {
                           .put("live", new io.vertx.core.json.JsonArray().add(node))
                           .put("lost", new io.vertx.core.json.JsonArray())));
     }
-    gateway = new JsonRpcGateway(vertx, config, metrics);
+    gateway = new JsonRpcGateway(vertx, config, metrics, access);
     Future<Void> following = gateway.mount(router, http.maxBodySize(), config.rpc().timeout());
     router.get("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
 
@@ -169,23 +168,33 @@ public final class HttpVerticle extends VerticleBase {
         new HttpServerOptions()
             .setIdleTimeout((int) idle)
             .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    tlsFiles = http.tls().enabled() ? new TlsFiles(vertx, http.tls()) : null;
     return following
         .compose(
             v ->
+                tlsFiles == null
+                    ? Future.succeededFuture(serverOptions)
+                    : tlsFiles.serverOptions(serverOptions))
+        .compose(
+            options ->
                 vertx
-                    .createHttpServer(serverOptions)
+                    .createHttpServer(options)
                     .requestHandler(router)
-                    .listen(http.port(), http.host()))
-        .recover(err -> Future.failedFuture(listenFailure(http, err)))
+                    .listen(http.port(), http.host())
+                    .recover(err -> Future.failedFuture(listenFailure(http, err))))
         .onSuccess(
             s -> {
               server = s;
+              if (tlsFiles != null) {
+                tlsFiles.watch(s);
+              }
               LOG.info(
-                  "HTTP API listening on http://{}:{}/ (dashboard at /, API at {}, auth {})",
+                  "HTTP API listening on {}://{}:{}/ (dashboard at /, API at {}, auth {})",
+                  tlsFiles == null ? "http" : "https",
                   http.host(),
                   s.actualPort(),
                   ApiRoutes.BASE,
-                  http.token().isEmpty() ? "off" : "on");
+                  access.enabled() ? "on" : "off");
             });
   }
 
@@ -221,6 +230,9 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     sse.close();
+    if (tlsFiles != null) {
+      tlsFiles.close();
+    }
     if (gateway != null) {
       gateway.close();
     }
@@ -237,34 +249,5 @@ public final class HttpVerticle extends VerticleBase {
       case 400 -> "bad request";
       default -> "internal error";
     };
-  }
-
-  /** Bearer token (or {@code ?token=} for EventSource), compared in constant time. */
-  private static void authorize(RoutingContext ctx, byte[] expected) {
-    String header = ctx.request().getHeader("Authorization");
-    String given =
-        header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-            ? header.substring(7).trim()
-            : null;
-    if (given == null && !ctx.queryParam("token").isEmpty()) {
-      given = ctx.queryParam("token").get(0);
-    }
-    if (given != null && MessageDigest.isEqual(sha256(given), expected)) {
-      ctx.next();
-      return;
-    }
-    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"aria2-supervisor\"");
-    ErrorResponses.send(
-        ctx,
-        ErrorCode.UNAUTHORIZED,
-        given == null ? "a bearer token is required" : "the token is not valid");
-  }
-
-  private static byte[] sha256(String s) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

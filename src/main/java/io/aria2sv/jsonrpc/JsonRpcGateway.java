@@ -1,5 +1,6 @@
 package io.aria2sv.jsonrpc;
 
+import io.aria2sv.auth.Access;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.metrics.Metrics;
@@ -26,7 +27,7 @@ public final class JsonRpcGateway {
   private final GidMap gids = new GidMap();
   private final Vertx vertx;
 
-  public JsonRpcGateway(Vertx vertx, AppConfig config, Metrics metrics) {
+  public JsonRpcGateway(Vertx vertx, AppConfig config, Metrics metrics, Access access) {
     this.vertx = vertx;
     this.web =
         WebClient.create(
@@ -43,7 +44,7 @@ public final class JsonRpcGateway {
             gids,
             config.rpc().timeout(),
             config.cluster().enabled() && vertx.isClustered() ? config.cluster().nodeName() : null);
-    this.routes = new JsonRpcRoutes(methods, config.http().token(), notifier);
+    this.routes = new JsonRpcRoutes(methods, access, notifier);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.aria2sv.jsonrpc;
 
+import io.aria2sv.auth.Access;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -9,21 +10,24 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
  * aria2's JSON-RPC transports on {@code /jsonrpc}: POST (one call or a batch), GET with {@code
  * method}, {@code id}, base64 {@code params} and {@code jsoncallback}, and WebSocket text frames,
- * which also carry the notifications. The token is the supervisor's {@code http.token}, checked on
- * every call, each one inside {@code system.multicall} too. Errors are aria2's answers (code 1 and
- * its messages; {@code Unauthorized}); HTTP 400 for an error answer, as aria2, and 400 (not aria2's
- * 500) for a parse error: bad input is never a 5xx here; 413 for a body over {@code
- * http.maxBodySize}.
+ * which also carry the notifications. The token is one of the supervisor's ({@code http.token} or a
+ * named {@code http.tokens} entry), checked on every call, each one inside {@code system.multicall}
+ * too; a {@code read} token may call only the methods that change nothing. Errors are aria2's
+ * answers (code 1 and its messages; {@code Unauthorized}); HTTP 400 for an error answer, as aria2,
+ * and 400 (not aria2's 500) for a parse error: bad input is never a 5xx here; 413 for a body over
+ * {@code http.maxBodySize}.
  */
 public final class JsonRpcRoutes {
   static final String PATH = "/jsonrpc";
@@ -32,13 +36,30 @@ public final class JsonRpcRoutes {
   /** Deeper than any client nests; a hostile body is refused before it is walked. */
   private static final int MAX_DEPTH = 32;
 
+  /** The methods a {@code read} token may call: they change nothing. */
+  static final Set<String> READ_METHODS =
+      Set.of(
+          "aria2.tellStatus",
+          "aria2.getUris",
+          "aria2.getFiles",
+          "aria2.getPeers",
+          "aria2.getServers",
+          "aria2.tellActive",
+          "aria2.tellWaiting",
+          "aria2.tellStopped",
+          "aria2.getOption",
+          "aria2.getGlobalOption",
+          "aria2.getGlobalStat",
+          "aria2.getVersion",
+          "aria2.getSessionInfo");
+
   private final Aria2Methods methods;
-  private final byte[] token;
+  private final Access access;
   private final Notifier notifier;
 
-  JsonRpcRoutes(Aria2Methods methods, String token, Notifier notifier) {
+  JsonRpcRoutes(Aria2Methods methods, Access access, Notifier notifier) {
     this.methods = methods;
-    this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
+    this.access = access;
     this.notifier = notifier;
   }
 
@@ -74,6 +95,10 @@ public final class JsonRpcRoutes {
   }
 
   private void post(RoutingContext ctx) {
+    String address = remote(ctx);
+    if (refused(ctx, address)) {
+      return;
+    }
     Buffer raw = ctx.body().buffer();
     Object parsed;
     try {
@@ -92,10 +117,36 @@ public final class JsonRpcRoutes {
           error(null, new RpcError(RpcError.INVALID_REQUEST, "Invalid Request.")).encode());
       return;
     }
-    handle(parsed).onSuccess(reply -> send(ctx, status(reply), reply.toString()));
+    handle(parsed, address).onSuccess(reply -> send(ctx, status(reply), reply.toString()));
+  }
+
+  /** Answers 429 for an address refused after too many failed authentications. */
+  private boolean refused(RoutingContext ctx, String address) {
+    long ms = access.check(address, null) instanceof Access.Refused r ? r.retryAfterSeconds() : 0;
+    if (ms == 0) {
+      return false;
+    }
+    ctx.response().putHeader("Retry-After", String.valueOf(ms));
+    send(ctx, 429, error(null, tooMany(ms)).encode());
+    return true;
+  }
+
+  private static RpcError tooMany(long seconds) {
+    return RpcError.aria2(
+        "Too many failed authentications from this address; try again in " + seconds + " s");
+  }
+
+  private static String remote(RoutingContext ctx) {
+    return ctx.request().remoteAddress() == null
+        ? "unknown"
+        : ctx.request().remoteAddress().hostAddress();
   }
 
   private void get(RoutingContext ctx) {
+    String address = remote(ctx);
+    if (refused(ctx, address)) {
+      return;
+    }
     String method = ctx.request().getParam("method");
     String id = ctx.request().getParam("id");
     String params = ctx.request().getParam("params");
@@ -110,7 +161,7 @@ public final class JsonRpcRoutes {
         return;
       }
     }
-    handle(method == null ? new JsonObject().put("id", id) : request)
+    handle(method == null ? new JsonObject().put("id", id) : request, address)
         .onSuccess(
             reply -> {
               if (callback != null && callback.matches("[A-Za-z_$][A-Za-z0-9_$.]{0,63}")) {
@@ -125,6 +176,7 @@ public final class JsonRpcRoutes {
   }
 
   private void socket(ServerWebSocket ws) {
+    String address = ws.remoteAddress() == null ? "unknown" : ws.remoteAddress().hostAddress();
     Consumer<JsonObject> push =
         n -> {
           if (!ws.isClosed()) {
@@ -146,7 +198,11 @@ public final class JsonRpcRoutes {
             ws.writeTextMessage(error(null, new RpcError(RpcError.PARSE, "Parse error.")).encode());
             return;
           }
-          handle(parsed)
+          if (access.check(address, null) instanceof Access.Refused r) {
+            ws.writeTextMessage(error(null, tooMany(r.retryAfterSeconds())).encode());
+            return;
+          }
+          handle(parsed, address)
               .onSuccess(
                   reply -> {
                     if (!ws.isClosed()) {
@@ -157,13 +213,13 @@ public final class JsonRpcRoutes {
   }
 
   /** One request or a batch; never fails: errors are answers. */
-  private Future<Object> handle(Object parsed) {
+  private Future<Object> handle(Object parsed, String address) {
     if (parsed instanceof JsonArray batch) {
       List<Future<JsonObject>> each = new ArrayList<>();
       for (Object o : batch) {
         each.add(
             o instanceof JsonObject r
-                ? one(r)
+                ? one(r, address)
                 : Future.succeededFuture(
                     error(null, new RpcError(RpcError.INVALID_REQUEST, "Invalid Request."))));
       }
@@ -175,10 +231,10 @@ public final class JsonRpcRoutes {
                 return (Object) out;
               });
     }
-    return one((JsonObject) parsed).map(r -> (Object) r);
+    return one((JsonObject) parsed, address).map(r -> (Object) r);
   }
 
-  private Future<JsonObject> one(JsonObject request) {
+  private Future<JsonObject> one(JsonObject request, String address) {
     Object id = request.getValue("id");
     if (!(request.getValue("method") instanceof String method)) {
       return Future.succeededFuture(
@@ -190,7 +246,7 @@ public final class JsonRpcRoutes {
           error(id, new RpcError(RpcError.INVALID_REQUEST, "Invalid Request.")));
     }
     JsonArray params = rawParams == null ? new JsonArray() : (JsonArray) rawParams;
-    return invoke(method, params)
+    return invoke(method, params, address, null)
         .map(result -> new JsonObject().put("id", id).put("jsonrpc", "2.0").put("result", result))
         .otherwise(
             err ->
@@ -202,10 +258,13 @@ public final class JsonRpcRoutes {
   }
 
   /**
-   * One method: the token checked (every method but system.listMethods and listNotifications),
-   * multicall unrolled.
+   * One method: the token checked (every method but system.listMethods and listNotifications), a
+   * read token kept to {@link #READ_METHODS}, multicall unrolled (each call checked on its own). An
+   * acting call logs one line naming the token; inside a multicall it is noted in {@code acted}
+   * (method to token name) and the multicall logs one line for all of them.
    */
-  private Future<Object> invoke(String method, JsonArray params) {
+  private Future<Object> invoke(
+      String method, JsonArray params, String address, Map<String, String> acted) {
     if (method.equals("system.listMethods") || method.equals("system.listNotifications")) {
       return methods.call(method, new JsonArray());
     }
@@ -214,6 +273,7 @@ public final class JsonRpcRoutes {
         return Future.failedFuture(RpcError.wrongType(0));
       }
       List<Future<Object>> each = new ArrayList<>();
+      Map<String, String> inner = new TreeMap<>();
       for (Object c : calls) {
         if (!(c instanceof JsonObject call)
             || !(call.getValue("methodName") instanceof String name)
@@ -223,9 +283,19 @@ public final class JsonRpcRoutes {
           each.add(Future.failedFuture(RpcError.aria2("Recursive system.multicall forbidden.")));
         } else {
           JsonArray p = call.getJsonArray("params", new JsonArray());
-          each.add(invoke(name, p).map(r -> (Object) new JsonArray().add(r)));
+          each.add(invoke(name, p, address, inner).map(r -> (Object) new JsonArray().add(r)));
         }
       }
+      new TreeSet<>(inner.values())
+          .forEach(
+              token -> {
+                List<String> names =
+                    inner.entrySet().stream()
+                        .filter(e -> e.getValue().equals(token))
+                        .map(Map.Entry::getKey)
+                        .toList();
+                access.acted(new Access.Granted(token, true), address, "system.multicall " + names);
+              });
       return Future.join(each)
           .transform(
               v -> {
@@ -239,12 +309,21 @@ public final class JsonRpcRoutes {
     JsonArray rest = params.copy();
     boolean hasToken =
         !rest.isEmpty() && rest.getValue(0) instanceof String s && s.startsWith("token:");
-    if (token != null
-        && (!hasToken
-            || !MessageDigest.isEqual(
-                token,
-                rest.getString(0).substring("token:".length()).getBytes(StandardCharsets.UTF_8)))) {
+    Access.Outcome outcome =
+        access.check(address, hasToken ? rest.getString(0).substring("token:".length()) : null);
+    if (outcome instanceof Access.Refused r) {
+      return Future.failedFuture(tooMany(r.retryAfterSeconds()));
+    }
+    if (!(outcome instanceof Access.Granted who)
+        || !who.control() && !READ_METHODS.contains(method)) {
       return Future.failedFuture(RpcError.aria2("Unauthorized"));
+    }
+    if (!READ_METHODS.contains(method)) {
+      if (acted == null) {
+        access.acted(who, address, method);
+      } else {
+        acted.put(method, who.name());
+      }
     }
     if (hasToken) {
       rest.remove(0);

@@ -9,7 +9,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 public final class Browsers {
   private Browsers() {}
 
-  public static WebDriver chromium(Path profile) {
+  /** Chromium with its profile in {@code profile} and {@code extra} arguments. */
+  public static WebDriver chromium(Path profile, String... extra) {
     ChromeOptions o = new ChromeOptions();
     o.setBinary("/usr/bin/chromium");
     o.addArguments(
@@ -24,6 +25,7 @@ public final class Browsers {
         "--disable-sync",
         "--user-data-dir=" + profile,
         "--window-size=1280,1100");
+    o.addArguments(extra);
     return new ChromeDriver(o);
   }
 }

@@ -50,6 +50,21 @@ public final class SupervisorHarness {
     return this;
   }
 
+  /** Deploys the whole supervisor and returns the failure it must end in (nothing stays). */
+  public Throwable deployStackFailure(JsonObject config) {
+    try {
+      deployStack(config);
+    } catch (Exception e) {
+      return e.getCause() != null ? e.getCause() : e;
+    }
+    throw new AssertionError("deployment succeeded but a failure was expected");
+  }
+
+  /** The HTTP port of the stack {@link #deployStack} deployed. */
+  public int httpPort() {
+    return stack.httpPort();
+  }
+
   /** Deploys and waits until aria2c is ready. */
   public SupervisorHarness deploy(JsonObject config) throws Exception {
     deploymentId =
