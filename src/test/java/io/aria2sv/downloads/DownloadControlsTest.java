@@ -358,9 +358,13 @@ class DownloadControlsTest extends StackTestBase {
     await()
         .atMost(WAIT)
         .until(
-            () ->
-                stack.request(Addresses.SUPERVISOR_STATUS, new JsonObject()).getLong("pid") != pid
-                    && "active".equals(stack.get(id).getString("status")));
+            () -> {
+              JsonObject s = stack.request(Addresses.SUPERVISOR_STATUS, new JsonObject());
+              // a new pid shows while it starts; the download's status may still be the old one's
+              return s.getLong("pid") != pid
+                  && "RUNNING".equals(s.getString("state"))
+                  && "active".equals(stack.get(id).getString("status"));
+            });
     JsonObject option = aria2Option(stack.rpc(), stack.get(id).getString("gid"));
     assertThat(option.getString("max-download-limit")).isEqualTo("1048576");
     double[] after = rate(id, Duration.ofSeconds(3));
