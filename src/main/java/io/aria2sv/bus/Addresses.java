@@ -68,6 +68,44 @@ public final class Addresses {
   public static final String SUPERVISOR_SET_OPTIONS = "aria2.supervisor.set-options";
 
   /**
+   * Published, local only. {@code {layer}}: a layer of {@link OptionLayers} changed; the supervisor
+   * sends the difference to the running aria2c and gives the new values to every later one.
+   */
+  public static final String SUPERVISOR_OPTION_LAYERS = "aria2.supervisor.option-layers";
+
+  /**
+   * Request/reply. Request {@code {}}. Reply {@code {lists:[{url, ok, trackers, fetchedAt, error}],
+   * trackers:[…], count, interval, nextFetch}}: the tracker lists of {@code
+   * bittorrent.trackerLists} and the merged {@code bt-tracker} new torrents and magnets get.
+   */
+  public static final String TRACKERS_STATUS = "aria2.trackers.status";
+
+  /**
+   * Request/reply. Request {@code {}}: fetch every tracker list now. Reply as {@link
+   * #TRACKERS_STATUS}.
+   */
+  public static final String TRACKERS_REFRESH = "aria2.trackers.refresh";
+
+  /**
+   * Request/reply. Request {@code {}}. Reply {@code {timeZone, rules:[…], inForce:[names],
+   * options:{…}, paused, source, now}}: the schedule and what it holds at this moment.
+   */
+  public static final String SCHEDULES_GET = "aria2.schedules.get";
+
+  /**
+   * Request/reply. Request {@code {rules:[…], timeZone?}}: replaces the schedule (kept in {@code
+   * schedules.json} in the data directory); a rule now in force applies at once. Reply as {@link
+   * #SCHEDULES_GET}. Fails BAD_REQUEST naming the field.
+   */
+  public static final String SCHEDULES_PUT = "aria2.schedules.put";
+
+  /**
+   * Request/reply. Request {@code {}}: forgets the rules set through the API; those of the
+   * configuration hold again. Reply as {@link #SCHEDULES_GET}.
+   */
+  public static final String SCHEDULES_DELETE = "aria2.schedules.delete";
+
+  /**
    * Published. Supervisor events, by {@code type}:
    *
    * <ul>

@@ -6,7 +6,6 @@ import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.bus.ServiceException;
 import io.aria2sv.bus.SupervisorState;
 import io.aria2sv.config.AppConfig;
-import io.aria2sv.config.ConfigException;
 import io.aria2sv.metrics.Metrics;
 import io.aria2sv.rpc.Aria2Call;
 import io.vertx.core.DeploymentOptions;
@@ -17,7 +16,6 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,10 +43,7 @@ public final class SupervisorVerticle extends VerticleBase {
   private SupervisorEvents events;
   private SessionGuard session;
   private Supervisor supervisor;
-  private GlobalOptions globalOptions;
-
-  /** aria2c's own defaults, for a runtime option taken back with no configured value. */
-  private Map<String, String> aria2Defaults = Map.of();
+  private RuntimeOptions options;
 
   /** A verticle with meters of its own. */
   public SupervisorVerticle() {
@@ -86,7 +81,10 @@ public final class SupervisorVerticle extends VerticleBase {
                       context,
                       web,
                       metrics,
-                      () -> launcher,
+                      () -> {
+                        options.spawning();
+                        return launcher;
+                      },
                       () -> supervisor.config(),
                       aria2Config.rpcPort() == 0);
               supervisor =
@@ -98,7 +96,13 @@ public final class SupervisorVerticle extends VerticleBase {
                       new RestartPolicy(config.supervisor().restart(), new SplittableRandom()),
                       events,
                       this::publishEndpoint);
+              options.bind(
+                  supervisor::running,
+                  () -> supervisor.config().healthTimeout(),
+                  () -> launcher = launcher());
               registerConsumers();
+              // layers changed while prepare ran are announced before anyone listened
+              launcher = launcher();
               session =
                   new SessionGuard(
                       vertx,
@@ -144,8 +148,7 @@ public final class SupervisorVerticle extends VerticleBase {
         binary.path(),
         String.join(", ", binary.enabledFeatures()));
     Aria2OptionsCheck.check(binary.path(), aria2Config.options(), aria2Config.dataDir());
-    aria2Defaults = Aria2OptionsCheck.defaults(binary.path());
-    globalOptions = GlobalOptions.load(aria2Config.dataDir());
+    GlobalOptions globalOptions = GlobalOptions.load(aria2Config.dataDir());
     if (!globalOptions.overrides().isEmpty()) {
       LOG.info(
           "aria2 global options set at run time ({}): {}",
@@ -157,11 +160,22 @@ public final class SupervisorVerticle extends VerticleBase {
             AppConfig.from(config()).supervisor().shutdownTimeout().toMillis())
         .ifPresent(
             pid -> LOG.warn("stopped aria2c pid {} left running by an earlier supervisor", pid));
+    options =
+        new RuntimeOptions(
+            vertx,
+            aria2Config.dataDir(),
+            binary.path(),
+            globalOptions,
+            Aria2OptionsCheck.defaults(binary.path()),
+            aria2Config.options());
     launcher = launcher();
     return null;
   }
 
-  /** A launcher for {@code aria2.options} with the runtime global options over them. */
+  /**
+   * A launcher for {@code aria2.options} with the runtime global options over them, and the
+   * schedule's and the tracker lists' layers over those.
+   */
   private Aria2Launcher launcher() {
     return new Aria2Launcher(
         new AppConfig.Aria2(
@@ -169,7 +183,7 @@ public final class SupervisorVerticle extends VerticleBase {
             aria2Config.rpcPort(),
             aria2Config.dataDir(),
             aria2Config.downloadDir(),
-            globalOptions.over(aria2Config.options())),
+            options.next()),
         binary);
   }
 
@@ -197,11 +211,12 @@ public final class SupervisorVerticle extends VerticleBase {
     bus.<JsonObject>localConsumer(
         Addresses.SUPERVISOR_ENDPOINT, m -> BusReplies.reply(m, endpoint()));
     bus.<JsonObject>localConsumer(
-        Addresses.SUPERVISOR_OPTIONS, m -> BusReplies.reply(m, options()));
+        Addresses.SUPERVISOR_OPTIONS, m -> BusReplies.reply(m, options.reply()));
     bus.<JsonObject>localConsumer(
-        Addresses.SUPERVISOR_SET_OPTIONS, m -> BusReplies.answer(m, this::setOptions));
+        Addresses.SUPERVISOR_SET_OPTIONS, m -> BusReplies.answer(m, options::set));
     bus.<JsonObject>localConsumer(
         Addresses.CONFIG_CHANGED, m -> reconfigure(AppConfig.from(m.body())));
+    bus.<JsonObject>localConsumer(Addresses.SUPERVISOR_OPTION_LAYERS, m -> options.layersChanged());
   }
 
   /**
@@ -228,8 +243,7 @@ public final class SupervisorVerticle extends VerticleBase {
     }
     // measured on what aria2c runs with: a runtime value stays over a configured one
     LiveOptions diff =
-        LiveOptions.diff(
-            globalOptions.over(aria2Config.options()), globalOptions.over(a.options()));
+        LiveOptions.diff(options.effective(aria2Config.options()), options.effective(a.options()));
     diff.removed()
         .forEach(
             k ->
@@ -243,6 +257,7 @@ public final class SupervisorVerticle extends VerticleBase {
             aria2Config.dataDir(),
             aria2Config.downloadDir(),
             a.options());
+    options.configured(a.options());
     launcher = launcher();
     Aria2Run r = supervisor.running();
     if (!diff.changed().isEmpty() && r != null) {
@@ -263,94 +278,8 @@ public final class SupervisorVerticle extends VerticleBase {
     }
   }
 
-  // ---- global options at run time ----------------------------------------------------------
-
-  /** The allowlisted global options in force, the runtime ones and the configured ones. */
-  private Future<JsonObject> options() {
-    Map<String, String> next = globalOptions.over(aria2Config.options());
-    JsonObject planned = new JsonObject();
-    GlobalOptions.names()
-        .forEach(n -> planned.put(n, next.getOrDefault(n, aria2Defaults.getOrDefault(n, ""))));
-    JsonObject reply =
-        new JsonObject()
-            .put("overrides", new JsonObject(new java.util.TreeMap<>(globalOptions.overrides())))
-            .put("configured", new JsonObject(new java.util.TreeMap<>(aria2Config.options())));
-    Aria2Run r = supervisor.running();
-    if (r == null) {
-      return Future.succeededFuture(reply.put("options", planned));
-    }
-    return r.handle
-        .rpc()
-        .callObject(Aria2Call.getGlobalOption(), supervisor.config().healthTimeout())
-        .map(
-            live -> {
-              JsonObject inForce = new JsonObject();
-              GlobalOptions.names()
-                  .forEach(n -> inForce.put(n, live.getValue(n, planned.getValue(n))));
-              return reply.put("options", inForce);
-            })
-        .otherwise(err -> reply.put("options", planned));
-  }
-
-  /**
-   * Sets allowlisted global options at run time: checked by aria2c, stored in {@code options.json},
-   * then applied to the running aria2c without a restart.
-   */
-  private Future<JsonObject> setOptions(JsonObject body) {
-    JsonObject patch = body.getValue("options") instanceof JsonObject o ? o : null;
-    Map<String, String> next = globalOptions.patched(patch);
-    // what aria2c gets for each patched option: the new value, or the one a null brings back
-    Map<String, String> apply = new java.util.LinkedHashMap<>();
-    for (String name : patch.fieldNames()) {
-      apply.put(
-          name,
-          next.containsKey(name)
-              ? next.get(name)
-              : aria2Config.options().getOrDefault(name, aria2Defaults.getOrDefault(name, "")));
-    }
-    JsonObject applied = new JsonObject(new java.util.LinkedHashMap<>(apply));
-    return vertx
-        .executeBlocking(
-            () -> {
-              try {
-                Aria2OptionsCheck.check(binary.path(), apply, aria2Config.dataDir());
-              } catch (ConfigException e) {
-                throw new ServiceException(
-                    ErrorCode.BAD_REQUEST,
-                    e.getMessage().replaceFirst("^aria2\\.options\\.", "options."));
-              }
-              try {
-                globalOptions.write(next);
-              } catch (java.io.IOException e) {
-                throw new ServiceException(
-                    ErrorCode.STORAGE_UNAVAILABLE,
-                    "cannot store the options in "
-                        + aria2Config.dataDir().resolve(GlobalOptions.FILE)
-                        + ": "
-                        + e.getMessage());
-              }
-              return null;
-            },
-            false)
-        .compose(
-            v -> {
-              globalOptions.adopt(next);
-              launcher = launcher();
-              LOG.info("aria2 global options set at run time: {}", applied.encode());
-              Aria2Run r = supervisor.running();
-              return r == null
-                  ? Future.succeededFuture()
-                  : r.handle
-                      .rpc()
-                      .call(
-                          Aria2Call.changeGlobalOption(applied),
-                          supervisor.config().healthTimeout())
-                      .mapEmpty();
-            })
-        .compose(v -> options());
-  }
-
   private void publishEndpoint(Aria2Run r) {
+    options.started();
     vertx
         .eventBus()
         .publish(
