@@ -73,6 +73,32 @@
   }
   async function loadStatus() { try { showStatus(await api('GET', '/supervisor')); } catch (e) { /* shown by the connection pill */ } }
 
+  // ---- schedule and tracker lists (they change with the clock: read again every 15 s) ----
+  function hm(localDateTime) { return localDateTime ? localDateTime.substring(11, 16) : ''; }
+  async function loadSchedule() {
+    try {
+      const s = await api('GET', '/schedules');
+      const el = $('#schedule');
+      if (s.inForce.length) {
+        const opts = Object.entries(s.options).map(([k, v]) => k + ' ' + v).join(', ');
+        el.textContent = s.inForce.join(', ') + ' in force' + (opts ? ' (' + opts + ')' : '') +
+          (s.pausing ? ', downloads paused' : '') + (s.nextChange ? ' until ' + hm(s.nextChange) : '');
+      } else {
+        el.textContent = s.rules.length ? 'no rule in force' + (s.nextChange ? '; next change ' + hm(s.nextChange) : '') : 'none';
+      }
+      el.title = s.rules.length + ' rules (' + s.source + '), times in ' + s.timeZone;
+    } catch (e) { /* shown by the connection pill */ }
+  }
+  async function loadTrackers() {
+    try {
+      const t = await api('GET', '/trackers');
+      const failing = t.lists.filter(l => l.error);
+      $('#trackers').textContent = t.lists.length === 0 ? 'no lists' :
+        t.count + ' from ' + t.lists.length + ' lists' + (failing.length ? ' (' + failing.length + ' failing: ' + failing[0].error + ')' : '');
+    } catch (e) { /* shown by the connection pill */ }
+  }
+  setInterval(() => { loadSchedule(); loadTrackers(); }, 15000);
+
   // ---- global options ----
   async function loadOptions() {
     try {
@@ -475,7 +501,7 @@
     if (events) events.close();
     const pill = $('#connection');
     events = new EventSource(API + '/events' + (token ? '?token=' + encodeURIComponent(token) : ''));
-    events.onopen = () => { pill.textContent = 'live'; pill.className = 'pill live'; loadStatus(); loadStorage(); loadOptions(); loadDownloads().catch(() => {}); };
+    events.onopen = () => { pill.textContent = 'live'; pill.className = 'pill live'; loadStatus(); loadStorage(); loadOptions(); loadSchedule(); loadTrackers(); loadDownloads().catch(() => {}); };
     events.onerror = () => { pill.textContent = 'reconnecting…'; pill.className = 'pill reconnecting'; };
     events.addEventListener('supervisor', () => loadStatus());
     events.addEventListener('storage', () => loadStorage());

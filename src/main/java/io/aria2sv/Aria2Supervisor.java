@@ -12,7 +12,9 @@ import io.aria2sv.http.EventJournalVerticle;
 import io.aria2sv.http.HttpVerticle;
 import io.aria2sv.lifecycle.StartupException;
 import io.aria2sv.metrics.Metrics;
+import io.aria2sv.schedule.ScheduleVerticle;
 import io.aria2sv.supervisor.SupervisorVerticle;
+import io.aria2sv.trackers.TrackersVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -37,13 +39,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class Aria2Supervisor {
   private final Vertx vertx;
   private static final int CLUSTER = 0;
-  private static final int SUPERVISOR = 1;
-  private static final int DOWNLOADS = 2;
-  private static final int JOURNAL = 3;
-  private static final int HTTP = 4;
+  private static final int TRACKERS = 1;
+  private static final int SCHEDULE = 2;
+  private static final int SUPERVISOR = 3;
+  private static final int DOWNLOADS = 4;
+  private static final int JOURNAL = 5;
+  private static final int HTTP = 6;
 
   /** Deployment ids by slot, in deployment order; undeployed from the last slot to the first. */
-  private final AtomicReferenceArray<String> deployments = new AtomicReferenceArray<>(5);
+  private final AtomicReferenceArray<String> deployments = new AtomicReferenceArray<>(7);
 
   /** This deployment's meters, in the registry of Vert.x's own metrics when it has one. */
   private final Metrics metrics = Metrics.forVertxMetrics();
@@ -125,9 +129,10 @@ public final class Aria2Supervisor {
   }
 
   /**
-   * The supervisor first (the others follow its aria2c); then the downloads service and the HTTP
-   * side, which do not depend on each other, side by side. {@code join} waits for both even when
-   * one fails, so nothing is left deployed behind a failure.
+   * The tracker lists and the schedule first (they hold option layers aria2c starts with), then the
+   * supervisor (the others follow its aria2c); then the downloads service and the HTTP side, which
+   * do not depend on each other, side by side. {@code join} waits for both even when one fails, so
+   * nothing is left deployed behind a failure.
    */
   private static Future<Aria2Supervisor> deployEffective(
       Vertx vertx, JsonObject config, boolean withHttp) {
@@ -146,6 +151,11 @@ public final class Aria2Supervisor {
             ? s.deploySlot(CLUSTER, node, ClusterNode.options(config))
             : Future.succeededFuture();
     return joined
+        // the option layers first: the supervisor's first aria2c starts with them
+        .compose(
+            x -> s.deploySlot(TRACKERS, new TrackersVerticle(), TrackersVerticle.options(config)))
+        .compose(
+            x -> s.deploySlot(SCHEDULE, new ScheduleVerticle(), ScheduleVerticle.options(config)))
         .compose(
             x ->
                 s.deploySlot(

@@ -211,6 +211,43 @@ public final class Aria2SupervisorClient {
     return request(Addresses.SUPERVISOR_RESTART, new JsonObject());
   }
 
+  // ---- schedule and tracker lists ----
+
+  /**
+   * The schedule: {@code {timeZone, rules:[…], source, now, inForce:[names], options, pausing,
+   * pausedDownloads, nextChange}}.
+   */
+  public Future<JsonObject> schedules() {
+    return request(Addresses.SCHEDULES_GET, new JsonObject());
+  }
+
+  /**
+   * Replaces the schedule's rules ({@code {rules:[{name, days, from, to, options, pause}],
+   * timeZone?}}); kept across restarts, applied at once. Replies as {@link #schedules()}; fails
+   * BAD_REQUEST naming the field.
+   */
+  public Future<JsonObject> replaceSchedules(JsonObject schedule) {
+    return request(Addresses.SCHEDULES_PUT, schedule);
+  }
+
+  /** Forgets the rules set at run time; those of the configuration hold again. */
+  public Future<JsonObject> restoreConfiguredSchedules() {
+    return request(Addresses.SCHEDULES_DELETE, new JsonObject());
+  }
+
+  /**
+   * The tracker lists: {@code {lists:[{url, ok, trackers, fetchedAt, error, failedAt}], count,
+   * trackers:[…], interval, nextFetch}}.
+   */
+  public Future<JsonObject> trackers() {
+    return request(Addresses.TRACKERS_STATUS, new JsonObject());
+  }
+
+  /** Fetches every tracker list now. Replies as {@link #trackers()}. */
+  public Future<JsonObject> refreshTrackers() {
+    return request(Addresses.TRACKERS_REFRESH, new JsonObject());
+  }
+
   // ---- events ----
 
   public MessageConsumer<JsonObject> onSupervisor(Handler<JsonObject> handler) {

@@ -28,7 +28,9 @@ public record AppConfig(
     Rpc rpc,
     Downloads downloads,
     Http http,
-    ClusterConfig cluster) {
+    ClusterConfig cluster,
+    Bittorrent bittorrent,
+    Schedules schedules) {
 
   /** The profiles that select one of seed 000's presets. */
   public static final Set<String> PROFILES = Set.of("default", "dev", "prod");
@@ -168,6 +170,23 @@ public record AppConfig(
   }
 
   /**
+   * Tracker lists kept fresh.
+   *
+   * @param trackerLists URLs (http or https) of plain-text announce lists
+   * @param trackerListInterval how often they are fetched again
+   */
+  public record Bittorrent(
+      java.util.List<java.net.URI> trackerLists, Duration trackerListInterval) {}
+
+  /**
+   * Time-of-day rules, read by the schedule (which checks the rules themselves).
+   *
+   * @param timeZone the zone of the rules' times
+   * @param rules the rules as written
+   */
+  public record Schedules(java.time.ZoneId timeZone, io.vertx.core.json.JsonArray rules) {}
+
+  /**
    * Validates the effective configuration.
    *
    * @param json the merged configuration (defaults, preset, file, environment, properties)
@@ -269,7 +288,46 @@ public record AppConfig(
             HttpAccess.tls(h.section("tls"), base));
 
     ClusterConfig cluster = ClusterConfig.from(root.section("cluster"), http.port());
-    return new AppConfig(profile, aria2, supervisor, rpc, downloads, http, cluster);
+    ConfigReader b = root.section("bittorrent");
+    java.util.List<java.net.URI> lists = new java.util.ArrayList<>();
+    for (String url : b.stringList("trackerLists")) {
+      lists.add(httpUrl(b.key("trackerLists"), url));
+    }
+    Bittorrent bittorrent =
+        new Bittorrent(
+            java.util.List.copyOf(lists), b.duration("trackerListInterval", Duration.ofSeconds(1)));
+    ConfigReader sc = root.section("schedules");
+    Schedules schedules = new Schedules(zone(sc), sc.array("rules"));
+    return new AppConfig(
+        profile, aria2, supervisor, rpc, downloads, http, cluster, bittorrent, schedules);
+  }
+
+  private static java.net.URI httpUrl(String key, String url) {
+    try {
+      java.net.URI u = new java.net.URI(url);
+      if (u.getScheme() == null
+          || !u.getScheme().matches("(?i)https?")
+          || u.getHost() == null
+          || u.getHost().isEmpty()) {
+        throw new ConfigException(key, "'" + url + "' is not an http or https URL");
+      }
+      return u;
+    } catch (java.net.URISyntaxException e) {
+      throw new ConfigException(key, "'" + url + "' is not a URL: " + e.getReason());
+    }
+  }
+
+  private static java.time.ZoneId zone(ConfigReader sc) {
+    String zone = sc.string("timeZone").trim();
+    if (zone.isEmpty()) {
+      return java.time.ZoneId.systemDefault();
+    }
+    try {
+      return java.time.ZoneId.of(zone);
+    } catch (java.time.DateTimeException e) {
+      throw new ConfigException(
+          sc.key("timeZone"), "'" + zone + "' is not a time zone (e.g. Europe/Berlin, UTC)");
+    }
   }
 
   /** Convenience for verticles: their {@code config()} holds absolute paths already. */

@@ -228,4 +228,20 @@ final class ConfigReader {
   boolean has(String name) {
     return json.getValue(name) != null;
   }
+
+  /** A list as it stands (its items are checked by whoever reads them). */
+  io.vertx.core.json.JsonArray array(String name) {
+    Object v = required(name);
+    if (v instanceof String s && s.trim().startsWith("[")) {
+      try {
+        return new io.vertx.core.json.JsonArray(s);
+      } catch (io.vertx.core.json.DecodeException e) {
+        throw new ConfigException(key(name), "is not a JSON list: " + e.getMessage());
+      }
+    }
+    if (!(v instanceof io.vertx.core.json.JsonArray a)) {
+      throw new ConfigException(key(name), "must be a list");
+    }
+    return a;
+  }
 }

@@ -335,7 +335,7 @@ final class ApiRoutes {
   }
 
   /** The body as a JSON object, or null after answering 400. */
-  private static JsonObject jsonBody(RoutingContext ctx) {
+  static JsonObject jsonBody(RoutingContext ctx) {
     Buffer raw = ctx.body().buffer();
     if (raw == null || raw.length() == 0) {
       ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, "body: a JSON object is required");

@@ -4,6 +4,7 @@ import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.SupervisorState;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
@@ -14,7 +15,9 @@ import java.time.Duration;
 /**
  * {@code /health/live}: 200 while the event loops answer. {@code /health/ready}: 200 only when
  * aria2c is RUNNING and answers RPC and the registry is open; the procedures ask over the bus with
- * a timeout, so a hung verticle reads as not ready instead of hanging the probe.
+ * a timeout, so a hung verticle reads as not ready instead of hanging the probe. Its data also says
+ * how many trackers the tracker lists gave and which lists fail to be fetched, which never makes it
+ * unready.
  */
 final class HealthRoutes {
   private HealthRoutes() {}
@@ -74,6 +77,53 @@ final class HealthRoutes {
                                     Status.KO(
                                         new JsonObject()
                                             .put("error", String.valueOf(err.getMessage()))))));
+    // the tracker lists never make the service unready: a failed fetch is data, not a failure
+    ready.register(
+        "trackers",
+        timeout.toMillis() + 500,
+        p ->
+            vertx
+                .eventBus()
+                .<JsonObject>request(Addresses.TRACKERS_STATUS, new JsonObject(), ask)
+                .onSuccess(
+                    m -> {
+                      JsonObject t = m.body();
+                      JsonArray failing = new JsonArray();
+                      t.getJsonArray("lists")
+                          .forEach(
+                              l -> {
+                                JsonObject list = (JsonObject) l;
+                                if (list.getString("error") != null) {
+                                  failing.add(
+                                      new JsonObject()
+                                          .put("url", list.getString("url"))
+                                          .put("error", list.getString("error")));
+                                }
+                              });
+                      p.complete(
+                          Status.OK(
+                              new JsonObject()
+                                  .put("count", t.getInteger("count"))
+                                  .put("lists", t.getJsonArray("lists").size())
+                                  .put("failing", failing)));
+                    })
+                .onFailure(err -> p.complete(Status.OK())));
+    ready.register(
+        "schedule",
+        timeout.toMillis() + 500,
+        p ->
+            vertx
+                .eventBus()
+                .<JsonObject>request(Addresses.SCHEDULES_GET, new JsonObject(), ask)
+                .onSuccess(
+                    m ->
+                        p.complete(
+                            Status.OK(
+                                new JsonObject()
+                                    .put("inForce", m.body().getJsonArray("inForce"))
+                                    .put("options", m.body().getJsonObject("options"))
+                                    .put("pausing", m.body().getBoolean("pausing")))))
+                .onFailure(err -> p.complete(Status.OK())));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
   }

@@ -35,7 +35,12 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
   static final Set<HttpMethod> API_METHODS =
       Set.of(
-          HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);
+          HttpMethod.GET,
+          HttpMethod.POST,
+          HttpMethod.PUT,
+          HttpMethod.PATCH,
+          HttpMethod.DELETE,
+          HttpMethod.OPTIONS);
 
   private final Metrics metrics;
   private JsonRpcGateway gateway;
@@ -125,6 +130,7 @@ public final class HttpVerticle extends VerticleBase {
                     .sendFile("aria2sv/openapi.yaml"));
     Duration requestTimeout = config.rpc().timeout().plus(config.supervisor().healthTimeout());
     new ApiRoutes(vertx, requestTimeout).mount(router);
+    new OperationRoutes(vertx, requestTimeout).mount(router);
     if (!config.cluster().enabled()) {
       // A single supervisor is a cluster of itself alone; in a cluster the ClusterNode answers.
       String node = config.cluster().nodeName();

@@ -281,8 +281,23 @@ class TlsTest extends StackTestBase {
   }
 
   @Test
-  void theDashboardLoadsOverHttpsInChromiumTrustingTheTestCa() throws Exception {
-    stack.deployStack(tlsConfig());
+  void theDashboardLoadsOverHttpsInChromiumTrustingTheTestCaAndShowsTheScheduleInForce()
+      throws Exception {
+    JsonObject cfg = tlsConfig();
+    java.time.LocalTime now = java.time.LocalTime.now(java.time.ZoneOffset.UTC);
+    java.time.format.DateTimeFormatter hm = java.time.format.DateTimeFormatter.ofPattern("HH:mm");
+    cfg.getJsonObject("schedules")
+        .put("timeZone", "UTC")
+        .put(
+            "rules",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("name", "evening")
+                        .put("from", now.minusHours(1).format(hm))
+                        .put("to", now.plusHours(1).format(hm))
+                        .put("options", new JsonObject().put("max-overall-download-limit", "2M"))));
+    stack.deployStack(cfg);
     WebDriver browser =
         Browsers.chromium(
             Files.createDirectories(root.resolve("chromium")),
@@ -294,6 +309,10 @@ class TlsTest extends StackTestBase {
       wait.until(d -> d.findElement(By.id("connection")).getText().equals("live"));
       wait.until(d -> d.findElement(By.id("state")).getText().equals("RUNNING"));
       assertThat(browser.getCurrentUrl()).startsWith("https://");
+      wait.until(d -> d.findElement(By.id("schedule")).getText().startsWith("evening in force"));
+      assertThat(browser.findElement(By.id("schedule")).getText())
+          .contains("max-overall-download-limit 2M");
+      assertThat(browser.findElement(By.id("trackers")).getText()).isEqualTo("no lists");
     } finally {
       browser.quit();
     }

@@ -1,0 +1,59 @@
+package io.aria2sv.http;
+
+import io.aria2sv.bus.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * What runs the service unattended, under {@code /api/v1}: the schedule ({@code GET}, {@code PUT}
+ * to replace its rules, {@code DELETE} to go back to those of the configuration) and the tracker
+ * lists ({@code GET}, {@code POST …/refresh}). Answers come from the bus.
+ */
+final class OperationRoutes {
+  private final Vertx vertx;
+  private final DeliveryOptions quick;
+  private final DeliveryOptions fetching = new DeliveryOptions().setSendTimeout(120_000);
+
+  OperationRoutes(Vertx vertx, java.time.Duration requestTimeout) {
+    this.vertx = vertx;
+    this.quick = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis());
+  }
+
+  void mount(Router router) {
+    String base = ApiRoutes.BASE;
+    router
+        .get(base + "/schedules")
+        .handler(ctx -> forward(ctx, Addresses.SCHEDULES_GET, new JsonObject(), quick));
+    router
+        .put(base + "/schedules")
+        .consumes("application/json")
+        .handler(
+            ctx -> {
+              JsonObject body = ApiRoutes.jsonBody(ctx);
+              if (body != null) {
+                forward(ctx, Addresses.SCHEDULES_PUT, body, quick);
+              }
+            });
+    router
+        .delete(base + "/schedules")
+        .handler(ctx -> forward(ctx, Addresses.SCHEDULES_DELETE, new JsonObject(), quick));
+    router
+        .get(base + "/trackers")
+        .handler(ctx -> forward(ctx, Addresses.TRACKERS_STATUS, new JsonObject(), quick));
+    router
+        .post(base + "/trackers/refresh")
+        .handler(ctx -> forward(ctx, Addresses.TRACKERS_REFRESH, new JsonObject(), fetching));
+  }
+
+  private void forward(
+      RoutingContext ctx, String address, JsonObject body, DeliveryOptions options) {
+    vertx
+        .eventBus()
+        .<JsonObject>request(address, body, options)
+        .onSuccess(reply -> ApiRoutes.json(ctx, 200, reply.body()))
+        .onFailure(err -> ErrorResponses.fromBus(ctx, err));
+  }
+}
