@@ -77,54 +77,62 @@ final class HealthRoutes {
                                     Status.KO(
                                         new JsonObject()
                                             .put("error", String.valueOf(err.getMessage()))))));
-    // the tracker lists never make the service unready: a failed fetch is data, not a failure
-    ready.register(
-        "trackers",
-        timeout.toMillis() + 500,
-        p ->
-            vertx
-                .eventBus()
-                .<JsonObject>request(Addresses.TRACKERS_STATUS, new JsonObject(), ask)
-                .onSuccess(
-                    m -> {
-                      JsonObject t = m.body();
-                      JsonArray failing = new JsonArray();
-                      t.getJsonArray("lists")
-                          .forEach(
-                              l -> {
-                                JsonObject list = (JsonObject) l;
-                                if (list.getString("error") != null) {
-                                  failing.add(
-                                      new JsonObject()
-                                          .put("url", list.getString("url"))
-                                          .put("error", list.getString("error")));
-                                }
-                              });
-                      p.complete(
-                          Status.OK(
-                              new JsonObject()
-                                  .put("count", t.getInteger("count"))
-                                  .put("lists", t.getJsonArray("lists").size())
-                                  .put("failing", failing)));
-                    })
-                .onFailure(err -> p.complete(Status.OK())));
-    ready.register(
+    // the schedule and the tracker lists never make the service unready: what they say is data
+    informational(
+        ready,
+        vertx,
+        ask,
         "schedule",
-        timeout.toMillis() + 500,
-        p ->
-            vertx
-                .eventBus()
-                .<JsonObject>request(Addresses.SCHEDULES_GET, new JsonObject(), ask)
-                .onSuccess(
-                    m ->
-                        p.complete(
-                            Status.OK(
-                                new JsonObject()
-                                    .put("inForce", m.body().getJsonArray("inForce"))
-                                    .put("options", m.body().getJsonObject("options"))
-                                    .put("pausing", m.body().getBoolean("pausing")))))
-                .onFailure(err -> p.complete(Status.OK())));
+        Addresses.SCHEDULES_GET,
+        s ->
+            new JsonObject()
+                .put("inForce", s.getJsonArray("inForce"))
+                .put("options", s.getJsonObject("options"))
+                .put("pausing", s.getBoolean("pausing")));
+    informational(
+        ready,
+        vertx,
+        ask,
+        "trackers",
+        Addresses.TRACKERS_STATUS,
+        t -> {
+          JsonArray failing = new JsonArray();
+          t.getJsonArray("lists")
+              .forEach(
+                  l -> {
+                    JsonObject list = (JsonObject) l;
+                    if (list.getString("error") != null) {
+                      failing.add(
+                          new JsonObject()
+                              .put("url", list.getString("url"))
+                              .put("error", list.getString("error")));
+                    }
+                  });
+          return new JsonObject()
+              .put("count", t.getInteger("count"))
+              .put("lists", t.getJsonArray("lists").size())
+              .put("failing", failing);
+        });
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
+  }
+
+  /** A check that is always up, its data what {@code address} answers (none without an answer). */
+  private static void informational(
+      HealthChecks checks,
+      Vertx vertx,
+      DeliveryOptions ask,
+      String name,
+      String address,
+      java.util.function.Function<JsonObject, JsonObject> data) {
+    checks.register(
+        name,
+        ask.getSendTimeout() + 500,
+        p ->
+            vertx
+                .eventBus()
+                .<JsonObject>request(address, new JsonObject(), ask)
+                .onSuccess(m -> p.complete(Status.OK(data.apply(m.body()))))
+                .onFailure(err -> p.complete(Status.OK())));
   }
 }

@@ -161,15 +161,10 @@ public final class ScheduleVerticle extends VerticleBase {
       chain =
           chain.compose(
               v ->
-                  vertx
-                      .eventBus()
-                      .<JsonObject>request(
-                          Addresses.DOWNLOADS_BULK,
-                          new JsonObject().put("action", "pause").put("status", status),
-                          new DeliveryOptions().setSendTimeout(60_000))
+                  bulk(new JsonObject().put("action", "pause").put("status", status))
                       .map(
-                          m -> {
-                            m.body()
+                          reply -> {
+                            reply
                                 .getJsonArray("downloads", new JsonArray())
                                 .forEach(
                                     d -> {
@@ -201,12 +196,7 @@ public final class ScheduleVerticle extends VerticleBase {
       chain =
           chain.compose(
               v ->
-                  vertx
-                      .eventBus()
-                      .<JsonObject>request(
-                          Addresses.DOWNLOADS_BULK,
-                          new JsonObject().put("action", "resume").put("ids", new JsonArray(part)),
-                          new DeliveryOptions().setSendTimeout(60_000))
+                  bulk(new JsonObject().put("action", "resume").put("ids", new JsonArray(part)))
                       .<Void>mapEmpty());
     }
     return chain
@@ -220,6 +210,14 @@ public final class ScheduleVerticle extends VerticleBase {
             })
         .onFailure(
             err -> LOG.warn("schedule: cannot resume the downloads yet: {}", err.getMessage()));
+  }
+
+  private Future<JsonObject> bulk(JsonObject request) {
+    return vertx
+        .eventBus()
+        .<JsonObject>request(
+            Addresses.DOWNLOADS_BULK, request, new DeliveryOptions().setSendTimeout(60_000))
+        .map(m -> m.body());
   }
 
   /** A download added while a pausing rule holds is paused too. */

@@ -10,12 +10,10 @@ import ch.qos.logback.core.read.ListAppender;
 import io.aria2sv.auth.Access;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.config.ConfigException;
+import io.aria2sv.testing.HttpCalls;
 import io.aria2sv.testing.StackTestBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -39,7 +37,6 @@ class TokenScopesTest extends StackTestBase {
   private static final String OPS = "ops-c41d8a2e9f6b3057";
   private static final String LEGACY = "legacy-5e8b1f0a7c2d9e36";
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private final ListAppender<ILoggingEvent> log = new ListAppender<>();
 
   @BeforeEach
@@ -82,21 +79,7 @@ class TokenScopesTest extends StackTestBase {
 
   private HttpResponse<String> call(String method, String path, String token, String body)
       throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.httpPort() + path))
-            .timeout(Duration.ofSeconds(20))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return HttpCalls.call(stack.httpPort(), method, path, token, body);
   }
 
   private JsonObject rpc(String token, String method, JsonArray params) throws Exception {

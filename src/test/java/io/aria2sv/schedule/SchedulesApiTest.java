@@ -5,13 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.aria2sv.Aria2SupervisorClient;
 import io.aria2sv.bus.Addresses;
+import io.aria2sv.testing.HttpCalls;
 import io.aria2sv.testing.StackTestBase;
 import io.aria2sv.testing.SupervisorHarness;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -30,21 +28,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SchedulesApiTest extends StackTestBase {
-  private final HttpClient http = HttpClient.newHttpClient();
 
   private HttpResponse<String> call(String method, String path, String body) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.httpPort() + path))
-            .timeout(Duration.ofSeconds(30))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return HttpCalls.call(stack.httpPort(), method, path, null, body);
   }
 
   /** A daily rule in UTC from an hour ago to an hour from now. */

@@ -52,8 +52,16 @@ public final class SupervisorHarness {
 
   /** Deploys the whole supervisor and returns the failure it must end in (nothing stays). */
   public Throwable deployStackFailure(JsonObject config) {
+    return failureOf(() -> deployStack(config));
+  }
+
+  private interface Deployment {
+    void run() throws Exception;
+  }
+
+  private static Throwable failureOf(Deployment deployment) {
     try {
-      deployStack(config);
+      deployment.run();
     } catch (Exception e) {
       return e.getCause() != null ? e.getCause() : e;
     }
@@ -74,12 +82,7 @@ public final class SupervisorHarness {
 
   /** Deploys and returns the failure. */
   public Throwable deployFailure(JsonObject config) {
-    try {
-      deploy(config);
-    } catch (Exception e) {
-      return e.getCause() != null ? e.getCause() : e;
-    }
-    throw new AssertionError("deployment succeeded but a failure was expected");
+    return failureOf(() -> deploy(config));
   }
 
   /** Undeploys what {@link #deploy} or {@link #deployStack} deployed. */

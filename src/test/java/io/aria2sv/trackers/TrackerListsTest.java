@@ -57,6 +57,11 @@ class TrackerListsTest extends StackTestBase {
         "/b.txt",
         "http://127.0.0.1:8000/announce, https://127.0.0.1:8443/announce\r\n"
             + "udp://127.0.0.1:7070/announce\n");
+    return serve(0);
+  }
+
+  /** The lists of {@link #served} (and a 2 MiB one at /huge) on {@code port}; 500 for others. */
+  private int serve(int port) throws Exception {
     lists =
         SupervisorHarness.await(
             vertx
@@ -73,7 +78,7 @@ class TrackerListsTest extends StackTestBase {
                         req.response().putHeader("Content-Type", "text/plain").end(body);
                       }
                     })
-                .listen(0, "127.0.0.1"));
+                .listen(port, "127.0.0.1"));
     return lists.actualPort();
   }
 
@@ -173,7 +178,7 @@ class TrackerListsTest extends StackTestBase {
 
     // back, with a changed list: a refresh gives it to aria2
     lists = null;
-    int again = serveListsOn(port);
+    int again = serve(port);
     assertThat(again).isEqualTo(port);
     served.put("/b.txt", "udp://127.0.0.1:7171/announce\n");
     JsonObject status = stack.request(Addresses.TRACKERS_REFRESH, new JsonObject());
@@ -182,24 +187,6 @@ class TrackerListsTest extends StackTestBase {
         .atMost(Duration.ofSeconds(5))
         .until(() -> aria2Trackers().contains("udp://127.0.0.1:7171/announce"));
     assertThat(aria2Trackers()).doesNotContain("udp://127.0.0.1:7070/announce");
-  }
-
-  private int serveListsOn(int port) throws Exception {
-    lists =
-        SupervisorHarness.await(
-            vertx
-                .createHttpServer()
-                .requestHandler(
-                    req -> {
-                      String body = served.get(req.path());
-                      if (body == null) {
-                        req.response().setStatusCode(500).end("down");
-                      } else {
-                        req.response().end(body);
-                      }
-                    })
-                .listen(port, "127.0.0.1"));
-    return lists.actualPort();
   }
 
   @Test
