@@ -155,6 +155,7 @@
       '<button type="button" class="small plain" data-action="resume">Resume</button>' +
       '<button type="button" class="small plain" data-action="retry">Retry</button>' +
       '<button type="button" class="small plain" data-action="stop-seeding">Stop seeding</button>' +
+      '<button type="button" class="small plain" data-action="completion/retry">Retry move</button>' +
       '<button type="button" class="small danger" data-action="remove">Remove</button></td>';
     // Newest first: a download loaded later but added earlier goes where it belongs.
     const body = $('#downloads tbody');
@@ -178,17 +179,20 @@
     name.title = d.uris.join('\n');
     const st = tr.querySelector('.status'); st.textContent = d.status; st.className = 'status pill ' + d.status;
     const reason = tr.querySelector('.reason');
-    const why = d.errorMessage && (d.status === 'failed' || d.status === 'retrying') ? 'aria2 error ' + d.errorCode + ': ' + d.errorMessage : '';
+    const c = d.completion;
+    const step = !c ? '' : c.state === 'done' ? 'moved to ' + c.finalPath : c.state === 'failed' ? 'move failed: ' + c.reason : 'moving to the finished folder…';
+    const why = d.errorMessage && (d.status === 'failed' || d.status === 'retrying') ? 'aria2 error ' + d.errorCode + ': ' + d.errorMessage : step;
     // one line in the row; the whole message on hover and in the details
     reason.textContent = why; reason.title = why; reason.hidden = !why;
     tr.querySelector('.node').textContent = d.node || '';
     progress(tr, d);
     tr.querySelector('.retries').textContent = d.retry.count + ' / ' + d.retry.max;
-    const show = (a, on) => { tr.querySelector('[data-action=' + a + ']').hidden = !on; };
+    const show = (a, on) => { tr.querySelector('[data-action="' + a + '"]').hidden = !on; };
     show('pause', ['waiting', 'metadata', 'active', 'seeding', 'retrying'].includes(d.status));
     show('stop-seeding', d.status === 'seeding');
     show('resume', d.status === 'paused');
     show('retry', d.status === 'failed');
+    show('completion/retry', !!c && c.state === 'failed');
     show('remove', d.status !== 'removed');
     tr.hidden = !matches(d);
     if (d.batchId && !batches.has(d.batchId)) loadBatch(d.batchId);
@@ -439,6 +443,7 @@
     if (uris.length || !file) body.uris = uris;
     if ($('#out').value.trim()) body.out = $('#out').value.trim();
     if ($('#dir').value.trim()) body.dir = $('#dir').value.trim();
+    if ($('#category').value.trim()) body.category = $('#category').value.trim();
     const err = $('#form-error'); err.hidden = true;
     try {
       render(await api('POST', '/downloads', body));

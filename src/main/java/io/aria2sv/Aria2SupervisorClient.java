@@ -211,6 +211,32 @@ public final class Aria2SupervisorClient {
     return request(Addresses.SUPERVISOR_RESTART, new JsonObject());
   }
 
+  // ---- categories and completion ----
+
+  /** The categories: {@code {categories:{name:{name, dir, options, moveTo}}, source}}. */
+  public Future<JsonObject> categories() {
+    return request(Addresses.CATEGORIES_GET, new JsonObject());
+  }
+
+  /**
+   * Adds or replaces category {@code name} ({@code {dir?, options?, moveTo?}}); kept across
+   * restarts. Replies as {@link #categories()}; fails BAD_REQUEST naming the field.
+   */
+  public Future<JsonObject> putCategory(String name, JsonObject category) {
+    return request(
+        Addresses.CATEGORIES_PUT, new JsonObject().put("name", name).put("category", category));
+  }
+
+  /** Removes category {@code name}; fails NOT_FOUND. */
+  public Future<JsonObject> deleteCategory(String name) {
+    return request(Addresses.CATEGORIES_DELETE, new JsonObject().put("name", name));
+  }
+
+  /** Runs download {@code id}'s failed completion step (its move) again. */
+  public Future<JsonObject> retryCompletion(String id) {
+    return request(Addresses.DOWNLOADS_COMPLETION_RETRY, new JsonObject().put("id", id));
+  }
+
   // ---- schedule and tracker lists ----
 
   /**

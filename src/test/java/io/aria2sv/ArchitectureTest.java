@@ -90,6 +90,12 @@ class ArchitectureTest {
       never("downloads.request", "downloads.engine", "downloads.registry", "downloads"),
       never("downloads.registry", "downloads.engine", "downloads.request", "downloads"),
       never("downloads.engine", "downloads"),
+      never(
+          "downloads.completion",
+          "downloads.engine",
+          "downloads.request",
+          "downloads.registry",
+          "downloads"),
       never("cluster", "http", "jsonrpc"),
       never("http", "cluster"),
       never("jsonrpc", "cluster", "http"),

@@ -260,6 +260,31 @@ public final class Addresses {
   public static final String DOWNLOADS_BULK = "aria2.downloads.bulk";
 
   /**
+   * Request/reply. Request {@code {id}}: runs a download's failed completion step (its move) again.
+   * Reply: the download. Fails CONFLICT unless its step failed.
+   */
+  public static final String DOWNLOADS_COMPLETION_RETRY = "aria2.downloads.completion-retry";
+
+  /**
+   * Request/reply. Request {@code {}}. Reply {@code {categories:{name:{name, dir, options,
+   * moveTo}}, source}}: the categories an add may name.
+   */
+  public static final String CATEGORIES_GET = "aria2.categories.get";
+
+  /**
+   * Request/reply. Request {@code {name, category:{dir?, options?, moveTo?}}}: adds or replaces a
+   * category (kept in {@code categories.json}). Reply as {@link #CATEGORIES_GET}. Fails BAD_REQUEST
+   * naming the field.
+   */
+  public static final String CATEGORIES_PUT = "aria2.categories.put";
+
+  /**
+   * Request/reply. Request {@code {name}}: removes a category (downloads added with it keep what it
+   * gave them). Reply as {@link #CATEGORIES_GET}. Fails NOT_FOUND.
+   */
+  public static final String CATEGORIES_DELETE = "aria2.categories.delete";
+
+  /**
    * Request/reply. Request {@code {}}. Resumes every paused download. Reply as {@link
    * #DOWNLOADS_PAUSE_ALL}.
    */

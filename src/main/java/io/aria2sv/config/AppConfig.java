@@ -30,7 +30,8 @@ public record AppConfig(
     Http http,
     ClusterConfig cluster,
     Bittorrent bittorrent,
-    Schedules schedules) {
+    Schedules schedules,
+    Completion completion) {
 
   /** The profiles that select one of seed 000's presets. */
   public static final Set<String> PROFILES = Set.of("default", "dev", "prod");
@@ -170,6 +171,16 @@ public record AppConfig(
   }
 
   /**
+   * What happens after a download ended complete.
+   *
+   * @param finishedRoot where complete downloads are moved, or null when none is configured
+   * @param moveTo the default directory under it ({@code "."} the root), or null for no move
+   * @param categories the configured categories as written (checked by the downloads service)
+   */
+  public record Completion(
+      Path finishedRoot, String moveTo, io.vertx.core.json.JsonObject categories) {}
+
+  /**
    * Tracker lists kept fresh.
    *
    * @param trackerLists URLs (http or https) of plain-text announce lists
@@ -298,8 +309,29 @@ public record AppConfig(
             java.util.List.copyOf(lists), b.duration("trackerListInterval", Duration.ofSeconds(1)));
     ConfigReader sc = root.section("schedules");
     Schedules schedules = new Schedules(zone(sc), sc.array("rules"));
+    ConfigReader co = root.section("completion");
+    String finished = co.string("finishedRoot").trim();
+    String moveTo = co.string("moveTo").trim();
+    if (finished.isEmpty() && !moveTo.isEmpty()) {
+      throw new ConfigException(
+          co.key("moveTo"), "needs completion.finishedRoot, the directory it is under");
+    }
+    Completion completion =
+        new Completion(
+            finished.isEmpty() ? null : base.resolve(finished).toAbsolutePath().normalize(),
+            moveTo.isEmpty() ? null : moveTo,
+            root.object("categories"));
     return new AppConfig(
-        profile, aria2, supervisor, rpc, downloads, http, cluster, bittorrent, schedules);
+        profile,
+        aria2,
+        supervisor,
+        rpc,
+        downloads,
+        http,
+        cluster,
+        bittorrent,
+        schedules,
+        completion);
   }
 
   private static java.net.URI httpUrl(String key, String url) {

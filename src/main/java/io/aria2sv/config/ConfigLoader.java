@@ -41,6 +41,10 @@ public final class ConfigLoader {
 
   private static final String OPTIONS_PATH = "aria2.options";
 
+  /** Sections whose keys are the user's (option names, category names): any key is one. */
+  private static final java.util.Set<String> FREE_SECTIONS =
+      java.util.Set.of(OPTIONS_PATH, "categories");
+
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
 
   private final Vertx vertx;
@@ -294,7 +298,7 @@ public final class ConfigLoader {
         continue;
       }
       String key = name.substring(PROPERTY_PREFIX.length());
-      if (!known.contains(key) && !key.startsWith(OPTIONS_PATH + ".")) {
+      if (!known.contains(key) && FREE_SECTIONS.stream().noneMatch(f -> key.startsWith(f + "."))) {
         throw new ConfigException(
             name,
             "matches no configuration key (see conf/config.yaml)"
@@ -328,7 +332,7 @@ public final class ConfigLoader {
     for (String name : json.fieldNames()) {
       String key = prefix.isEmpty() ? name : prefix + "." + name;
       Object v = json.getValue(name);
-      if (v instanceof JsonObject o && !OPTIONS_PATH.equals(key)) {
+      if (v instanceof JsonObject o && !FREE_SECTIONS.contains(key)) {
         keys.addAll(leafKeys(o, key));
       } else {
         keys.add(key);
@@ -352,7 +356,7 @@ public final class ConfigLoader {
       }
       Object v = user.getValue(name);
       Object k = known.getValue(name);
-      if (k instanceof JsonObject ko && !OPTIONS_PATH.equals(key)) {
+      if (k instanceof JsonObject ko && !FREE_SECTIONS.contains(key)) {
         if (!(v instanceof JsonObject vo)) {
           throw new ConfigException(key, "must be a section (a map of keys), not '" + v + "'");
         }

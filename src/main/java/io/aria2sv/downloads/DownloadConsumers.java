@@ -61,6 +61,7 @@ final class DownloadConsumers {
               .map(pos -> new JsonObject().put("id", d.id()).put("position", pos));
         });
     command(Addresses.DOWNLOADS_STOP_SEEDING, b -> manager.commands().stopSeeding(find(b)));
+    command(Addresses.DOWNLOADS_COMPLETION_RETRY, b -> manager.retryCompletion(find(b)));
     answer(Addresses.DOWNLOADS_PEERS, b -> manager.commands().peers(find(b)));
     answer(Addresses.DOWNLOADS_FILES, b -> manager.files().of(find(b)));
     answer(Addresses.DOWNLOADS_PAUSE_ALL, b -> manager.bulk().pauseAll());

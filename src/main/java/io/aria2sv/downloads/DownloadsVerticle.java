@@ -11,8 +11,10 @@ import io.aria2sv.downloads.engine.ProgressTicker;
 import io.aria2sv.downloads.registry.RegistryFault;
 import io.aria2sv.downloads.registry.RegistryStore;
 import io.aria2sv.downloads.registry.StoredDownload;
+import io.aria2sv.downloads.request.Categories;
 import io.aria2sv.downloads.request.Intake;
 import io.aria2sv.downloads.request.RequestValidator;
+import io.aria2sv.downloads.request.ValidationException;
 import io.aria2sv.metrics.Metrics;
 import io.aria2sv.rpc.Aria2Client;
 import io.aria2sv.rpc.Aria2Notifications;
@@ -51,6 +53,7 @@ public final class DownloadsVerticle extends VerticleBase {
   private Aria2Notifications notifications;
   private DownloadManager manager;
   private Intake intake;
+  private RequestValidator validator;
   private DownloadEvents events;
   private ProgressTicker ticker;
   private EndedForgetter forgetter;
@@ -100,8 +103,8 @@ public final class DownloadsVerticle extends VerticleBase {
             false)
         .compose(
             torrents -> {
-              intake =
-                  new Intake(vertx, new RequestValidator(config.aria2().downloadDir(), torrents));
+              validator = new RequestValidator(config.aria2().downloadDir(), torrents);
+              intake = new Intake(vertx, validator);
               return RegistryStore.open(vertx, config.aria2().dataDir())
                   .compose(
                       s -> {
@@ -112,8 +115,10 @@ public final class DownloadsVerticle extends VerticleBase {
                         return load(torrents, role).compose(v -> join(role, node));
                       });
             })
+        .compose(v -> vertx.executeBlocking(this::loadCategories, false))
         .compose(
             v -> {
+              manager.finishIn(config.completion().finishedRoot());
               notifications =
                   new Aria2Notifications(vertx, manager::onNotification, this::reconcile);
               aria2.onEndpoint(rpc -> notifications.follow(rpc.endpoint()));
@@ -124,12 +129,43 @@ public final class DownloadsVerticle extends VerticleBase {
                       a -> clustered ? ClusterMaps.onNode(node, a) : a)
                   .register();
               registerLocalConsumers();
+              new CategoryConsumers(vertx, validator).register();
               ticker = new ProgressTicker(vertx, aria2, manager, events, metrics);
               ticker.every(config.downloads().progressInterval());
               forgetter = new EndedForgetter(vertx, manager);
               forgetter.keep(config.downloads().keepEnded());
               return follower.start(config.rpc().timeout());
             });
+  }
+
+  /**
+   * The finished root (made when missing) and the categories; a bad one stops start-up naming its
+   * key. Blocking.
+   */
+  private Void loadCategories() throws Exception {
+    AppConfig.Completion c = config.completion();
+    if (c.finishedRoot() != null) {
+      try {
+        java.nio.file.Files.createDirectories(c.finishedRoot());
+      } catch (java.io.IOException e) {
+        throw new io.aria2sv.config.ConfigException(
+            "completion.finishedRoot", "cannot create " + c.finishedRoot() + ": " + e);
+      }
+    }
+    try {
+      Categories categories =
+          Categories.load(
+              config.aria2().downloadDir(),
+              c.finishedRoot(),
+              config.aria2().dataDir(),
+              c.categories());
+      String moveTo =
+          c.moveTo() == null ? null : categories.moveTo(c.moveTo(), "completion.moveTo");
+      validator.completion(categories, moveTo);
+    } catch (ValidationException e) {
+      throw new io.aria2sv.config.ConfigException(e.field(), e.problem());
+    }
+    return null;
   }
 
   /** Builds the engine from what the registry holds (less what other nodes took over). */

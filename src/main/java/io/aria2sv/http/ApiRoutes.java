@@ -246,7 +246,7 @@ final class ApiRoutes {
 
   /** The query parameters of the downloads list; any other is refused. */
   private static final java.util.Set<String> LIST_PARAMETERS =
-      java.util.Set.of("status", "batch", "name", "order", "offset", "limit", "token");
+      java.util.Set.of("status", "batch", "name", "category", "order", "offset", "limit", "token");
 
   private void listDownloads(RoutingContext ctx) {
     for (String param : ctx.queryParams().names()) {
@@ -256,7 +256,7 @@ final class ApiRoutes {
             ErrorCode.BAD_REQUEST,
             "query parameter "
                 + param
-                + " is not known (status, batch, name, order, offset, limit)");
+                + " is not known (status, batch, name, category, order, offset, limit)");
         return;
       }
     }
@@ -267,6 +267,10 @@ final class ApiRoutes {
       q.put("name", nameLike);
     }
     String batch = single(ctx, "batch");
+    String category = single(ctx, "category");
+    if (category != null) {
+      q.put("category", category);
+    }
     if (status != null) {
       q.put("status", status);
     }

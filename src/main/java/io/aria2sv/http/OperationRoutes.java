@@ -8,9 +8,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * What runs the service unattended, under {@code /api/v1}: the schedule ({@code GET}, {@code PUT}
- * to replace its rules, {@code DELETE} to go back to those of the configuration) and the tracker
- * lists ({@code GET}, {@code POST …/refresh}). Answers come from the bus.
+ * What runs the service unattended, under {@code /api/v1}: the categories ({@code GET}, {@code PUT
+ * …/{name}}, {@code DELETE …/{name}}), a download's completion step run again, the schedule ({@code
+ * GET}, {@code PUT} to replace its rules, {@code DELETE} to go back to those of the configuration)
+ * and the tracker lists ({@code GET}, {@code POST …/refresh}). Answers come from the bus.
  */
 final class OperationRoutes {
   private final Vertx vertx;
@@ -40,6 +41,41 @@ final class OperationRoutes {
     router
         .delete(base + "/schedules")
         .handler(ctx -> forward(ctx, Addresses.SCHEDULES_DELETE, new JsonObject(), quick));
+    router
+        .get(base + "/categories")
+        .handler(ctx -> forward(ctx, Addresses.CATEGORIES_GET, new JsonObject(), quick));
+    router
+        .put(base + "/categories/:name")
+        .consumes("application/json")
+        .handler(
+            ctx -> {
+              JsonObject body = ApiRoutes.jsonBody(ctx);
+              if (body != null) {
+                forward(
+                    ctx,
+                    Addresses.CATEGORIES_PUT,
+                    new JsonObject().put("name", ctx.pathParam("name")).put("category", body),
+                    quick);
+              }
+            });
+    router
+        .delete(base + "/categories/:name")
+        .handler(
+            ctx ->
+                forward(
+                    ctx,
+                    Addresses.CATEGORIES_DELETE,
+                    new JsonObject().put("name", ctx.pathParam("name")),
+                    quick));
+    router
+        .post(base + "/downloads/:id/completion/retry")
+        .handler(
+            ctx ->
+                forward(
+                    ctx,
+                    Addresses.DOWNLOADS_COMPLETION_RETRY,
+                    new JsonObject().put("id", ctx.pathParam("id")),
+                    quick));
     router
         .get(base + "/trackers")
         .handler(ctx -> forward(ctx, Addresses.TRACKERS_STATUS, new JsonObject(), quick));

@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code GET /api/v1/events}: Server-Sent Events from the event journal. Frames carry the journal's
  * id, the area as {@code event:} and the event JSON as {@code data:}; {@code Last-Event-ID} replays
- * what the client missed; {@code ?download=}, {@code ?batch=} and {@code ?types=} filter. One ping
- * timer serves every client. A client whose write queue fills up is dropped at once, so it never
- * slows the event loop or the other clients; everything it held is released on disconnect.
+ * what the client missed; {@code ?download=}, {@code ?batch=}, {@code ?category=} and {@code
+ * ?types=} filter. One ping timer serves every client. A client whose write queue fills up is
+ * dropped at once, so it never slows the event loop or the other clients; everything it held is
+ * released on disconnect.
  *
  * <p>The journal's frames are taken only while a client is connected. With none, they are not
  * copied to this event loop at all, which saves one copy and one thread hand-off per event (under a
@@ -75,7 +76,8 @@ final class SseRoutes {
               ctx.response(),
               types(ctx.queryParam("types")),
               first(ctx, "download"),
-              first(ctx, "batch"));
+              first(ctx, "batch"),
+              first(ctx, "category"));
     } catch (IllegalArgumentException e) {
       ErrorResponses.send(ctx, ErrorCode.BAD_REQUEST, e.getMessage());
       return;
@@ -185,16 +187,23 @@ final class SseRoutes {
     final Set<String> types;
     final String downloadId;
     final String batchId;
+    final String category;
     final List<JsonObject> pending = new ArrayList<>();
     boolean replaying;
     long lastSent = -1;
     boolean released;
 
-    Client(HttpServerResponse response, Set<String> types, String downloadId, String batchId) {
+    Client(
+        HttpServerResponse response,
+        Set<String> types,
+        String downloadId,
+        String batchId,
+        String category) {
       this.response = response;
       this.types = types;
       this.downloadId = downloadId;
       this.batchId = batchId;
+      this.category = category;
     }
 
     void offer(JsonObject frame) {
@@ -238,21 +247,23 @@ final class SseRoutes {
       if (!types.contains(event)) {
         return null;
       }
-      if (downloadId == null && batchId == null) {
+      if (downloadId == null && batchId == null && category == null) {
         return data;
       }
       switch (event) {
         case "download":
           {
             JsonObject d = data.getJsonObject("download", new JsonObject());
-            return matches(d.getString("id"), d.getString("batchId")) ? data : null;
+            return matches(d.getString("id"), d.getString("batchId"), d.getString("category"))
+                ? data
+                : null;
           }
         case "progress":
           {
             JsonArray kept = new JsonArray();
             for (Object o : data.getJsonArray("downloads", new JsonArray())) {
               JsonObject d = (JsonObject) o;
-              if (matches(d.getString("id"), d.getString("batchId"))) {
+              if (matches(d.getString("id"), d.getString("batchId"), d.getString("category"))) {
                 kept.add(d);
               }
             }
@@ -260,6 +271,7 @@ final class SseRoutes {
           }
         case "batch":
           return batchId != null
+                  && category == null
                   && batchId.equals(data.getJsonObject("batch", new JsonObject()).getString("id"))
               ? data
               : null;
@@ -268,9 +280,10 @@ final class SseRoutes {
       }
     }
 
-    private boolean matches(String id, String batch) {
+    private boolean matches(String id, String batch, String cat) {
       return (downloadId == null || downloadId.equals(id))
-          && (batchId == null || batchId.equals(batch));
+          && (batchId == null || batchId.equals(batch))
+          && (category == null || category.equals(cat));
     }
 
     void drop(String why) {

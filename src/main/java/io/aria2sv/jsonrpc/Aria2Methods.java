@@ -278,6 +278,13 @@ final class Aria2Methods {
     if (o.get("out") != null) {
       body.put("out", String.valueOf(o.get("out")));
     }
+    // the supervisor's own options of an add: aria2 has none of these names
+    if (o.get("category") != null) {
+      body.put("category", String.valueOf(o.get("category")));
+    }
+    if (o.get("moveTo") != null) {
+      body.put("moveTo", String.valueOf(o.get("moveTo")));
+    }
     JsonObject rest = options(options);
     if (!rest.isEmpty()) {
       body.put("options", rest);
@@ -329,11 +336,16 @@ final class Aria2Methods {
             });
   }
 
-  /** aria2's options of an add or a change, {@code dir} and {@code out} aside. */
+  /**
+   * aria2's options of an add or a change, {@code dir} and {@code out} aside, and the supervisor's
+   * {@code category} and {@code moveTo}.
+   */
   private static JsonObject options(JsonObject o) {
     JsonObject rest = o.copy();
     rest.remove("dir");
     rest.remove("out");
+    rest.remove("category");
+    rest.remove("moveTo");
     return rest;
   }
 

@@ -653,7 +653,7 @@ class HttpApiTest {
       assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("message"))
           .as(unknown)
           .startsWith("query parameter ")
-          .endsWith(" is not known (status, batch, name, order, offset, limit)");
+          .endsWith(" is not known (status, batch, name, category, order, offset, limit)");
     }
     assertThat(
             get("/api/v1/downloads?name=")

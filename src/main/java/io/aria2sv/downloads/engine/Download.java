@@ -65,6 +65,12 @@ public final class Download {
    */
   boolean filesDeleted;
 
+  /**
+   * What runs after it ended complete ({@code {state, step, target, finalPath, reason, at}}), or
+   * null when nothing does.
+   */
+  JsonObject completion;
+
   /** The public JSON last built for this download (see {@link DownloadJson}); null before. */
   DownloadJson.Shown shown;
 
@@ -119,7 +125,8 @@ public final class Download {
         path,
         createdAt,
         updatedAt,
-        filesDeleted);
+        filesDeleted,
+        completion == null ? null : completion.encode());
   }
 
   /** A download as the registry row {@code s} stored it (without its failed attempts). */
@@ -146,6 +153,7 @@ public final class Download {
     d.path = s.path();
     d.updatedAt = s.updatedAt();
     d.filesDeleted = s.filesDeleted();
+    d.completion = s.completion() == null ? null : new JsonObject(s.completion());
     return d;
   }
 
@@ -259,10 +267,11 @@ public final class Download {
 
   /** The compact shape used in progress events. */
   JsonObject progressJson() {
-    return new JsonObject()
-        .put("id", id)
-        .put("batchId", batchId)
-        .put("completedLength", completedLength)
+    JsonObject j = new JsonObject().put("id", id).put("batchId", batchId);
+    if (request.category() != null) {
+      j.put("category", request.category());
+    }
+    return j.put("completedLength", completedLength)
         .put("totalLength", totalLength)
         .put("downloadSpeed", downloadSpeed)
         .put("percent", percent())

@@ -37,7 +37,9 @@ final class DownloadJson {
     JsonObject j =
         d.toJson(rd.maxRetries(), d.status == FAILED || rd.canRetry(d.errorCode, d.retryCount))
             .put("name", DownloadNames.of(d.request, torrents.name(d.request.torrent()), d.path))
-            .put("node", node);
+            .put("node", node)
+            .put("category", d.request.category())
+            .put("completion", d.completion);
     d.shown = new Shown(d, rd, j);
     return j;
   }
@@ -73,6 +75,7 @@ final class DownloadJson {
     private final DownloadRequest request;
     private final long updatedAt;
     private final String path;
+    private final JsonObject completion;
 
     Shown(Download d, RetryDecider decider, JsonObject json) {
       this.json = json;
@@ -95,6 +98,7 @@ final class DownloadJson {
       this.request = d.request;
       this.updatedAt = d.updatedAt;
       this.path = d.path;
+      this.completion = d.completion;
     }
 
     boolean matches(Download d, RetryDecider rd) {
@@ -116,7 +120,8 @@ final class DownloadJson {
           && (errorCount == 0 || d.errors.get(errorCount - 1) == lastError)
           && d.request == request
           && d.updatedAt == updatedAt
-          && Objects.equals(d.path, path);
+          && Objects.equals(d.path, path)
+          && d.completion == completion;
     }
   }
 }

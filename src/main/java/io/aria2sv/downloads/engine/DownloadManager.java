@@ -35,6 +35,7 @@ public final class DownloadManager {
   private final FileListing files;
   private final Forgetting forgetting;
   private final AddPipeline adds;
+  private final Completions completions;
 
   /** The engine over {@code rpc} and {@code store}, for downloads under {@code root}. */
   public DownloadManager(
@@ -72,6 +73,8 @@ public final class DownloadManager {
     this.files = new FileListing(rpc, root);
     this.adds =
         new AddPipeline(index, store, aria2, transitions, inFlight, forgetting, events, json);
+    this.completions = new Completions(vertx, transitions, store, root);
+    transitions.onComplete(completions::begin);
     store.rebuildFrom(() -> RegistryRows.everything(index));
   }
 
@@ -79,6 +82,17 @@ public final class DownloadManager {
   public void load(
       List<StoredDownload> stored, List<Registry.RecordRetry> retries, List<JsonObject> batchRows) {
     RegistryRows.load(index, stored, retries, batchRows);
+  }
+
+  /** Moves of complete downloads go under {@code finishedRoot}; steps cut short run again. */
+  public void finishIn(Path finishedRoot) {
+    completions.finishedRoot(finishedRoot);
+    completions.resume(index.all());
+  }
+
+  /** Runs a download's failed completion step again. */
+  public Future<Download> retryCompletion(Download d) {
+    return completions.retry(d);
   }
 
   /** The download with our {@code id}; fails as NOT_FOUND when there is none. */

@@ -42,11 +42,15 @@ public final class DownloadQuery {
         .put("limit", q.limit());
   }
 
-  /** Whether {@code d} matches the filter of {@code q} (status, batch, a part of its name). */
+  /**
+   * Whether {@code d} matches the filter of {@code q} (status, batch, category, a part of its
+   * name).
+   */
   static boolean matches(
       Download d, CommandRequests.ListQuery q, Function<Download, JsonObject> json) {
     return (q.status() == null || d.status == q.status())
         && (q.batchId() == null || q.batchId().equals(d.batchId))
+        && (q.category() == null || q.category().equals(d.request.category()))
         && (q.name() == null || q.nameMatches(json.apply(d).getString("name")));
   }
 }

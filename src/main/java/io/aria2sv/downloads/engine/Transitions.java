@@ -19,6 +19,9 @@ final class Transitions {
   private final DownloadEvents events;
   private final Function<Download, JsonObject> json;
 
+  /** Called as a download reaches complete, before that is stored (its completion step). */
+  private java.util.function.Consumer<Download> onComplete = d -> {};
+
   /** Downloads whose first add is under way, with the status they had when it began. */
   private final Map<String, DownloadStatus> firstAdd = new HashMap<>();
 
@@ -44,6 +47,9 @@ final class Transitions {
     index.statusChanging(d.status, to);
     d.status = to;
     d.updatedAt = System.currentTimeMillis();
+    if (to == DownloadStatus.COMPLETE) {
+      onComplete.accept(d);
+    }
     if (!to.transferring()) {
       d.downloadSpeed = 0;
       d.uploadSpeed = 0;
@@ -71,6 +77,11 @@ final class Transitions {
       events.transition("changed", j, false);
       events.published(d, j);
     }
+  }
+
+  /** What runs as a download reaches complete, before that is stored. */
+  void onComplete(java.util.function.Consumer<Download> hook) {
+    onComplete = hook;
   }
 
   /** {@code d}'s first add begins: its events wait for {@link #firstAddDone}. */

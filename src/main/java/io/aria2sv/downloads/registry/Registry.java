@@ -36,8 +36,9 @@ public final class Registry implements AutoCloseable {
   private static final String UPSERT =
       """
       INSERT OR REPLACE INTO downloads (id, gid, batch_id, request, status, completed_length, total_length,
-        error_code, error_message, retry_count, gids, path, created_at, updated_at, files_deleted)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
+        error_code, error_message, retry_count, gids, path, created_at, updated_at, files_deleted,
+        completion)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
 
   /**
    * How long a write waits for another process's lock before it fails as locked: short, because
@@ -128,7 +129,8 @@ public final class Registry implements AutoCloseable {
                 r.getString("path"),
                 r.getLong("created_at"),
                 r.getLong("updated_at"),
-                r.getInt("files_deleted") != 0));
+                r.getInt("files_deleted") != 0,
+                r.getString("completion")));
       }
     }
     return out;
@@ -311,6 +313,7 @@ public final class Registry implements AutoCloseable {
     p.setLong(13, d.createdAt());
     p.setLong(14, d.updatedAt());
     p.setInt(15, d.filesDeleted() ? 1 : 0);
+    p.setString(16, d.completion());
   }
 
   private void closeConnection() {

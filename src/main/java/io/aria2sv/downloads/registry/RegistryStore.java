@@ -140,6 +140,11 @@ public final class RegistryStore {
     enqueue(List.of(new Registry.Save(d)), false);
   }
 
+  /** As {@link #update}; the future completes once it is committed. */
+  public Future<Void> updateNow(StoredDownload d) {
+    return enqueue(List.of(new Registry.Save(d)), false);
+  }
+
   /** Deletes downloads (and their batch, when given); kept until it can be done, like an update. */
   public Future<Void> delete(List<String> ids, String batchId) {
     List<Registry.Write> writes = new ArrayList<>(ids.size() + 1);

@@ -3,7 +3,8 @@ package io.aria2sv.downloads.registry;
 /**
  * One download as a row of the registry: plain values, taken on the event loop, so the worker that
  * writes it never reads state the event loop is changing. {@code request} and {@code gids} are JSON
- * text; {@code status} is the status's enum name.
+ * text; {@code status} is the status's enum name; {@code completion}, JSON text, is the state of
+ * what runs after the download ended (null when nothing does).
  */
 public record StoredDownload(
     String id,
@@ -20,4 +21,42 @@ public record StoredDownload(
     String path,
     long createdAt,
     long updatedAt,
-    boolean filesDeleted) {}
+    boolean filesDeleted,
+    String completion) {
+
+  /** A row without a completion step. */
+  public StoredDownload(
+      String id,
+      String gid,
+      String batchId,
+      String request,
+      String status,
+      long completedLength,
+      long totalLength,
+      Integer errorCode,
+      String errorMessage,
+      int retryCount,
+      String gids,
+      String path,
+      long createdAt,
+      long updatedAt,
+      boolean filesDeleted) {
+    this(
+        id,
+        gid,
+        batchId,
+        request,
+        status,
+        completedLength,
+        totalLength,
+        errorCode,
+        errorMessage,
+        retryCount,
+        gids,
+        path,
+        createdAt,
+        updatedAt,
+        filesDeleted,
+        null);
+  }
+}

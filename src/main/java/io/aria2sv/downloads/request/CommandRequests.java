@@ -22,7 +22,8 @@ public final class CommandRequests {
       boolean newestFirst,
       int offset,
       int limit,
-      String name) {
+      String name,
+      String category) {
     /** Whether a download named {@code downloadName} matches the name asked for, if any. */
     public boolean nameMatches(String downloadName) {
       return name == null
@@ -49,7 +50,8 @@ public final class CommandRequests {
         "newest".equals(order),
         wholeNumber(body, "offset", 0, Integer.MAX_VALUE, 0),
         wholeNumber(body, "limit", 1, RequestValidator.MAX_PAGE, RequestValidator.MAX_PAGE),
-        nameQuery(body));
+        nameQuery(body),
+        body.getValue("category") == null ? null : RequestValidator.text(body, "category", ""));
   }
 
   /** The part of a name to look for, lower-cased; null when none is asked for. */

@@ -10,7 +10,9 @@ import java.util.Map;
  * A validated request for one download. {@code dir} is relative to the download root ("" for the
  * root itself); {@code out} is a plain file name or null; {@code options} passed the allowlist;
  * {@code torrent} is the info hash of a {@code .torrent} kept in the data directory (then {@code
- * uris} are extra web seeds, possibly none), or null.
+ * uris} are extra web seeds, possibly none), or null; {@code category} the category it was added
+ * with, or null; {@code moveTo} the directory under the finished root it moves to once complete
+ * ({@code "."} the root itself), or null when it stays.
  */
 public record DownloadRequest(
     List<String> uris,
@@ -18,7 +20,20 @@ public record DownloadRequest(
     String out,
     Map<String, String> options,
     String requestId,
-    String torrent) {
+    String torrent,
+    String category,
+    String moveTo) {
+
+  /** A request without a category or a move. */
+  public DownloadRequest(
+      List<String> uris,
+      String dir,
+      String out,
+      Map<String, String> options,
+      String requestId,
+      String torrent) {
+    this(uris, dir, out, options, requestId, torrent, null, null);
+  }
 
   /** A request of URIs only. */
   public DownloadRequest(
@@ -40,14 +55,15 @@ public record DownloadRequest(
    * This request once the torrent with {@code infoHash} is known (a magnet's metadata was fetched).
    */
   public DownloadRequest withTorrent(String infoHash) {
-    return new DownloadRequest(uris, dir, out, options, requestId, infoHash);
+    return new DownloadRequest(uris, dir, out, options, requestId, infoHash, category, moveTo);
   }
 
   /** This request with {@code changes} over its options. */
   public DownloadRequest withOptions(Map<String, String> changes) {
     Map<String, String> merged = new java.util.LinkedHashMap<>(options);
     merged.putAll(changes);
-    return new DownloadRequest(uris, dir, out, Map.copyOf(merged), requestId, torrent);
+    return new DownloadRequest(
+        uris, dir, out, Map.copyOf(merged), requestId, torrent, category, moveTo);
   }
 
   /** The stored form, as in the registry. */
@@ -60,7 +76,9 @@ public record DownloadRequest(
         .put("out", out)
         .put("options", o)
         .put("requestId", requestId)
-        .put("torrent", torrent);
+        .put("torrent", torrent)
+        .put("category", category)
+        .put("moveTo", moveTo);
   }
 
   /** The inverse of {@link #toJson()} for stored, already validated requests. */
@@ -74,6 +92,8 @@ public record DownloadRequest(
         json.getString("out"),
         Map.copyOf(options),
         json.getString("requestId"),
-        json.getString("torrent"));
+        json.getString("torrent"),
+        json.getString("category"),
+        json.getString("moveTo"));
   }
 }

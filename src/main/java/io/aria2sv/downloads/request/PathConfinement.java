@@ -14,10 +14,22 @@ import java.nio.file.Path;
  */
 public final class PathConfinement {
   private final Path root;
+  private final String what;
 
   /** Confinement to {@code downloadRoot} (made absolute; it must exist for link checks). */
   public PathConfinement(Path downloadRoot) {
-    this.root = downloadRoot.toAbsolutePath().normalize();
+    this(downloadRoot, "download root");
+  }
+
+  /** Confinement to {@code root}, called {@code what} in messages (e.g. "finished root"). */
+  public PathConfinement(Path root, String what) {
+    this.root = root.toAbsolutePath().normalize();
+    this.what = what;
+  }
+
+  /** The root, absolute. */
+  public Path root() {
+    return root;
   }
 
   /** A directory inside the root, returned relative to it ("" is the root). */
@@ -42,7 +54,7 @@ public final class PathConfinement {
     }
     Path abs = (p.isAbsolute() ? p : root.resolve(p)).normalize();
     if (!abs.startsWith(root)) {
-      throw new ValidationException(field, "must be inside the download root");
+      throw new ValidationException(field, "must be inside the " + what);
     }
     ensureNoLinkEscape(abs, field);
     return root.relativize(abs).toString();
@@ -60,7 +72,7 @@ public final class PathConfinement {
       }
       if (existing != null && !existing.toRealPath().startsWith(realRoot)) {
         throw new ValidationException(
-            field, "leads out of the download root through a symbolic link");
+            field, "leads out of the " + what + " through a symbolic link");
       }
     } catch (IOException e) {
       throw new ValidationException(field, "cannot be checked: " + e.getMessage());

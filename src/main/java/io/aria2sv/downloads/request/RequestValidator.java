@@ -28,7 +28,8 @@ public final class RequestValidator {
   static final int MAX_URIS = 16;
   static final int MAX_URI_LENGTH = 4096;
   static final Set<String> SCHEMES = Set.of("http", "https", "ftp", "sftp");
-  static final Set<String> FIELDS = Set.of("uris", "dir", "out", "options", "requestId", "torrent");
+  static final Set<String> FIELDS =
+      Set.of("uris", "dir", "out", "options", "requestId", "torrent", "category", "moveTo");
 
   /** Web seeds given with a torrent: http and https only. */
   static final Set<String> WEB_SEED_SCHEMES = Set.of("http", "https");
@@ -82,6 +83,8 @@ public final class RequestValidator {
 
   private final PathConfinement paths;
   private final TorrentStore torrents;
+  private volatile Categories categories;
+  private volatile String defaultMoveTo;
 
   /**
    * @param downloadRoot the download root; must exist
@@ -90,6 +93,26 @@ public final class RequestValidator {
   public RequestValidator(Path downloadRoot, TorrentStore torrents) {
     this.paths = new PathConfinement(downloadRoot);
     this.torrents = torrents;
+    this.categories = Categories.none(downloadRoot);
+  }
+
+  /**
+   * The categories adds may name from now on, and the directory under the finished root a download
+   * moves to when neither it nor its category says (null: it stays).
+   */
+  public void completion(Categories categories, String defaultMoveTo) {
+    this.categories = categories;
+    this.defaultMoveTo = defaultMoveTo;
+  }
+
+  /** Where a download moves when neither it nor its category says (null: it stays). */
+  public String defaultMoveTo() {
+    return defaultMoveTo;
+  }
+
+  /** The categories adds may name. */
+  public Categories categories() {
+    return categories;
   }
 
   /** Most downloads in one batch. */
@@ -111,7 +134,7 @@ public final class RequestValidator {
    * links that lead out of the root, so such a request is validated on a worker.
    */
   static boolean readsFileSystem(JsonObject body) {
-    if (body.containsKey("dir") || body.containsKey("torrent")) {
+    if (body.containsKey("dir") || body.containsKey("torrent") || body.containsKey("moveTo")) {
       return true;
     }
     if (body.getValue("items") instanceof JsonArray items) {
@@ -171,7 +194,9 @@ public final class RequestValidator {
     for (String name : body.fieldNames()) {
       if (!FIELDS.contains(name)) {
         throw new ValidationException(
-            prefix + name, "is not a known field (uris, torrent, dir, out, options, requestId)");
+            prefix + name,
+            "is not a known field (uris, torrent, dir, out, options, requestId, category,"
+                + " moveTo)");
       }
     }
     String torrent =
@@ -193,17 +218,55 @@ public final class RequestValidator {
       throw new ValidationException(
           prefix + "out", "is not for a torrent: its files are named by the torrent");
     }
+    Categories known = categories;
+    Categories.Category category = null;
+    if (body.getValue("category") != null) {
+      String name = text(body, "category", prefix);
+      category = known.get(name);
+      if (category == null) {
+        throw new ValidationException(
+            prefix + "category",
+            "'"
+                + name
+                + "' is not a category"
+                + (known.names().isEmpty()
+                    ? " (none is configured)"
+                    : " (" + String.join(", ", known.names()) + ")"));
+      }
+    }
     String dir =
-        body.getValue("dir") == null ? defaultDir : dir(text(body, "dir", prefix), prefix + "dir");
+        body.getValue("dir") != null
+            ? dir(text(body, "dir", prefix), prefix + "dir")
+            : category != null && category.dir() != null ? category.dir() : defaultDir;
     String out =
         body.getValue("out") == null ? null : out(text(body, "out", prefix), prefix + "out");
     Map<String, String> options = options(body.getValue("options"), prefix + "options");
+    if (category != null && !category.options().isEmpty()) {
+      Map<String, String> merged = new LinkedHashMap<>(category.options());
+      merged.putAll(options);
+      options = merged;
+    }
+    String moveTo;
+    if (body.getValue("moveTo") != null) {
+      String m = text(body, "moveTo", prefix);
+      // "" keeps a download where it is whatever its category or the default say
+      moveTo = m.isEmpty() ? null : known.moveTo(m, prefix + "moveTo");
+    } else {
+      moveTo = category != null && category.moveTo() != null ? category.moveTo() : defaultMoveTo;
+    }
     String requestId = body.getValue("requestId") == null ? null : text(body, "requestId", prefix);
     if (requestId != null && (requestId.isBlank() || requestId.length() > 200)) {
       throw new ValidationException(prefix + "requestId", "must be 1 to 200 characters");
     }
     return new DownloadRequest(
-        List.copyOf(uris), dir, out, Map.copyOf(options), requestId, torrent);
+        List.copyOf(uris),
+        dir,
+        out,
+        Map.copyOf(options),
+        requestId,
+        torrent,
+        category == null ? null : category.name(),
+        moveTo);
   }
 
   /** Decodes, checks and keeps a base64 {@code .torrent}; returns its info hash. Blocking. */

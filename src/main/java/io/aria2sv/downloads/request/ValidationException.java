@@ -9,7 +9,22 @@ import io.aria2sv.bus.ServiceException;
 public final class ValidationException extends ServiceException {
   private static final long serialVersionUID = 1L;
 
+  private final String field;
+  private final String problem;
+
   public ValidationException(String field, String problem) {
     super(ErrorCode.BAD_REQUEST, field + ": " + problem);
+    this.field = field;
+    this.problem = problem;
+  }
+
+  /** The field named, e.g. {@code items[2].dir}. */
+  public String field() {
+    return field;
+  }
+
+  /** What is wrong with it. */
+  public String problem() {
+    return problem;
   }
 }
