@@ -90,12 +90,7 @@ class ArchitectureTest {
       never("downloads.request", "downloads.engine", "downloads.registry", "downloads"),
       never("downloads.registry", "downloads.engine", "downloads.request", "downloads"),
       never("downloads.engine", "downloads"),
-      never(
-          "downloads.completion",
-          "downloads.engine",
-          "downloads.request",
-          "downloads.registry",
-          "downloads"),
+      never("downloads.completion", "downloads.engine", "downloads.request", "downloads"),
       never("cluster", "http", "jsonrpc"),
       never("http", "cluster"),
       never("jsonrpc", "cluster", "http"),

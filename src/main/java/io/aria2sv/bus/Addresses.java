@@ -272,6 +272,19 @@ public final class Addresses {
   public static final String CATEGORIES_GET = "aria2.categories.get";
 
   /**
+   * Request/reply. Request {@code {downloadId?, limit?}}. Reply {@code {deliveries:[{id, endpoint,
+   * downloadId, type, createdAt, attempts, state, nextAt, lastStatus, lastError, tries:[{at,
+   * status, error, ms}]}]}}: the webhook messages, newest first, with every attempt.
+   */
+  public static final String WEBHOOKS_DELIVERIES = "aria2.webhooks.deliveries";
+
+  /**
+   * Request/reply. Request {@code {id}}: delivers webhook message {@code id} again now, with the
+   * same id. Reply {@code {id, redelivered: true}}. Fails NOT_FOUND.
+   */
+  public static final String WEBHOOKS_REDELIVER = "aria2.webhooks.redeliver";
+
+  /**
    * Request/reply. Request {@code {name, category:{dir?, options?, moveTo?}}}: adds or replaces a
    * category (kept in {@code categories.json}). Reply as {@link #CATEGORIES_GET}. Fails BAD_REQUEST
    * naming the field.

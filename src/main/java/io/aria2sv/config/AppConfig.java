@@ -176,9 +176,29 @@ public record AppConfig(
    * @param finishedRoot where complete downloads are moved, or null when none is configured
    * @param moveTo the default directory under it ({@code "."} the root), or null for no move
    * @param categories the configured categories as written (checked by the downloads service)
+   * @param webhooks the webhook endpoints as written (checked by the downloads service)
+   * @param webhookRetries the delays between delivery attempts
    */
   public record Completion(
-      Path finishedRoot, String moveTo, io.vertx.core.json.JsonObject categories) {}
+      Path finishedRoot,
+      String moveTo,
+      io.vertx.core.json.JsonObject categories,
+      io.vertx.core.json.JsonArray webhooks,
+      java.util.List<Duration> webhookRetries) {
+    @Override
+    public String toString() {
+      // the webhooks' secrets never reach a log line
+      return "Completion[finishedRoot="
+          + finishedRoot
+          + ", moveTo="
+          + moveTo
+          + ", categories="
+          + categories.fieldNames()
+          + ", webhooks="
+          + webhooks.size()
+          + "]";
+    }
+  }
 
   /**
    * Tracker lists kept fresh.
@@ -320,7 +340,9 @@ public record AppConfig(
         new Completion(
             finished.isEmpty() ? null : base.resolve(finished).toAbsolutePath().normalize(),
             moveTo.isEmpty() ? null : moveTo,
-            root.object("categories"));
+            root.object("categories"),
+            root.array("webhooks"),
+            durations(co, "webhookRetries"));
     return new AppConfig(
         profile,
         aria2,
@@ -332,6 +354,18 @@ public record AppConfig(
         bittorrent,
         schedules,
         completion);
+  }
+
+  private static java.util.List<Duration> durations(ConfigReader r, String name) {
+    java.util.List<Duration> out = new java.util.ArrayList<>();
+    for (String d : r.stringList(name)) {
+      try {
+        out.add(Durations.parse(d));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(r.key(name), e.getMessage());
+      }
+    }
+    return java.util.List.copyOf(out);
   }
 
   private static java.net.URI httpUrl(String key, String url) {

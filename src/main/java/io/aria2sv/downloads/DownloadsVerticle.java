@@ -4,6 +4,8 @@ import io.aria2sv.bittorrent.TorrentStore;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ClusterMaps;
 import io.aria2sv.config.AppConfig;
+import io.aria2sv.downloads.completion.WebhookDispatcher;
+import io.aria2sv.downloads.completion.Webhooks;
 import io.aria2sv.downloads.engine.DownloadEvents;
 import io.aria2sv.downloads.engine.DownloadManager;
 import io.aria2sv.downloads.engine.EndedForgetter;
@@ -54,6 +56,8 @@ public final class DownloadsVerticle extends VerticleBase {
   private DownloadManager manager;
   private Intake intake;
   private RequestValidator validator;
+  private Webhooks webhooks = Webhooks.none();
+  private WebhookDispatcher dispatcher;
   private DownloadEvents events;
   private ProgressTicker ticker;
   private EndedForgetter forgetter;
@@ -118,6 +122,19 @@ public final class DownloadsVerticle extends VerticleBase {
         .compose(v -> vertx.executeBlocking(this::loadCategories, false))
         .compose(
             v -> {
+              manager.webhooks(webhooks);
+              dispatcher =
+                  new WebhookDispatcher(
+                      vertx,
+                      store,
+                      config.aria2().dataDir(),
+                      webhooks,
+                      config.completion().webhookRetries());
+              return dispatcher.start();
+            })
+        .compose(
+            v -> {
+              new WebhookConsumers(vertx, dispatcher).register();
               manager.finishIn(config.completion().finishedRoot());
               notifications =
                   new Aria2Notifications(vertx, manager::onNotification, this::reconcile);
@@ -162,6 +179,7 @@ public final class DownloadsVerticle extends VerticleBase {
       String moveTo =
           c.moveTo() == null ? null : categories.moveTo(c.moveTo(), "completion.moveTo");
       validator.completion(categories, moveTo);
+      webhooks = Webhooks.parse(c.webhooks());
     } catch (ValidationException e) {
       throw new io.aria2sv.config.ConfigException(e.field(), e.problem());
     }
@@ -207,6 +225,9 @@ public final class DownloadsVerticle extends VerticleBase {
     }
     if (forgetter != null) {
       forgetter.stop();
+    }
+    if (dispatcher != null) {
+      dispatcher.stop();
     }
     if (manager != null) {
       manager.stop();

@@ -77,6 +77,31 @@ final class OperationRoutes {
                     new JsonObject().put("id", ctx.pathParam("id")),
                     quick));
     router
+        .get(base + "/webhooks/deliveries")
+        .handler(
+            ctx -> {
+              JsonObject q = new JsonObject();
+              String download = ctx.request().getParam("download");
+              if (download != null) {
+                q.put("downloadId", download);
+              }
+              String limit = ctx.request().getParam("limit");
+              if (limit != null) {
+                q.put(
+                    "limit", limit.matches("[0-9]{1,4}") ? (Object) Integer.valueOf(limit) : limit);
+              }
+              forward(ctx, Addresses.WEBHOOKS_DELIVERIES, q, quick);
+            });
+    router
+        .post(base + "/webhooks/deliveries/:id/redeliver")
+        .handler(
+            ctx ->
+                forward(
+                    ctx,
+                    Addresses.WEBHOOKS_REDELIVER,
+                    new JsonObject().put("id", ctx.pathParam("id")),
+                    quick));
+    router
         .get(base + "/trackers")
         .handler(ctx -> forward(ctx, Addresses.TRACKERS_STATUS, new JsonObject(), quick));
     router

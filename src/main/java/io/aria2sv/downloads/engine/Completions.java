@@ -144,7 +144,7 @@ final class Completions {
                 d.completion = state("failed", d.completion.getString("finalPath"), why);
                 LOG.warn("download {} could not be moved: {}", d.id, why);
               }
-              transitions.changed(d);
+              transitions.changed(d, "completion");
             });
   }
 

@@ -36,6 +36,7 @@ public final class DownloadManager {
   private final Forgetting forgetting;
   private final AddPipeline adds;
   private final Completions completions;
+  private final Transitions transitions;
 
   /** The engine over {@code rpc} and {@code store}, for downloads under {@code root}. */
   public DownloadManager(
@@ -57,7 +58,7 @@ public final class DownloadManager {
     aria2.seeding(config.seedRatio(), config.seedTime());
     RetryDecider decider = new RetryDecider(config);
     this.json = new DownloadJson(torrents, events.node(), decider);
-    Transitions transitions = new Transitions(index, store, events, json::of);
+    this.transitions = new Transitions(index, store, events, json::of);
     this.forgetting = new Forgetting(index, transitions, store, events);
     this.reAdds =
         new ReAdds(
@@ -88,6 +89,11 @@ public final class DownloadManager {
   public void finishIn(Path finishedRoot) {
     completions.finishedRoot(finishedRoot);
     completions.resume(index.all());
+  }
+
+  /** Webhook messages of every later transition go into the outbox with it. */
+  public void webhooks(io.aria2sv.downloads.completion.Webhooks webhooks) {
+    transitions.outbox((event, json) -> webhooks.messages(event, json, System.currentTimeMillis()));
   }
 
   /** Runs a download's failed completion step again. */

@@ -1,6 +1,7 @@
 package io.aria2sv.downloads.engine;
 
 import io.aria2sv.bus.DownloadStatus;
+import io.aria2sv.downloads.registry.Registry;
 import io.aria2sv.downloads.registry.RegistryStore;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
@@ -18,6 +19,13 @@ final class Transitions {
   private final RegistryStore store;
   private final DownloadEvents events;
   private final Function<Download, JsonObject> json;
+
+  /**
+   * The outbox rows for an event of a download (complete, failed, removed, completion), stored in
+   * the same transaction as the change: its webhook messages.
+   */
+  private java.util.function.BiFunction<String, JsonObject, java.util.List<Registry.Write>> outbox =
+      (event, json) -> java.util.List.of();
 
   /** Called as a download reaches complete, before that is stored (its completion step). */
   private java.util.function.Consumer<Download> onComplete = d -> {};
@@ -54,7 +62,11 @@ final class Transitions {
       d.downloadSpeed = 0;
       d.uploadSpeed = 0;
     }
-    store.update(d.stored());
+    java.util.List<Registry.Write> messages =
+        to == DownloadStatus.COMPLETE || to == DownloadStatus.FAILED || to == DownloadStatus.REMOVED
+            ? outbox.apply(to.wire(), json.apply(d))
+            : java.util.List.of();
+    store.update(d.stored(), messages);
     if (!firstAdd.containsKey(d.id)) {
       JsonObject j = json.apply(d);
       events.transition(to.wire(), j);
@@ -70,13 +82,26 @@ final class Transitions {
    * changed}.
    */
   void changed(Download d) {
+    changed(d, null);
+  }
+
+  /** As {@link #changed(Download)}; a {@code webhookEvent} puts its messages in the outbox too. */
+  void changed(Download d, String webhookEvent) {
     d.updatedAt = System.currentTimeMillis();
-    store.update(d.stored());
+    store.update(
+        d.stored(),
+        webhookEvent == null ? java.util.List.of() : outbox.apply(webhookEvent, json.apply(d)));
     if (!firstAdd.containsKey(d.id)) {
       JsonObject j = json.apply(d);
       events.transition("changed", j, false);
       events.published(d, j);
     }
+  }
+
+  /** What puts a download's webhook messages into the outbox. */
+  void outbox(
+      java.util.function.BiFunction<String, JsonObject, java.util.List<Registry.Write>> messages) {
+    outbox = messages;
   }
 
   /** What runs as a download reaches complete, before that is stored. */

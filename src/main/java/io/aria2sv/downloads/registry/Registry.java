@@ -47,7 +47,28 @@ public final class Registry implements AutoCloseable {
   private static final int BUSY_TIMEOUT_MS = 2000;
 
   /** One change inside a transaction. */
-  public sealed interface Write permits Save, InsertBatch, Delete, DeleteBatch, RecordRetry {}
+  public sealed interface Write
+      permits Save, InsertBatch, Delete, DeleteBatch, RecordRetry, Enqueue, Attempted, Redeliver {}
+
+  /**
+   * A webhook message into the outbox, due at once: {@code id} is its {@code webhook-id}, the same
+   * for every attempt.
+   */
+  public record Enqueue(
+      String id, String endpoint, String downloadId, String type, String body, long createdAt)
+      implements Write {}
+
+  /**
+   * An attempt to deliver message {@code id}: its outcome ({@code status} 0 when no answer came),
+   * and the message's state after it ({@code pending} with {@code nextAt}, {@code delivered},
+   * {@code stopped} by a 410, or {@code failed} when the schedule ended).
+   */
+  public record Attempted(
+      String id, long at, int status, String error, long ms, String state, long nextAt)
+      implements Write {}
+
+  /** Message {@code id} is due again at {@code at} (a redelivery asked for). */
+  public record Redeliver(String id, long at) implements Write {}
 
   /** Inserts or replaces a download. */
   public record Save(StoredDownload download) implements Write {}
@@ -272,6 +293,50 @@ public final class Registry implements AutoCloseable {
     } else if (w instanceof DeleteBatch b) {
       try (PreparedStatement p = db.prepareStatement("DELETE FROM batches WHERE id = ?")) {
         p.setString(1, b.id());
+        p.executeUpdate();
+      }
+    } else if (w instanceof Enqueue e) {
+      try (PreparedStatement p =
+          db.prepareStatement(
+              "INSERT OR IGNORE INTO webhook_outbox (id, endpoint, download_id, type, body,"
+                  + " created_at, attempts, next_at, state) VALUES (?,?,?,?,?,?,0,?,'pending')")) {
+        p.setString(1, e.id());
+        p.setString(2, e.endpoint());
+        p.setString(3, e.downloadId());
+        p.setString(4, e.type());
+        p.setString(5, e.body());
+        p.setLong(6, e.createdAt());
+        p.setLong(7, e.createdAt());
+        p.executeUpdate();
+      }
+    } else if (w instanceof Attempted a) {
+      try (PreparedStatement p =
+          db.prepareStatement(
+              "INSERT INTO webhook_attempts (message_id, at, status, error, ms) VALUES (?,?,?,?,?)")) {
+        p.setString(1, a.id());
+        p.setLong(2, a.at());
+        p.setInt(3, a.status());
+        p.setString(4, a.error());
+        p.setLong(5, a.ms());
+        p.executeUpdate();
+      }
+      try (PreparedStatement p =
+          db.prepareStatement(
+              "UPDATE webhook_outbox SET attempts = attempts + 1, state = ?, next_at = ?,"
+                  + " last_status = ?, last_error = ? WHERE id = ?")) {
+        p.setString(1, a.state());
+        p.setLong(2, a.nextAt());
+        p.setInt(3, a.status());
+        p.setString(4, a.error());
+        p.setString(5, a.id());
+        p.executeUpdate();
+      }
+    } else if (w instanceof Redeliver r) {
+      try (PreparedStatement p =
+          db.prepareStatement(
+              "UPDATE webhook_outbox SET state = 'pending', next_at = ? WHERE id = ?")) {
+        p.setLong(1, r.at());
+        p.setString(2, r.id());
         p.executeUpdate();
       }
     } else if (w instanceof RecordRetry r) {

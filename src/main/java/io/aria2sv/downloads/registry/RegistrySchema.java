@@ -38,6 +38,24 @@ final class RegistrySchema {
             download_id TEXT NOT NULL, at INTEGER NOT NULL, gid TEXT NOT NULL,
             error_code INTEGER, error_message TEXT)""");
       s.execute("CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL)");
+      // webhook messages, written with the transition they report; their delivery attempts
+      s.execute(
+          """
+          CREATE TABLE IF NOT EXISTS webhook_outbox (
+            id TEXT PRIMARY KEY, endpoint TEXT NOT NULL, download_id TEXT NOT NULL,
+            type TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL,
+            attempts INTEGER NOT NULL, next_at INTEGER NOT NULL, state TEXT NOT NULL,
+            last_status INTEGER, last_error TEXT)""");
+      s.execute("CREATE INDEX IF NOT EXISTS webhook_outbox_due ON webhook_outbox(state, next_at)");
+      s.execute(
+          "CREATE INDEX IF NOT EXISTS webhook_outbox_download ON webhook_outbox(download_id)");
+      s.execute(
+          """
+          CREATE TABLE IF NOT EXISTS webhook_attempts (
+            message_id TEXT NOT NULL, at INTEGER NOT NULL, status INTEGER NOT NULL, error TEXT,
+            ms INTEGER NOT NULL)""");
+      s.execute(
+          "CREATE INDEX IF NOT EXISTS webhook_attempts_message ON webhook_attempts(message_id)");
     }
   }
 

@@ -140,6 +140,23 @@ public final class RegistryStore {
     enqueue(List.of(new Registry.Save(d)), false);
   }
 
+  /** A download's new state with more writes in the same transaction (its webhook messages). */
+  public void update(StoredDownload d, List<Registry.Write> with) {
+    if (with.isEmpty()) {
+      update(d);
+      return;
+    }
+    List<Registry.Write> writes = new ArrayList<>(with.size() + 1);
+    writes.add(new Registry.Save(d));
+    writes.addAll(with);
+    enqueue(writes, false);
+  }
+
+  /** Writes that concern no download row (webhook attempts); the future completes once stored. */
+  public Future<Void> record(List<Registry.Write> writes) {
+    return enqueue(writes, false);
+  }
+
   /** As {@link #update}; the future completes once it is committed. */
   public Future<Void> updateNow(StoredDownload d) {
     return enqueue(List.of(new Registry.Save(d)), false);
