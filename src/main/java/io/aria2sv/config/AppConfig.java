@@ -178,13 +178,17 @@ public record AppConfig(
    * @param categories the configured categories as written (checked by the downloads service)
    * @param webhooks the webhook endpoints as written (checked by the downloads service)
    * @param webhookRetries the delays between delivery attempts
+   * @param command the argument vector run after each complete download (empty: none)
+   * @param commandTimeout how long it may run
    */
   public record Completion(
       Path finishedRoot,
       String moveTo,
       io.vertx.core.json.JsonObject categories,
       io.vertx.core.json.JsonArray webhooks,
-      java.util.List<Duration> webhookRetries) {
+      java.util.List<Duration> webhookRetries,
+      java.util.List<String> command,
+      Duration commandTimeout) {
     @Override
     public String toString() {
       // the webhooks' secrets never reach a log line
@@ -342,7 +346,9 @@ public record AppConfig(
             moveTo.isEmpty() ? null : moveTo,
             root.object("categories"),
             root.array("webhooks"),
-            durations(co, "webhookRetries"));
+            durations(co, "webhookRetries"),
+            command(co),
+            co.duration("commandTimeout", Duration.ofSeconds(1)));
     return new AppConfig(
         profile,
         aria2,
@@ -354,6 +360,19 @@ public record AppConfig(
         bittorrent,
         schedules,
         completion);
+  }
+
+  private static java.util.List<String> command(ConfigReader co) {
+    java.util.List<String> argv = co.stringList("command");
+    if (!argv.isEmpty()) {
+      Path program = Path.of(argv.get(0));
+      if (!program.isAbsolute()) {
+        throw new ConfigException(
+            co.key("command"),
+            "'" + argv.get(0) + "' must be an absolute path (no PATH lookup, no shell)");
+      }
+    }
+    return argv;
   }
 
   private static java.util.List<Duration> durations(ConfigReader r, String name) {

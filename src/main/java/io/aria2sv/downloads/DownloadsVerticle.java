@@ -135,7 +135,10 @@ public final class DownloadsVerticle extends VerticleBase {
         .compose(
             v -> {
               new WebhookConsumers(vertx, dispatcher).register();
-              manager.finishIn(config.completion().finishedRoot());
+              manager.finishIn(
+                  config.completion().finishedRoot(),
+                  config.completion().command(),
+                  config.completion().commandTimeout());
               notifications =
                   new Aria2Notifications(vertx, manager::onNotification, this::reconcile);
               aria2.onEndpoint(rpc -> notifications.follow(rpc.endpoint()));

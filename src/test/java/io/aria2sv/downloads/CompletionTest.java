@@ -242,4 +242,56 @@ class CompletionTest extends StackTestBase {
         post("/api/v1/downloads/" + d.getString("id") + "/completion/retry", new JsonObject());
     assertThat(again.statusCode()).isEqualTo(409);
   }
+
+  @Test
+  void theOperatorsCommandRunsAfterTheMoveWithTheDownloadInItsEnvironmentAndAFailureCanBeRetried()
+      throws Exception {
+    files.addRandomFile("c.bin", 50_000, 5);
+    Path script = root.resolve("after.sh");
+    Path fail = root.resolve("fail-marker");
+    Files.writeString(
+        script,
+        "#!/bin/sh\n"
+            + "echo \"id=$ARIA2SV_ID name=$ARIA2SV_NAME category=$ARIA2SV_CATEGORY"
+            + " status=$ARIA2SV_STATUS\"\n"
+            + "echo \"$ARIA2SV_PATH\" > \"$ARIA2SV_DIR/seen.txt\"\n"
+            + "if [ -e "
+            + fail
+            + " ]; then echo 'not today' >&2; exit 3; fi\n");
+    Files.setPosixFilePermissions(
+        script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Files.writeString(fail, "");
+    JsonObject cfg = withCategories();
+    cfg.getJsonObject("completion")
+        .put("command", new JsonArray().add(script.toString()))
+        .put("commandTimeout", "10s");
+    stack.deployStack(cfg);
+
+    JsonObject d =
+        stack.request(
+            Addresses.DOWNLOADS_ADD,
+            new JsonObject()
+                .put("uris", new JsonArray().add(files.url("c.bin")))
+                .put("category", "video"));
+    String id = d.getString("id");
+    JsonObject failed = awaitCompletion(id, "failed").getJsonObject("completion");
+    assertThat(failed.getString("step")).isEqualTo("command");
+    assertThat(failed.getString("reason")).isEqualTo("the command exited 3");
+    assertThat(failed.getJsonObject("command").getInteger("exitCode")).isEqualTo(3);
+    assertThat(failed.getJsonObject("command").getString("output"))
+        .contains("id=" + id + " name=c.bin category=video status=complete")
+        .contains("not today");
+    Path moved = root.resolve("finished/done/video/c.bin");
+    assertThat(moved).exists();
+    assertThat(Files.readString(root.resolve("finished/done/video/seen.txt")).strip())
+        .isEqualTo(moved.toString());
+
+    Files.delete(fail);
+    assertThat(post("/api/v1/downloads/" + id + "/completion/retry", new JsonObject()).statusCode())
+        .isEqualTo(200);
+    JsonObject done = awaitCompletion(id, "done").getJsonObject("completion");
+    assertThat(done.getJsonObject("command").getInteger("exitCode")).isZero();
+    assertThat(done.getString("finalPath")).as("not moved twice").isEqualTo(moved.toString());
+    assertThat(names(root.resolve("finished/done/video"))).containsExactly("c.bin", "seen.txt");
+  }
 }

@@ -85,9 +85,13 @@ public final class DownloadManager {
     RegistryRows.load(index, stored, retries, batchRows);
   }
 
-  /** Moves of complete downloads go under {@code finishedRoot}; steps cut short run again. */
-  public void finishIn(Path finishedRoot) {
+  /**
+   * Moves of complete downloads go under {@code finishedRoot}, then {@code command} runs; steps cut
+   * short run again.
+   */
+  public void finishIn(Path finishedRoot, List<String> command, java.time.Duration commandTimeout) {
     completions.finishedRoot(finishedRoot);
+    completions.command(command, commandTimeout);
     completions.resume(index.all());
   }
 
