@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -328,5 +329,44 @@ class TorrentDownloadsTest extends StackTestBase {
 
   private static ErrorCode code(ReplyException e) {
     return ErrorCode.of(e.failureCode());
+  }
+
+  @Test
+  void aMultiFileTorrentMovesAsItsDirectoryOnlyOnceItsSeedingHasEnded() throws Exception {
+    LinkedHashMap<String, byte[]> parts = new LinkedHashMap<>();
+    parts.put("a.bin", random(2 * Torrents.PIECE, 30));
+    parts.put("sub/b.bin", random(3 * Torrents.PIECE, 31));
+    parts.forEach((path, data) -> files.addFile("show/" + path, data));
+    byte[] torrent = Torrents.multi("show", parts, files.url(""));
+    stack.deployStack(config("completion.finishedRoot", root.resolve("finished").toString()));
+
+    JsonObject body =
+        new JsonObject()
+            .put("torrent", Torrents.base64(torrent))
+            .put("moveTo", "tv")
+            .put("dir", "incoming");
+    String id = stack.request(Addresses.DOWNLOADS_ADD, body).getString("id");
+    stack.awaitStatus(id, "seeding", WAIT);
+    assertThat(stack.get(id).getValue("completion"))
+        .as("aria2 still seeds from the files")
+        .isNull();
+    assertThat(root.resolve("downloads/incoming/show/sub/b.bin")).exists();
+
+    SupervisorHarness.await(client.stopSeeding(id));
+    org.awaitility.Awaitility.await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              JsonObject c = stack.get(id).getJsonObject("completion");
+              return c != null && "done".equals(c.getString("state"));
+            });
+    Path moved = root.resolve("finished/tv/show");
+    assertThat(stack.get(id).getJsonObject("completion").getString("finalPath"))
+        .isEqualTo(moved.toString());
+    assertThat(FileServer.sha256(Files.readAllBytes(moved.resolve("a.bin"))))
+        .isEqualTo(FileServer.sha256(parts.get("a.bin")));
+    assertThat(FileServer.sha256(Files.readAllBytes(moved.resolve("sub/b.bin"))))
+        .isEqualTo(FileServer.sha256(parts.get("sub/b.bin")));
+    assertThat(root.resolve("downloads/incoming/show")).doesNotExist();
   }
 }

@@ -226,4 +226,45 @@ class WebhooksTest extends StackTestBase {
     // now
     assertThat(of("download.complete")).hasSize(before + 2);
   }
+
+  @Test
+  void aDownloadReAddedAfterErrorsNotifiesOnceNotOncePerGid() throws Exception {
+    String secret = newSecret();
+    log = root.resolve("receiver.log");
+    receiver = startReceiver(secret, log);
+    int port = port(log);
+    files.addRandomFile("flaky.bin", 256 * 1024, 2);
+    files.fail503("flaky.bin", 2);
+    JsonObject cfg = config("downloads.retryDelay", "100ms");
+    cfg.put(
+        "webhooks",
+        new JsonArray()
+            .add(
+                new JsonObject()
+                    .put("name", "receiver")
+                    .put("url", "http://127.0.0.1:" + port + "/hook")
+                    .put("secret", secret)));
+    stack.deployStack(cfg);
+    String id =
+        stack
+            .request(
+                Addresses.DOWNLOADS_ADD,
+                new JsonObject().put("uris", new JsonArray().add(files.url("flaky.bin"))))
+            .getString("id");
+    JsonObject done = stack.awaitStatus(id, "complete", WAIT);
+    assertThat(done.getJsonObject("retry").getJsonArray("gids")).hasSize(3);
+    await().atMost(WAIT).until(() -> of("download.complete").size() == 1);
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> deliveries(log).size() == 1);
+    assertThat(of("download.failed")).isEmpty();
+    assertThat(
+            of("download.complete")
+                .get(0)
+                .getJsonObject("payload")
+                .getJsonObject("data")
+                .getString("id"))
+        .isEqualTo(id);
+  }
 }
