@@ -122,7 +122,6 @@ public final class DownloadsVerticle extends VerticleBase {
         .compose(v -> vertx.executeBlocking(this::loadCategories, false))
         .compose(
             v -> {
-              manager.webhooks(webhooks);
               dispatcher =
                   new WebhookDispatcher(
                       vertx,
@@ -130,6 +129,7 @@ public final class DownloadsVerticle extends VerticleBase {
                       config.aria2().dataDir(),
                       webhooks,
                       config.completion().webhookRetries());
+              manager.webhooks(webhooks, dispatcher::kick);
               return dispatcher.start();
             })
         .compose(

@@ -18,14 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers the webhook outbox: four times a second the messages due are read and each is POSTed to
- * its endpoint with the Web Client, signed as Standard Webhooks says ({@code webhook-id}, {@code
- * webhook-timestamp}, {@code webhook-signature}). A 2xx within 15 s delivers it; a 410 stops it for
- * good; anything else (another status, no answer, no connection) is tried again after the next
- * delay of the schedule ({@code completion.webhookRetries}), with the same id, and fails when the
- * schedule ends. Every attempt is recorded; a message may be delivered again on request. Since
- * messages are stored with the transition they report, a crash loses none: a message sent but not
- * yet recorded as delivered is sent again (at least once, one id: receivers deduplicate by it).
+ * Delivers the webhook outbox: as soon as new messages are committed, and four times a second for
+ * those due later, the messages due are read and each is POSTed to its endpoint with the Web
+ * Client, signed as Standard Webhooks says ({@code webhook-id}, {@code webhook-timestamp}, {@code
+ * webhook-signature}). A 2xx within 15 s delivers it; a 410 stops it for good; anything else
+ * (another status, no answer, no connection) is tried again after the next delay of the schedule
+ * ({@code completion.webhookRetries}), with the same id, and fails when the schedule ends. Every
+ * attempt is recorded; a message may be delivered again on request. Since messages are stored with
+ * the transition they report, a crash loses none: a message sent but not yet recorded as delivered
+ * is sent again (at least once, one id: receivers deduplicate by it).
  */
 public final class WebhookDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
@@ -43,6 +44,7 @@ public final class WebhookDispatcher {
   private Outbox outbox;
   private long timer = -1;
   private boolean polling;
+  private boolean again;
 
   public WebhookDispatcher(
       Vertx vertx, RegistryStore store, Path dataDir, Webhooks webhooks, List<Duration> retries) {
@@ -93,17 +95,32 @@ public final class WebhookDispatcher {
     }
   }
 
+  /** New messages were committed: read the outbox now rather than at the next tick. */
+  public void kick() {
+    if (outbox != null && web != null) {
+      if (polling) {
+        again = true;
+      } else {
+        poll();
+      }
+    }
+  }
+
   private void poll() {
     if (polling) {
       return;
     }
     polling = true;
+    again = false;
     long now = System.currentTimeMillis();
     vertx
         .executeBlocking(() -> outbox.due(now, BATCH), true)
         .onComplete(
             ar -> {
               polling = false;
+              if (again) {
+                vertx.runOnContext(v -> poll());
+              }
               if (ar.failed()) {
                 LOG.debug("webhook outbox unreadable: {}", ar.cause().getMessage());
                 return;

@@ -95,9 +95,13 @@ public final class DownloadManager {
     completions.resume(index.all());
   }
 
-  /** Webhook messages of every later transition go into the outbox with it. */
-  public void webhooks(io.aria2sv.downloads.completion.Webhooks webhooks) {
-    transitions.outbox((event, json) -> webhooks.messages(event, json, System.currentTimeMillis()));
+  /**
+   * Webhook messages of every later transition go into the outbox with it; {@code written} is told
+   * once they are committed.
+   */
+  public void webhooks(io.aria2sv.downloads.completion.Webhooks webhooks, Runnable written) {
+    transitions.outbox(
+        (event, json) -> webhooks.messages(event, json, System.currentTimeMillis()), written);
   }
 
   /** Runs a download's failed completion step again. */

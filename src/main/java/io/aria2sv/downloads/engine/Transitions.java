@@ -66,7 +66,7 @@ final class Transitions {
         to == DownloadStatus.COMPLETE || to == DownloadStatus.FAILED || to == DownloadStatus.REMOVED
             ? outbox.apply(to.wire(), json.apply(d))
             : java.util.List.of();
-    store.update(d.stored(), messages);
+    stored(d, messages);
     if (!firstAdd.containsKey(d.id)) {
       JsonObject j = json.apply(d);
       events.transition(to.wire(), j);
@@ -88,9 +88,8 @@ final class Transitions {
   /** As {@link #changed(Download)}; a {@code webhookEvent} puts its messages in the outbox too. */
   void changed(Download d, String webhookEvent) {
     d.updatedAt = System.currentTimeMillis();
-    store.update(
-        d.stored(),
-        webhookEvent == null ? java.util.List.of() : outbox.apply(webhookEvent, json.apply(d)));
+    stored(
+        d, webhookEvent == null ? java.util.List.of() : outbox.apply(webhookEvent, json.apply(d)));
     if (!firstAdd.containsKey(d.id)) {
       JsonObject j = json.apply(d);
       events.transition("changed", j, false);
@@ -98,10 +97,24 @@ final class Transitions {
     }
   }
 
-  /** What puts a download's webhook messages into the outbox. */
+  /** Stores {@code d} with {@code messages}; once they are committed, their sender is told. */
+  private void stored(Download d, java.util.List<Registry.Write> messages) {
+    if (messages.isEmpty()) {
+      store.update(d.stored());
+    } else {
+      store.update(d.stored(), messages).onSuccess(v -> outboxWritten.run());
+    }
+  }
+
+  /** Told when webhook messages were committed (the dispatcher sends them at once). */
+  private Runnable outboxWritten = () -> {};
+
+  /** What puts a download's webhook messages into the outbox, and who sends them. */
   void outbox(
-      java.util.function.BiFunction<String, JsonObject, java.util.List<Registry.Write>> messages) {
+      java.util.function.BiFunction<String, JsonObject, java.util.List<Registry.Write>> messages,
+      Runnable written) {
     outbox = messages;
+    outboxWritten = written;
   }
 
   /** What runs as a download reaches complete, before that is stored. */

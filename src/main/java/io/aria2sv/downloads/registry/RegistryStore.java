@@ -140,16 +140,15 @@ public final class RegistryStore {
     enqueue(List.of(new Registry.Save(d)), false);
   }
 
-  /** A download's new state with more writes in the same transaction (its webhook messages). */
-  public void update(StoredDownload d, List<Registry.Write> with) {
-    if (with.isEmpty()) {
-      update(d);
-      return;
-    }
+  /**
+   * A download's new state with more writes in the same transaction (its webhook messages); the
+   * future completes once they are committed.
+   */
+  public Future<Void> update(StoredDownload d, List<Registry.Write> with) {
     List<Registry.Write> writes = new ArrayList<>(with.size() + 1);
     writes.add(new Registry.Save(d));
     writes.addAll(with);
-    enqueue(writes, false);
+    return enqueue(writes, false);
   }
 
   /** Writes that concern no download row (webhook attempts); the future completes once stored. */
