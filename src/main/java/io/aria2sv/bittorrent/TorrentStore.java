@@ -111,6 +111,14 @@ public final class TorrentStore {
     }
   }
 
+  /**
+   * Deletes the kept file of {@code infoHash} (its download ended and its files are where they go);
+   * its name stays known while this JVM runs. Blocking.
+   */
+  public void removeFile(String infoHash) throws IOException {
+    Files.deleteIfExists(dir.resolve(infoHash + ".torrent"));
+  }
+
   /** The name (file or directory) of a kept torrent, or null. */
   public String name(String infoHash) {
     return infoHash == null ? null : names.get(infoHash);

@@ -368,5 +368,9 @@ class TorrentDownloadsTest extends StackTestBase {
     assertThat(FileServer.sha256(Files.readAllBytes(moved.resolve("sub/b.bin"))))
         .isEqualTo(FileServer.sha256(parts.get("sub/b.bin")));
     assertThat(root.resolve("downloads/incoming/show")).doesNotExist();
+    assertThat(root.resolve("data/torrents/" + Torrents.infoHash(torrent) + ".torrent"))
+        .as("the kept torrent goes once its files are in place")
+        .doesNotExist();
+    assertThat(stack.get(id).getString("name")).isEqualTo("show");
   }
 }

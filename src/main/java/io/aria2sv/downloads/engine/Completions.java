@@ -1,5 +1,6 @@
 package io.aria2sv.downloads.engine;
 
+import io.aria2sv.bittorrent.TorrentStore;
 import io.aria2sv.bus.DownloadStatus;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.bus.ServiceException;
@@ -46,9 +47,19 @@ final class Completions {
   private List<String> command = List.of();
   private Duration commandTimeout = Duration.ofMinutes(5);
   private final Set<String> running = new HashSet<>();
+  private final TorrentStore torrents;
+  private final java.util.function.Predicate<Download> torrentStillNeeded;
 
-  Completions(Vertx vertx, Transitions transitions, RegistryStore store, Path root) {
+  Completions(
+      Vertx vertx,
+      Transitions transitions,
+      RegistryStore store,
+      Path root,
+      TorrentStore torrents,
+      java.util.function.Predicate<Download> torrentStillNeeded) {
     this.vertx = vertx;
+    this.torrents = torrents;
+    this.torrentStillNeeded = torrentStillNeeded;
     this.transitions = transitions;
     this.store = store;
     this.root = root.toAbsolutePath().normalize();
@@ -135,6 +146,7 @@ final class Completions {
               running.remove(d.id);
               JsonObject now = d.completion;
               if (ar.succeeded()) {
+                forgetTorrent(d);
                 d.completion =
                     state(
                         "done",
@@ -154,6 +166,26 @@ final class Completions {
               }
               transitions.changed(d, "completion");
             });
+  }
+
+  /**
+   * A torrent's kept {@code .torrent} goes once its files are where they belong (unless another
+   * download that has not ended uses the same torrent).
+   */
+  private void forgetTorrent(Download d) {
+    String hash = d.request.torrent();
+    if (hash == null || torrentStillNeeded.test(d)) {
+      return;
+    }
+    vertx
+        .executeBlocking(
+            () -> {
+              torrents.removeFile(hash);
+              return null;
+            },
+            false)
+        .onFailure(
+            err -> LOG.warn("cannot remove the kept torrent {}: {}", hash, err.getMessage()));
   }
 
   private static void copyCommand(JsonObject from, JsonObject to) {

@@ -36,12 +36,25 @@ final class DownloadJson {
     }
     JsonObject j =
         d.toJson(rd.maxRetries(), d.status == FAILED || rd.canRetry(d.errorCode, d.retryCount))
-            .put("name", DownloadNames.of(d.request, torrents.name(d.request.torrent()), d.path))
+            .put("name", DownloadNames.of(d.request, torrentName(d), d.path))
             .put("node", node)
             .put("category", d.request.category())
             .put("completion", d.completion);
     d.shown = new Shown(d, rd, j);
     return j;
+  }
+
+  /**
+   * The torrent's name: from the kept torrent, or, once its completion step removed that, from
+   * where its files went.
+   */
+  private String torrentName(Download d) {
+    String name = torrents.name(d.request.torrent());
+    if (name == null && d.request.torrent() != null && d.completion != null) {
+      String placed = d.completion.getString("finalPath");
+      name = placed == null ? null : java.nio.file.Path.of(placed).getFileName().toString();
+    }
+    return name;
   }
 
   /** New re-add settings: every download's JSON is built anew when next asked. */

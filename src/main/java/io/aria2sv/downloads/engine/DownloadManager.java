@@ -74,7 +74,20 @@ public final class DownloadManager {
     this.files = new FileListing(rpc, root);
     this.adds =
         new AddPipeline(index, store, aria2, transitions, inFlight, forgetting, events, json);
-    this.completions = new Completions(vertx, transitions, store, root);
+    this.completions =
+        new Completions(
+            vertx,
+            transitions,
+            store,
+            root,
+            torrents,
+            d ->
+                index.all().stream()
+                    .anyMatch(
+                        o ->
+                            o != d
+                                && d.request.torrent().equals(o.request.torrent())
+                                && !o.status.terminal()));
     transitions.onComplete(completions::begin);
     store.rebuildFrom(() -> RegistryRows.everything(index));
   }
