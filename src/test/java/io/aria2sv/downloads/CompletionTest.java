@@ -84,6 +84,28 @@ class CompletionTest extends StackTestBase {
     String sha = files.addRandomFile("a.bin", 300_000, 1);
     files.addRandomFile("b.bin", 200_000, 2);
     stack.deployStack(withCategories());
+    // an event stream of the category's downloads only
+    List<String> streamed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var sse =
+        java.net.http.HttpClient.newHttpClient()
+            .sendAsync(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            "http://127.0.0.1:"
+                                + stack.httpPort()
+                                + "/api/v1/events?category=video&types=download"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofLines());
+    Thread reader =
+        new Thread(
+            () ->
+                sse.thenAccept(
+                    r ->
+                        r.body()
+                            .filter(l -> l.startsWith("data: "))
+                            .forEach(l -> streamed.add(l.substring(6)))));
+    reader.setDaemon(true);
+    reader.start();
 
     HttpResponse<String> added =
         post(
@@ -126,6 +148,21 @@ class CompletionTest extends StackTestBase {
             HttpCalls.call(stack.httpPort(), "GET", "/api/v1/downloads?category=video", null, null)
                 .body());
     assertThat(videos.getInteger("total")).isEqualTo(2);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                streamed.stream()
+                        .map(JsonObject::new)
+                        .filter(
+                            e -> "complete".equals(e.getJsonObject("download").getString("status")))
+                        .count()
+                    >= 2);
+    assertThat(streamed)
+        .allMatch(
+            e -> "video".equals(new JsonObject(e).getJsonObject("download").getString("category")));
+    assertThat(streamed).noneMatch(e -> e.contains(plain.getString("id")));
+    sse.cancel(true);
 
     HttpResponse<String> unknown =
         post(

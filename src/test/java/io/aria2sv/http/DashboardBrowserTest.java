@@ -454,4 +454,39 @@ class DashboardBrowserTest {
         .contains("options.max-overall-download-limit")
         .contains("fast");
   }
+
+  @Test
+  void anAddWithACategoryShowsWhereItWasMovedOnceComplete(Vertx vertx) throws Exception {
+    files = new FileServer(vertx).start();
+    files.addRandomFile("film.bin", 200_000, 8);
+    JsonObject cfg =
+        TestConfig.fast(
+            vertx, root, "completion.finishedRoot", root.resolve("finished").toString());
+    cfg.put(
+        "categories",
+        new JsonObject().put("video", new JsonObject().put("dir", "video").put("moveTo", "films")));
+    stack = SupervisorHarness.await(Aria2Supervisor.deploy(vertx, cfg));
+    browser = Browsers.chromium(Files.createDirectories(root.resolve("chromium")));
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(40), Duration.ofMillis(50));
+    browser.get("http://127.0.0.1:" + stack.httpPort() + "/");
+    wait.until(d -> d.findElement(By.id("connection")).getText().equals("live"));
+
+    browser.findElement(By.id("uris")).sendKeys(files.url("film.bin"));
+    browser.findElement(By.id("category")).sendKeys("video");
+    browser.findElement(By.id("add-button")).click();
+    Path moved = root.resolve("finished/films/film.bin");
+    wait.until(
+        d ->
+            row("film.bin") != null
+                && row("film.bin")
+                    .findElement(By.cssSelector(".reason"))
+                    .getText()
+                    .equals("moved to " + moved));
+    assertThat(moved).exists();
+    assertThat(
+            row("film.bin")
+                .findElement(By.cssSelector("button[data-action='completion/retry']"))
+                .isDisplayed())
+        .isFalse();
+  }
 }
