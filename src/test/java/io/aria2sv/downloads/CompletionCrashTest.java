@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CompletionCrashTest {
-  private static final int SIZE = 384 << 20;
+  private static final int SIZE = 160 << 20;
   private static final Duration WAIT = Duration.ofSeconds(90);
 
   @TempDir Path root;
