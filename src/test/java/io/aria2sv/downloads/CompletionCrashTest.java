@@ -79,14 +79,11 @@ class CompletionCrashTest {
     tmpfs = Tmpfs.mount(finished, 2 * (SIZE >> 10));
     files = new FileServer(vertx).start();
     String sha = files.addRandomFile("large.bin", SIZE, 7);
-    StringBuilder yaml = new StringBuilder("aria2:\n  options:\n");
-    TestConfig.LOOPBACK_ONLY.forEach(
-        (k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
-    yaml.append("    listen-port: \"")
-        .append(TestConfig.freePort())
-        .append("\"\ncompletion:\n  finishedRoot: ")
-        .append(finished)
-        .append("\n  moveTo: done\n");
+    StringBuilder yaml =
+        TestConfig.childYaml()
+            .append("completion:\n  finishedRoot: ")
+            .append(finished)
+            .append("\n  moveTo: done\n");
     Path conf = Files.writeString(root.resolve("child.yaml"), yaml);
     WebClient web = WebClient.create(vertx);
     Path part = finished.resolve("done/.large.bin.aria2sv-part");

@@ -157,12 +157,7 @@ class MagnetDownloadsTest extends StackTestBase {
   void aJvmKilledInTheDataPhaseComesBackWithTheSameDownloadItsPiecesAndTheRightContent()
       throws Exception {
     seeder = Seeder.start(torrentFile, root.resolve("seed"), "--max-overall-upload-limit=256K");
-    StringBuilder yaml = new StringBuilder("aria2:\n  options:\n");
-    TestConfig.LOOPBACK_ONLY.forEach(
-        (k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
-    yaml.append("    listen-port: \"")
-        .append(TestConfig.freePort())
-        .append("\"\ndownloads:\n  progressInterval: 200ms\n");
+    StringBuilder yaml = TestConfig.childYaml().append("downloads:\n  progressInterval: 200ms\n");
     Path conf = Files.writeString(root.resolve("child.yaml"), yaml);
     WebClient web = WebClient.create(vertx);
     String id;

@@ -57,17 +57,14 @@ class WebhookCrashTest {
     WebhooksTest.tell(receiver, "down");
     files = new FileServer(vertx).start();
     files.addRandomFile("a.bin", 50_000, 1);
-    StringBuilder yaml = new StringBuilder("aria2:\n  options:\n");
-    TestConfig.LOOPBACK_ONLY.forEach(
-        (k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
-    yaml.append("    listen-port: \"")
-        .append(TestConfig.freePort())
-        .append("\"\ncompletion:\n  webhookRetries: [3s]\nwebhooks:\n  - name: receiver\n")
-        .append("    url: http://127.0.0.1:")
-        .append(hookPort)
-        .append("/hook\n    secret: ")
-        .append(secret)
-        .append("\n    events: [complete]\n");
+    StringBuilder yaml =
+        TestConfig.childYaml()
+            .append("completion:\n  webhookRetries: [3s]\nwebhooks:\n  - name: receiver\n")
+            .append("    url: http://127.0.0.1:")
+            .append(hookPort)
+            .append("/hook\n    secret: ")
+            .append(secret)
+            .append("\n    events: [complete]\n");
     Path conf = Files.writeString(root.resolve("child.yaml"), yaml);
     WebClient web = WebClient.create(vertx);
     try (ChildJvm jvm = ChildJvm.main(root, ChildJvm.envFor(root), "--config", conf.toString())) {

@@ -90,6 +90,18 @@ class WebhooksTest extends StackTestBase {
     p.getOutputStream().flush();
   }
 
+  /** {@code cfg} with one webhook endpoint, the receiver on {@code port}. */
+  private static JsonObject withReceiver(JsonObject cfg, int port, String secret) {
+    return cfg.put(
+        "webhooks",
+        new JsonArray()
+            .add(
+                new JsonObject()
+                    .put("name", "receiver")
+                    .put("url", "http://127.0.0.1:" + port + "/hook")
+                    .put("secret", secret)));
+  }
+
   private List<JsonObject> of(String type) throws IOException {
     return deliveries(log).stream()
         .filter(d -> d.getJsonObject("payload") != null)
@@ -114,15 +126,7 @@ class WebhooksTest extends StackTestBase {
             "done",
             "completion.webhookRetries",
             "200ms,200ms,300ms,300ms,300ms,300ms,300ms");
-    cfg.put(
-        "webhooks",
-        new JsonArray()
-            .add(
-                new JsonObject()
-                    .put("name", "receiver")
-                    .put("url", "http://127.0.0.1:" + port + "/hook")
-                    .put("secret", secret)));
-    stack.deployStack(cfg);
+    stack.deployStack(withReceiver(cfg, port, secret));
 
     JsonObject d =
         stack.request(
@@ -236,15 +240,7 @@ class WebhooksTest extends StackTestBase {
     files.addRandomFile("flaky.bin", 256 * 1024, 2);
     files.fail503("flaky.bin", 2);
     JsonObject cfg = config("downloads.retryDelay", "100ms");
-    cfg.put(
-        "webhooks",
-        new JsonArray()
-            .add(
-                new JsonObject()
-                    .put("name", "receiver")
-                    .put("url", "http://127.0.0.1:" + port + "/hook")
-                    .put("secret", secret)));
-    stack.deployStack(cfg);
+    stack.deployStack(withReceiver(cfg, port, secret));
     String id =
         stack
             .request(

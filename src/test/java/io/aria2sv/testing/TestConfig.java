@@ -48,6 +48,17 @@ public final class TestConfig {
           "enable-peer-exchange",
           "false");
 
+  /**
+   * The start of a YAML configuration for a supervisor in a child JVM: aria2 with {@link
+   * #LOOPBACK_ONLY} and a free BitTorrent port; the caller appends its own sections.
+   */
+  public static StringBuilder childYaml() {
+    StringBuilder yaml = new StringBuilder("aria2:\n  options:\n");
+    LOOPBACK_ONLY.forEach(
+        (k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
+    return yaml.append("    listen-port: \"").append(freePort()).append("\"\n");
+  }
+
   /** Fails unless aria2c at {@code rpc} runs with every option of {@link #LOOPBACK_ONLY}. */
   public static void assertLoopbackOnly(Aria2Rpc rpc) throws Exception {
     JsonObject global =
