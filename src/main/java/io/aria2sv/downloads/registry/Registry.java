@@ -76,7 +76,10 @@ public final class Registry implements AutoCloseable {
   /** Inserts a batch row. */
   public record InsertBatch(String id, int total, long createdAt) implements Write {}
 
-  /** Deletes a download and its retry history. */
+  /**
+   * Deletes a download, its retry history and its webhook messages that are no longer due (with
+   * their attempts).
+   */
   public record Delete(String id) implements Write {}
 
   /** Deletes a batch row. */
@@ -283,7 +286,12 @@ public final class Registry implements AutoCloseable {
     } else if (w instanceof Delete d) {
       for (String sql :
           new String[] {
-            "DELETE FROM downloads WHERE id = ?", "DELETE FROM retry_history WHERE download_id = ?"
+            "DELETE FROM downloads WHERE id = ?",
+            "DELETE FROM retry_history WHERE download_id = ?",
+            // its webhook messages that are done with, and their attempts; one still due stays
+            "DELETE FROM webhook_attempts WHERE message_id IN (SELECT id FROM webhook_outbox"
+                + " WHERE download_id = ? AND state <> 'pending')",
+            "DELETE FROM webhook_outbox WHERE download_id = ? AND state <> 'pending'"
           }) {
         try (PreparedStatement p = db.prepareStatement(sql)) {
           p.setString(1, d.id());

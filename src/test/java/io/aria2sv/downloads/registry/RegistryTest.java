@@ -111,4 +111,22 @@ class RegistryTest {
       assertThat(registry.loadAll().get(0).filesDeleted()).isTrue();
     }
   }
+
+  @Test
+  void forgettingADownloadDropsItsDeliveredWebhookMessagesButKeepsOneStillDue() throws Exception {
+    try (Registry registry = Registry.open(dataDir)) {
+      registry.write(
+          List.of(
+              new Registry.Save(download("d1", "COMPLETE", false)),
+              new Registry.Enqueue("msg_a", "hook", "d1", "download.complete", "{}", 1_000L),
+              new Registry.Enqueue("msg_b", "hook", "d1", "download.completion", "{}", 1_000L),
+              new Registry.Attempted("msg_a", 1_001L, 204, null, 3, "delivered", 1_001L)));
+      registry.write(List.of(new Registry.Delete("d1")));
+    }
+    try (Outbox outbox = Outbox.open(dataDir)) {
+      assertThat(outbox.state("msg_a")).isNull();
+      assertThat(outbox.state("msg_b")).isEqualTo("pending");
+      assertThat(outbox.due(2_000L, 10)).extracting(Outbox.Message::id).containsExactly("msg_b");
+    }
+  }
 }
