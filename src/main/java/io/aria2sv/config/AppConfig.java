@@ -323,32 +323,9 @@ public record AppConfig(
             HttpAccess.tls(h.section("tls"), base));
 
     ClusterConfig cluster = ClusterConfig.from(root.section("cluster"), http.port());
-    ConfigReader b = root.section("bittorrent");
-    java.util.List<java.net.URI> lists = new java.util.ArrayList<>();
-    for (String url : b.stringList("trackerLists")) {
-      lists.add(httpUrl(b.key("trackerLists"), url));
-    }
-    Bittorrent bittorrent =
-        new Bittorrent(
-            java.util.List.copyOf(lists), b.duration("trackerListInterval", Duration.ofSeconds(1)));
-    ConfigReader sc = root.section("schedules");
-    Schedules schedules = new Schedules(zone(sc), sc.array("rules"));
-    ConfigReader co = root.section("completion");
-    String finished = co.string("finishedRoot").trim();
-    String moveTo = co.string("moveTo").trim();
-    if (finished.isEmpty() && !moveTo.isEmpty()) {
-      throw new ConfigException(
-          co.key("moveTo"), "needs completion.finishedRoot, the directory it is under");
-    }
-    Completion completion =
-        new Completion(
-            finished.isEmpty() ? null : base.resolve(finished).toAbsolutePath().normalize(),
-            moveTo.isEmpty() ? null : moveTo,
-            root.object("categories"),
-            root.array("webhooks"),
-            durations(co, "webhookRetries"),
-            command(co),
-            co.duration("commandTimeout", Duration.ofSeconds(1)));
+    Bittorrent bittorrent = ServiceSections.bittorrent(root.section("bittorrent"));
+    Schedules schedules = ServiceSections.schedules(root.section("schedules"));
+    Completion completion = ServiceSections.completion(root, base);
     return new AppConfig(
         profile,
         aria2,
@@ -360,59 +337,6 @@ public record AppConfig(
         bittorrent,
         schedules,
         completion);
-  }
-
-  private static java.util.List<String> command(ConfigReader co) {
-    java.util.List<String> argv = co.stringList("command");
-    if (!argv.isEmpty()) {
-      Path program = Path.of(argv.get(0));
-      if (!program.isAbsolute()) {
-        throw new ConfigException(
-            co.key("command"),
-            "'" + argv.get(0) + "' must be an absolute path (no PATH lookup, no shell)");
-      }
-    }
-    return argv;
-  }
-
-  private static java.util.List<Duration> durations(ConfigReader r, String name) {
-    java.util.List<Duration> out = new java.util.ArrayList<>();
-    for (String d : r.stringList(name)) {
-      try {
-        out.add(Durations.parse(d));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(r.key(name), e.getMessage());
-      }
-    }
-    return java.util.List.copyOf(out);
-  }
-
-  private static java.net.URI httpUrl(String key, String url) {
-    try {
-      java.net.URI u = new java.net.URI(url);
-      if (u.getScheme() == null
-          || !u.getScheme().matches("(?i)https?")
-          || u.getHost() == null
-          || u.getHost().isEmpty()) {
-        throw new ConfigException(key, "'" + url + "' is not an http or https URL");
-      }
-      return u;
-    } catch (java.net.URISyntaxException e) {
-      throw new ConfigException(key, "'" + url + "' is not a URL: " + e.getReason());
-    }
-  }
-
-  private static java.time.ZoneId zone(ConfigReader sc) {
-    String zone = sc.string("timeZone").trim();
-    if (zone.isEmpty()) {
-      return java.time.ZoneId.systemDefault();
-    }
-    try {
-      return java.time.ZoneId.of(zone);
-    } catch (java.time.DateTimeException e) {
-      throw new ConfigException(
-          sc.key("timeZone"), "'" + zone + "' is not a time zone (e.g. Europe/Berlin, UTC)");
-    }
   }
 
   /** Convenience for verticles: their {@code config()} holds absolute paths already. */
