@@ -146,10 +146,15 @@ public final class Aria2Supervisor {
                   + "Aria2Supervisor.createClusteredVertx"));
     }
     ClusterNode node = clustered ? new ClusterNode() : null;
+    // unusable TLS files stop start-up before anything runs, not after aria2c started
+    Future<Void> checked =
+        withHttp ? HttpVerticle.checkTls(vertx, AppConfig.from(config)) : Future.succeededFuture();
     Future<Void> joined =
-        clustered
-            ? s.deploySlot(CLUSTER, node, ClusterNode.options(config))
-            : Future.succeededFuture();
+        checked.compose(
+            v ->
+                clustered
+                    ? s.deploySlot(CLUSTER, node, ClusterNode.options(config))
+                    : Future.succeededFuture());
     return joined
         // the option layers first: the supervisor's first aria2c starts with them
         .compose(

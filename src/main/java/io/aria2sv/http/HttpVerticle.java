@@ -64,6 +64,19 @@ public final class HttpVerticle extends VerticleBase {
     return new DeploymentOptions().setConfig(config);
   }
 
+  /**
+   * Reads and checks the TLS files of {@code config} (when TLS is on) on a worker: fails with a
+   * {@link io.aria2sv.config.ConfigException} naming the key, as the verticle's start would, so
+   * that nothing starts with files that cannot be served.
+   */
+  public static Future<Void> checkTls(io.vertx.core.Vertx vertx, AppConfig config) {
+    AppConfig.Http http = config.http();
+    if (!http.tls().enabled()) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> TlsFiles.load(vertx, http.tls()), false).mapEmpty();
+  }
+
   /** The router, for tests that compare it with the OpenAPI document. */
   public Router router() {
     return router;

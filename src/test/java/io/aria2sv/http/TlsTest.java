@@ -325,6 +325,7 @@ class TlsTest extends StackTestBase {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("http.tls.cert: cannot read")
         .hasMessageContaining("no such file");
+    assertThat(root.resolve("data/aria2.conf")).as("checked before aria2c starts").doesNotExist();
 
     certs.leaf("other");
     cfg.getJsonObject("http").getJsonObject("tls").put("cert", certs.cert("server").toString());
