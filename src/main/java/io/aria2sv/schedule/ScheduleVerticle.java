@@ -12,7 +12,6 @@ import io.aria2sv.supervisor.BinaryLocator;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -20,10 +19,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class ScheduleVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScheduleVerticle.class);
   private static final long TICK_MS = 250;
-  private static final List<String> PAUSABLE =
-      List.of("waiting", "metadata", "active", "seeding", "retrying");
 
   private final Clock clock;
   private Path dataDir;
@@ -52,9 +47,7 @@ public final class ScheduleVerticle extends VerticleBase {
   private ScheduleStore store;
   private Map<String, String> published;
   private List<String> announced = List.of();
-  private boolean pausing;
-  private final Set<String> paused = new LinkedHashSet<>();
-  private boolean busy;
+  private SchedulePauses pauses;
   private long timer = -1;
 
   /** The schedule on the system clock. */
@@ -91,9 +84,7 @@ public final class ScheduleVerticle extends VerticleBase {
               } else {
                 schedule = configured;
               }
-              ScheduleStore.Pause p = store.pause();
-              pausing = p.pausing();
-              paused.addAll(p.paused());
+              pauses = new SchedulePauses(vertx, store, dataDir, store.pause());
               return null;
             },
             false)
@@ -124,8 +115,8 @@ public final class ScheduleVerticle extends VerticleBase {
     bus.<JsonObject>localConsumer(
         Addresses.EVENTS_DOWNLOAD,
         m -> {
-          if (pausing && "added".equals(m.body().getString("type"))) {
-            pauseAdded(m.body().getJsonObject("download").getString("id"));
+          if ("added".equals(m.body().getString("type"))) {
+            pauses.added(m.body().getJsonObject("download").getString("id"));
           }
         });
   }
@@ -147,110 +138,7 @@ public final class ScheduleVerticle extends VerticleBase {
       published = options;
       OptionLayers.put(vertx, dataDir, OptionLayers.SCHEDULE, options);
     }
-    boolean shouldPause = schedule.pauses(now);
-    if (!busy && shouldPause != pausing) {
-      busy = true;
-      (shouldPause ? pauseEverything() : resumePaused()).onComplete(ar -> busy = false);
-    }
-  }
-
-  private Future<Void> pauseEverything() {
-    Future<Void> chain = Future.succeededFuture();
-    Set<String> done = new LinkedHashSet<>();
-    for (String status : PAUSABLE) {
-      chain =
-          chain.compose(
-              v ->
-                  bulk(new JsonObject().put("action", "pause").put("status", status))
-                      .map(
-                          reply -> {
-                            reply
-                                .getJsonArray("downloads", new JsonArray())
-                                .forEach(
-                                    d -> {
-                                      JsonObject o = (JsonObject) d;
-                                      if ("done".equals(o.getString("outcome"))) {
-                                        done.add(o.getString("id"));
-                                      }
-                                    });
-                            return null;
-                          }));
-    }
-    return chain
-        .compose(
-            v -> {
-              paused.addAll(done);
-              pausing = true;
-              LOG.info("schedule: a pausing rule holds; {} downloads paused", done.size());
-              return save();
-            })
-        .onFailure(
-            err -> LOG.warn("schedule: cannot pause the downloads yet: {}", err.getMessage()));
-  }
-
-  private Future<Void> resumePaused() {
-    List<String> ids = List.copyOf(paused);
-    Future<Void> chain = Future.succeededFuture();
-    for (int from = 0; from < ids.size(); from += 1000) {
-      List<String> part = ids.subList(from, Math.min(ids.size(), from + 1000));
-      chain =
-          chain.compose(
-              v ->
-                  bulk(new JsonObject().put("action", "resume").put("ids", new JsonArray(part)))
-                      .<Void>mapEmpty());
-    }
-    return chain
-        .compose(
-            v -> {
-              LOG.info(
-                  "schedule: the pausing rule ended; {} downloads it paused resumed", ids.size());
-              pausing = false;
-              paused.clear();
-              return save();
-            })
-        .onFailure(
-            err -> LOG.warn("schedule: cannot resume the downloads yet: {}", err.getMessage()));
-  }
-
-  private Future<JsonObject> bulk(JsonObject request) {
-    return vertx
-        .eventBus()
-        .<JsonObject>request(
-            Addresses.DOWNLOADS_BULK, request, new DeliveryOptions().setSendTimeout(60_000))
-        .map(m -> m.body());
-  }
-
-  /** A download added while a pausing rule holds is paused too. */
-  private void pauseAdded(String id) {
-    vertx
-        .eventBus()
-        .<JsonObject>request(Addresses.DOWNLOADS_PAUSE, new JsonObject().put("id", id))
-        .onSuccess(
-            m -> {
-              paused.add(id);
-              save();
-            })
-        .onFailure(
-            err -> LOG.warn("schedule: cannot pause new download {}: {}", id, err.getMessage()));
-  }
-
-  private Future<Void> save() {
-    boolean p = pausing;
-    Set<String> ids = new LinkedHashSet<>(paused);
-    return vertx
-        .executeBlocking(
-            () -> {
-              store.savePause(p, ids);
-              return null;
-            },
-            false)
-        .onFailure(
-            err ->
-                LOG.warn(
-                    "schedule: cannot write {}: {}",
-                    dataDir.resolve(ScheduleStore.STATE),
-                    err.getMessage()))
-        .mapEmpty();
+    pauses.hold(schedule.pauses(now));
   }
 
   /** PUT: new rules, checked (aria2c tries their options), kept, applied at once. */
@@ -352,8 +240,8 @@ public final class ScheduleVerticle extends VerticleBase {
         .put("now", LocalDateTime.ofInstant(now, schedule.zone()).withNano(0).toString())
         .put("inForce", names)
         .put("options", new JsonObject(new java.util.TreeMap<>(schedule.options(now))))
-        .put("pausing", pausing)
-        .put("pausedDownloads", paused.size())
+        .put("pausing", pauses.pausing())
+        .put("pausedDownloads", pauses.count())
         .put(
             "nextChange",
             next == null ? null : LocalDateTime.ofInstant(next, schedule.zone()).toString());
