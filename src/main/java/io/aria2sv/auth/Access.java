@@ -67,6 +67,12 @@ public final class Access {
     return !known.isEmpty();
   }
 
+  /** Whether {@code address} is refused now: its refusal, else null. */
+  public Refused refused(String address) {
+    long ms = known.isEmpty() ? 0 : throttle.refusedFor(address);
+    return ms > 0 ? new Refused(ms) : null;
+  }
+
   /**
    * What {@code given} (null when none was presented) from {@code address} may do. Every known hash
    * is compared, in constant time, whichever matches; a wrong token counts against the address.
@@ -75,9 +81,9 @@ public final class Access {
     if (known.isEmpty()) {
       return OPEN;
     }
-    long refused = throttle.refusedFor(address);
-    if (refused > 0) {
-      return new Refused(refused);
+    Refused refused = refused(address);
+    if (refused != null) {
+      return refused;
     }
     if (given == null) {
       return new Missing();

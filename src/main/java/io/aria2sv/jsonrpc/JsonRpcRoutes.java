@@ -122,12 +122,12 @@ public final class JsonRpcRoutes {
 
   /** Answers 429 for an address refused after too many failed authentications. */
   private boolean refused(RoutingContext ctx, String address) {
-    long ms = access.check(address, null) instanceof Access.Refused r ? r.retryAfterSeconds() : 0;
-    if (ms == 0) {
+    Access.Refused r = access.refused(address);
+    if (r == null) {
       return false;
     }
-    ctx.response().putHeader("Retry-After", String.valueOf(ms));
-    send(ctx, 429, error(null, tooMany(ms)).encode());
+    ctx.response().putHeader("Retry-After", String.valueOf(r.retryAfterSeconds()));
+    send(ctx, 429, error(null, tooMany(r.retryAfterSeconds())).encode());
     return true;
   }
 
@@ -198,7 +198,8 @@ public final class JsonRpcRoutes {
             ws.writeTextMessage(error(null, new RpcError(RpcError.PARSE, "Parse error.")).encode());
             return;
           }
-          if (access.check(address, null) instanceof Access.Refused r) {
+          Access.Refused r = access.refused(address);
+          if (r != null) {
             ws.writeTextMessage(error(null, tooMany(r.retryAfterSeconds())).encode());
             return;
           }

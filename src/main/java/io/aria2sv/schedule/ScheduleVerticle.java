@@ -48,6 +48,12 @@ public final class ScheduleVerticle extends VerticleBase {
   private Map<String, String> published;
   private List<String> announced = List.of();
   private SchedulePauses pauses;
+
+  /** The next change of the rules in force, worked out at {@code nextFrom} for {@code nextFor}. */
+  private Instant nextChange;
+
+  private Instant nextFrom;
+  private Schedule nextFor;
   private long timer = -1;
 
   /** The schedule on the system clock. */
@@ -139,6 +145,15 @@ public final class ScheduleVerticle extends VerticleBase {
       OptionLayers.put(vertx, dataDir, OptionLayers.SCHEDULE, options);
     }
     pauses.hold(schedule.pauses(now));
+    // the next change stays the same until it is reached, the rules change or the clock goes back
+    if (schedule != nextFor
+        || nextFrom == null
+        || now.isBefore(nextFrom)
+        || nextChange != null && !now.isBefore(nextChange)) {
+      nextFor = schedule;
+      nextFrom = now;
+      nextChange = schedule.nextChange(now);
+    }
   }
 
   /** PUT: new rules, checked (aria2c tries their options), kept, applied at once. */
@@ -231,7 +246,7 @@ public final class ScheduleVerticle extends VerticleBase {
 
   private JsonObject status() {
     Instant now = clock.instant();
-    Instant next = schedule.nextChange(now);
+    Instant next = nextChange;
     JsonArray names = new JsonArray();
     schedule.inForce(now).forEach(r -> names.add(r.name()));
     return schedule

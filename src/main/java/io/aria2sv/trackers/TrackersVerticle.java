@@ -44,6 +44,9 @@ public final class TrackersVerticle extends VerticleBase {
   private long timer = -1;
   private Instant nextFetch;
 
+  /** What was last given as {@code bt-tracker}. */
+  private List<String> merged = List.of();
+
   /** A deployment of this verticle with the effective configuration. */
   public static DeploymentOptions options(JsonObject config) {
     return new DeploymentOptions().setConfig(config);
@@ -200,7 +203,7 @@ public final class TrackersVerticle extends VerticleBase {
       all.add(List.of(configured.split(",")));
     }
     lists.values().forEach(s -> all.add(s.trackers));
-    List<String> merged = TrackerList.merge(all);
+    merged = TrackerList.merge(all);
     OptionLayers.put(
         vertx,
         dataDir,
@@ -220,12 +223,7 @@ public final class TrackersVerticle extends VerticleBase {
                     .put("fetchedAt", s.fetchedAt == null ? null : s.fetchedAt.toString())
                     .put("error", s.error)
                     .put("failedAt", s.error == null ? null : s.failedAt.toString())));
-    String bt =
-        OptionLayers.layer(vertx, dataDir, OptionLayers.TRACKERS).getOrDefault("bt-tracker", "");
-    JsonArray trackers = new JsonArray();
-    if (!bt.isEmpty()) {
-      List.of(bt.split(",")).forEach(trackers::add);
-    }
+    JsonArray trackers = new JsonArray(new ArrayList<>(merged));
     return new JsonObject()
         .put("lists", each)
         .put("count", trackers.size())

@@ -96,16 +96,12 @@ class CompletionTest extends StackTestBase {
                                 + "/api/v1/events?category=video&types=download"))
                     .build(),
                 HttpResponse.BodyHandlers.ofLines());
-    Thread reader =
-        new Thread(
-            () ->
-                sse.thenAccept(
-                    r ->
-                        r.body()
-                            .filter(l -> l.startsWith("data: "))
-                            .forEach(l -> streamed.add(l.substring(6)))));
-    reader.setDaemon(true);
-    reader.start();
+    // the lines are read on the HTTP client's own threads as they come
+    sse.thenAcceptAsync(
+        r ->
+            r.body()
+                .filter(l -> l.startsWith("data: "))
+                .forEach(l -> streamed.add(l.substring(6))));
 
     HttpResponse<String> added =
         post(

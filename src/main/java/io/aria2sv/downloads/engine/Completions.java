@@ -256,7 +256,8 @@ final class Completions {
                       .put("exitCode", r.exitCode())
                       .put("output", r.output())
                       .put("ms", r.ms());
-              d.completion.put("command", result);
+              d.completion =
+                  d.completion.copy().put("command", result); // replaced, never changed in place
               if (r.ok()) {
                 return Future.succeededFuture(path);
               }

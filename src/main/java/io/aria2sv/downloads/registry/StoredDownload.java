@@ -22,41 +22,4 @@ public record StoredDownload(
     long createdAt,
     long updatedAt,
     boolean filesDeleted,
-    String completion) {
-
-  /** A row without a completion step. */
-  public StoredDownload(
-      String id,
-      String gid,
-      String batchId,
-      String request,
-      String status,
-      long completedLength,
-      long totalLength,
-      Integer errorCode,
-      String errorMessage,
-      int retryCount,
-      String gids,
-      String path,
-      long createdAt,
-      long updatedAt,
-      boolean filesDeleted) {
-    this(
-        id,
-        gid,
-        batchId,
-        request,
-        status,
-        completedLength,
-        totalLength,
-        errorCode,
-        errorMessage,
-        retryCount,
-        gids,
-        path,
-        createdAt,
-        updatedAt,
-        filesDeleted,
-        null);
-  }
-}
+    String completion) {}

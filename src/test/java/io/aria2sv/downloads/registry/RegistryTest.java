@@ -42,7 +42,8 @@ class RegistryTest {
         null,
         1_000L,
         1_000L,
-        filesDeleted);
+        filesDeleted,
+        null);
   }
 
   @Test
@@ -105,7 +106,8 @@ class RegistryTest {
                       d0.path(),
                       d0.createdAt(),
                       d0.updatedAt(),
-                      true))));
+                      true,
+                      null))));
     }
     try (Registry registry = Registry.open(dataDir)) {
       assertThat(registry.loadAll().get(0).filesDeleted()).isTrue();
