@@ -118,6 +118,8 @@ public record AppConfig(
    *     seeding)
    * @param keepEnded how long a complete, failed or removed download is kept after it ended; zero
    *     keeps it for ever
+   * @param windowMargin how many waiting downloads aria2c holds beyond those it runs; -1: as many
+   *     as {@code max-concurrent-downloads}
    */
   public record Downloads(
       boolean autoRetry,
@@ -127,7 +129,8 @@ public record AppConfig(
       java.util.Set<Integer> retryableErrors,
       Duration keepEnded,
       double seedRatio,
-      Duration seedTime) {}
+      Duration seedTime,
+      int windowMargin) {}
 
   /**
    * The HTTP API. An empty token means no authentication.
@@ -296,7 +299,8 @@ public record AppConfig(
             d.intSet("retryableErrors", 1, 255),
             d.duration("keepEnded", ZERO),
             d.number("seedRatio", 0, 1000),
-            d.duration("seedTime", ZERO));
+            d.duration("seedTime", ZERO),
+            (int) d.integerOr("windowMargin", "auto", -1, 0, 100_000));
 
     ConfigReader h = root.section("http");
     Duration ssePing = h.duration("ssePingInterval", Duration.ofMillis(100));

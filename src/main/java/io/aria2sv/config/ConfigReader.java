@@ -72,6 +72,20 @@ final class ConfigReader {
     return n;
   }
 
+  /** A whole number from {@code min} to {@code max}, or {@code word} (then {@code wordValue}). */
+  long integerOr(String name, String word, long wordValue, long min, long max) {
+    Object v = required(name);
+    if (word.equals(String.valueOf(v).trim())) {
+      return wordValue;
+    }
+    try {
+      return integer(name, min, max);
+    } catch (ConfigException e) {
+      throw new ConfigException(
+          key(name), e.getMessage().substring(key(name).length() + 2) + " (or '" + word + "')");
+    }
+  }
+
   /** A number from {@code min} to {@code max}. */
   double number(String name, double min, double max) {
     Object v = required(name);

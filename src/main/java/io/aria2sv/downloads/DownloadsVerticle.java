@@ -42,6 +42,12 @@ import org.slf4j.LoggerFactory;
 public final class DownloadsVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DownloadsVerticle.class);
 
+  /** How often aria2c's {@code max-concurrent-downloads} is read for the window. */
+  private static final long OPTION_POLL_MS = 1000;
+
+  private long optionTimer = -1;
+  private final io.vertx.core.Promise<Void> firstReconcile = io.vertx.core.Promise.promise();
+
   /** The longest a stop waits for the notification socket's clean close. */
   private static final long DISCONNECT_GRACE_MILLIS = 500;
 
@@ -152,9 +158,32 @@ public final class DownloadsVerticle extends VerticleBase {
               new CategoryConsumers(vertx, validator).register();
               ticker = new ProgressTicker(vertx, aria2, manager, events, metrics);
               ticker.every(config.downloads().progressInterval());
+              optionTimer =
+                  vertx.setPeriodic(
+                      OPTION_POLL_MS,
+                      id ->
+                          readMaxConcurrent()
+                              .onFailure(err -> {})
+                              .onComplete(ar -> manager.fill()));
               forgetter = new EndedForgetter(vertx, manager);
               forgetter.keep(config.downloads().keepEnded());
-              return follower.start(config.rpc().timeout());
+              // started once aria2c and the registry were brought together and the window is open
+              // (aria2c runs when this verticle is deployed), or after the RPC time limit
+              long limit = config.rpc().timeout().toMillis();
+              return follower
+                  .start(config.rpc().timeout())
+                  .compose(
+                      started ->
+                          firstReconcile
+                              .future()
+                              .timeout(limit, TimeUnit.MILLISECONDS)
+                              .otherwise(
+                                  err -> {
+                                    LOG.warn(
+                                        "aria2c not reconciled within {} ms of start: adds queue until it is",
+                                        limit);
+                                    return null;
+                                  }));
             });
   }
 
@@ -223,6 +252,7 @@ public final class DownloadsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(optionTimer);
     if (ticker != null) {
       ticker.stop();
     }
@@ -273,9 +303,32 @@ public final class DownloadsVerticle extends VerticleBase {
   }
 
   private void reconcile() {
-    manager
-        .reconcile()
+    readMaxConcurrent()
+        .transform(ar -> manager.reconcile())
+        .onSuccess(v -> firstReconcile.tryComplete())
         .onFailure(err -> LOG.warn("reconcile with aria2 failed: {}", err.getMessage()));
+  }
+
+  /**
+   * Reads aria2c's {@code max-concurrent-downloads} for the window (after every reconcile and every
+   * second, so a change by the schedule, the options API or a client resizes it).
+   */
+  private Future<Void> readMaxConcurrent() {
+    if (!aria2.running()) {
+      return Future.succeededFuture();
+    }
+    return aria2
+        .callObject(io.aria2sv.rpc.Aria2Call.getGlobalOption())
+        .map(
+            o -> {
+              try {
+                manager.maxConcurrent(
+                    Integer.parseInt(o.getString("max-concurrent-downloads", "5")));
+              } catch (NumberFormatException e) {
+                LOG.debug("aria2c's max-concurrent-downloads is not a number: {}", e.getMessage());
+              }
+              return null;
+            });
   }
 
   /** {@code {registry: "open"|"unwritable", writable, problem?, dataDir, downloads}}. */

@@ -21,6 +21,14 @@ public interface Aria2 {
   /** Whether an aria2c is running now (a call would not have to wait for one). */
   boolean running();
 
+  /**
+   * Why no aria2c will come without the user (stopped, or given up on after too many restarts), as
+   * the failure a call would get; null while one runs or is on its way.
+   */
+  default Aria2RpcException stopped() {
+    return null;
+  }
+
   /** {@link #call} for a result that is a JSON object. */
   default Future<io.vertx.core.json.JsonObject> callObject(Aria2Call call) {
     return call(call).map(io.vertx.core.json.JsonObject.class::cast);

@@ -32,6 +32,14 @@ public record Aria2Call(String method, JsonArray params) {
     params = params == null ? new JsonArray() : params;
   }
 
+  /**
+   * This add placed at {@code position} of aria2's waiting downloads (the last parameter of {@code
+   * addUri} and {@code addTorrent}); unchanged for null.
+   */
+  public Aria2Call at(Integer position) {
+    return position == null ? this : new Aria2Call(method, params.copy().add(position));
+  }
+
   /** {@code aria2.addUri(uris, options)}. */
   public static Aria2Call addUri(List<String> uris, JsonObject options) {
     return new Aria2Call("aria2.addUri", new JsonArray().add(new JsonArray(uris)).add(options));

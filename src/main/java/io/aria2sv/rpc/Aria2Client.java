@@ -78,6 +78,19 @@ public final class Aria2Client implements Aria2 {
   }
 
   @Override
+  public Aria2RpcException stopped() {
+    if (current != null || absence == Absence.COMING || absence == Absence.UNKNOWN) {
+      return null;
+    }
+    return absence == Absence.GAVE_UP
+        ? Aria2RpcException.notRunning(
+            "aria2.addUri",
+            true,
+            "aria2c is not running: the supervisor is FAILED after too many restarts")
+        : Aria2RpcException.notRunning("aria2.addUri", false, "aria2c is not running (STOPPED)");
+  }
+
+  @Override
   public Future<Object> call(Aria2Call call) {
     return retrying(() -> endpoint(call.method()).compose(rpc -> rpc.call(call, config.timeout())));
   }

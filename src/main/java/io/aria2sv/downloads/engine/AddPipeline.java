@@ -1,6 +1,5 @@
 package io.aria2sv.downloads.engine;
 
-import static io.aria2sv.bus.DownloadStatus.FAILED;
 import static io.aria2sv.bus.DownloadStatus.PAUSED;
 import static io.aria2sv.bus.DownloadStatus.WAITING;
 
@@ -16,17 +15,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Adds of validated requests, single and batch, and adoptions of a lost cluster node's downloads:
- * each stored in the registry and sent to aria2, and acknowledged only once both are done, so an
- * acknowledged download is always durable. If either fails, the other is undone. A crash in between
- * loses nothing that was acknowledged: after a restart, the reconcile removes from aria2 any GID
- * the registry does not hold and re-adds what the registry holds and aria2 lost. Event-loop
- * confined.
+ * Adds of validated requests, single and batch, and adoptions of a lost cluster node's downloads,
+ * each acknowledged once it is stored in the registry, so an acknowledged download is always
+ * durable. A single add that finds room in aria2's {@link Window} is sent to aria2 as well, and
+ * acknowledged once both are done (aria2's refusal is the caller's answer; if either fails, the
+ * other is undone); everything else joins the end of the queue, and the window sends it to aria2 in
+ * turn. A crash in between loses nothing that was acknowledged: after a restart, the reconcile
+ * removes from aria2 any GID the registry does not hold. Event-loop confined.
  */
 public final class AddPipeline {
   private final DownloadIndex index;
   private final RegistryStore store;
   private final Aria2Side aria2;
+  private final Window window;
   private final Transitions transitions;
   private final AddsInFlight inFlight;
   private final Forgetting forgetting;
@@ -37,6 +38,7 @@ public final class AddPipeline {
       DownloadIndex index,
       RegistryStore store,
       Aria2Side aria2,
+      Window window,
       Transitions transitions,
       AddsInFlight inFlight,
       Forgetting forgetting,
@@ -45,6 +47,7 @@ public final class AddPipeline {
     this.index = index;
     this.store = store;
     this.aria2 = aria2;
+    this.window = window;
     this.transitions = transitions;
     this.inFlight = inFlight;
     this.forgetting = forgetting;
@@ -60,6 +63,9 @@ public final class AddPipeline {
     Download existing = index.byRequestId(request.requestId());
     if (existing != null) {
       return acknowledged(existing);
+    }
+    if (aria2.stopped() != null) {
+      return Future.failedFuture(aria2.stopped());
     }
     ServiceException same = SameContent.check(index.all(), List.of(request));
     if (same != null) {
@@ -93,8 +99,14 @@ public final class AddPipeline {
     return addOne(d, batchRow).map(json::of);
   }
 
-  /** Adds a validated batch: all stored in one transaction, then sent in multicall chunks. */
+  /**
+   * Adds a validated batch: all stored in one transaction, acknowledged then, at the end of the
+   * queue.
+   */
   public Future<JsonObject> addBatch(List<DownloadRequest> requests) {
+    if (aria2.stopped() != null) {
+      return Future.failedFuture(aria2.stopped());
+    }
     ServiceException same = SameContent.check(index.all(), requests);
     if (same != null) {
       return Future.failedFuture(same);
@@ -111,7 +123,6 @@ public final class AddPipeline {
     }
     return store
         .add(items.stream().map(Download::stored).toList(), batchRow(batchId, items.size(), now))
-        .compose(v -> aria2.addAll(items, this::refused))
         .map(
             v -> {
               events.batchAdded(batchId, items.size());
@@ -121,11 +132,7 @@ public final class AddPipeline {
                   .put("downloads", new JsonArray(items.stream().map(d -> d.id).toList()));
             })
         .recover(
-            err ->
-                aria2
-                    .withdraw(items)
-                    .compose(v -> forgetting.forget(items, batchId))
-                    .transform(ar -> Future.failedFuture(err)));
+            err -> forgetting.forget(items, batchId).transform(ar -> Future.failedFuture(err)));
   }
 
   /** A download added before: its first add's answer while that is under way, else as it is. */
@@ -134,12 +141,16 @@ public final class AddPipeline {
     return (underway != null ? underway : Future.succeededFuture(existing)).map(json::of);
   }
 
-  /** Stores and sends one new download; acknowledged once both are done, undone if either fails. */
+  /**
+   * Stores one new download, and sends it when the window has room; acknowledged once both are
+   * done, undone if either fails.
+   */
   private Future<Download> addOne(Download d, JsonObject batchRow) {
     index.add(d);
     transitions.firstAddBegins(d);
+    boolean now = window.hasRoom(d);
     Future<Void> saved = store.add(List.of(d.stored()), batchRow);
-    Future<Void> sent = aria2.add(d, false);
+    Future<Void> sent = now ? aria2.add(d, false) : Future.succeededFuture();
     return inFlight.firstAdd(
         d.id,
         Future.join(saved, sent)
@@ -153,19 +164,12 @@ public final class AddPipeline {
                   // aria2's refusal says more to the caller than a registry failure.
                   Throwable why = sent.failed() ? sent.cause() : saved.cause();
                   Future<Void> undo =
-                      sent.succeeded() ? aria2.withdraw(List.of(d)) : Future.succeededFuture();
+                      now && sent.succeeded()
+                          ? aria2.withdraw(List.of(d))
+                          : Future.succeededFuture();
                   return undo.compose(v -> forgetting.forget(List.of(d), null))
                       .transform(ar -> Future.failedFuture(why));
                 }));
-  }
-
-  /** An add of a batch that aria2 refused: that download fails, the others go on. */
-  private void refused(Download d, AddRefused why) {
-    if (!d.status.terminal()) {
-      d.errorCode = why.aria2Code();
-      d.errorMessage = why.getMessage();
-      transitions.move(d, FAILED);
-    }
   }
 
   private static Download newDownload(String batchId, DownloadRequest request) {

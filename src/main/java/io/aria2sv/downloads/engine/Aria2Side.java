@@ -14,10 +14,8 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,13 +42,21 @@ final class Aria2Side {
   private final CallCoalescer adds;
   private final Path root;
   private final TorrentStore torrents;
+  private final DownloadQueue queue;
 
   /** aria2's seed-ratio and seed-time (minutes) for torrents whose add does not set them. */
   private String seedRatio = "1.0";
 
   private String seedTime = "60";
 
-  Aria2Side(Vertx vertx, Aria2 aria2, CommandFence fence, Path root, TorrentStore torrents) {
+  Aria2Side(
+      Vertx vertx,
+      Aria2 aria2,
+      CommandFence fence,
+      Path root,
+      TorrentStore torrents,
+      DownloadQueue queue) {
+    this.queue = queue;
     this.vertx = vertx;
     this.aria2 = aria2;
     this.fence = fence;
@@ -75,10 +81,18 @@ final class Aria2Side {
   /**
    * {@code aria2.addUri} with our GID. If aria2 refuses it, the GID is looked up: an earlier
    * attempt whose answer was lost may have added it already, and then this add succeeded. Otherwise
-   * it fails with {@link AddRefused}. {@code resume} adds {@code continue=true}.
+   * it fails with {@link AddRefused}. {@code resume} adds {@code continue=true}. {@code d} counts
+   * as held by aria2 from the call on, and no longer once the add failed.
    */
   Future<Void> add(Download d, boolean resume) {
-    return adds.submit(addCall(d, resume), approximateSize(d))
+    return add(d, resume, null);
+  }
+
+  /** As {@link #add(Download, boolean)}, at {@code position} of aria2's waiting downloads. */
+  Future<Void> add(Download d, boolean resume, Integer position) {
+    queue.hold(d);
+    String gid = d.gid;
+    return adds.submit(addCall(d, resume).at(position), approximateSize(d))
         .<Void>mapEmpty()
         .recover(
             err -> {
@@ -92,61 +106,38 @@ final class Aria2Side {
                   .recover(
                       notThere ->
                           Future.failedFuture(new AddRefused(e.aria2Code(), e.getMessage())));
-            });
-  }
-
-  /**
-   * Adds a batch in multicall chunks. A refused add whose GID aria2 does not know either goes to
-   * {@code refused}; the others succeeded.
-   */
-  Future<Void> addAll(List<Download> items, BiConsumer<Download, AddRefused> refused) {
-    List<List<Download>> chunks = BatchChunks.split(items, this::approximateSize);
-    Future<Void> chain = Future.succeededFuture();
-    for (List<Download> chunk : chunks) {
-      chain =
-          chain
-              .compose(v -> aria2.multicall(chunk.stream().map(d -> addCall(d, false)).toList()))
-              .compose(
-                  results -> {
-                    List<Download> notAdded = new ArrayList<>();
-                    List<Aria2RpcException> why = new ArrayList<>();
-                    for (int i = 0; i < results.size(); i++) {
-                      if (results.get(i) instanceof Aria2RpcException e) {
-                        notAdded.add(chunk.get(i));
-                        why.add(e);
-                      }
-                    }
-                    return notAdded.isEmpty()
-                        ? Future.succeededFuture()
-                        : refuseUnlessPresent(notAdded, why, refused);
-                  });
-    }
-    return chain;
-  }
-
-  /**
-   * Refused adds may be retries of adds that went through: only those aria2 does not know are
-   * refused.
-   */
-  private Future<Void> refuseUnlessPresent(
-      List<Download> notAdded,
-      List<Aria2RpcException> why,
-      BiConsumer<Download, AddRefused> refused) {
-    List<Aria2Call> lookups =
-        notAdded.stream().map(d -> Aria2Call.tellStatus(d.gid, List.of("gid"))).toList();
-    return aria2
-        .multicall(lookups)
-        .map(
-            found -> {
-              for (int i = 0; i < notAdded.size(); i++) {
-                if (found.get(i) instanceof Aria2RpcException) {
-                  refused.accept(
-                      notAdded.get(i),
-                      new AddRefused(why.get(i).aria2Code(), why.get(i).getMessage()));
-                }
+            })
+        .onFailure(
+            err -> {
+              if (gid.equals(d.gid)) {
+                queue.release(d);
               }
-              return null;
             });
+  }
+
+  /**
+   * Takes {@code d} out of aria2 and back into the queue, under a new GID (so that what aria2 says
+   * of the old one changes nothing here); aria2 keeps its partial file and control file, and the
+   * next add resumes them. {@code d}'s new GID is stored by the caller.
+   */
+  void giveBack(Download d, String newGid) {
+    String old = d.gid;
+    d.gid = newGid;
+    d.gids.add(newGid);
+    queue.release(d);
+    aria2
+        .call(Aria2Call.forceRemove(old))
+        .<Void>mapEmpty()
+        .compose(v -> stopped(old))
+        .onComplete(ar -> dropResult(old));
+  }
+
+  /**
+   * Why adds are refused now: aria2c was stopped by the user or given up on (a queue nobody will
+   * run is no place for a new download); null while it runs or is on its way.
+   */
+  Aria2RpcException stopped() {
+    return aria2.stopped();
   }
 
   /** Takes back adds that could not be stored; a no-op while aria2c is down. Never fails. */

@@ -38,4 +38,9 @@ final class BatchingAria2 implements Aria2 {
   public boolean running() {
     return aria2.running();
   }
+
+  @Override
+  public io.aria2sv.rpc.Aria2RpcException stopped() {
+    return aria2.stopped();
+  }
 }

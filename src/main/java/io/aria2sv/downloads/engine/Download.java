@@ -48,6 +48,21 @@ public final class Download {
   long updatedAt;
 
   /**
+   * Its place in the queue of waiting and paused downloads: lower goes first (see {@link
+   * DownloadQueue}); zero until the queue gives it one.
+   */
+  long position;
+
+  /**
+   * Whether aria2 holds its current GID, or an add of it is on the way: a queued download that
+   * aria2 does not hold waits in the registry only, until the {@link Window} has room for it.
+   */
+  boolean held;
+
+  /** Its first add is under way: not in the queue yet (see {@link Transitions#firstAddBegins}). */
+  boolean firstAddPending;
+
+  /**
    * Bumped when a command on this download (pause, resume, remove) is sent to aria2 and again when
    * it is answered: a status read that spans a change of it may predate the command.
    */
@@ -126,7 +141,8 @@ public final class Download {
         createdAt,
         updatedAt,
         filesDeleted,
-        completion == null ? null : completion.encode());
+        completion == null ? null : completion.encode(),
+        position);
   }
 
   /** A download as the registry row {@code s} stored it (without its failed attempts). */
@@ -154,6 +170,7 @@ public final class Download {
     d.updatedAt = s.updatedAt();
     d.filesDeleted = s.filesDeleted();
     d.completion = s.completion() == null ? null : new JsonObject(s.completion());
+    d.position = s.position() == null ? 0 : s.position();
     return d;
   }
 

@@ -11,6 +11,7 @@ import static io.aria2sv.bus.DownloadStatus.WAITING;
 import io.aria2sv.bus.DownloadStatus;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.bus.ServiceException;
+import io.aria2sv.downloads.registry.RegistryStore;
 import io.aria2sv.downloads.request.CommandRequests;
 import io.aria2sv.downloads.request.ValidationException;
 import io.aria2sv.rpc.Aria2Call;
@@ -25,6 +26,8 @@ import java.util.Map;
  * that status reads it crosses are read again. Event-loop confined.
  */
 public final class DownloadCommands {
+  private final DownloadIndex index;
+  private final RegistryStore store;
   private final Transitions transitions;
   private final ReAdds reAdds;
   private final Aria2Side aria2;
@@ -33,12 +36,16 @@ public final class DownloadCommands {
   private final DownloadFiles files;
 
   DownloadCommands(
+      DownloadIndex index,
+      RegistryStore store,
       Transitions transitions,
       ReAdds reAdds,
       Aria2Side aria2,
       CommandFence fence,
       AddsInFlight inFlight,
       DownloadFiles files) {
+    this.index = index;
+    this.store = store;
     this.transitions = transitions;
     this.reAdds = reAdds;
     this.aria2 = aria2;
@@ -60,29 +67,39 @@ public final class DownloadCommands {
         transitions.move(d, PAUSED);
         return Future.succeededFuture(d);
       case WAITING:
+        if (!d.held) {
+          // queued in the registry only: nothing to tell aria2
+          transitions.move(d, PAUSED);
+          return Future.succeededFuture(d);
+        }
+        return pauseInAria2(d);
       case ACTIVE:
       case SEEDING:
-        // the reply tells the length aria2 has now, not the last progress sample's
-        return fence
-            .command(d, Aria2Call.forcePause(d.gid))
-            .compose(
-                v ->
-                    aria2
-                        .lengths(d.gid)
-                        .map(
-                            st -> {
-                              StatusApplier.updateLengths(d, st.put("status", "paused"));
-                              return d;
-                            })
-                        .otherwise(d))
-            .map(
-                v -> {
-                  transitions.move(d, PAUSED);
-                  return d;
-                });
+        return pauseInAria2(d);
       default:
         return conflict(d, "pause");
     }
+  }
+
+  private Future<Download> pauseInAria2(Download d) {
+    // the reply tells the length aria2 has now, not the last progress sample's
+    return fence
+        .command(d, Aria2Call.forcePause(d.gid))
+        .compose(
+            v ->
+                aria2
+                    .lengths(d.gid)
+                    .map(
+                        st -> {
+                          StatusApplier.updateLengths(d, st.put("status", "paused"));
+                          return d;
+                        })
+                    .otherwise(d))
+        .map(
+            v -> {
+              transitions.move(d, PAUSED);
+              return d;
+            });
   }
 
   public Future<Download> resume(Download d) {
@@ -96,15 +113,22 @@ public final class DownloadCommands {
     if (d.status != PAUSED) {
       return conflict(d, "resume");
     }
+    if (!d.held) {
+      // queued in the registry only: it waits for its turn in aria2's window
+      transitions.move(d, WAITING);
+      return Future.succeededFuture(d);
+    }
     return fence
         .command(d, Aria2Call.unpause(d.gid))
         .recover(
-            err ->
-                Aria2RpcException.isAria2Error(err)
-                    // aria2 no longer has it (it was retrying when paused, or aria2 lost it): add
-                    // it again.
-                    ? reAdds.now(d, ReAdds.Trigger.RESUME, WAITING).mapEmpty()
-                    : Future.failedFuture(err))
+            err -> {
+              if (!Aria2RpcException.isAria2Error(err)) {
+                return Future.failedFuture(err);
+              }
+              // aria2 no longer has it: it queues again
+              index.queue().release(d);
+              return Future.succeededFuture();
+            })
         .map(
             v -> {
               // A notification may have overtaken this answer and shown it active (or even
@@ -138,7 +162,7 @@ public final class DownloadCommands {
           if (d.status == DownloadStatus.COMPLETE || d.status == REMOVED) {
             return conflict(d, "change the options of");
           }
-          boolean inAria2 = d.status == WAITING || d.status.transferring() || d.status == PAUSED;
+          boolean inAria2 = d.held;
           JsonObject o = new JsonObject();
           changes.forEach(o::put);
           return (inAria2
@@ -161,14 +185,17 @@ public final class DownloadCommands {
   }
 
   /**
-   * Moves a download in aria2's queue of waiting downloads ({@code changePosition}); replies with
-   * its new position. Only waiting and paused downloads have a place in that queue.
+   * Moves a download in the queue of waiting and paused downloads, as aria2's {@code
+   * changePosition} does, over the whole queue (not only what aria2 holds); replies with its new
+   * index. The window then holds the first downloads of the queue again.
    */
   public Future<Integer> move(Download d, CommandRequests.Move to) {
     return inFlight.afterReAdds(
         d,
         () -> {
-          if (d.status != WAITING && d.status != PAUSED) {
+          DownloadQueue queue = index.queue();
+          int at = queue.indexOf(d);
+          if (at < 0) {
             return Future.failedFuture(
                 new ServiceException(
                     ErrorCode.CONFLICT,
@@ -178,20 +205,18 @@ public final class DownloadCommands {
                         + d.status.wire()
                         + "; only waiting and paused downloads have a place in the queue"));
           }
-          return fence
-              .command(d, Aria2Call.changePosition(d.gid, to.pos(), to.how()))
-              .map(pos -> pos instanceof Number n ? n.intValue() : -1)
-              .recover(
-                  err ->
-                      Future.failedFuture(
-                          Aria2RpcException.isAria2Error(err)
-                              ? new ServiceException(
-                                  ErrorCode.CONFLICT,
-                                  "cannot move download "
-                                      + d.id
-                                      + ": aria2 says "
-                                      + err.getMessage())
-                              : err));
+          long target =
+              switch (to.how()) {
+                case "POS_CUR" -> (long) at + to.pos();
+                case "POS_END" -> (long) queue.size() - 1 + to.pos();
+                default -> to.pos();
+              };
+          DownloadQueue.Moved moved =
+              queue.moveTo(
+                  d, (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, target)));
+          store.update(moved.changed().stream().filter(o -> o != d).map(Download::stored).toList());
+          transitions.changed(d);
+          return Future.succeededFuture(moved.index());
         });
   }
 
@@ -228,8 +253,7 @@ public final class DownloadCommands {
    * uploadSpeed}]}}.
    */
   public Future<JsonObject> peers(Download d) {
-    boolean inAria2 = d.status == WAITING || d.status.transferring() || d.status == PAUSED;
-    if (d.request.torrent() == null || !inAria2) {
+    if (d.request.torrent() == null || !d.held) {
       return Future.succeededFuture(
           new JsonObject().put("id", d.id).put("peers", new io.vertx.core.json.JsonArray()));
     }
@@ -242,7 +266,7 @@ public final class DownloadCommands {
 
   private Future<Download> removeNow(Download d, boolean deleteFiles) {
     reAdds.cancel(d);
-    boolean inAria2 = !d.status.terminal() && d.status != RETRYING;
+    boolean inAria2 = d.held;
     return (inAria2 ? aria2.askToRemove(d) : Future.<Void>succeededFuture())
         .compose(
             v -> {

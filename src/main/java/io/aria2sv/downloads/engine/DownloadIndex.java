@@ -20,6 +20,7 @@ final class DownloadIndex {
   private final Map<String, String> idByGid = new HashMap<>();
   private final Map<String, String> idByRequestId = new HashMap<>();
   private final Batches batches = new Batches();
+  private final DownloadQueue queue = new DownloadQueue();
 
   /** Downloads with status ACTIVE or SEEDING. */
   private int activeCount;
@@ -38,6 +39,8 @@ final class DownloadIndex {
       idByRequestId.put(d.request.requestId(), d.id);
     }
     batches.track(d);
+    queue.place(d);
+    queue.track(d);
   }
 
   void remove(Download d) {
@@ -50,6 +53,7 @@ final class DownloadIndex {
       idByRequestId.remove(d.request.requestId());
     }
     batches.untrack(d);
+    queue.remove(d);
   }
 
   /** {@code d} got a new GID. */
@@ -57,10 +61,19 @@ final class DownloadIndex {
     idByGid.put(gid, d.id);
   }
 
-  /** {@code d}'s status is about to change from {@code from} to {@code to}. */
-  void statusChanging(DownloadStatus from, DownloadStatus to) {
+  /** Changes {@code d}'s status to {@code to}, with the gauges, the count and the queue. */
+  void setStatus(Download d, DownloadStatus to) {
+    DownloadStatus from = d.status;
     metrics.downloadStatus(from, to);
     activeCount += (to.transferring() ? 1 : 0) - (from.transferring() ? 1 : 0);
+    queue.untrack(d);
+    d.status = to;
+    queue.track(d);
+  }
+
+  /** The waiting and paused downloads in order, and what aria2 holds. */
+  DownloadQueue queue() {
+    return queue;
   }
 
   /** The download with our {@code id}; fails as NOT_FOUND when there is none. */

@@ -37,6 +37,8 @@ public final class DownloadManager {
   private final AddPipeline adds;
   private final Completions completions;
   private final Transitions transitions;
+  private final Window window;
+  private final RegistryStore store;
 
   /** The engine over {@code rpc} and {@code store}, for downloads under {@code root}. */
   public DownloadManager(
@@ -48,17 +50,20 @@ public final class DownloadManager {
       Path root,
       Metrics metrics,
       TorrentStore torrents) {
+    this.store = store;
     AddsInFlight inFlight = new AddsInFlight();
     // commands and status reads go in multicalls: a bulk action on thousands is a few requests
     Aria2 batched = new BatchingAria2(vertx.getOrCreateContext(), rpc);
     CommandFence fence = new CommandFence(batched);
     DownloadFiles downloadFiles = new DownloadFiles(vertx, root);
     this.index = new DownloadIndex(metrics);
-    this.aria2 = new Aria2Side(vertx, batched, fence, root, torrents);
+    this.aria2 = new Aria2Side(vertx, batched, fence, root, torrents, index.queue());
     aria2.seeding(config.seedRatio(), config.seedTime());
     RetryDecider decider = new RetryDecider(config);
     this.json = new DownloadJson(torrents, events.node(), decider);
     this.transitions = new Transitions(index, store, events, json::of);
+    this.window = new Window(vertx, rpc, index, aria2, transitions, config.windowMargin());
+    transitions.window(window::kick);
     this.forgetting = new Forgetting(index, transitions, store, events);
     this.reAdds =
         new ReAdds(
@@ -67,13 +72,15 @@ public final class DownloadManager {
         new MagnetFollower(vertx, index, transitions, aria2, inFlight, torrents);
     this.applier = new StatusApplier(index, transitions, reAdds, aria2, fence, magnets);
     this.commands =
-        new DownloadCommands(transitions, reAdds, aria2, fence, inFlight, downloadFiles);
+        new DownloadCommands(
+            index, store, transitions, reAdds, aria2, fence, inFlight, downloadFiles);
     this.bulk = new BulkCommands(index, commands);
     this.reconciler =
         new Reconciler(rpc, index, transitions, applier, aria2, fence, inFlight, reAdds, commands);
     this.files = new FileListing(rpc, root);
     this.adds =
-        new AddPipeline(index, store, aria2, transitions, inFlight, forgetting, events, json);
+        new AddPipeline(
+            index, store, aria2, window, transitions, inFlight, forgetting, events, json);
     this.completions =
         new Completions(
             vertx,
@@ -95,7 +102,11 @@ public final class DownloadManager {
   /** Loads what the registry holds: batch rows, downloads and their failed attempts. */
   public void load(
       List<StoredDownload> stored, List<Registry.RecordRetry> retries, List<JsonObject> batchRows) {
-    RegistryRows.load(index, stored, retries, batchRows);
+    List<Download> placed = RegistryRows.load(index, stored, retries, batchRows);
+    if (!placed.isEmpty()) {
+      // rows of an earlier version: their places in the queue are kept from now on
+      store.update(placed.stream().map(Download::stored).toList());
+    }
   }
 
   /**
@@ -177,7 +188,17 @@ public final class DownloadManager {
 
   /** After a (re)connection to aria2. */
   public Future<Void> reconcile() {
-    return reconciler.reconcile();
+    return reconciler.reconcile().onSuccess(v -> window.reconciled());
+  }
+
+  /**
+   * {@code num} downloads of the queue (waiting and paused, in order) from {@code offset}
+   * (negative: from the end, backwards): {@code {total, downloads:[…]}}.
+   */
+  public JsonObject queuePage(int offset, int num) {
+    io.vertx.core.json.JsonArray page = new io.vertx.core.json.JsonArray();
+    index.queue().page(offset, num).forEach(d -> page.add(json.of(d)));
+    return new JsonObject().put("total", index.queue().size()).put("downloads", page);
   }
 
   StatusApplier applier() {
@@ -190,6 +211,17 @@ public final class DownloadManager {
     reAdds.reconfigure(decider);
     json.reconfigure(decider);
     aria2.seeding(next.seedRatio(), next.seedTime());
+    window.margin(next.windowMargin());
+  }
+
+  /** Fills aria2c's window, if it has room (an add that failed on a time-out is tried again). */
+  public void fill() {
+    window.kick();
+  }
+
+  /** aria2c's {@code max-concurrent-downloads} now: the window is sized after it. */
+  public void maxConcurrent(int n) {
+    window.maxConcurrent(n);
   }
 
   public void stop() {

@@ -1,6 +1,5 @@
 package io.aria2sv.downloads.engine;
 
-import io.aria2sv.bus.DownloadStatus;
 import io.aria2sv.rpc.Aria2;
 import io.aria2sv.rpc.Aria2Call;
 import io.vertx.core.Future;
@@ -28,7 +27,7 @@ public final class FileListing {
    * relativePath} relative to the download root (both null while aria2 does not know the name yet).
    */
   public Future<JsonObject> of(Download d) {
-    boolean inAria2 = !d.status.terminal() && d.status != DownloadStatus.RETRYING;
+    boolean inAria2 = d.held;
     Future<JsonArray> fromAria2 =
         inAria2 && aria2.running()
             ? aria2

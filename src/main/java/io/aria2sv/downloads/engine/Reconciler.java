@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Brings the registry and aria2 together after every (re)connection to aria2: adopts what aria2
- * kept, re-adds what it lost, applies every transition that was missed, stops again what ended here
- * but came back from an older session, and drops what aria2 holds that is not ours. Event-loop
- * confined.
+ * kept, re-adds what it was running and lost (waiting downloads it lost queue for the {@link
+ * Window}), applies every transition that was missed, stops again what ended here but came back
+ * from an older session, and drops what aria2 holds that is not ours. Event-loop confined.
  */
 final class Reconciler {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
@@ -127,10 +127,17 @@ final class Reconciler {
       return Outcome.STOPPED_AGAIN;
     }
     if (st != null) {
+      if (Aria2Side.UNSTOPPED.contains(st.getString("status")) && !d.status.terminal()) {
+        index.queue().hold(d);
+      }
       applier.apply(d, st);
       return Outcome.ADOPTED;
     }
     if (!needsAdd(d)) {
+      if (!AddsInFlight.reAddUnderway(d) && !transitions.firstAddUnderway(d)) {
+        // aria2 does not hold it (any more): a waiting or paused one queues in the registry
+        index.queue().release(d);
+      }
       return Outcome.NOTHING;
     }
     DownloadStatus after = d.status == PAUSED ? PAUSED : WAITING;
@@ -197,9 +204,7 @@ final class Reconciler {
     if (transitions.firstAddUnderway(d)) {
       return false;
     }
-    return d.status == WAITING
-        || d.status.transferring()
-        || d.status == PAUSED
-        || (d.status == RETRYING && !reAdds.scheduled(d));
+    // what was running goes back at once; waiting and paused downloads wait for the window
+    return d.status.transferring() || (d.status == RETRYING && !reAdds.scheduled(d));
   }
 }

@@ -12,8 +12,12 @@ import java.util.Map;
 final class RegistryRows {
   private RegistryRows() {}
 
-  /** Fills {@code index} with what the registry holds. */
-  static void load(
+  /**
+   * Fills {@code index} with what the registry holds; returns the downloads that had no place in
+   * the queue yet (rows of an earlier version), which get one after every stored one, in the order
+   * they were added.
+   */
+  static List<Download> load(
       DownloadIndex index,
       List<StoredDownload> stored,
       List<Registry.RecordRetry> retries,
@@ -22,11 +26,17 @@ final class RegistryRows {
     batchRows.forEach(
         b -> batches.register(b.getString("id"), b.getInteger("total"), b.getLong("createdAt")));
     Map<String, Download> byId = new HashMap<>();
+    List<Download> unplaced = new ArrayList<>();
     for (StoredDownload s : stored) {
       Download d = Download.restore(s);
       byId.put(d.id, d);
-      index.add(d);
+      if (d.position == 0) {
+        unplaced.add(d);
+      } else {
+        index.add(d);
+      }
     }
+    unplaced.forEach(index::add);
     for (Registry.RecordRetry r : retries) {
       Download d = byId.get(r.downloadId());
       if (d != null) {
@@ -34,6 +44,7 @@ final class RegistryRows {
       }
     }
     batches.markLoadedDone();
+    return unplaced;
   }
 
   /** Every batch and download of {@code index} as registry writes, for a file written anew. */

@@ -52,8 +52,7 @@ final class Transitions {
     if (d.status == to) {
       return;
     }
-    index.statusChanging(d.status, to);
-    d.status = to;
+    index.setStatus(d, to);
     d.updatedAt = System.currentTimeMillis();
     if (to == DownloadStatus.COMPLETE) {
       onComplete.accept(d);
@@ -75,6 +74,7 @@ final class Transitions {
     if (d.batchId != null) {
       index.batches().changed(d.batchId);
     }
+    window.run();
   }
 
   /**
@@ -95,6 +95,7 @@ final class Transitions {
       events.transition("changed", j, false);
       events.published(d, j);
     }
+    window.run();
   }
 
   /** Stores {@code d} with {@code messages}; once they are committed, their sender is told. */
@@ -125,6 +126,8 @@ final class Transitions {
   /** {@code d}'s first add begins: its events wait for {@link #firstAddDone}. */
   void firstAddBegins(Download d) {
     firstAdd.put(d.id, d.status);
+    d.firstAddPending = true;
+    index.queue().track(d);
   }
 
   /** Whether {@code d}'s first add is under way (the reconcile leaves such downloads alone). */
@@ -139,6 +142,9 @@ final class Transitions {
    */
   void firstAddDone(Download d, boolean log) {
     DownloadStatus initial = firstAdd.remove(d.id);
+    d.firstAddPending = false;
+    index.queue().track(d);
+    window.run();
     JsonObject j = json.apply(d);
     events.transition("added", j, log);
     if (initial != null && d.status != initial) {
@@ -150,5 +156,14 @@ final class Transitions {
   /** {@code d}'s first add failed: it is forgotten without an event. */
   void firstAddAbandoned(Download d) {
     firstAdd.remove(d.id);
+    d.firstAddPending = false;
+  }
+
+  /** Told after every change that may free or take a place in aria2's window. */
+  private Runnable window = () -> {};
+
+  /** What is told when a download may have left or entered the queue or aria2. */
+  void window(Runnable kick) {
+    window = kick;
   }
 }

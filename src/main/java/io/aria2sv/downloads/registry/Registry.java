@@ -37,8 +37,8 @@ public final class Registry implements AutoCloseable {
       """
       INSERT OR REPLACE INTO downloads (id, gid, batch_id, request, status, completed_length, total_length,
         error_code, error_message, retry_count, gids, path, created_at, updated_at, files_deleted,
-        completion)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
+        completion, position)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
 
   /**
    * How long a write waits for another process's lock before it fails as locked: short, because
@@ -154,7 +154,8 @@ public final class Registry implements AutoCloseable {
                 r.getLong("created_at"),
                 r.getLong("updated_at"),
                 r.getInt("files_deleted") != 0,
-                r.getString("completion")));
+                r.getString("completion"),
+                position(r)));
       }
     }
     return out;
@@ -387,6 +388,16 @@ public final class Registry implements AutoCloseable {
     p.setLong(14, d.updatedAt());
     p.setInt(15, d.filesDeleted() ? 1 : 0);
     p.setString(16, d.completion());
+    if (d.position() == null) {
+      p.setNull(17, Types.INTEGER);
+    } else {
+      p.setLong(17, d.position());
+    }
+  }
+
+  private static Long position(ResultSet r) throws SQLException {
+    long p = r.getLong("position");
+    return r.wasNull() ? null : p;
   }
 
   private void closeConnection() {

@@ -29,6 +29,7 @@ final class RegistrySchema {
             files_deleted INTEGER NOT NULL DEFAULT 0)""");
       addColumnIfMissing(s, "downloads", "files_deleted", "INTEGER NOT NULL DEFAULT 0");
       addColumnIfMissing(s, "downloads", "completion", "TEXT");
+      addColumnIfMissing(s, "downloads", "position", "INTEGER");
       s.execute("CREATE INDEX IF NOT EXISTS downloads_batch ON downloads(batch_id)");
       s.execute(
           "CREATE TABLE IF NOT EXISTS batches (id TEXT PRIMARY KEY, total INTEGER NOT NULL, created_at INTEGER NOT NULL)");

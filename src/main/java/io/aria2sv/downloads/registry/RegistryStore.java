@@ -140,6 +140,11 @@ public final class RegistryStore {
     enqueue(List.of(new Registry.Save(d)), false);
   }
 
+  /** Stores several downloads' new states in one transaction, kept like {@link #update}. */
+  public void update(List<StoredDownload> downloads) {
+    enqueue(downloads.stream().<Registry.Write>map(Registry.Save::new).toList(), false);
+  }
+
   /**
    * A download's new state with more writes in the same transaction (its webhook messages); the
    * future completes once they are committed.

@@ -4,7 +4,8 @@ package io.aria2sv.downloads.registry;
  * One download as a row of the registry: plain values, taken on the event loop, so the worker that
  * writes it never reads state the event loop is changing. {@code request} and {@code gids} are JSON
  * text; {@code status} is the status's enum name; {@code completion}, JSON text, is the state of
- * what runs after the download ended (null when nothing does).
+ * what runs after the download ended (null when nothing does); {@code position} is its place in the
+ * queue (null in rows an earlier version wrote).
  */
 public record StoredDownload(
     String id,
@@ -22,4 +23,5 @@ public record StoredDownload(
     long createdAt,
     long updatedAt,
     boolean filesDeleted,
-    String completion) {}
+    String completion,
+    Long position) {}

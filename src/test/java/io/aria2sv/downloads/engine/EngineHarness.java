@@ -38,7 +38,8 @@ final class EngineHarness {
           Set.of(1, 2, 6),
           Duration.ZERO,
           1.0,
-          Duration.ofHours(1));
+          Duration.ofHours(1),
+          -1);
 
   final Context ctx;
   final FakeAria2 aria2 = new FakeAria2();
@@ -76,6 +77,9 @@ final class EngineHarness {
                         root,
                         Metrics.standalone(),
                         torrents)));
+    // as the downloads verticle does once aria2c answers: the window opens after the reconcile
+    on(manager::reconcile);
+    aria2.calls().clear();
   }
 
   /**

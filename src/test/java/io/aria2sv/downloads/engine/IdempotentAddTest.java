@@ -13,9 +13,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -39,6 +41,8 @@ class IdempotentAddTest {
     HttpServer fake =
         vertx
             .createHttpServer()
+            // aria2c's notifications: once connected, the engine reconciles and opens its window
+            .webSocketHandler(ws -> {})
             .requestHandler(
                 req ->
                     req.body()
@@ -127,6 +131,9 @@ class IdempotentAddTest {
     SupervisorHarness.await(
         vertx.deployVerticle(new DownloadsVerticle(), DownloadsVerticle.options(config)));
 
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> calls.contains("aria2.tellStopped"));
     JsonObject added =
         SupervisorHarness.await(
                 vertx

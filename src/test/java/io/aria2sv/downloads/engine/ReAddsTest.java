@@ -28,7 +28,8 @@ class ReAddsTest extends EngineTestBase {
           Set.of(1, 2, 6),
           Duration.ZERO,
           1.0,
-          Duration.ofHours(1));
+          Duration.ofHours(1),
+          -1);
 
   @Override
   AppConfig.Downloads settings() {

@@ -23,7 +23,8 @@ class RetryDeciderTest {
             Set.of(1, 2, 5, 6, 19, 22, 29),
             Duration.ZERO,
             1.0,
-            Duration.ofHours(1)));
+            Duration.ofHours(1),
+            -1));
   }
 
   @Test

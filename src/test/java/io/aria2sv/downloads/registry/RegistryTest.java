@@ -43,7 +43,8 @@ class RegistryTest {
         1_000L,
         1_000L,
         filesDeleted,
-        null);
+        null,
+        1L << 20);
   }
 
   @Test
@@ -107,7 +108,8 @@ class RegistryTest {
                       d0.createdAt(),
                       d0.updatedAt(),
                       true,
-                      null))));
+                      null,
+                      d0.position()))));
     }
     try (Registry registry = Registry.open(dataDir)) {
       assertThat(registry.loadAll().get(0).filesDeleted()).isTrue();

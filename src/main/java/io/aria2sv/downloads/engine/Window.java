@@ -1,0 +1,169 @@
+package io.aria2sv.downloads.engine;
+
+import static io.aria2sv.bus.DownloadStatus.FAILED;
+import static io.aria2sv.bus.DownloadStatus.PAUSED;
+import static io.aria2sv.bus.DownloadStatus.WAITING;
+
+import io.aria2sv.rpc.Aria2;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The few downloads aria2c holds out of the whole queue: those it runs, plus up to a margin of
+ * waiting ones, so that a slot aria2 frees is taken at once by aria2 itself while the supervisor
+ * adds the next. The window is {@code max-concurrent-downloads} (read from aria2c, so a change at
+ * run time resizes it) plus the margin ({@code downloads.windowMargin}; by default as many again).
+ * Filled in queue order whenever a download leaves aria2 or the queue changes; a waiting download
+ * aria2 holds but has not started gives its place back to one moved ahead of it, and to a smaller
+ * window. Paused downloads aria2 holds take no place; beyond the window's size the oldest are given
+ * back. Nothing is added before the first reconcile with aria2c. Event-loop confined.
+ */
+final class Window {
+  private static final Logger LOG = LoggerFactory.getLogger(Window.class);
+
+  private final Context context;
+  private final Aria2 rpc;
+  private final DownloadIndex index;
+  private final DownloadQueue queue;
+  private final Aria2Side aria2;
+  private final Transitions transitions;
+
+  private int maxConcurrent = 5;
+  private int margin;
+  private boolean reconciled;
+  private boolean kicked;
+
+  Window(
+      Vertx vertx,
+      Aria2 rpc,
+      DownloadIndex index,
+      Aria2Side aria2,
+      Transitions transitions,
+      int margin) {
+    this.context = vertx.getOrCreateContext();
+    this.rpc = rpc;
+    this.index = index;
+    this.queue = index.queue();
+    this.aria2 = aria2;
+    this.transitions = transitions;
+    this.margin = margin;
+  }
+
+  /** The waiting downloads aria2c holds beyond those it runs; negative: {@code max-concurrent}. */
+  void margin(int next) {
+    margin = next;
+    kick();
+  }
+
+  /** How many downloads aria2c holds that are not paused, at most. */
+  int size() {
+    return Math.max(1, maxConcurrent + (margin < 0 ? maxConcurrent : margin));
+  }
+
+  /**
+   * Whether the new download {@code d} can go to aria2c at once: a waiting one while the window has
+   * room, a paused one while aria2c holds fewer paused downloads than the window's size (aria2
+   * clients see a paused download's files and options from aria2 itself).
+   */
+  boolean hasRoom(Download d) {
+    if (!reconciled || !rpc.running()) {
+      return false;
+    }
+    return d.status == PAUSED ? queue.heldPaused().size() < size() : queue.occupied() < size();
+  }
+
+  /** aria2c and the registry were brought together: the window fills from here on. */
+  void reconciled() {
+    reconciled = true;
+    kick();
+  }
+
+  /** Fills the window on the next turn of the event loop, once for any number of calls. */
+  void kick() {
+    if (!kicked) {
+      kicked = true;
+      context.runOnContext(
+          v -> {
+            kicked = false;
+            fill();
+          });
+    }
+  }
+
+  private void fill() {
+    if (!reconciled || !rpc.running()) {
+      return;
+    }
+    int size = size();
+    int room = size - queue.occupied();
+    while (room < 0) {
+      Download w = queue.lastHeldWaiting();
+      if (w == null) {
+        break;
+      }
+      giveBack(w);
+      room++;
+    }
+    for (Download p : queue.heldPaused()) {
+      if (queue.heldPaused().size() <= size) {
+        break;
+      }
+      giveBack(p);
+    }
+    for (; room > 0; room--) {
+      Download next = queue.nextReady();
+      if (next == null) {
+        return;
+      }
+      send(next);
+    }
+    for (Download next = queue.nextReady(); next != null; next = queue.nextReady()) {
+      Download w = queue.lastHeldWaiting();
+      if (w == null || !DownloadQueue.before(next, w)) {
+        return;
+      }
+      giveBack(w);
+      send(next);
+    }
+  }
+
+  /** Adds {@code d} to aria2c where it stands among the downloads aria2c lists as waiting. */
+  private void send(Download d) {
+    boolean resume = d.gids.size() > 1 || d.completedLength > 0;
+    aria2
+        .add(d, resume, queue.heldAhead(d))
+        .onFailure(
+            err -> {
+              if (err instanceof AddRefused why && d.status == WAITING) {
+                d.errorCode = why.aria2Code();
+                d.errorMessage = why.getMessage();
+                transitions.move(d, FAILED);
+              } else {
+                LOG.debug("download {} stays queued: {}", d.id, err.getMessage());
+              }
+            });
+  }
+
+  /**
+   * Takes {@code d} out of aria2c and back into the queue: under a new GID, so that what aria2
+   * reports of the old one changes nothing; its partial file and control file stay, and its next
+   * add resumes them.
+   */
+  private void giveBack(Download d) {
+    String gid = DownloadIds.newGid();
+    aria2.giveBack(d, gid);
+    index.gidAdded(d, gid);
+    transitions.changed(d);
+  }
+
+  /** aria2c's {@code max-concurrent-downloads} as read now: a change resizes the window at once. */
+  void maxConcurrent(int n) {
+    if (n != maxConcurrent && n > 0) {
+      maxConcurrent = n;
+      LOG.info("aria2c runs {} downloads at once: it holds {} of the queue from now on", n, size());
+      kick();
+    }
+  }
+}
