@@ -215,10 +215,19 @@ public final class Addresses {
   /**
    * Request/reply. Request {@code {id, pos, how?}} as aria2's {@code changePosition}: {@code how}
    * POS_SET (the default; {@code pos} from 0), POS_CUR or POS_END (relative, may be negative).
-   * Moves a waiting or paused download in aria2's queue. Reply {@code {id, position}}. Fails
-   * CONFLICT for a download that has no place in the queue (active, retrying, ended).
+   * Moves a waiting or paused download in the queue (the whole queue, not only what aria2c holds).
+   * Reply {@code {id, position}}. Fails CONFLICT for a download that has no place in the queue
+   * (active, retrying, ended).
    */
   public static final String DOWNLOADS_POSITION = "aria2.downloads.position";
+
+  /**
+   * Request/reply, on each node. Request {@code {offset?, num?}}. Reply {@code {total,
+   * downloads:[…]}}: the queue (waiting and paused downloads, whether aria2c holds them or not) in
+   * order, {@code num} (default 1000) from {@code offset} (default 0; negative counts from the end,
+   * -1 the last, and goes towards the front, as aria2's {@code tellWaiting} does).
+   */
+  public static final String DOWNLOADS_QUEUE = "aria2.downloads.queue";
 
   /**
    * Request/reply. Request {@code {id}}. Reply {@code {id, source, files:[{index, path,

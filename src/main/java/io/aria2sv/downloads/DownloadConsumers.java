@@ -60,6 +60,11 @@ final class DownloadConsumers {
               .move(d, CommandRequests.move(b))
               .map(pos -> new JsonObject().put("id", d.id()).put("position", pos));
         });
+    answer(
+        Addresses.DOWNLOADS_QUEUE,
+        b ->
+            Future.succeededFuture(
+                manager.queuePage(b.getInteger("offset", 0), b.getInteger("num", 1000))));
     command(Addresses.DOWNLOADS_STOP_SEEDING, b -> manager.commands().stopSeeding(find(b)));
     command(Addresses.DOWNLOADS_COMPLETION_RETRY, b -> manager.retryCompletion(find(b)));
     answer(Addresses.DOWNLOADS_PEERS, b -> manager.commands().peers(find(b)));

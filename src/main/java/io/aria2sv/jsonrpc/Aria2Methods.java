@@ -91,6 +91,9 @@ final class Aria2Methods {
   /** In a cluster, the other nodes' downloads for the list methods. */
   private final OtherNodes others;
 
+  /** This node's queue (see {@link Addresses#DOWNLOADS_QUEUE}). */
+  private final String queue;
+
   Aria2Methods(
       Vertx vertx, Aria2Client aria2, Path root, GidMap gids, Duration timeout, String node) {
     this.vertx = vertx;
@@ -101,6 +104,10 @@ final class Aria2Methods {
     this.quick = new DeliveryOptions().setSendTimeout(timeout.toMillis());
     this.slow = new DeliveryOptions().setSendTimeout(timeout.multipliedBy(6).toMillis());
     this.others = new OtherNodes(node, b -> bus(Addresses.DOWNLOADS_LIST, b, quick), root);
+    this.queue =
+        node == null
+            ? Addresses.DOWNLOADS_QUEUE
+            : io.aria2sv.bus.ClusterMaps.onNode(node, Addresses.DOWNLOADS_QUEUE);
   }
 
   /** One call, its token already checked and taken off {@code p}. */
@@ -207,18 +214,12 @@ final class Aria2Methods {
                           Integer.MAX_VALUE,
                           Params.keys(p, 0)));
       case "aria2.tellWaiting" ->
-          tellWaiting(Params.integer(p, 0), Params.integer(p, 1), Params.keys(p, 2))
-              .recover(
-                  err ->
-                      fromRegistry(
-                          List.of("waiting", "paused", "retrying"),
-                          Params.integer(p, 0),
-                          Params.integer(p, 1),
-                          Params.keys(p, 2)));
+          tellWaiting(Params.integer(p, 0), Params.integer(p, 1), Params.keys(p, 2));
       case "aria2.tellStopped" ->
           tellStopped(Params.integer(p, 0), Params.integer(p, 1), Params.keys(p, 2));
       case "aria2.getGlobalStat" ->
           proxy(method, new JsonArray())
+              .compose(this::withQueue)
               .compose(others::globalStat)
               .otherwise(
                   err ->
@@ -369,23 +370,42 @@ final class Aria2Methods {
   }
 
   /**
-   * aria2c's queue; in a cluster the whole of it (the other nodes' waiting downloads after this
-   * node's), paged as aria2 pages it.
+   * The queue as the registry holds it (aria2c holds only its first few), paged as aria2 pages it;
+   * in a cluster the whole of it, the other nodes' waiting downloads after this node's.
    */
   private Future<Object> tellWaiting(int offset, int num, List<String> keys) {
-    JsonArray k = keys == null ? new JsonArray() : new JsonArray(keys);
     if (!others.clustered()) {
-      return proxy("aria2.tellWaiting", new JsonArray().add(offset).add(num).add(k))
-          .map(this::stable);
+      return queue(offset, num)
+          .map(q -> (Object) shapes(q.getJsonArray("downloads").stream().toList(), keys));
     }
-    return proxy("aria2.tellWaiting", new JsonArray().add(0).add(Integer.MAX_VALUE).add(k))
-        .map(this::stable)
+    return queue(0, Integer.MAX_VALUE)
+        .map(q -> (Object) shapes(q.getJsonArray("downloads").stream().toList(), keys))
         .compose(local -> others.after(local, OtherNodes.WAITING, keys))
         .map(
             all ->
                 (Object)
                     new JsonArray(
                         new ArrayList<>(page(((JsonArray) all).stream().toList(), offset, num))));
+  }
+
+  private Future<JsonObject> queue(int offset, int num) {
+    return bus(queue, new JsonObject().put("offset", offset).put("num", num), quick);
+  }
+
+  private JsonArray shapes(List<Object> downloads, List<String> keys) {
+    JsonArray out = new JsonArray();
+    downloads.forEach(d -> out.add(Aria2Shapes.status((JsonObject) d, root, keys)));
+    return out;
+  }
+
+  /** aria2c's {@code getGlobalStat} with {@code numWaiting} counting the whole queue. */
+  private Future<Object> withQueue(Object stat) {
+    return queue(0, 0)
+        .map(
+            q ->
+                (Object)
+                    ((JsonObject) stat).put("numWaiting", String.valueOf(q.getInteger("total"))))
+        .otherwise(stat);
   }
 
   /**
