@@ -303,9 +303,14 @@ public final class DownloadsVerticle extends VerticleBase {
   }
 
   private void reconcile() {
-    readMaxConcurrent()
-        .transform(ar -> manager.reconcile())
-        .onSuccess(v -> firstReconcile.tryComplete())
+    manager
+        .reconcile()
+        .compose(v -> readMaxConcurrent().otherwiseEmpty())
+        .onSuccess(
+            v -> {
+              manager.openWindow();
+              firstReconcile.tryComplete();
+            })
         .onFailure(err -> LOG.warn("reconcile with aria2 failed: {}", err.getMessage()));
   }
 

@@ -19,12 +19,13 @@ class ChaosTest {
   @TempDir Path root;
 
   @Test
-  void twentyDownloadsSurviveAria2KillsFreezesAndAJvmKill(Vertx vertx) throws Exception {
+  void twentyDownloadsThroughAWindowOfFiveSurviveAria2KillsFreezesAndAJvmKillInOrder(Vertx vertx)
+      throws Exception {
     Chaos.Result r =
         new Chaos(
                 vertx,
                 root,
-                new Chaos.Plan(20, 256 * 1024, 1024 * 1024, 192 * 1024, 7, 1500, 2, true))
+                new Chaos.Plan(20, 256 * 1024, 1024 * 1024, 192 * 1024, 7, 1500, 2, true, 3, 2))
             .run();
     assertThat(r.complete()).isEqualTo(20);
     assertThat(r.aria2Kills()).isGreaterThanOrEqualTo(4);

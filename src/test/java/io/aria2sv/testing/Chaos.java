@@ -34,7 +34,38 @@ public final class Chaos {
       int aria2Kills,
       long killEveryMillis,
       int stops,
-      boolean killJvm) {}
+      boolean killJvm,
+      int running,
+      int margin) {
+    /** aria2's default of 5 running and the default margin. */
+    public Plan(
+        int downloads,
+        int minBytes,
+        int maxBytes,
+        long bytesPerSecond,
+        int aria2Kills,
+        long killEveryMillis,
+        int stops,
+        boolean killJvm) {
+      this(
+          downloads,
+          minBytes,
+          maxBytes,
+          bytesPerSecond,
+          aria2Kills,
+          killEveryMillis,
+          stops,
+          killJvm,
+          0,
+          -1);
+    }
+
+    /** How many downloads aria2c holds at most, not paused. */
+    int window() {
+      int r = running > 0 ? running : 5;
+      return r + (margin < 0 ? r : margin);
+    }
+  }
 
   /** What happened. */
   public record Result(
@@ -72,7 +103,18 @@ public final class Chaos {
     env.put("ARIA2SV_DOWNLOADS_MAX_RETRIES", "20");
     env.put("ARIA2SV_RPC_RETRY_INITIAL_DELAY", "200ms");
     env.put("ARIA2SV_RPC_RETRY_MAX_RETRIES", "6");
+    if (plan.margin() >= 0) {
+      env.put("ARIA2SV_DOWNLOADS_WINDOW_MARGIN", Integer.toString(plan.margin()));
+    }
     return env;
+  }
+
+  private ChildJvm start(String dir) throws java.io.IOException {
+    List<String> flags =
+        plan.running() > 0
+            ? List.of("-Daria2sv.aria2.options.max-concurrent-downloads=" + plan.running())
+            : List.of();
+    return ChildJvm.mainWithJvmFlags(flags, root.resolve(dir), env());
   }
 
   private HttpResponse<Buffer> call(
@@ -107,7 +149,7 @@ public final class Chaos {
         items.add(
             new JsonObject().put("uris", new JsonArray().add(files.url(name))).put("out", name));
       }
-      ChildJvm jvm = ChildJvm.main(root.resolve("run1"), env());
+      ChildJvm jvm = start("run1");
       try {
         int port = jvm.awaitHttpPort();
         HttpResponse<Buffer> batch =
@@ -138,7 +180,7 @@ public final class Chaos {
             jvm.awaitExit(Duration.ofSeconds(10));
             jvmKills++;
             // Started again at once, as systemd would: the new JVM stops whatever aria2c is left.
-            jvm = ChildJvm.main(root.resolve("run2"), env());
+            jvm = start("run2");
             port = jvm.awaitHttpPort();
           }
         }
@@ -194,6 +236,19 @@ public final class Chaos {
                       Files.readAllBytes(root.resolve("downloads").resolve(e.getKey()))))
               .as(e.getKey())
               .isEqualTo(e.getValue());
+        }
+
+        // The queue's order: each download first asked for its file (the file server saw it) within
+        // the window of its place in the queue.
+        List<String> names = new java.util.ArrayList<>(digests.keySet());
+        List<String> byStart =
+            names.stream()
+                .sorted(java.util.Comparator.comparingLong(n -> files.transfer(n).firstRequest()))
+                .toList();
+        for (int i = 0; i < names.size(); i++) {
+          assertThat(Math.abs(byStart.indexOf(names.get(i)) - i))
+              .as("start of %s, number %d of the queue", names.get(i), i)
+              .isLessThanOrEqualTo(plan.window());
         }
 
         Signals.send(jvm.pid(), "TERM");

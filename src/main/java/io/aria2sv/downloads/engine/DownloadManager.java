@@ -186,9 +186,14 @@ public final class DownloadManager {
     applier.onNotification(method, gid);
   }
 
-  /** After a (re)connection to aria2. */
+  /** After a (re)connection to aria2; {@link #openWindow} follows. */
   public Future<Void> reconcile() {
-    return reconciler.reconcile().onSuccess(v -> window.reconciled());
+    return reconciler.reconcile();
+  }
+
+  /** After a reconcile (and a read of aria2c's max-concurrent-downloads): the window fills. */
+  public void openWindow() {
+    window.reconciled();
   }
 
   /**

@@ -79,6 +79,7 @@ final class EngineHarness {
                         torrents)));
     // as the downloads verticle does once aria2c answers: the window opens after the reconcile
     on(manager::reconcile);
+    run(manager::openWindow);
     aria2.calls().clear();
   }
 

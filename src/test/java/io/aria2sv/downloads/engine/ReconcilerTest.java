@@ -18,13 +18,15 @@ import org.junit.jupiter.api.Timeout;
 class ReconcilerTest extends EngineTestBase {
 
   @Test
-  void aDownloadAria2LostIsAddedAgainUnderItsOwnGid() throws Exception {
+  void aWaitingDownloadAria2LostIsAddedAgainUnderItsOwnGidWhenTheWindowOpens() throws Exception {
     Download d = h.added();
     h.aria2.forget(d.gid); // aria2c restarted without it
 
     h.on(() -> h.manager.reconcile());
+    assertThat(d.held).as("queued in the registry after the reconcile").isFalse();
+    h.run(h.manager::openWindow);
 
-    // re-adds go to aria2 through the add coalescer, in its next multicall
+    // the window adds it through the add coalescer, in its next multicall
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> h.read(() -> h.aria2.calls("aria2.addUri").size() == 2));
