@@ -53,4 +53,32 @@ class ChaosBench {
             + " Range requests");
     assertThat(r.complete()).isEqualTo(100);
   }
+
+  @Test
+  void aThousandDownloadsThroughAWindowOfFiveSurviveTenKillsAndAJvmKillInOrder(Vertx vertx)
+      throws Exception {
+    // aria2c runs 3 and holds 2 more waiting: the other 995 wait in the registry
+    Chaos.Result r =
+        new Chaos(
+                vertx,
+                root,
+                new Chaos.Plan(1_000, 16 << 10, 64 << 10, 256 << 10, 10, 3000, 0, true, 3, 2))
+            .run();
+    BenchReport.add(
+        "chaos: 1,000 downloads through a window of 5, complete once, in order",
+        "downloads",
+        BenchReport.Stats.of(List.of((double) r.complete())),
+        "all " + r.total() + " requested",
+        null,
+        (double) r.complete() / r.total(),
+        "1000 of 1000, each started within 5 of its place, no aria2c left",
+        r.complete() == r.total(),
+        r.aria2Kills()
+            + " SIGKILLs of aria2c, "
+            + r.jvmKills()
+            + " JVM SIGKILL, "
+            + r.seconds()
+            + " s in all; max-concurrent-downloads 3, windowMargin 2");
+    assertThat(r.complete()).isEqualTo(1_000);
+  }
 }
