@@ -28,7 +28,10 @@ class ChaosBench {
   @Test
   void aHundredDownloadsSurviveFifteenKillsTwoFreezesAndAJvmKill(Vertx vertx) throws Exception {
     Chaos.Result r =
-        new Chaos(vertx, root, new Chaos.Plan(100, 1 << 20, 8 << 20, 2 << 20, 17, 3000, 2, true))
+        new Chaos(
+                vertx,
+                root,
+                new Chaos.Plan(100, 1 << 20, 8 << 20, 2 << 20, 17, 3000, 2, true, 0, -1))
             .run();
     BenchReport.add(
         "chaos: downloads complete with the right SHA-256",

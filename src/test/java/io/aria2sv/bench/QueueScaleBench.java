@@ -226,7 +226,7 @@ class QueueScaleBench {
       double addSeconds = (System.nanoTime() - t0) / 1e9;
       double heapPer = (usedHeapAfterGc() - heap0) / (double) N;
       Aria2Rpc aria2 = sv.rpc();
-      await().atMost(WAIT).until(() -> held(aria2) == 10);
+      await().atMost(WAIT).until(() -> SupervisorHarness.aria2Held(aria2) == 10);
       long pid = sv.pid();
       double[] idle = idle(pid);
       List<Double> reads = new ArrayList<>();
@@ -255,24 +255,12 @@ class QueueScaleBench {
           .atMost(WAIT)
           .pollInterval(Duration.ofMillis(5))
           .ignoreExceptions()
-          .until(() -> sv.pid() != pid && held(sv.rpc()) == 10);
+          .until(() -> sv.pid() != pid && SupervisorHarness.aria2Held(sv.rpc()) == 10);
       double restartMs = (System.nanoTime() - k0) / 1e6;
       return new Side(addSeconds, idle[0], idle[1], restartMs, reads, heapPer);
     } finally {
       sv.undeploy();
     }
-  }
-
-  /** What aria2c holds, running and waiting. */
-  private static int held(Aria2Rpc rpc) throws Exception {
-    List<Object> lists =
-        SupervisorHarness.await(
-            rpc.multicall(
-                List.of(
-                    Aria2Call.tellActive(List.of("gid")),
-                    Aria2Call.tellWaiting(0, 100_000, List.of("gid"))),
-                Duration.ofSeconds(5)));
-    return ((JsonArray) lists.get(0)).size() + ((JsonArray) lists.get(1)).size();
   }
 
   private static List<Double> tellWaiting(Aria2Rpc rpc) throws Exception {

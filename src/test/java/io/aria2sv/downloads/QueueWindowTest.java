@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.aria2sv.bus.Addresses;
-import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2Rpc;
 import io.aria2sv.testing.FileServer;
 import io.aria2sv.testing.StackTestBase;
@@ -66,18 +65,6 @@ class QueueWindowTest extends StackTestBase {
     return out;
   }
 
-  /** What aria2c itself holds, running and waiting (not the results it keeps). */
-  private static int held(Aria2Rpc rpc) throws Exception {
-    List<Object> lists =
-        SupervisorHarness.await(
-            rpc.multicall(
-                List.of(
-                    Aria2Call.tellActive(List.of("gid")),
-                    Aria2Call.tellWaiting(0, 1000, List.of("gid"))),
-                Duration.ofSeconds(2)));
-    return ((JsonArray) lists.get(0)).size() + ((JsonArray) lists.get(1)).size();
-  }
-
   private List<String> addBatch(int n, String prefix) throws Exception {
     JsonArray items = new JsonArray();
     for (int i = 0; i < n; i++) {
@@ -111,7 +98,7 @@ class QueueWindowTest extends StackTestBase {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (started.size() < n || !allComplete(ids)) {
       assertThat(System.nanoTime()).as("all complete in time").isLessThan(deadline);
-      most = Math.max(most, held(aria2));
+      most = Math.max(most, SupervisorHarness.aria2Held(aria2));
       for (Object o : stack.request(Addresses.DOWNLOADS_LIST).getJsonArray("downloads")) {
         JsonObject d = (JsonObject) o;
         if (!"waiting".equals(d.getString("status"))) {
@@ -167,7 +154,7 @@ class QueueWindowTest extends StackTestBase {
     }
 
     // the whole queue in order, though aria2c holds only the one it runs
-    assertThat(held(aria2)).isEqualTo(1);
+    assertThat(SupervisorHarness.aria2Held(aria2)).isEqualTo(1);
     assertThat(gids(waiting(0, 100))).containsExactlyElementsOf(gids);
     assertThat(gids(waiting(5, 3))).containsExactly(gids.get(5), gids.get(6), gids.get(7));
     assertThat(gids(waiting(-1, 3))).containsExactly(gids.get(19), gids.get(18), gids.get(17));
@@ -214,9 +201,9 @@ class QueueWindowTest extends StackTestBase {
 
     // more at once in aria2c: the window grows and takes the queue's head, the moved one first
     rpc("aria2.changeGlobalOption", new JsonObject().put("max-concurrent-downloads", "3"));
-    await().atMost(WAIT).until(() -> held(aria2) == 3);
+    await().atMost(WAIT).until(() -> SupervisorHarness.aria2Held(aria2) == 3);
     await().atMost(WAIT).until(() -> !"waiting".equals(stack.get(ids.get(15)).getString("status")));
-    assertThat(held(aria2)).isEqualTo(3);
+    assertThat(SupervisorHarness.aria2Held(aria2)).isEqualTo(3);
     await()
         .atMost(WAIT)
         .until(

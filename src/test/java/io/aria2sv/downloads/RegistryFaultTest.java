@@ -13,8 +13,6 @@ import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.downloads.registry.Registry;
 import io.aria2sv.downloads.registry.RegistryStore;
-import io.aria2sv.rpc.Aria2Call;
-import io.aria2sv.rpc.Aria2Rpc;
 import io.aria2sv.testing.FileServer;
 import io.aria2sv.testing.Signals;
 import io.aria2sv.testing.SupervisorHarness;
@@ -155,19 +153,6 @@ class RegistryFaultTest {
         .toList();
   }
 
-  /** What aria2 runs or holds queued: every one of these must be a download the registry knows. */
-  private int aria2Unfinished() throws Exception {
-    Aria2Rpc rpc = SupervisorHarness.rpc(vertx);
-    List<Object> r =
-        SupervisorHarness.await(
-            rpc.multicall(
-                List.of(
-                    Aria2Call.tellActive(List.of("gid")),
-                    Aria2Call.tellWaiting(0, 100_000, List.of("gid"))),
-                Duration.ofSeconds(5)));
-    return ((JsonArray) r.get(0)).size() + ((JsonArray) r.get(1)).size();
-  }
-
   private ReplyException busFailure(String address, JsonObject body) throws Exception {
     Throwable err =
         vertx
@@ -224,7 +209,8 @@ class RegistryFaultTest {
                 .failureCode())
         .isEqualTo(ErrorCode.STORAGE_FULL.code());
     assertThat(errorLines()).as("one log line for the condition, not one per add").hasSize(1);
-    assertThat(aria2Unfinished())
+    // what aria2 runs or holds queued: every one of these must be a download the registry knows
+    assertThat(SupervisorHarness.aria2Held(SupervisorHarness.rpc(vertx)))
         .as("no refused add left running in aria2")
         .isEqualTo(acknowledged.size());
 

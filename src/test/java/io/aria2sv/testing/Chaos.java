@@ -25,7 +25,10 @@ import org.awaitility.Awaitility;
  * with the right SHA-256, with no renamed copies, the registry consistent, and no aria2c left.
  */
 public final class Chaos {
-  /** The run's size. */
+  /**
+   * The run's size; {@code running} is aria2's max-concurrent-downloads (0: its default of 5) and
+   * {@code margin} the window's margin (-1: the default).
+   */
   public record Plan(
       int downloads,
       int minBytes,
@@ -37,29 +40,6 @@ public final class Chaos {
       boolean killJvm,
       int running,
       int margin) {
-    /** aria2's default of 5 running and the default margin. */
-    public Plan(
-        int downloads,
-        int minBytes,
-        int maxBytes,
-        long bytesPerSecond,
-        int aria2Kills,
-        long killEveryMillis,
-        int stops,
-        boolean killJvm) {
-      this(
-          downloads,
-          minBytes,
-          maxBytes,
-          bytesPerSecond,
-          aria2Kills,
-          killEveryMillis,
-          stops,
-          killJvm,
-          0,
-          -1);
-    }
-
     /** How many downloads aria2c holds at most, not paused. */
     int window() {
       int r = running > 0 ? running : 5;

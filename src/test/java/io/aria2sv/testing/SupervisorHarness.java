@@ -292,6 +292,22 @@ public final class SupervisorHarness {
     return gids;
   }
 
+  /**
+   * How many downloads aria2 at {@code rpc} holds unfinished, running or waiting (not the results
+   * it keeps).
+   */
+  public static int aria2Held(io.aria2sv.rpc.Aria2Rpc rpc) throws Exception {
+    List<Object> lists =
+        await(
+            rpc.multicall(
+                List.of(
+                    io.aria2sv.rpc.Aria2Call.tellActive(List.of("gid")),
+                    io.aria2sv.rpc.Aria2Call.tellWaiting(0, 100_000, List.of("gid"))),
+                java.time.Duration.ofSeconds(5)));
+    return ((io.vertx.core.json.JsonArray) lists.get(0)).size()
+        + ((io.vertx.core.json.JsonArray) lists.get(1)).size();
+  }
+
   public static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
