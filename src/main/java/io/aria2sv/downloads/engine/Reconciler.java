@@ -98,11 +98,16 @@ final class Reconciler {
               }
               for (Map.Entry<String, JsonObject> stray : known.entrySet()) {
                 String state = stray.getValue().getString("status");
-                if (index.byGid(stray.getKey()) == null) {
+                Download owner = index.byGid(stray.getKey());
+                if (owner == null) {
                   if (Aria2Side.UNSTOPPED.contains(state)) {
                     aria2.removeStray(stray.getKey());
                   }
                   aria2.dropResult(stray.getKey());
+                } else if (Aria2Side.UNSTOPPED.contains(state)) {
+                  // an older GID of a download that runs under another now (given back to the
+                  // queue just before a crash): only the current one may run
+                  aria2.removeStray(stray.getKey());
                 }
               }
               LOG.info(

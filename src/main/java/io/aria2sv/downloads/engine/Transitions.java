@@ -30,6 +30,9 @@ final class Transitions {
   /** Called as a download reaches complete, before that is stored (its completion step). */
   private java.util.function.Consumer<Download> onComplete = d -> {};
 
+  /** Told after every change that may free or take a place in aria2's window. */
+  private Runnable window = () -> {};
+
   /** Downloads whose first add is under way, with the status they had when it began. */
   private final Map<String, DownloadStatus> firstAdd = new HashMap<>();
 
@@ -158,9 +161,6 @@ final class Transitions {
     firstAdd.remove(d.id);
     d.firstAddPending = false;
   }
-
-  /** Told after every change that may free or take a place in aria2's window. */
-  private Runnable window = () -> {};
 
   /** What is told when a download may have left or entered the queue or aria2. */
   void window(Runnable kick) {

@@ -53,6 +53,27 @@ class ReconcilerTest extends EngineTestBase {
   }
 
   @Test
+  void anOlderGidOfADownloadThatAria2StillRunsIsRemoved() throws Exception {
+    Download d = h.added();
+    String old = d.gid;
+    // given back to the queue under a new GID, and the JVM died before aria2 removed the old one
+    h.run(
+        () -> {
+          d.gid = "00000000000000fe";
+          d.gids.add(d.gid);
+        });
+
+    h.on(() -> h.manager.reconcile());
+
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> h.read(() -> !h.aria2.calls("aria2.forceRemove").isEmpty()));
+    assertThat(h.aria2.calls("aria2.forceRemove"))
+        .extracting(c -> c.params().getString(0))
+        .containsExactly(old);
+  }
+
+  @Test
   void whatAria2ReportsIsAdoptedAsTheDownloadsStatus() throws Exception {
     Download d = h.added();
     h.aria2.status(d.gid, "active", "completedLength", "5", "totalLength", "10");
