@@ -218,8 +218,7 @@ final class Aria2Methods {
       case "aria2.tellStopped" ->
           tellStopped(Params.integer(p, 0), Params.integer(p, 1), Params.keys(p, 2));
       case "aria2.getGlobalStat" ->
-          proxy(method, new JsonArray())
-              .compose(this::withQueue)
+          withQueue(proxy(method, new JsonArray()))
               .compose(others::globalStat)
               .otherwise(
                   err ->
@@ -398,14 +397,22 @@ final class Aria2Methods {
     return out;
   }
 
-  /** aria2c's {@code getGlobalStat} with {@code numWaiting} counting the whole queue. */
-  private Future<Object> withQueue(Object stat) {
-    return queue(0, 0)
-        .map(
-            q ->
-                (Object)
-                    ((JsonObject) stat).put("numWaiting", String.valueOf(q.getInteger("total"))))
-        .otherwise(stat);
+  /**
+   * aria2c's {@code getGlobalStat} with {@code numWaiting} counting the whole queue, as it stands
+   * when the call arrives (asked at once, beside aria2c: a command later in the same multicall does
+   * not change it).
+   */
+  private Future<Object> withQueue(Future<Object> stat) {
+    Future<JsonObject> queued = queue(0, 0);
+    return stat.compose(
+        s ->
+            queued
+                .map(
+                    q ->
+                        (Object)
+                            ((JsonObject) s)
+                                .put("numWaiting", String.valueOf(q.getInteger("total"))))
+                .otherwise(s));
   }
 
   /**
