@@ -43,7 +43,39 @@ public final class Forgetting {
     return forget(List.of(d), null);
   }
 
+  /**
+   * Forgets {@code items} (and the batch, when given) a page at a time: each page leaves the index
+   * and the registry in a transaction of its own, the next once it is committed, so that forgetting
+   * a million never holds the registry or the event loop for long. The batch row goes with the last
+   * page.
+   */
+  Future<Void> forgetPaged(List<Download> items, String batchId) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int from = 0; from < items.size(); from += PAGE) {
+      List<Download> page = items.subList(from, Math.min(items.size(), from + PAGE));
+      String batch = from + PAGE >= items.size() ? batchId : null;
+      // a single download retried meanwhile has not ended any more: it stays
+      chain =
+          chain.compose(
+              v ->
+                  forget(
+                      batchId != null
+                          ? page
+                          : page.stream()
+                              .filter(d -> d.status.terminal() && !AddsInFlight.reAddUnderway(d))
+                              .toList(),
+                      batch));
+    }
+    return chain;
+  }
+
+  /** The most downloads one transaction of {@link #forgetPaged} forgets. */
+  static final int PAGE = 1000;
+
   Future<Void> forget(List<Download> items, String batchId) {
+    if (items.isEmpty() && batchId == null) {
+      return Future.succeededFuture();
+    }
     items.forEach(
         d -> {
           index.remove(d);
@@ -81,25 +113,28 @@ public final class Forgetting {
       }
     }
     int n = single.size();
-    if (!single.isEmpty()) {
-      forget(single, null)
-          .onFailure(
-              err ->
-                  LOG.warn(
-                      "cannot forget {} ended downloads in the registry: {}",
-                      single.size(),
-                      err.getMessage()));
-    }
-    for (Map.Entry<String, List<Download>> b : byBatch.entrySet()) {
-      if (!batchesStillGoing.contains(b.getKey())) {
-        n += b.getValue().size();
-        forget(b.getValue(), b.getKey())
+    // one page after another, all in one chain: never one transaction for everything
+    Future<Void> chain =
+        forgetPaged(single, null)
             .onFailure(
                 err ->
                     LOG.warn(
-                        "cannot forget batch {} in the registry: {}",
-                        b.getKey(),
+                        "cannot forget {} ended downloads in the registry: {}",
+                        single.size(),
                         err.getMessage()));
+    for (Map.Entry<String, List<Download>> b : byBatch.entrySet()) {
+      if (!batchesStillGoing.contains(b.getKey())) {
+        n += b.getValue().size();
+        chain =
+            chain
+                .otherwiseEmpty()
+                .compose(v -> forgetPaged(b.getValue(), b.getKey()))
+                .onFailure(
+                    err ->
+                        LOG.warn(
+                            "cannot forget batch {} in the registry: {}",
+                            b.getKey(),
+                            err.getMessage()));
       }
     }
     return n;
