@@ -40,7 +40,9 @@ final class DownloadJson {
             .put("node", node)
             .put("category", d.request.category())
             .put("completion", d.completion);
-    d.shown = new Shown(d, rd, j);
+    // kept for what aria2c holds, whose figures change and are asked for all the time; a download
+    // that waits in the registry or has ended is built again when asked (a few KB less each)
+    d.shown = d.held ? new Shown(d, rd, j) : null;
     return j;
   }
 
