@@ -230,6 +230,13 @@ public final class Addresses {
   public static final String DOWNLOADS_QUEUE = "aria2.downloads.queue";
 
   /**
+   * Request/reply, on each node. Request {@code {offset?, num?}}. Reply {@code {total,
+   * downloads:[…]}}: the ended downloads (complete, failed, removed) in the order they ended, paged
+   * as {@link #DOWNLOADS_QUEUE} (aria2's {@code tellStopped}).
+   */
+  public static final String DOWNLOADS_STOPPED = "aria2.downloads.stopped";
+
+  /**
    * Request/reply. Request {@code {id}}. Reply {@code {id, source, files:[{index, path,
    * relativePath, length, completedLength, selected, uris:[{uri, status}]}]}}: from aria2 while it
    * holds the download ({@code source:"aria2"}), else what the registry knows ({@code "registry"}).

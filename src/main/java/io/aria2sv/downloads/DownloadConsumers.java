@@ -65,6 +65,11 @@ final class DownloadConsumers {
         b ->
             Future.succeededFuture(
                 manager.queuePage(b.getInteger("offset", 0), b.getInteger("num", 1000))));
+    answer(
+        Addresses.DOWNLOADS_STOPPED,
+        b ->
+            Future.succeededFuture(
+                manager.stoppedPage(b.getInteger("offset", 0), b.getInteger("num", 1000))));
     command(Addresses.DOWNLOADS_STOP_SEEDING, b -> manager.commands().stopSeeding(find(b)));
     command(Addresses.DOWNLOADS_COMPLETION_RETRY, b -> manager.retryCompletion(find(b)));
     answer(Addresses.DOWNLOADS_PEERS, b -> manager.commands().peers(find(b)));

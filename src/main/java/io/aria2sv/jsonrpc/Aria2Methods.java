@@ -435,10 +435,18 @@ final class Aria2Methods {
 
   /**
    * The ended downloads of the registry (aria2c keeps none of ours: their results are dropped),
-   * oldest first; a negative {@code offset} counts from the newest, newest first, as aria2 does.
+   * oldest first; a negative {@code offset} counts from the newest, newest first, as aria2 does. In
+   * a cluster, every node's (from the cluster-wide list).
    */
   private Future<Object> tellStopped(int offset, int num, List<String> keys) {
-    return fromRegistry(List.copyOf(ENDED), offset, num, keys);
+    if (others.clustered()) {
+      return fromRegistry(List.copyOf(ENDED), offset, num, keys);
+    }
+    return bus(
+            Addresses.DOWNLOADS_STOPPED,
+            new JsonObject().put("offset", offset).put("num", num),
+            quick)
+        .map(q -> (Object) shapes(q.getJsonArray("downloads").stream().toList(), keys));
   }
 
   /**

@@ -61,13 +61,24 @@ final class DownloadIndex {
     idByGid.put(gid, d.id);
   }
 
-  /** Changes {@code d}'s status to {@code to}, with the gauges, the count and the queue. */
-  void setStatus(Download d, DownloadStatus to) {
+  /**
+   * Changes {@code d}'s status to {@code to} at {@code at} (epoch ms), with the gauges, the count
+   * and the lists.
+   */
+  void setStatus(Download d, DownloadStatus to, long at) {
     DownloadStatus from = d.status;
     metrics.downloadStatus(from, to);
     activeCount += (to.transferring() ? 1 : 0) - (from.transferring() ? 1 : 0);
     queue.untrack(d);
     d.status = to;
+    d.updatedAt = at;
+    queue.track(d);
+  }
+
+  /** {@code d} changed at {@code at} (epoch ms) without a change of status. */
+  void touch(Download d, long at) {
+    queue.untrack(d);
+    d.updatedAt = at;
     queue.track(d);
   }
 

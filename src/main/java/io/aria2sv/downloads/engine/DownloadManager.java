@@ -206,6 +206,16 @@ public final class DownloadManager {
     return new JsonObject().put("total", index.queue().size()).put("downloads", page);
   }
 
+  /**
+   * {@code num} ended downloads from {@code offset} (oldest end first; negative: from the newest,
+   * backwards): {@code {total, downloads:[…]}}.
+   */
+  public JsonObject stoppedPage(int offset, int num) {
+    io.vertx.core.json.JsonArray page = new io.vertx.core.json.JsonArray();
+    index.queue().stoppedPage(offset, num).forEach(d -> page.add(json.of(d)));
+    return new JsonObject().put("total", index.queue().stoppedSize()).put("downloads", page);
+  }
+
   StatusApplier applier() {
     return applier;
   }

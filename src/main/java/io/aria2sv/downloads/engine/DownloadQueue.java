@@ -14,11 +14,12 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The queue as aria2's clients know it: every waiting and paused download, in order of {@link
- * Download#position}, whether aria2 holds it or not. Also the downloads aria2 holds ({@link
- * Download#held}) and, among the waiting ones, those it does not hold yet: the {@link Window} takes
- * the next from there. A new download goes to the end; a move takes a position between its new
- * neighbours, and renumbers the queue only when there is no room between them. Event-loop confined.
+ * The lists aria2's clients know: the queue, every waiting and paused download in order of {@link
+ * Download#position}, whether aria2 holds it or not; and the stopped list, every ended download in
+ * the order it ended. Also the downloads aria2 holds ({@link Download#held}) and, among the waiting
+ * ones, those it does not hold yet: the {@link Window} takes the next from there. A new download
+ * goes to the end; a move takes a position between its new neighbours, and renumbers the queue only
+ * when there is no room between them. Event-loop confined.
  */
 final class DownloadQueue {
   /** The distance between the positions of downloads added one after the other. */
@@ -29,6 +30,10 @@ final class DownloadQueue {
 
   /** Waiting and paused, by position. */
   private final NavigableSet<Download> order = new TreeSet<>(ORDER);
+
+  /** Ended (complete, failed, removed), oldest end first. */
+  private final NavigableSet<Download> stopped =
+      new TreeSet<>(Comparator.<Download>comparingLong(d -> d.updatedAt).thenComparing(d -> d.id));
 
   /** Waiting, not held by aria2: what the window adds next. */
   private final NavigableSet<Download> ready = new TreeSet<>(ORDER);
@@ -49,10 +54,14 @@ final class DownloadQueue {
     }
   }
 
-  /** Takes {@code d} out before its status or position changes; {@link #track} puts it back. */
+  /**
+   * Takes {@code d} out before its status, position or end time changes; {@link #track} puts it
+   * back.
+   */
   void untrack(Download d) {
     order.remove(d);
     ready.remove(d);
+    stopped.remove(d);
   }
 
   /** Files {@code d} where its status, position and hold put it now. */
@@ -66,6 +75,9 @@ final class DownloadQueue {
     }
     if (d.status == WAITING && !d.held) {
       ready.add(d);
+    }
+    if (d.status.terminal()) {
+      stopped.add(d);
     }
     if (d.held && (d.status.terminal() || d.status == RETRYING)) {
       release(d);
@@ -168,6 +180,20 @@ final class DownloadQueue {
    * last) and goes towards the front, as aria2's {@code tellWaiting} does.
    */
   List<Download> page(int offset, int num) {
+    return page(order, offset, num);
+  }
+
+  /** The ended downloads, paged as {@link #page(int, int)} pages the queue. */
+  List<Download> stoppedPage(int offset, int num) {
+    return page(stopped, offset, num);
+  }
+
+  /** The number of ended downloads. */
+  int stoppedSize() {
+    return stopped.size();
+  }
+
+  private static List<Download> page(NavigableSet<Download> order, int offset, int num) {
     List<Download> out = new ArrayList<>();
     if (num <= 0) {
       return out;

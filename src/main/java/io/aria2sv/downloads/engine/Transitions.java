@@ -55,8 +55,7 @@ final class Transitions {
     if (d.status == to) {
       return;
     }
-    index.setStatus(d, to);
-    d.updatedAt = System.currentTimeMillis();
+    index.setStatus(d, to, System.currentTimeMillis());
     if (to == DownloadStatus.COMPLETE) {
       onComplete.accept(d);
     }
@@ -90,7 +89,7 @@ final class Transitions {
 
   /** As {@link #changed(Download)}; a {@code webhookEvent} puts its messages in the outbox too. */
   void changed(Download d, String webhookEvent) {
-    d.updatedAt = System.currentTimeMillis();
+    index.touch(d, System.currentTimeMillis());
     stored(
         d, webhookEvent == null ? java.util.List.of() : outbox.apply(webhookEvent, json.apply(d)));
     if (!firstAdd.containsKey(d.id)) {
