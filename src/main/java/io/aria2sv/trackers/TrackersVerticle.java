@@ -131,7 +131,7 @@ public final class TrackersVerticle extends VerticleBase {
               if (!changed) {
                 return Future.succeededFuture();
               }
-              publish();
+              // kept first, then given to aria2c: what aria2c runs with is on disk for a restart
               Map<URI, ListState> snapshot = new LinkedHashMap<>(lists);
               return vertx
                   .executeBlocking(
@@ -147,7 +147,8 @@ public final class TrackersVerticle extends VerticleBase {
                               store.file(),
                               err.getMessage()))
                   .<Void>mapEmpty()
-                  .otherwiseEmpty();
+                  .otherwiseEmpty()
+                  .onComplete(v -> publish());
             });
   }
 
