@@ -209,7 +209,7 @@ class QueueScaleBench {
     JsonObject cfg =
         TestConfig.fast(
             vertx, root.resolve("ours"), "downloads.progressInterval", "1s", "rpc.timeout", "10s");
-    SupervisorHarness sv = new SupervisorHarness(vertx).deployStack(cfg);
+    SupervisorHarness sv = new SupervisorHarness(vertx, false).deployStack(cfg);
     // the run's figures are taken in this JVM: its own start is measured by restart()
     try {
       long heap0 = usedHeapAfterGc();
@@ -226,6 +226,7 @@ class QueueScaleBench {
       }
       double addSeconds = (System.nanoTime() - t0) / 1e9;
       double heapPer = (usedHeapAfterGc() - heap0) / (double) N;
+      histogram();
       Aria2Rpc aria2 = sv.rpc();
       await().atMost(WAIT).until(() -> SupervisorHarness.aria2Held(aria2) == 10);
       long pid = sv.pid();
@@ -383,7 +384,7 @@ class QueueScaleBench {
    */
   private void restart(Vertx vertx, JsonObject cfg, WebClient web) throws Exception {
     long t0 = System.nanoTime();
-    SupervisorHarness sv = new SupervisorHarness(vertx).deployStack(cfg);
+    SupervisorHarness sv = new SupervisorHarness(vertx, false).deployStack(cfg);
     try {
       await()
           .atMost(WAIT)
@@ -425,6 +426,26 @@ class QueueScaleBench {
     List<Double> s = new ArrayList<>(sample);
     java.util.Collections.sort(s);
     return s.get((int) Math.ceil(0.99 * s.size()) - 1);
+  }
+
+  /**
+   * The classes that take the heap with the queue held ({@code jcmd GC.class_histogram}, its first
+   * 40 lines), in {@code target/bench/queue-heap-histogram.txt}: where the bytes per download go.
+   */
+  private static void histogram() throws Exception {
+    Process jcmd =
+        new ProcessBuilder(
+                "jcmd", Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
+    List<String> lines =
+        new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+            .lines()
+            .limit(40)
+            .toList();
+    jcmd.waitFor();
+    Files.createDirectories(BenchReport.DIR);
+    Files.write(BenchReport.DIR.resolve("queue-heap-histogram.txt"), lines);
   }
 
   private static long usedHeapAfterGc() {
@@ -504,7 +525,7 @@ class QueueScaleBench {
             "1",
             "downloads.windowMargin",
             margin);
-    SupervisorHarness sv = new SupervisorHarness(vertx).deployStack(cfg);
+    SupervisorHarness sv = new SupervisorHarness(vertx, false).deployStack(cfg);
     try {
       List<String> names = names(files, prefix);
       JsonArray items = new JsonArray();

@@ -33,7 +33,19 @@ public final class SupervisorHarness {
   private Aria2Supervisor stack;
 
   public SupervisorHarness(Vertx vertx) {
+    this(vertx, true);
+  }
+
+  /**
+   * A harness that collects every supervisor, download, progress and batch event for the test to
+   * read, or none ({@code collect} false: a benchmark of a large queue measures the supervisor, not
+   * a list of its events).
+   */
+  public SupervisorHarness(Vertx vertx, boolean collect) {
     this.vertx = vertx;
+    if (!collect) {
+      return;
+    }
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_SUPERVISOR, m -> events.add(m.body()));
     vertx
         .eventBus()
