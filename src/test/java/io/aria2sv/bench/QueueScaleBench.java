@@ -45,7 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class QueueScaleBench {
-  private static final int N = Integer.getInteger("bench.queue.size", 100_000);
+  /** The queue's size: {@code -Dbench.queue.size}, 100,000 by default; a million alone. */
+  private int n = Integer.getInteger("bench.queue.size", 100_000);
+
   private static final int BATCH = 5_000;
   private static final Duration WAIT = Duration.ofMinutes(5);
   private static final int READS = 30;
@@ -61,6 +63,56 @@ class QueueScaleBench {
       List<Double> tellWaitingMs,
       double heapBytesPerDownload) {}
 
+  /**
+   * The supervisor alone with a million queued (plain aria2c would need about 12 GiB): not in the
+   * default bench run; {@code mvn -B -Pbench verify -Dtest=QueueScaleBench -DskipITs
+   * -Dsurefire.groups=bench-million -Dsurefire.excludedGroups=}.
+   */
+  @Test
+  @Tag("bench-million")
+  void aMillionQueuedHeldByTheSupervisorAlone(Vertx vertx) throws Exception {
+    n = Integer.getInteger("bench.queue.million", 1_000_000);
+    try (FileServer files = new FileServer(vertx).start()) {
+      files.addRandomFile("slow.bin", 1 << 20, 1);
+      files.throttle(2048);
+      WebClient web = WebClient.create(vertx);
+      Side ours = supervised(vertx, files, web);
+      String size = String.format(Locale.ROOT, "%,d", n);
+      for (String[] r :
+          List.of(
+              new String[] {"aria2c RSS with " + size + " queued", "MiB", "64"},
+              new String[] {"aria2c CPU while " + size + " wait", "% of a core", "2"},
+              new String[] {
+                "kill -9 of aria2c -> window full again, " + size + " queued", "ms", "1000"
+              },
+              new String[] {"tellWaiting(0,1000) p99 with " + size + " queued", "ms", "50"},
+              new String[] {"batch adds up to " + size, "downloads/s", "20000"},
+              new String[] {"heap per queued download at " + size, "bytes", "512"})) {
+        double v =
+            switch (r[1]) {
+              case "MiB" -> ours.aria2RssMib();
+              case "% of a core" -> ours.aria2CpuPercent();
+              case "downloads/s" -> n / ours.addSeconds();
+              case "bytes" -> ours.heapBytesPerDownload();
+              default -> r[0].startsWith("kill") ? ours.restartMs() : p99(ours.tellWaitingMs());
+            };
+        double goal = Double.parseDouble(r[2]);
+        boolean atLeast = r[1].equals("downloads/s");
+        BenchReport.add(
+            r[0],
+            r[1],
+            BenchReport.Stats.of(List.of(v)),
+            "the goal: " + r[2] + " " + r[1],
+            null,
+            v / goal,
+            (atLeast ? ">= " : "<= ") + r[2] + " " + r[1],
+            atLeast ? v >= goal : v <= goal,
+            "the supervisor alone (plain aria2c would need about 12 GiB); in-process, the heap"
+                + " figure after a full GC");
+      }
+    }
+  }
+
   @Test
   void aLargeQueueHeldByTheSupervisorAgainstPlainAria2cHoldingItItself(Vertx vertx)
       throws Exception {
@@ -70,7 +122,7 @@ class QueueScaleBench {
       WebClient web = WebClient.create(vertx);
       Side plain = plain(vertx, files, web);
       Side ours = supervised(vertx, files, web);
-      String size = String.format(Locale.ROOT, "%,d", N);
+      String size = String.format(Locale.ROOT, "%,d", n);
       row(
           "aria2c RSS with " + size + " queued",
           "MiB",
@@ -115,8 +167,8 @@ class QueueScaleBench {
       row(
           "adds of " + size + " in batches of 5,000",
           "downloads/s",
-          N / ours.addSeconds(),
-          N / plain.addSeconds(),
+          n / ours.addSeconds(),
+          n / plain.addSeconds(),
           "ratio >= 1",
           "ours: aria2.downloads.batch-add on the bus, acknowledged when stored; plain: addUri in"
               + " multicalls of 5,000; heap per queued download "
@@ -154,9 +206,9 @@ class QueueScaleBench {
     try {
       answering(rpc);
       long t0 = System.nanoTime();
-      for (int from = 0; from < N; from += BATCH) {
+      for (int from = 0; from < n; from += BATCH) {
         List<Aria2Call> calls = new ArrayList<>();
-        for (int i = from; i < Math.min(N, from + BATCH); i++) {
+        for (int i = from; i < Math.min(n, from + BATCH); i++) {
           calls.add(
               Aria2Call.addUri(
                   List.of(files.url("slow.bin")), new JsonObject().put("out", "p" + i + ".bin")));
@@ -170,7 +222,7 @@ class QueueScaleBench {
       Path session = data.resolve("aria2.session");
       await()
           .atMost(WAIT)
-          .until(() -> Files.exists(session) && Files.size(session) > (long) N * 50);
+          .until(() -> Files.exists(session) && Files.size(session) > (long) n * 50);
       Signals.kill9(p.pid());
       p.waitFor();
       List<String> again = new ArrayList<>(cmd);
@@ -214,9 +266,9 @@ class QueueScaleBench {
     try {
       long heap0 = usedHeapAfterGc();
       long t0 = System.nanoTime();
-      for (int from = 0; from < N; from += BATCH) {
+      for (int from = 0; from < n; from += BATCH) {
         JsonArray items = new JsonArray();
-        for (int i = from; i < Math.min(N, from + BATCH); i++) {
+        for (int i = from; i < Math.min(n, from + BATCH); i++) {
           items.add(
               new JsonObject()
                   .put("uris", new JsonArray().add(files.url("slow.bin")))
@@ -225,7 +277,7 @@ class QueueScaleBench {
         sv.request(Addresses.BATCHES_ADD, new JsonObject().put("items", items));
       }
       double addSeconds = (System.nanoTime() - t0) / 1e9;
-      double heapPer = (usedHeapAfterGc() - heap0) / (double) N;
+      double heapPer = (usedHeapAfterGc() - heap0) / (double) n;
       histogram();
       Aria2Rpc aria2 = sv.rpc();
       await().atMost(WAIT).until(() -> SupervisorHarness.aria2Held(aria2) == 10);
@@ -285,7 +337,7 @@ class QueueScaleBench {
    * tellStopped(-1,1000), as AriaNg sends it) and the REST list's pages (50: newest, oldest, the
    * waiting ones, one batch's), with the whole queue waiting.
    */
-  private static void pollAndPages(WebClient web, int port) throws Exception {
+  private void pollAndPages(WebClient web, int port) throws Exception {
     JsonArray calls = new JsonArray();
     calls.add(
         new JsonObject().put("methodName", "aria2.getGlobalStat").put("params", new JsonArray()));
@@ -348,7 +400,7 @@ class QueueScaleBench {
               BenchReport.Stats.of(times).median(),
               p99(times)));
     }
-    String size = String.format(Locale.ROOT, "%,d", N);
+    String size = String.format(Locale.ROOT, "%,d", n);
     BenchReport.Stats p = BenchReport.Stats.of(polls);
     BenchReport.add(
         "AriaNg's poll with " + size + " waiting",
@@ -397,7 +449,7 @@ class QueueScaleBench {
                       == 200);
       double ms = (System.nanoTime() - t0) / 1e6;
       BenchReport.add(
-          String.format(Locale.ROOT, "start -> /health/ready with %,d in the registry", N),
+          String.format(Locale.ROOT, "start -> /health/ready with %,d in the registry", n),
           "ms",
           BenchReport.Stats.of(List.of(ms)),
           "the goal: 3 s (ratio: ours / 3 s)",
