@@ -4,7 +4,6 @@ import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.BusReplies;
 import io.aria2sv.downloads.engine.Download;
 import io.aria2sv.downloads.engine.DownloadManager;
-import io.aria2sv.downloads.engine.DownloadQuery;
 import io.aria2sv.downloads.request.CommandRequests;
 import io.aria2sv.downloads.request.Intake;
 import io.vertx.core.Future;
@@ -39,9 +38,7 @@ final class DownloadConsumers {
     answer(Addresses.DOWNLOADS_GET, b -> Future.succeededFuture(manager.json(find(b))));
     answer(
         Addresses.DOWNLOADS_LIST,
-        b ->
-            Future.succeededFuture(
-                DownloadQuery.page(manager.all(), CommandRequests.listQuery(b), manager::json)));
+        b -> Future.succeededFuture(manager.list(CommandRequests.listQuery(b))));
     command(Addresses.DOWNLOADS_PAUSE, b -> manager.commands().pause(find(b)));
     command(Addresses.DOWNLOADS_RESUME, b -> manager.commands().resume(find(b)));
     command(Addresses.DOWNLOADS_RETRY, b -> manager.commands().retry(find(b)));

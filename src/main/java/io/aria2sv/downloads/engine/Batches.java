@@ -43,6 +43,12 @@ public final class Batches {
     }
   }
 
+  /** The downloads of batch {@code id} in the order they were added; empty when none. */
+  List<Download> items(String id) {
+    Batch b = byId.get(id);
+    return b == null ? List.of() : b.items;
+  }
+
   /** After loading the registry: batches already done have nothing left to announce. */
   void markLoadedDone() {
     byId.forEach((id, b) -> b.doneAnnounced = stats(id, b).getBoolean("done"));

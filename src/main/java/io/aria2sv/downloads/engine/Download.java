@@ -59,6 +59,9 @@ public final class Download {
    */
   boolean held;
 
+  /** Its place in the index's list of every download in the order they were added. */
+  int slot;
+
   /** Its first add is under way: not in the queue yet (see {@link Transitions#firstAddBegins}). */
   boolean firstAddPending;
 

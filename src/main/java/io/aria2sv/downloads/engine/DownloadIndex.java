@@ -4,9 +4,11 @@ import io.aria2sv.bus.DownloadStatus;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.bus.ServiceException;
 import io.aria2sv.metrics.Metrics;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,6 +24,17 @@ final class DownloadIndex {
   private final Batches batches = new Batches();
   private final DownloadQueue queue = new DownloadQueue();
 
+  /**
+   * Every download in the order it was added, null where one was forgotten (until the list is
+   * compacted): a page of the list is read from either end without walking the rest.
+   */
+  private final List<Download> added = new ArrayList<>();
+
+  private int forgottenSlots;
+
+  /** How many downloads have each status, by the status's ordinal. */
+  private final int[] counts = new int[DownloadStatus.values().length];
+
   /** Downloads with status ACTIVE or SEEDING. */
   private int activeCount;
 
@@ -33,6 +46,9 @@ final class DownloadIndex {
     if (byId.put(d.id, d) == null) {
       metrics.downloadStatus(null, d.status);
       activeCount += d.status.transferring() ? 1 : 0;
+      counts[d.status.ordinal()]++;
+      d.slot = added.size();
+      added.add(d);
     }
     d.gids.forEach(g -> idByGid.put(g, d.id));
     if (d.request.requestId() != null) {
@@ -47,6 +63,12 @@ final class DownloadIndex {
     if (byId.remove(d.id) != null) {
       metrics.downloadStatus(d.status, null);
       activeCount -= d.status.transferring() ? 1 : 0;
+      counts[d.status.ordinal()]--;
+      added.set(d.slot, null);
+      forgottenSlots++;
+      if (forgottenSlots > 1024 && forgottenSlots > added.size() / 2) {
+        compact();
+      }
     }
     d.gids.forEach(idByGid::remove);
     if (d.request.requestId() != null) {
@@ -69,6 +91,8 @@ final class DownloadIndex {
     DownloadStatus from = d.status;
     metrics.downloadStatus(from, to);
     activeCount += (to.transferring() ? 1 : 0) - (from.transferring() ? 1 : 0);
+    counts[from.ordinal()]--;
+    counts[to.ordinal()]++;
     queue.untrack(d);
     d.status = to;
     d.updatedAt = at;
@@ -125,6 +149,69 @@ final class DownloadIndex {
   /** Oldest first. */
   Collection<Download> all() {
     return byId.values();
+  }
+
+  /** How many downloads there are. */
+  int size() {
+    return byId.size();
+  }
+
+  /** How many downloads have {@code status}. */
+  int count(DownloadStatus status) {
+    return counts[status.ordinal()];
+  }
+
+  /** Every download in the order they were added, or the newest first; read as it goes. */
+  Iterable<Download> inOrder(boolean newestFirst) {
+    return skippingForgotten(added, newestFirst);
+  }
+
+  /** {@code list} in its order or backwards, without its nulls. */
+  static Iterable<Download> skippingForgotten(List<Download> list, boolean backwards) {
+    return () ->
+        new java.util.Iterator<>() {
+          private int i = backwards ? list.size() - 1 : 0;
+          private Download next = advance();
+
+          private Download advance() {
+            while (backwards ? i >= 0 : i < list.size()) {
+              Download d = list.get(backwards ? i-- : i++);
+              if (d != null) {
+                return d;
+              }
+            }
+            return null;
+          }
+
+          @Override
+          public boolean hasNext() {
+            return next != null;
+          }
+
+          @Override
+          public Download next() {
+            if (next == null) {
+              throw new java.util.NoSuchElementException();
+            }
+            Download d = next;
+            next = advance();
+            return d;
+          }
+        };
+  }
+
+  /** Drops the forgotten slots; every download's slot follows. */
+  private void compact() {
+    int j = 0;
+    for (int i = 0; i < added.size(); i++) {
+      Download d = added.get(i);
+      if (d != null) {
+        d.slot = j;
+        added.set(j++, d);
+      }
+    }
+    added.subList(j, added.size()).clear();
+    forgottenSlots = 0;
   }
 
   /** O(1): the progress ticker asks this at every tick. */

@@ -143,6 +143,11 @@ public final class DownloadManager {
     return index.findByGid(gid);
   }
 
+  /** One page of the list {@code q} asks for, with how many match in all. */
+  public JsonObject list(io.aria2sv.downloads.request.CommandRequests.ListQuery q) {
+    return DownloadQuery.page(index, q, json::of);
+  }
+
   /** Every download, oldest first. */
   public Collection<Download> all() {
     return index.all();

@@ -3,10 +3,6 @@ package io.aria2sv.downloads.engine;
 import io.aria2sv.downloads.request.CommandRequests;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -17,27 +13,39 @@ import java.util.function.Function;
 public final class DownloadQuery {
   private DownloadQuery() {}
 
-  public static JsonObject page(
-      Collection<Download> oldestFirst,
-      CommandRequests.ListQuery q,
-      Function<Download, JsonObject> json) {
-    List<Download> all = new ArrayList<>(oldestFirst);
-    if (q.newestFirst()) {
-      Collections.reverse(all);
-    }
+  /**
+   * The page {@code q} asks for. A page is read from the end the order starts at and stops once it
+   * is full when the number that match is known without looking (no filter, or a status alone: the
+   * index counts them); a batch's page reads only that batch's downloads. Any other filter walks
+   * every download to count the matches.
+   */
+  static JsonObject page(
+      DownloadIndex index, CommandRequests.ListQuery q, Function<Download, JsonObject> json) {
+    Iterable<Download> order =
+        q.batchId() != null
+            ? DownloadIndex.skippingForgotten(index.batches().items(q.batchId()), q.newestFirst())
+            : index.inOrder(q.newestFirst());
+    boolean statusAtMost = q.batchId() == null && q.category() == null && q.name() == null;
+    Integer known =
+        !statusAtMost ? null : q.status() == null ? index.size() : index.count(q.status());
     JsonArray page = new JsonArray();
-    int total = 0;
-    for (Download d : all) {
-      if (matches(d, q, json)) {
-        if (total >= q.offset() && page.size() < q.limit()) {
-          page.add(json.apply(d));
-        }
-        total++;
+    int seen = 0;
+    for (Download d : order) {
+      if (!matches(d, q, json)) {
+        continue;
       }
+      if (seen >= q.offset()) {
+        if (page.size() < q.limit()) {
+          page.add(json.apply(d));
+        } else if (known != null) {
+          break;
+        }
+      }
+      seen++;
     }
     return new JsonObject()
         .put("downloads", page)
-        .put("total", total)
+        .put("total", known != null ? known : seen)
         .put("offset", q.offset())
         .put("limit", q.limit());
   }
