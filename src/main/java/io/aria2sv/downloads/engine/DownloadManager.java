@@ -62,7 +62,8 @@ public final class DownloadManager {
     RetryDecider decider = new RetryDecider(config);
     this.json = new DownloadJson(torrents, events.node(), decider);
     this.transitions = new Transitions(index, store, events, json::of);
-    this.window = new Window(vertx, rpc, index, aria2, transitions, config.windowMargin());
+    this.window =
+        new Window(vertx, rpc, index, aria2, transitions, inFlight, config.windowMargin());
     transitions.window(window::kick);
     this.forgetting = new Forgetting(index, transitions, store, events);
     this.reAdds =

@@ -29,6 +29,7 @@ final class Window {
   private final DownloadQueue queue;
   private final Aria2Side aria2;
   private final Transitions transitions;
+  private final AddsInFlight inFlight;
 
   private int maxConcurrent = 5;
   private int margin;
@@ -41,7 +42,9 @@ final class Window {
       DownloadIndex index,
       Aria2Side aria2,
       Transitions transitions,
+      AddsInFlight inFlight,
       int margin) {
+    this.inFlight = inFlight;
     this.context = vertx.getOrCreateContext();
     this.rpc = rpc;
     this.index = index;
@@ -132,8 +135,9 @@ final class Window {
   /** Adds {@code d} to aria2c where it stands among the downloads aria2c lists as waiting. */
   private void send(Download d) {
     boolean resume = d.gids.size() > 1 || d.completedLength > 0;
-    aria2
-        .add(d, resume, queue.heldAhead(d))
+    // a pause, resume or removal of d waits until aria2c has answered this add
+    inFlight
+        .reAdd(d, aria2.add(d, resume, queue.heldAhead(d)))
         .onFailure(
             err -> {
               if (err instanceof AddRefused why && d.status == WAITING) {
