@@ -41,15 +41,21 @@ class ReconcilerTest extends EngineTestBase {
     h.added();
     h.aria2.status("00000000000000ff", "active"); // left from a session of another time
 
-    h.on(() -> h.manager.reconcile());
+    assertTheReconcileRemovesOnly("00000000000000ff");
+  }
 
-    // sent after the reconcile's answer, in the next multicall of commands
+  /**
+   * Reconciles, and expects aria2 to be asked to remove these GIDs and no other (sent after the
+   * reconcile's answer, in the next multicall of commands).
+   */
+  private void assertTheReconcileRemovesOnly(String... gids) throws Exception {
+    h.on(() -> h.manager.reconcile());
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> h.read(() -> !h.aria2.calls("aria2.forceRemove").isEmpty()));
     assertThat(h.aria2.calls("aria2.forceRemove"))
         .extracting(c -> c.params().getString(0))
-        .containsExactly("00000000000000ff");
+        .containsExactly(gids);
   }
 
   @Test
@@ -63,14 +69,7 @@ class ReconcilerTest extends EngineTestBase {
           d.gids.add(d.gid);
         });
 
-    h.on(() -> h.manager.reconcile());
-
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> h.read(() -> !h.aria2.calls("aria2.forceRemove").isEmpty()));
-    assertThat(h.aria2.calls("aria2.forceRemove"))
-        .extracting(c -> c.params().getString(0))
-        .containsExactly(old);
+    assertTheReconcileRemovesOnly(old);
   }
 
   @Test
