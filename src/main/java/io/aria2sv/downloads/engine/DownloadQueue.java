@@ -188,6 +188,18 @@ final class DownloadQueue {
     return page(stopped, offset, num);
   }
 
+  /** The downloads that ended before {@code at} (epoch ms), the oldest end first. */
+  List<Download> endedBefore(long at) {
+    List<Download> out = new ArrayList<>();
+    for (Download d : stopped) {
+      if (d.updatedAt >= at) {
+        break;
+      }
+      out.add(d);
+    }
+    return out;
+  }
+
   /** The number of ended downloads. */
   int stoppedSize() {
     return stopped.size();

@@ -98,20 +98,25 @@ public final class Forgetting {
   public int forgetEnded(long endedBefore) {
     List<Download> single = new ArrayList<>();
     Map<String, List<Download>> byBatch = new HashMap<>();
-    Set<String> batchesStillGoing = new HashSet<>();
-    for (Download d : index.all()) {
-      boolean old =
-          d.status.terminal() && d.updatedAt < endedBefore && !AddsInFlight.reAddUnderway(d);
+    // the ended downloads in the order they ended, up to the cutoff: not every download
+    for (Download d : index.queue().endedBefore(endedBefore)) {
+      if (AddsInFlight.reAddUnderway(d)) {
+        continue;
+      }
       if (d.batchId == null) {
-        if (old) {
-          single.add(d);
-        }
-      } else if (old) {
-        byBatch.computeIfAbsent(d.batchId, k -> new ArrayList<>()).add(d);
+        single.add(d);
       } else {
-        batchesStillGoing.add(d.batchId);
+        byBatch.computeIfAbsent(d.batchId, k -> new ArrayList<>()).add(d);
       }
     }
+    // a batch goes once every one of its downloads ended before then
+    Set<String> batchesStillGoing = new HashSet<>();
+    byBatch.forEach(
+        (id, old) -> {
+          if (old.size() != index.batches().items(id).size()) {
+            batchesStillGoing.add(id);
+          }
+        });
     int n = single.size();
     // one page after another, all in one chain: never one transaction for everything
     Future<Void> chain =
