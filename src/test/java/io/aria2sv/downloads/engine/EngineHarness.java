@@ -25,7 +25,9 @@ import java.util.function.Supplier;
 /**
  * The downloads engine on one event loop against a {@link FakeAria2} and a real registry in a
  * temporary directory: what the engine's unit tests share. Everything the engine does runs on the
- * harness's context ({@link #on}, {@link #run}); events published on the bus are collected.
+ * harness's context ({@link #on}, {@link #run}); events published on the bus are collected. No
+ * aria2c runs here: torrents and magnets go to the fake, so there is no DHT, local peer discovery
+ * or peer exchange to turn off, and nothing can leave 127.0.0.0/8.
  */
 final class EngineHarness {
   /** Automatic re-adds on (for aria2 errors 1, 2 and 6), 3 at most, after 30 s; seeding 1.0/1 h. */
