@@ -116,14 +116,11 @@ final class Aria2Side {
   }
 
   /**
-   * Takes {@code d} out of aria2 and back into the queue, under a new GID (so that what aria2 says
-   * of the old one changes nothing here); aria2 keeps its partial file and control file, and the
-   * next add resumes them. {@code d}'s new GID is stored by the caller.
+   * Takes {@code d}, which has just been given a new GID, out of aria2 and back into the queue:
+   * aria2 removes its {@code old} GID (what it says of that one changes nothing here) and keeps its
+   * partial file and control file, which the next add resumes.
    */
-  void giveBack(Download d, String newGid) {
-    String old = d.gid;
-    d.gid = newGid;
-    d.gids.add(newGid);
+  void giveBack(Download d, String old) {
     queue.release(d);
     aria2
         .call(Aria2Call.forceRemove(old))

@@ -78,9 +78,17 @@ final class DownloadIndex {
     queue.remove(d);
   }
 
-  /** {@code d} got a new GID. */
-  void gidAdded(Download d, String gid) {
+  /**
+   * Gives {@code d} a new GID of our choosing, kept in its chain ({@code retry.gids}) and found
+   * here like every earlier one; returns the GID it had.
+   */
+  String newGid(Download d) {
+    String old = d.gid;
+    String gid = DownloadIds.newGid();
+    d.gid = gid;
+    d.gids.add(gid);
     idByGid.put(gid, d.id);
+    return old;
   }
 
   /**

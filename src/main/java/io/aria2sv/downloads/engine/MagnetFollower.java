@@ -69,10 +69,7 @@ final class MagnetFollower {
                     }
                     return Future.succeededFuture(d);
                   }
-                  String gid = DownloadIds.newGid();
-                  d.gid = gid;
-                  d.gids.add(gid);
-                  index.gidAdded(d, gid);
+                  index.newGid(d);
                   d.completedLength = 0;
                   d.totalLength = 0;
                   if (d.status == WAITING) {
@@ -85,7 +82,7 @@ final class MagnetFollower {
                       d.id,
                       hash,
                       metadataGid,
-                      gid);
+                      d.gid);
                   return aria2.add(d, true).map(d);
                 })
             .recover(

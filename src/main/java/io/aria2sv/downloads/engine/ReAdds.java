@@ -255,10 +255,7 @@ final class ReAdds {
     if (countRetry) {
       metrics.reAdd(trigger == Trigger.AUTOMATIC);
     }
-    String gid = DownloadIds.newGid();
-    d.gid = gid;
-    d.gids.add(gid);
-    index.gidAdded(d, gid);
+    index.newGid(d);
     if (countRetry) {
       d.retryCount++;
     }

@@ -7,6 +7,7 @@ import static io.aria2sv.bus.DownloadStatus.WAITING;
 import io.aria2sv.rpc.Aria2;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,11 +110,9 @@ final class Window {
       giveBack(w);
       room++;
     }
-    for (Download p : queue.heldPaused()) {
-      if (queue.heldPaused().size() <= size) {
-        break;
-      }
-      giveBack(p);
+    List<Download> paused = queue.heldPaused();
+    for (int i = 0; i < paused.size() - size; i++) {
+      giveBack(paused.get(i)); // the oldest beyond the window's size
     }
     for (; room > 0; room--) {
       Download next = queue.nextReady();
@@ -156,9 +155,7 @@ final class Window {
    * add resumes them.
    */
   private void giveBack(Download d) {
-    String gid = DownloadIds.newGid();
-    aria2.giveBack(d, gid);
-    index.gidAdded(d, gid);
+    aria2.giveBack(d, index.newGid(d));
     transitions.changed(d);
   }
 
