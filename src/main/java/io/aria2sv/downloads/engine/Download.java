@@ -62,8 +62,11 @@ public final class Download {
   /** Its place in the index's list of every download in the order they were added. */
   int slot;
 
-  /** Its first add is under way: not in the queue yet (see {@link Transitions#firstAddBegins}). */
-  boolean firstAddPending;
+  /**
+   * While its first add is under way, the status it had when the add began (its events wait, and it
+   * is not in the queue yet: see {@link Transitions#firstAddBegins}); null otherwise.
+   */
+  DownloadStatus firstAddFrom;
 
   /**
    * Bumped when a command on this download (pause, resume, remove) is sent to aria2 and again when

@@ -67,7 +67,7 @@ final class DownloadQueue {
   /** Files {@code d} where its status, position and hold put it now. */
   void track(Download d) {
     untrack(d);
-    if (d.firstAddPending) {
+    if (d.firstAddFrom != null) {
       return;
     }
     if (d.status == WAITING || d.status == PAUSED) {
@@ -102,7 +102,7 @@ final class DownloadQueue {
   void release(Download d) {
     d.held = false;
     held.remove(d);
-    if (d.status == WAITING && !d.firstAddPending && order.contains(d)) {
+    if (d.status == WAITING && d.firstAddFrom == null && order.contains(d)) {
       ready.add(d);
     }
   }

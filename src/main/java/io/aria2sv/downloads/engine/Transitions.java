@@ -4,8 +4,6 @@ import io.aria2sv.bus.DownloadStatus;
 import io.aria2sv.downloads.registry.Registry;
 import io.aria2sv.downloads.registry.RegistryStore;
 import io.vertx.core.json.JsonObject;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -32,9 +30,6 @@ final class Transitions {
 
   /** Told after every change that may free or take a place in aria2's window. */
   private Runnable window = () -> {};
-
-  /** Downloads whose first add is under way, with the status they had when it began. */
-  private final Map<String, DownloadStatus> firstAdd = new HashMap<>();
 
   Transitions(
       DownloadIndex index,
@@ -68,7 +63,7 @@ final class Transitions {
             ? outbox.apply(to.wire(), json.apply(d))
             : java.util.List.of();
     stored(d, messages);
-    if (!firstAdd.containsKey(d.id)) {
+    if (d.firstAddFrom == null) {
       JsonObject j = json.apply(d);
       events.transition(to.wire(), j);
       events.published(d, j);
@@ -92,7 +87,7 @@ final class Transitions {
     index.touch(d, System.currentTimeMillis());
     stored(
         d, webhookEvent == null ? java.util.List.of() : outbox.apply(webhookEvent, json.apply(d)));
-    if (!firstAdd.containsKey(d.id)) {
+    if (d.firstAddFrom == null) {
       JsonObject j = json.apply(d);
       events.transition("changed", j, false);
       events.published(d, j);
@@ -127,14 +122,13 @@ final class Transitions {
 
   /** {@code d}'s first add begins: its events wait for {@link #firstAddDone}. */
   void firstAddBegins(Download d) {
-    firstAdd.put(d.id, d.status);
-    d.firstAddPending = true;
+    d.firstAddFrom = d.status;
     index.queue().track(d);
   }
 
   /** Whether {@code d}'s first add is under way (the reconcile leaves such downloads alone). */
   boolean firstAddUnderway(Download d) {
-    return firstAdd.containsKey(d.id);
+    return d.firstAddFrom != null;
   }
 
   /**
@@ -143,8 +137,8 @@ final class Transitions {
    * line to a summary of a batch.
    */
   void firstAddDone(Download d, boolean log) {
-    DownloadStatus initial = firstAdd.remove(d.id);
-    d.firstAddPending = false;
+    DownloadStatus initial = d.firstAddFrom;
+    d.firstAddFrom = null;
     index.queue().track(d);
     window.run();
     JsonObject j = json.apply(d);
@@ -157,8 +151,7 @@ final class Transitions {
 
   /** {@code d}'s first add failed: it is forgotten without an event. */
   void firstAddAbandoned(Download d) {
-    firstAdd.remove(d.id);
-    d.firstAddPending = false;
+    d.firstAddFrom = null;
   }
 
   /** What is told when a download may have left or entered the queue or aria2. */
