@@ -18,11 +18,13 @@ import io.aria2sv.downloads.request.Intake;
 import io.aria2sv.downloads.request.RequestValidator;
 import io.aria2sv.downloads.request.ValidationException;
 import io.aria2sv.metrics.Metrics;
+import io.aria2sv.rpc.Aria2Call;
 import io.aria2sv.rpc.Aria2Client;
 import io.aria2sv.rpc.Aria2Notifications;
 import io.aria2sv.rpc.SupervisorFollower;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
@@ -46,7 +48,7 @@ public final class DownloadsVerticle extends VerticleBase {
   private static final long OPTION_POLL_MS = 1000;
 
   private long optionTimer = -1;
-  private final io.vertx.core.Promise<Void> firstReconcile = io.vertx.core.Promise.promise();
+  private final Promise<Void> firstReconcile = Promise.promise();
 
   /** The longest a stop waits for the notification socket's clean close. */
   private static final long DISCONNECT_GRACE_MILLIS = 500;
@@ -323,7 +325,7 @@ public final class DownloadsVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     return aria2
-        .callObject(io.aria2sv.rpc.Aria2Call.getGlobalOption())
+        .callObject(Aria2Call.getGlobalOption())
         .map(
             o -> {
               try {

@@ -207,9 +207,7 @@ public final class DownloadManager {
    * (negative: from the end, backwards): {@code {total, downloads:[…]}}.
    */
   public JsonObject queuePage(int offset, int num) {
-    io.vertx.core.json.JsonArray page = new io.vertx.core.json.JsonArray();
-    index.queue().page(offset, num).forEach(d -> page.add(json.of(d)));
-    return new JsonObject().put("total", index.queue().size()).put("downloads", page);
+    return listed(index.queue().page(offset, num), index.queue().size());
   }
 
   /**
@@ -217,9 +215,14 @@ public final class DownloadManager {
    * backwards): {@code {total, downloads:[…]}}.
    */
   public JsonObject stoppedPage(int offset, int num) {
-    io.vertx.core.json.JsonArray page = new io.vertx.core.json.JsonArray();
-    index.queue().stoppedPage(offset, num).forEach(d -> page.add(json.of(d)));
-    return new JsonObject().put("total", index.queue().stoppedSize()).put("downloads", page);
+    return listed(index.queue().stoppedPage(offset, num), index.queue().stoppedSize());
+  }
+
+  /** {@code {total, downloads:[…]}} of a page of one of aria2's lists. */
+  private JsonObject listed(List<Download> page, int total) {
+    io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+    page.forEach(d -> out.add(json.of(d)));
+    return new JsonObject().put("total", total).put("downloads", out);
   }
 
   StatusApplier applier() {
