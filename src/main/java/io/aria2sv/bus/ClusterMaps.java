@@ -38,8 +38,8 @@ public final class ClusterMaps {
   }
 
   /**
-   * The node-scoped address of an adoption: {@code {id, batchId, createdAt, request, paused,
-   * from}}.
+   * The node-scoped address of an adoption of a lost node's downloads, queued in the order given:
+   * {@code {from, downloads: [{id, batchId, createdAt, request, paused}]}}; reply {@code {node}}.
    */
   public static final String ADOPT = "aria2.downloads.adopt";
 

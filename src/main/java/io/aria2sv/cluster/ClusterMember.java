@@ -5,20 +5,24 @@ import io.aria2sv.bus.BusReplies;
 import io.aria2sv.bus.ClusterMaps;
 import io.aria2sv.config.AppConfig;
 import io.aria2sv.downloads.ClusterRole;
+import io.aria2sv.downloads.engine.AddPipeline;
 import io.aria2sv.downloads.engine.DownloadEvents;
 import io.aria2sv.downloads.engine.DownloadManager;
 import io.aria2sv.downloads.registry.RegistryStore;
 import io.aria2sv.downloads.registry.StoredDownload;
 import io.aria2sv.downloads.request.DownloadRequest;
 import io.aria2sv.downloads.request.ValidationException;
+import io.aria2sv.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +38,12 @@ public final class ClusterMember implements ClusterRole {
   private final TorrentStore torrents;
   private final Duration timeout;
   private final String node;
+  private final AtomicInteger catalogPending;
 
-  /** The role of this node, whose registry is {@code store}. */
-  public ClusterMember(Vertx vertx, RegistryStore store, TorrentStore torrents, AppConfig config) {
+  /** The role of this node, whose registry is {@code store}, counting in {@code metrics}. */
+  public ClusterMember(
+      Vertx vertx, RegistryStore store, TorrentStore torrents, AppConfig config, Metrics metrics) {
+    this.catalogPending = metrics.catalogPending();
     this.vertx = vertx;
     this.store = store;
     this.torrents = torrents;
@@ -50,7 +57,7 @@ public final class ClusterMember implements ClusterRole {
         .eventBus()
         .<JsonObject>consumer(
             adoptAddress, m -> BusReplies.answer(m, body -> adopt(manager, body)));
-    return ClusterCatalog.open(vertx, node, torrents)
+    return ClusterCatalog.open(vertx, node, torrents, catalogPending)
         .map(
             catalog -> {
               events.catalog(catalog);
@@ -95,22 +102,30 @@ public final class ClusterMember implements ClusterRole {
   }
 
   /**
-   * Takes over a download of a lost node, fetching its shared {@code .torrent} first when it has
-   * one.
+   * Takes over downloads of a lost node {@code {from, downloads: [{id, batchId, createdAt, request,
+   * paused}]}}, in their order, fetching their shared {@code .torrent} files first; answers {@code
+   * {node}}.
    */
   private Future<JsonObject> adopt(DownloadManager manager, JsonObject body) {
-    DownloadRequest r = DownloadRequest.fromJson(body.getJsonObject("request"));
-    return torrentKept(r.torrent())
-        .compose(
-            v ->
-                manager
-                    .adds()
-                    .adopt(
-                        body.getString("id"),
-                        body.getString("batchId"),
-                        body.getLong("createdAt"),
-                        r,
-                        body.getBoolean("paused", false)));
+    List<AddPipeline.Adoption> adoptions = new ArrayList<>();
+    Future<Void> torrentsKept = Future.succeededFuture();
+    for (Object o : body.getJsonArray("downloads")) {
+      JsonObject e = (JsonObject) o;
+      DownloadRequest r = DownloadRequest.fromJson(e.getJsonObject("request"));
+      adoptions.add(
+          new AddPipeline.Adoption(
+              e.getString("id"),
+              e.getString("batchId"),
+              e.getLong("createdAt"),
+              r,
+              e.getBoolean("paused", false)));
+      if (r.torrent() != null) {
+        torrentsKept = torrentsKept.compose(v -> torrentKept(r.torrent()));
+      }
+    }
+    return torrentsKept
+        .compose(v -> manager.adds().adopt(adoptions))
+        .map(v -> new JsonObject().put("node", node));
   }
 
   private Future<Void> torrentKept(String infoHash) {

@@ -8,9 +8,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +22,11 @@ import org.slf4j.LoggerFactory;
  * Takes over the unfinished downloads of lost nodes, exactly once: under the cluster lock {@link
  * ClusterMaps#TAKEOVER_LOCK}, the first survivor to see a lost member (its {@link
  * ClusterMaps#MEMBERS} entry still there) hands each of its waiting, active, paused or retrying
- * downloads to a live node chosen by the download's id (this one included), records them in {@link
- * ClusterMaps#HANDOVERS} for the lost node's return, and removes the member entry; a survivor that
- * gets the lock after it finds nothing left to do. A download is added afresh on its new node, with
- * the same id, request and batch.
+ * downloads to a live node chosen by the download's id (this one included; each node's share in
+ * chunks, in the lost node's queue order: what it ran first, then its queue), records them in
+ * {@link ClusterMaps#HANDOVERS} for the lost node's return, and removes the member entry; a
+ * survivor that gets the lock after it finds nothing left to do. A download is added afresh on its
+ * new node, with the same id, request and batch.
  */
 final class Takeover {
   private static final Logger LOG = LoggerFactory.getLogger(Takeover.class);
@@ -32,6 +36,18 @@ final class Takeover {
 
   private static final Set<String> ADOPTED =
       Set.of("waiting", "metadata", "active", "paused", "retrying");
+
+  /** Those the lost node was running first, then its queue in order. */
+  private static final Set<String> RUNNING = Set.of("metadata", "active", "retrying");
+
+  private static final Comparator<JsonObject> QUEUE_ORDER =
+      Comparator.<JsonObject>comparingInt(e -> RUNNING.contains(e.getString("status")) ? 0 : 1)
+          .thenComparingLong(e -> e.getLong("position", 0L))
+          .thenComparingLong(e -> e.getLong("createdAt", 0L))
+          .thenComparing(e -> e.getString("id"));
+
+  /** Downloads sent in one adoption: one registry transaction on the node taking them. */
+  private static final int CHUNK = 1000;
 
   private final Vertx vertx;
   private final ClusterView view;
@@ -121,45 +137,42 @@ final class Takeover {
                               lost.equals(e.getString("node"))
                                   && ADOPTED.contains(e.getString("status"))
                                   && !already.contains(e.getString("id")))
+                      .sorted(QUEUE_ORDER)
                       .toList();
-              List<Future<JsonObject>> adopted = new ArrayList<>();
+              // Placed by id, not by turn: a pass repeated (after a timeout) sends each download
+              // where the first did. Each node gets its share in the lost node's queue order.
+              int live = view.live().size();
+              Map<Integer, List<JsonObject>> shares = new TreeMap<>();
               for (JsonObject e : mine) {
-                // Placed by id, not by turn: a pass repeated (after a timeout) sends each download
-                // where the first did.
-                adopted.add(
-                    adopt(
-                        e,
-                        lost,
-                        Math.floorMod(e.getString("id").hashCode(), view.live().size()),
-                        view.live().size()));
+                shares
+                    .computeIfAbsent(
+                        Math.floorMod(e.getString("id").hashCode(), live), k -> new ArrayList<>())
+                    .add(e);
               }
-              return Future.join(adopted)
+              List<Future<Placed>> placed = new ArrayList<>();
+              shares.forEach((at, share) -> placed.add(adoptInTurn(share, lost, at)));
+              return Future.join(placed)
                   .transform(
                       ar -> {
                         JsonArray record = done.getJsonArray("downloads");
                         int failed = 0;
                         List<Future<?>> writes = new ArrayList<>();
-                        for (int i = 0; i < mine.size(); i++) {
-                          JsonObject e = mine.get(i);
-                          if (adopted.get(i).failed()) {
-                            failed++;
-                            LOG.warn(
-                                "download {} of lost node {}: not taken over yet: {}",
-                                e.getString("id"),
-                                lost,
-                                adopted.get(i).cause().getMessage());
-                            continue;
-                          }
-                          String to = adopted.get(i).result().getString("node");
-                          record.add(
-                              new JsonObject()
-                                  .put("id", e.getString("id"))
-                                  .put("gid", e.getString("gid"))
-                                  .put("to", to));
-                          String requestId = e.getJsonObject("request").getString("requestId");
-                          if (requestId != null) {
-                            writes.add(
-                                maps.requests().put(requestId, new JsonObject().put("node", to)));
+                        for (Future<Placed> f : placed) {
+                          Placed p = f.result();
+                          failed += p.failed();
+                          for (Adopted a : p.to()) {
+                            JsonObject e = a.entry();
+                            record.add(
+                                new JsonObject()
+                                    .put("id", e.getString("id"))
+                                    .put("gid", e.getString("gid"))
+                                    .put("to", a.to()));
+                            String requestId = e.getJsonObject("request").getString("requestId");
+                            if (requestId != null) {
+                              writes.add(
+                                  maps.requests()
+                                      .put(requestId, new JsonObject().put("node", a.to())));
+                            }
                           }
                         }
                         writes.add(maps.handovers().put(lost, done));
@@ -188,26 +201,69 @@ final class Takeover {
             });
   }
 
+  /** A download of the lost node's (its catalog entry) and the node that took it. */
+  private record Adopted(JsonObject entry, String to) {}
+
+  /** Where each download of a share went, and how many could not be placed. */
+  private record Placed(List<Adopted> to, int failed) {}
+
   /**
-   * Adopts {@code e} on the live node at {@code at}, or the next ones while they are unreachable.
+   * Sends {@code share} from {@code from} to the live node at {@code at} in chunks, one after the
+   * other so that they queue in order; a chunk that fails is counted, and the rest still go.
    */
-  private Future<JsonObject> adopt(JsonObject e, String from, int at, int left) {
+  private Future<Placed> adoptInTurn(List<JsonObject> share, String from, int at) {
+    List<Adopted> to = new ArrayList<>();
+    int[] failed = {0};
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < share.size(); i += CHUNK) {
+      List<JsonObject> part = share.subList(i, Math.min(share.size(), i + CHUNK));
+      chain =
+          chain.compose(
+              v ->
+                  adopt(part, from, at, view.live().size())
+                      .transform(
+                          ar -> {
+                            if (ar.succeeded()) {
+                              part.forEach(e -> to.add(new Adopted(e, ar.result())));
+                            } else {
+                              failed[0] += part.size();
+                              LOG.warn(
+                                  "{} downloads of lost node {}: not taken over yet: {}",
+                                  part.size(),
+                                  from,
+                                  ar.cause().getMessage());
+                            }
+                            return Future.<Void>succeededFuture();
+                          }));
+    }
+    return chain.map(v -> new Placed(to, failed[0]));
+  }
+
+  /**
+   * Adopts {@code part} on the live node at {@code at}, or the next ones while they are
+   * unreachable; the node that took it.
+   */
+  private Future<String> adopt(List<JsonObject> part, String from, int at, int left) {
     List<String> live = view.live();
     String node = live.get(Math.floorMod(at, live.size()));
-    JsonObject body =
-        new JsonObject()
-            .put("id", e.getString("id"))
-            .put("batchId", e.getString("batchId"))
-            .put("createdAt", e.getLong("createdAt"))
-            .put("request", e.getJsonObject("request"))
-            .put("paused", "paused".equals(e.getString("status")))
-            .put("from", from);
+    JsonArray downloads = new JsonArray();
+    for (JsonObject e : part) {
+      downloads.add(
+          new JsonObject()
+              .put("id", e.getString("id"))
+              .put("batchId", e.getString("batchId"))
+              .put("createdAt", e.getLong("createdAt"))
+              .put("request", e.getJsonObject("request"))
+              .put("paused", "paused".equals(e.getString("status"))));
+    }
+    JsonObject body = new JsonObject().put("from", from).put("downloads", downloads);
     return router
         .send(node, ClusterMaps.ADOPT, body, adoptOptions)
+        .map(reply -> reply.getString("node"))
         .recover(
             err ->
                 err instanceof NodeUnreachable && left > 1
-                    ? adopt(e, from, at + 1, left - 1)
+                    ? adopt(part, from, at + 1, left - 1)
                     : Future.failedFuture(err));
   }
 }

@@ -6,6 +6,7 @@ import io.aria2sv.downloads.engine.DownloadEvents;
 import io.aria2sv.downloads.engine.DownloadManager;
 import io.aria2sv.downloads.registry.RegistryStore;
 import io.aria2sv.downloads.registry.StoredDownload;
+import io.aria2sv.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
@@ -19,7 +20,8 @@ public interface ClusterRole {
   /** Makes the role of a node whose registry is {@code store}. */
   @FunctionalInterface
   interface Factory {
-    ClusterRole create(Vertx vertx, RegistryStore store, TorrentStore torrents, AppConfig config);
+    ClusterRole create(
+        Vertx vertx, RegistryStore store, TorrentStore torrents, AppConfig config, Metrics metrics);
   }
 
   /**

@@ -123,7 +123,9 @@ public final class DownloadsVerticle extends VerticleBase {
                         store = s;
                         store.onCondition(this::registryCondition);
                         ClusterRole role =
-                            clustered ? clustering.create(vertx, store, torrents, config) : null;
+                            clustered
+                                ? clustering.create(vertx, store, torrents, config, metrics)
+                                : null;
                         return load(torrents, role).compose(v -> join(role, node));
                       });
             })

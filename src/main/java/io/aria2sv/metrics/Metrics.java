@@ -41,6 +41,7 @@ public final class Metrics implements RpcObserver {
   private final AtomicInteger registryWritable = new AtomicInteger(1);
   private final AtomicInteger sessionSafe = new AtomicInteger(1);
   private final Map<String, Timer> rpcTimers = new ConcurrentHashMap<>();
+  private AtomicInteger catalogPending;
 
   /** Meters in {@code registry}. */
   public Metrics(PrometheusMeterRegistry registry) {
@@ -187,6 +188,23 @@ public final class Metrics implements RpcObserver {
   }
 
   /** Removes this instance's gauges from the registry. */
+  /**
+   * The count of this node's downloads whose latest change is not yet in the cluster's catalog
+   * (what a takeover reads): its gauge is registered at the first call, by a clustered node.
+   */
+  public synchronized AtomicInteger catalogPending() {
+    if (catalogPending == null) {
+      catalogPending = new AtomicInteger();
+      gauges.add(
+          Gauge.builder("aria2sv.cluster.catalog.pending", catalogPending, AtomicInteger::get)
+              .description(
+                  "downloads whose latest change is not yet written to the cluster's catalog"
+                      + " (a node lost meanwhile hands over what the catalog holds)")
+              .register(registry));
+    }
+    return catalogPending;
+  }
+
   public void close() {
     gauges.forEach(registry::remove);
     gauges.clear();

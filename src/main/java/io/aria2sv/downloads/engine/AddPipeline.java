@@ -74,29 +74,51 @@ public final class AddPipeline {
     return addOne(newDownload(null, request), null).map(json::of);
   }
 
+  /** A download of a lost cluster node to take over here: its id, batch, request and state. */
+  public record Adoption(
+      String id, String batchId, long createdAt, DownloadRequest request, boolean paused) {}
+
   /**
-   * Takes over a download of a lost cluster node: the same id, batch and request, a new GID, added
-   * here as a first add is. Idempotent: a download this node already has (by id or request id)
-   * answers as it is.
+   * Takes over downloads of a lost cluster node: the same ids, batches and requests, new GIDs, all
+   * stored in one transaction and queued in the order given (the window sends them when their turn
+   * comes). Idempotent: one this node already has (by id or request id) is left as it is.
    */
-  public Future<JsonObject> adopt(
-      String id, String batchId, long createdAt, DownloadRequest request, boolean paused) {
-    Download existing = index.byId(id);
-    if (existing == null) {
-      existing = index.byRequestId(request.requestId());
+  public Future<Void> adopt(List<Adoption> adoptions) {
+    List<Download> items = new ArrayList<>();
+    List<JsonObject> batchRows = new ArrayList<>();
+    for (Adoption a : adoptions) {
+      if (index.byId(a.id()) != null || index.byRequestId(a.request().requestId()) != null) {
+        continue;
+      }
+      DownloadRequest r =
+          a.paused() ? a.request().withOptions(Map.of("pause", "true")) : a.request();
+      Download d =
+          new Download(
+              a.id(),
+              a.batchId(),
+              r,
+              a.createdAt(),
+              DownloadIds.newGid(),
+              a.paused() ? PAUSED : WAITING);
+      if (a.batchId() != null && !index.batches().known(a.batchId())) {
+        index.batches().register(a.batchId(), 0, a.createdAt());
+        batchRows.add(batchRow(a.batchId(), 0, a.createdAt()));
+      }
+      index.add(d);
+      transitions.firstAddBegins(d);
+      items.add(d);
     }
-    if (existing != null) {
-      return acknowledged(existing);
+    if (items.isEmpty()) {
+      return Future.succeededFuture();
     }
-    DownloadRequest r = paused ? request.withOptions(Map.of("pause", "true")) : request;
-    Download d =
-        new Download(id, batchId, r, createdAt, DownloadIds.newGid(), paused ? PAUSED : WAITING);
-    JsonObject batchRow = null;
-    if (batchId != null && !index.batches().known(batchId)) {
-      index.batches().register(batchId, 0, createdAt);
-      batchRow = batchRow(batchId, 0, createdAt);
-    }
-    return addOne(d, batchRow).map(json::of);
+    return store
+        .add(items.stream().map(Download::stored).toList(), batchRows)
+        .map(
+            v -> {
+              items.forEach(d -> transitions.firstAddDone(d, false));
+              return (Void) null;
+            })
+        .recover(err -> forgetting.forget(items, null).transform(ar -> Future.failedFuture(err)));
   }
 
   /**

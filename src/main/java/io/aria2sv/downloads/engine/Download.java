@@ -203,6 +203,11 @@ public final class Download {
     return createdAt;
   }
 
+  /** Its place in the queue (see {@link DownloadQueue}): lower goes first. */
+  public long position() {
+    return position;
+  }
+
   /** What the user asked for, with its options as changed since. */
   public DownloadRequest request() {
     return request;

@@ -123,13 +123,19 @@ public final class RegistryStore {
    * committed, and fails with a {@link RegistryFault} when they cannot be.
    */
   public Future<Void> add(List<StoredDownload> downloads, JsonObject newBatch) {
-    List<Registry.Write> writes = new ArrayList<>(downloads.size() + 1);
-    if (newBatch != null) {
+    return add(downloads, newBatch == null ? List.of() : List.of(newBatch));
+  }
+
+  /**
+   * Stores new downloads and the new batches {@code {id, total, createdAt}} they belong to, in one
+   * transaction.
+   */
+  public Future<Void> add(List<StoredDownload> downloads, List<JsonObject> newBatches) {
+    List<Registry.Write> writes = new ArrayList<>(downloads.size() + newBatches.size());
+    for (JsonObject b : newBatches) {
       writes.add(
           new Registry.InsertBatch(
-              newBatch.getString("id"),
-              newBatch.getInteger("total"),
-              newBatch.getLong("createdAt")));
+              b.getString("id"), b.getInteger("total"), b.getLong("createdAt")));
     }
     downloads.forEach(d -> writes.add(new Registry.Save(d)));
     return enqueue(writes, true);
