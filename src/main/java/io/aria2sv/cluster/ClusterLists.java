@@ -33,6 +33,7 @@ final class ClusterLists {
 
   private final ClusterView view;
   private final AsyncMap<String, JsonObject> catalog;
+  private final AsyncMap<String, JsonObject> handovers;
   private final Sender sender;
   private final DeliveryOptions quick;
   private final DeliveryOptions slow;
@@ -40,11 +41,13 @@ final class ClusterLists {
   ClusterLists(
       ClusterView view,
       AsyncMap<String, JsonObject> catalog,
+      AsyncMap<String, JsonObject> handovers,
       Sender sender,
       DeliveryOptions quick,
       DeliveryOptions slow) {
     this.view = view;
     this.catalog = catalog;
+    this.handovers = handovers;
     this.sender = sender;
     this.quick = quick;
     this.slow = slow;
@@ -94,21 +97,28 @@ final class ClusterLists {
                           fromCatalog.forEach(unreached::add);
                           extra = List.of();
                         }
-                        List<JsonObject> merged = new ArrayList<>();
+                        Comparator<JsonObject> order =
+                            Comparator.<JsonObject>comparingLong(d -> d.getLong("createdAt", 0L))
+                                .thenComparing(d -> d.getString("id", ""));
+                        if (newest) {
+                          order = order.reversed();
+                        }
+                        List<List<JsonObject>> parts = new ArrayList<>();
                         long total = extra.size();
                         for (Future<JsonObject> f : each) {
                           if (f.succeeded()) {
                             total += f.result().getLong("total");
+                            List<JsonObject> part = new ArrayList<>();
                             f.result()
                                 .getJsonArray("downloads")
-                                .forEach(d -> merged.add((JsonObject) d));
+                                .forEach(d -> part.add((JsonObject) d));
+                            parts.add(part);
                           }
                         }
-                        merged.addAll(extra);
-                        Comparator<JsonObject> order =
-                            Comparator.<JsonObject>comparingLong(d -> d.getLong("createdAt", 0L))
-                                .thenComparing(d -> d.getString("id", ""));
-                        merged.sort(newest ? order.reversed() : order);
+                        List<JsonObject> fromCatalogSorted = new ArrayList<>(extra);
+                        fromCatalogSorted.sort(order);
+                        parts.add(fromCatalogSorted);
+                        List<JsonObject> merged = merge(parts, order);
                         JsonArray page = new JsonArray();
                         for (int i = offset; i < merged.size() && page.size() < limit; i++) {
                           page.add(merged.get(i));
@@ -122,6 +132,32 @@ final class ClusterLists {
                         return unreached.isEmpty() ? out : out.put("unreachedNodes", unreached);
                       });
             });
+  }
+
+  /**
+   * The lists of {@code parts}, each in its own node's order, merged by taking the least head by
+   * {@code order} each time: the first n of the result depend only on the first n of each part, so
+   * that pages asked one after another by offset neither skip nor repeat a download, even where a
+   * node's order is not {@code order} (downloads taken over from a lost node come in its queue's
+   * order, and downloads of one millisecond tie on {@code createdAt}).
+   */
+  static List<JsonObject> merge(List<List<JsonObject>> parts, Comparator<JsonObject> order) {
+    List<JsonObject> out = new ArrayList<>();
+    int[] at = new int[parts.size()];
+    while (true) {
+      int best = -1;
+      for (int i = 0; i < parts.size(); i++) {
+        if (at[i] < parts.get(i).size()
+            && (best < 0
+                || order.compare(parts.get(i).get(at[i]), parts.get(best).get(at[best])) < 0)) {
+          best = i;
+        }
+      }
+      if (best < 0) {
+        return out;
+      }
+      out.add(parts.get(best).get(at[best]++));
+    }
   }
 
   /** The first {@code n} of one node's downloads, asked for a page at a time. */
@@ -144,8 +180,8 @@ final class ClusterLists {
   }
 
   /**
-   * The catalog's downloads of {@code owners} (their last known state), filtered as asked; null if
-   * it does not answer.
+   * The catalog's downloads of {@code owners} (their last known state), filtered as asked, without
+   * those already taken over from them (listed by their new owners); null if it does not answer.
    */
   private Future<List<JsonObject>> catalogOf(Set<String> owners, JsonObject body) {
     if (owners.isEmpty()) {
@@ -154,22 +190,42 @@ final class ClusterLists {
     Object status = body.getValue("status");
     Object batchId = body.getValue("batchId");
     CommandRequests.ListQuery query = CommandRequests.listQuery(body);
-    return catalog
-        .values()
+    List<Future<JsonObject>> records = owners.stream().map(handovers::get).toList();
+    return Future.all(catalog.values(), Future.all(records))
         .timeout(quick.getSendTimeout(), TimeUnit.MILLISECONDS)
         .map(
-            entries ->
-                entries.stream()
-                    .filter(e -> owners.contains(e.getString("node")))
-                    .map(e -> e.getJsonObject("download"))
-                    .filter(
-                        d ->
-                            d != null
-                                && (status == null || status.equals(d.getString("status")))
-                                && (batchId == null || batchId.equals(d.getString("batchId")))
-                                && query.nameMatches(d.getString("name")))
-                    .toList())
+            all -> {
+              Set<String> gone = handedOver(records);
+              return all.<List<JsonObject>>resultAt(0).stream()
+                  .filter(
+                      e ->
+                          owners.contains(e.getString("node")) && !gone.contains(e.getString("id")))
+                  .map(e -> e.getJsonObject("download"))
+                  .filter(
+                      d ->
+                          d != null
+                              && (status == null || status.equals(d.getString("status")))
+                              && (batchId == null || batchId.equals(d.getString("batchId")))
+                              && query.nameMatches(d.getString("name")))
+                  .toList();
+            })
         .otherwise((List<JsonObject>) null);
+  }
+
+  /**
+   * The ids in the handover records {@code records}: downloads taken over from a lost node, whose
+   * catalog entry may still name it until the new owner's entry lands.
+   */
+  private static Set<String> handedOver(List<Future<JsonObject>> records) {
+    Set<String> ids = new HashSet<>();
+    for (Future<JsonObject> r : records) {
+      if (r.result() != null) {
+        r.result()
+            .getJsonArray("downloads", new JsonArray())
+            .forEach(o -> ids.add(((JsonObject) o).getString("id")));
+      }
+    }
+    return ids;
   }
 
   /**

@@ -71,7 +71,8 @@ public final class ClusterNode extends VerticleBase {
               handovers = h.result();
               view = new ClusterView(manager, cluster.nodeName(), members);
               ClusterRouter router =
-                  new ClusterRouter(vertx, view, c.result(), r.result(), cluster.requestTimeout());
+                  new ClusterRouter(
+                      vertx, view, c.result(), r.result(), handovers, cluster.requestTimeout());
               takeover =
                   new Takeover(
                       vertx,

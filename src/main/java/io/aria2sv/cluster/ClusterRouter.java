@@ -55,6 +55,7 @@ final class ClusterRouter {
       ClusterView view,
       AsyncMap<String, JsonObject> catalog,
       AsyncMap<String, JsonObject> requests,
+      AsyncMap<String, JsonObject> handovers,
       Duration timeout) {
     this.vertx = vertx;
     this.view = view;
@@ -62,7 +63,7 @@ final class ClusterRouter {
     this.requests = requests;
     this.quick = new DeliveryOptions().setSendTimeout(timeout.toMillis());
     this.slow = new DeliveryOptions().setSendTimeout(timeout.multipliedBy(3).toMillis());
-    this.lists = new ClusterLists(view, catalog, this::send, quick, slow);
+    this.lists = new ClusterLists(view, catalog, handovers, this::send, quick, slow);
   }
 
   void register() {
