@@ -91,6 +91,9 @@ final class Aria2Methods {
   /** In a cluster, the other nodes' downloads for the list methods. */
   private final OtherNodes others;
 
+  /** In a cluster, every node's queue and ended downloads, paged by their owners; else null. */
+  private final NodePages pages;
+
   /** This node's queue (see {@link Addresses#DOWNLOADS_QUEUE}). */
   private final String queue;
 
@@ -103,7 +106,8 @@ final class Aria2Methods {
     this.timeout = timeout;
     this.quick = new DeliveryOptions().setSendTimeout(timeout.toMillis());
     this.slow = new DeliveryOptions().setSendTimeout(timeout.multipliedBy(6).toMillis());
-    this.others = new OtherNodes(node, b -> bus(Addresses.DOWNLOADS_LIST, b, quick), root);
+    this.pages = node == null ? null : new NodePages(node, (a, b) -> bus(a, b, quick));
+    this.others = new OtherNodes(node, b -> bus(Addresses.DOWNLOADS_LIST, b, quick), pages, root);
     this.queue =
         node == null
             ? Addresses.DOWNLOADS_QUEUE
@@ -370,21 +374,16 @@ final class Aria2Methods {
 
   /**
    * The queue as the registry holds it (aria2c holds only its first few), paged as aria2 pages it;
-   * in a cluster the whole of it, the other nodes' waiting downloads after this node's.
+   * in a cluster the whole of it, the other nodes' queues after this node's ({@link NodePages}).
    */
   private Future<Object> tellWaiting(int offset, int num, List<String> keys) {
     if (!others.clustered()) {
       return queue(offset, num)
           .map(q -> (Object) shapes(q.getJsonArray("downloads").stream().toList(), keys));
     }
-    return queue(0, Integer.MAX_VALUE)
-        .map(q -> (Object) shapes(q.getJsonArray("downloads").stream().toList(), keys))
-        .compose(local -> others.after(local, OtherNodes.WAITING, keys))
-        .map(
-            all ->
-                (Object)
-                    new JsonArray(
-                        new ArrayList<>(page(((JsonArray) all).stream().toList(), offset, num))));
+    return pages
+        .page(Addresses.DOWNLOADS_QUEUE, offset, num)
+        .map(q -> (Object) shapes(new ArrayList<>(q), keys));
   }
 
   private Future<JsonObject> queue(int offset, int num) {
@@ -434,13 +433,15 @@ final class Aria2Methods {
   }
 
   /**
-   * The ended downloads of the registry (aria2c keeps none of ours: their results are dropped),
-   * oldest first; a negative {@code offset} counts from the newest, newest first, as aria2 does. In
-   * a cluster, every node's (from the cluster-wide list).
+   * The ended downloads of the registry (aria2c keeps none of ours: their results are dropped), in
+   * the order they ended; a negative {@code offset} counts from the newest, newest first, as aria2
+   * does. In a cluster, every node's: this node's, then the others' ({@link NodePages}).
    */
   private Future<Object> tellStopped(int offset, int num, List<String> keys) {
     if (others.clustered()) {
-      return fromRegistry(List.copyOf(ENDED), offset, num, keys);
+      return pages
+          .page(Addresses.DOWNLOADS_STOPPED, offset, num)
+          .map(q -> (Object) shapes(new ArrayList<>(q), keys));
     }
     return bus(
             Addresses.DOWNLOADS_STOPPED,

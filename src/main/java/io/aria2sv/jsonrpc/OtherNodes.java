@@ -1,5 +1,6 @@
 package io.aria2sv.jsonrpc;
 
+import io.aria2sv.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,13 +12,12 @@ import java.util.function.Function;
 /**
  * In a cluster, what the other nodes hold, for the list methods of aria2's JSON-RPC: this node's
  * aria2c knows only its own downloads, so {@code tellActive}, {@code tellWaiting} and {@code
- * getGlobalStat} add the others' from the cluster-wide list (their owners' live figures). Not
- * clustered, there are none and nothing is asked.
+ * getGlobalStat} add the others' from the cluster-wide list (their owners' live figures; queues and
+ * ended downloads are counted and paged by {@link NodePages}). Not clustered, there are none and
+ * nothing is asked.
  */
 final class OtherNodes {
   static final List<String> ACTIVE = List.of("metadata", "active", "seeding");
-  static final List<String> WAITING = List.of("waiting", "paused", "retrying");
-  static final List<String> ENDED = List.of("complete", "failed", "removed");
 
   /** The most downloads the list answers in one page. */
   private static final int PAGE = 1000;
@@ -26,15 +26,19 @@ final class OtherNodes {
   private final String node;
 
   private final Function<JsonObject, Future<JsonObject>> list;
+  private final NodePages pages;
   private final Path root;
 
   /**
    * @param node this node's name, null when not clustered
    * @param list asks the cluster-wide list of downloads ({@code aria2.downloads.list})
+   * @param pages the other nodes' queues and ended downloads, counted by their owners
    */
-  OtherNodes(String node, Function<JsonObject, Future<JsonObject>> list, Path root) {
+  OtherNodes(
+      String node, Function<JsonObject, Future<JsonObject>> list, NodePages pages, Path root) {
     this.node = node;
     this.list = list;
+    this.pages = pages;
     this.root = root;
   }
 
@@ -79,8 +83,8 @@ final class OtherNodes {
       return Future.succeededFuture(local);
     }
     Future<List<JsonObject>> active = downloads(ACTIVE);
-    Future<List<JsonObject>> waiting = downloads(WAITING);
-    Future<List<JsonObject>> ended = downloads(ENDED);
+    Future<Integer> waiting = pages.othersTotal(Addresses.DOWNLOADS_QUEUE);
+    Future<Integer> ended = pages.othersTotal(Addresses.DOWNLOADS_STOPPED);
     return Future.all(active, waiting, ended)
         .map(
             done -> {
@@ -95,9 +99,9 @@ final class OtherNodes {
               add(stat, "downloadSpeed", down);
               add(stat, "uploadSpeed", up);
               add(stat, "numActive", active.result().size());
-              add(stat, "numWaiting", waiting.result().size());
-              add(stat, "numStopped", ended.result().size());
-              add(stat, "numStoppedTotal", ended.result().size());
+              add(stat, "numWaiting", waiting.result());
+              add(stat, "numStopped", ended.result());
+              add(stat, "numStoppedTotal", ended.result());
               return stat;
             });
   }
