@@ -229,8 +229,10 @@ public final class DownloadsVerticle extends VerticleBase {
             loaded -> {
               List<StoredDownload> all = loaded.resultAt(1);
               return (role == null ? Future.succeededFuture(all) : role.withoutHandedOver(all))
+                  .compose(
+                      kept -> vertx.executeBlocking(() -> DownloadManager.restore(kept), false))
                   .map(
-                      kept -> {
+                      restored -> {
                         manager =
                             new DownloadManager(
                                 vertx,
@@ -241,8 +243,8 @@ public final class DownloadsVerticle extends VerticleBase {
                                 config.aria2().downloadDir(),
                                 metrics,
                                 torrents);
-                        manager.load(kept, loaded.resultAt(2), loaded.resultAt(0));
-                        LOG.info("registry {} opened: {} downloads", store.file(), kept.size());
+                        manager.load(restored, loaded.resultAt(2), loaded.resultAt(0));
+                        LOG.info("registry {} opened: {} downloads", store.file(), restored.size());
                         return null;
                       });
             });

@@ -102,12 +102,20 @@ public final class DownloadManager {
 
   /** Loads what the registry holds: batch rows, downloads and their failed attempts. */
   public void load(
-      List<StoredDownload> stored, List<Registry.RecordRetry> retries, List<JsonObject> batchRows) {
-    List<Download> placed = RegistryRows.load(index, stored, retries, batchRows);
+      List<Download> restored, List<Registry.RecordRetry> retries, List<JsonObject> batchRows) {
+    List<Download> placed = RegistryRows.load(index, restored, retries, batchRows);
     if (!placed.isEmpty()) {
       // rows of an earlier version: their places in the queue are kept from now on
       store.update(placed.stream().map(Download::stored).toList());
     }
+  }
+
+  /**
+   * The downloads of the registry rows {@code stored}, for {@link #load}: parsing only, to be run
+   * on a worker thread (a million rows take seconds).
+   */
+  public static List<Download> restore(List<StoredDownload> stored) {
+    return RegistryRows.restore(stored);
   }
 
   /**

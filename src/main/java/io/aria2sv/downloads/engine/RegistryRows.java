@@ -17,9 +17,21 @@ final class RegistryRows {
    * the queue yet (rows of an earlier version), which get one after every stored one, in the order
    * they were added.
    */
+  /**
+   * The downloads the registry rows {@code stored} hold, without their failed attempts: parsing
+   * only, no engine state touched, so that it can run on a worker thread.
+   */
+  static List<Download> restore(List<StoredDownload> stored) {
+    List<Download> out = new ArrayList<>(stored.size());
+    for (StoredDownload s : stored) {
+      out.add(Download.restore(s));
+    }
+    return out;
+  }
+
   static List<Download> load(
       DownloadIndex index,
-      List<StoredDownload> stored,
+      List<Download> restored,
       List<Registry.RecordRetry> retries,
       List<JsonObject> batchRows) {
     Batches batches = index.batches();
@@ -27,8 +39,7 @@ final class RegistryRows {
         b -> batches.register(b.getString("id"), b.getInteger("total"), b.getLong("createdAt")));
     Map<String, Download> byId = new HashMap<>();
     List<Download> unplaced = new ArrayList<>();
-    for (StoredDownload s : stored) {
-      Download d = Download.restore(s);
+    for (Download d : restored) {
       byId.put(d.id, d);
       if (d.position == 0) {
         unplaced.add(d);
