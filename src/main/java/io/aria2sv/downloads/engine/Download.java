@@ -23,7 +23,10 @@ public final class Download {
 
   final long createdAt;
   String gid;
-  final List<String> gids = new ArrayList<>();
+
+  /** Sized for the one GID most downloads ever have: a million queued downloads hold this list. */
+  final List<String> gids = new ArrayList<>(1);
+
   DownloadStatus status;
   long completedLength;
   long totalLength;
@@ -73,6 +76,12 @@ public final class Download {
    * it is answered: a status read that spans a change of it may predate the command.
    */
   int commandEpoch;
+
+  /**
+   * Whether a pass of {@link Forgetting#forgetEnded} holds it in a page still to come: a later pass
+   * (the next tick of {@code downloads.keepEnded}, a purge) leaves it to that one.
+   */
+  boolean forgetting;
 
   /**
    * A re-add of this download on its way to aria2 (a retry, an automatic re-add, the reconcile's),
@@ -164,9 +173,11 @@ public final class Download {
             gids.getString(0),
             DownloadStatus.valueOf(s.status()));
     for (int i = 1; i < gids.size(); i++) {
-      d.gids.add(gids.getString(i));
+      // the current GID is the last of the chain: one string for both
+      d.gids.add(
+          i == gids.size() - 1 && gids.getString(i).equals(s.gid()) ? s.gid() : gids.getString(i));
     }
-    d.gid = s.gid();
+    d.gid = gids.size() == 1 && gids.getString(0).equals(s.gid()) ? d.gids.get(0) : s.gid();
     d.completedLength = s.completedLength();
     d.totalLength = s.totalLength();
     d.errorCode = s.errorCode();

@@ -55,18 +55,26 @@ public final class Forgetting {
       List<Download> page = items.subList(from, Math.min(items.size(), from + PAGE));
       String batch = from + PAGE >= items.size() ? batchId : null;
       // a single download retried meanwhile has not ended any more: it stays
-      chain =
-          chain.compose(
-              v ->
-                  forget(
-                      batchId != null
-                          ? page
-                          : page.stream()
-                              .filter(d -> d.status.terminal() && !AddsInFlight.reAddUnderway(d))
-                              .toList(),
-                      batch));
+      chain = chain.compose(v -> forget(batchId != null ? page : stillEnded(page), batch));
     }
     return chain;
+  }
+
+  private static void markForgetting(List<Download> items, boolean on) {
+    items.forEach(d -> d.forgetting = on);
+  }
+
+  /** Of {@code page}, those still ended; the others (retried meanwhile) stay, unmarked. */
+  private static List<Download> stillEnded(List<Download> page) {
+    List<Download> out = new ArrayList<>(page.size());
+    for (Download d : page) {
+      if (d.status.terminal() && !AddsInFlight.reAddUnderway(d)) {
+        out.add(d);
+      } else {
+        d.forgetting = false;
+      }
+    }
+    return out;
   }
 
   /** The most downloads one transaction of {@link #forgetPaged} forgets. */
@@ -100,7 +108,7 @@ public final class Forgetting {
     Map<String, List<Download>> byBatch = new HashMap<>();
     // the ended downloads in the order they ended, up to the cutoff: not every download
     for (Download d : index.queue().endedBefore(endedBefore)) {
-      if (AddsInFlight.reAddUnderway(d)) {
+      if (d.forgetting || AddsInFlight.reAddUnderway(d)) {
         continue;
       }
       if (d.batchId == null) {
@@ -119,27 +127,33 @@ public final class Forgetting {
         });
     int n = single.size();
     // one page after another, all in one chain: never one transaction for everything
+    markForgetting(single, true);
     Future<Void> chain =
         forgetPaged(single, null)
             .onFailure(
-                err ->
-                    LOG.warn(
-                        "cannot forget {} ended downloads in the registry: {}",
-                        single.size(),
-                        err.getMessage()));
+                err -> {
+                  markForgetting(single, false);
+                  LOG.warn(
+                      "cannot forget {} ended downloads in the registry: {}",
+                      single.size(),
+                      err.getMessage());
+                });
     for (Map.Entry<String, List<Download>> b : byBatch.entrySet()) {
       if (!batchesStillGoing.contains(b.getKey())) {
         n += b.getValue().size();
+        markForgetting(b.getValue(), true);
         chain =
             chain
                 .otherwiseEmpty()
                 .compose(v -> forgetPaged(b.getValue(), b.getKey()))
                 .onFailure(
-                    err ->
-                        LOG.warn(
-                            "cannot forget batch {} in the registry: {}",
-                            b.getKey(),
-                            err.getMessage()));
+                    err -> {
+                      markForgetting(b.getValue(), false);
+                      LOG.warn(
+                          "cannot forget batch {} in the registry: {}",
+                          b.getKey(),
+                          err.getMessage());
+                    });
       }
     }
     return n;
