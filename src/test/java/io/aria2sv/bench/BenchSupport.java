@@ -46,6 +46,32 @@ final class BenchSupport {
   }
 
   /** Resident set size in KiB. */
+  /**
+   * The classes that take this JVM's heap ({@code jcmd GC.class_histogram}, its first 40 lines),
+   * written to {@code target/bench/<file>}: where the bytes per download go.
+   */
+  static void heapHistogram(String file) throws Exception {
+    Process jcmd =
+        new ProcessBuilder(
+                "jcmd", Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
+    List<String> lines =
+        new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+            .lines()
+            .limit(40)
+            .toList();
+    jcmd.waitFor();
+    java.nio.file.Files.createDirectories(BenchReport.DIR);
+    java.nio.file.Files.write(BenchReport.DIR.resolve(file), lines);
+  }
+
+  /** Heap in use after a full collection, in bytes. */
+  static long usedHeapAfterGc() {
+    System.gc();
+    return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
   static long rssKib(long pid) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
       if (line.startsWith("VmRSS:")) {

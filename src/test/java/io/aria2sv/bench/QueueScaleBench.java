@@ -18,7 +18,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -263,7 +262,7 @@ class QueueScaleBench {
     SupervisorHarness sv = new SupervisorHarness(vertx, false).deployStack(cfg);
     // the run's figures are taken in this JVM: its own start is measured by restart()
     try {
-      long heap0 = usedHeapAfterGc();
+      long heap0 = BenchSupport.usedHeapAfterGc();
       long t0 = System.nanoTime();
       for (int from = 0; from < n; from += BATCH) {
         JsonArray items = new JsonArray();
@@ -276,8 +275,8 @@ class QueueScaleBench {
         sv.request(Addresses.BATCHES_ADD, new JsonObject().put("items", items));
       }
       double addSeconds = (System.nanoTime() - t0) / 1e9;
-      double heapPer = (usedHeapAfterGc() - heap0) / (double) n;
-      histogram();
+      double heapPer = (BenchSupport.usedHeapAfterGc() - heap0) / (double) n;
+      BenchSupport.heapHistogram("queue-heap-histogram.txt");
       Aria2Rpc aria2 = sv.rpc();
       await().atMost(WAIT).until(() -> SupervisorHarness.aria2Held(aria2) == 10);
       long pid = sv.pid();
@@ -477,31 +476,6 @@ class QueueScaleBench {
     List<Double> s = new ArrayList<>(sample);
     java.util.Collections.sort(s);
     return s.get((int) Math.ceil(0.99 * s.size()) - 1);
-  }
-
-  /**
-   * The classes that take the heap with the queue held ({@code jcmd GC.class_histogram}, its first
-   * 40 lines), in {@code target/bench/queue-heap-histogram.txt}: where the bytes per download go.
-   */
-  private static void histogram() throws Exception {
-    Process jcmd =
-        new ProcessBuilder(
-                "jcmd", Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
-            .redirectErrorStream(true)
-            .start();
-    List<String> lines =
-        new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-            .lines()
-            .limit(40)
-            .toList();
-    jcmd.waitFor();
-    Files.createDirectories(BenchReport.DIR);
-    Files.write(BenchReport.DIR.resolve("queue-heap-histogram.txt"), lines);
-  }
-
-  private static long usedHeapAfterGc() {
-    System.gc();
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
   // ---- the refill gap ------------------------------------------------------------------------
