@@ -104,9 +104,13 @@ public final class DownloadManager {
   public void load(
       List<Download> restored, List<Registry.RecordRetry> retries, List<JsonObject> batchRows) {
     List<Download> placed = RegistryRows.load(index, restored, retries, batchRows);
-    if (!placed.isEmpty()) {
-      // rows of an earlier version: their places in the queue are kept from now on
-      store.update(placed.stream().map(Download::stored).toList());
+    // Rows of an earlier version: the places of those not ended are kept from now on. An ended one
+    // gets its place again at each start (after every placed download) and keeps it once it is
+    // stored again (a retry): a registry with a long history is not rewritten at every start.
+    List<StoredDownload> queued =
+        placed.stream().filter(d -> !d.status.terminal()).map(Download::stored).toList();
+    if (!queued.isEmpty()) {
+      store.update(queued);
     }
   }
 
