@@ -29,11 +29,12 @@ public final class FollowedUrls {
         && "false".equals(String.valueOf(o.getValue(option)))) {
       return null;
     }
-    if (!isHttp(s)) {
-      return null;
-    }
     try {
-      String raw = new URI(s).getPath();
+      URI uri = new URI(s);
+      if (!isHttp(uri)) {
+        return null;
+      }
+      String raw = uri.getPath();
       String path = raw == null ? "" : raw.toLowerCase(Locale.ROOT);
       for (String suffix : suffixes) {
         if (path.endsWith(suffix)) {
@@ -49,12 +50,15 @@ public final class FollowedUrls {
   /** Whether {@code s} is an http or https URL. */
   static boolean isHttp(String s) {
     try {
-      String scheme = new URI(s).getScheme();
-      return scheme != null
-          && (scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"));
+      return isHttp(new URI(s));
     } catch (java.net.URISyntaxException e) {
       return false;
     }
+  }
+
+  private static boolean isHttp(URI uri) {
+    String scheme = uri.getScheme();
+    return scheme != null && (scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"));
   }
 
   /**

@@ -95,8 +95,10 @@ public final class Intake {
       }
       return fetcher.metalinkBatch(s, body.getValue("dir"), "metalinkUri");
     }
-    if (!(body.getValue("items") instanceof JsonArray items)) {
-      return Future.succeededFuture(body);
+    if (!(body.getValue("items") instanceof JsonArray items)
+        || items.stream()
+            .noneMatch(i -> i instanceof JsonObject o && FollowedUrls.torrentUrl(o) != null)) {
+      return Future.succeededFuture(body); // nothing to fetch: the batch as it came
     }
     List<Future<Object>> each = new ArrayList<>();
     for (Object item : items) {
