@@ -3,6 +3,7 @@ package io.aria2sv.jsonrpc;
 import io.aria2sv.bus.Addresses;
 import io.aria2sv.bus.ClusterMaps;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,16 +53,19 @@ final class NodePages {
             });
   }
 
-  /** How many the list {@code address} holds on each of {@code nodes}. */
+  /**
+   * How many the list {@code address} holds on each of {@code nodes}; a node that does not answer
+   * (lost, not dropped yet) counts none, and its part is left out until it answers again.
+   */
   private Future<List<Integer>> totals(String address, List<String> nodes) {
-    List<Future<JsonObject>> counts = new ArrayList<>();
+    List<Future<Integer>> counts = new ArrayList<>();
     for (String n : nodes) {
       counts.add(
-          bus.apply(
-              ClusterMaps.onNode(n, address), new JsonObject().put("offset", 0).put("num", 0)));
+          bus.apply(ClusterMaps.onNode(n, address), new JsonObject().put("offset", 0).put("num", 0))
+              .map(r -> r.getInteger("total"))
+              .otherwise(0));
     }
-    return Future.all(counts)
-        .map(all -> counts.stream().map(f -> f.result().getInteger("total")).toList());
+    return Future.all(counts).map(all -> counts.stream().map(Future::result).toList());
   }
 
   /** How many the list {@code address} holds on the other live nodes. */
@@ -101,8 +105,9 @@ final class NodePages {
       if (lo < hi) {
         parts.add(
             bus.apply(
-                ClusterMaps.onNode(nodes.get(i), address),
-                new JsonObject().put("offset", lo - base).put("num", hi - lo)));
+                    ClusterMaps.onNode(nodes.get(i), address),
+                    new JsonObject().put("offset", lo - base).put("num", hi - lo))
+                .otherwise(new JsonObject().put("downloads", new JsonArray())));
       }
       base += totals.get(i);
     }

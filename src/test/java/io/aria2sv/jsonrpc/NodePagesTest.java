@@ -24,6 +24,15 @@ class NodePagesTest {
 
   private final NodePages pages = new NodePages("n1", NodePagesTest::answer);
 
+  /** Node n2 lost and not dropped yet: its requests time out. */
+  private final NodePages withoutN2 =
+      new NodePages(
+          "n1",
+          (address, body) ->
+              address.startsWith(ClusterMaps.onNode("n2", ""))
+                  ? Future.failedFuture("timeout")
+                  : answer(address, body));
+
   private static Future<JsonObject> answer(String address, JsonObject body) {
     if (address.equals(Addresses.CLUSTER_STATUS)) {
       return Future.succeededFuture(
@@ -67,6 +76,19 @@ class NodePagesTest {
     assertThat(page(-4, 3)).containsExactly("w0", "x4", "x3");
     assertThat(page(-9, 5)).containsExactly("x0");
     assertThat(page(-10, 5)).isEmpty();
+  }
+
+  @Test
+  void aNodeThatDoesNotAnswerIsLeftOutAndTheRestIsStillPaged() {
+    assertThat(
+            withoutN2
+                .page(Addresses.DOWNLOADS_QUEUE, -2, 5)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .join()
+                .stream()
+                .map(d -> d.getString("id")))
+        .containsExactly("w1", "w0", "x4", "x3", "x2");
   }
 
   @Test
