@@ -209,7 +209,8 @@ final class Takeover {
 
   /**
    * Sends {@code share} from {@code from} to the live node at {@code at} in chunks, one after the
-   * other so that they queue in order; a chunk that fails is counted, and the rest still go.
+   * other so that they queue in order; after a chunk that fails the rest wait for the next pass
+   * with it (counted as not placed), so that none is queued ahead of it.
    */
   private Future<Placed> adoptInTurn(List<JsonObject> share, String from, int at) {
     List<Adopted> to = new ArrayList<>();
@@ -219,22 +220,27 @@ final class Takeover {
       List<JsonObject> part = share.subList(i, Math.min(share.size(), i + CHUNK));
       chain =
           chain.compose(
-              v ->
-                  adopt(part, from, at, view.live().size())
-                      .transform(
-                          ar -> {
-                            if (ar.succeeded()) {
-                              part.forEach(e -> to.add(new Adopted(e, ar.result())));
-                            } else {
-                              failed[0] += part.size();
-                              LOG.warn(
-                                  "{} downloads of lost node {}: not taken over yet: {}",
-                                  part.size(),
-                                  from,
-                                  ar.cause().getMessage());
-                            }
-                            return Future.<Void>succeededFuture();
-                          }));
+              v -> {
+                if (failed[0] > 0) {
+                  failed[0] += part.size(); // waits, behind the chunk that failed
+                  return Future.<Void>succeededFuture();
+                }
+                return adopt(part, from, at, view.live().size())
+                    .transform(
+                        ar -> {
+                          if (ar.succeeded()) {
+                            part.forEach(e -> to.add(new Adopted(e, ar.result())));
+                          } else {
+                            failed[0] += part.size();
+                            LOG.warn(
+                                "{} downloads of lost node {}: not taken over yet: {}",
+                                part.size(),
+                                from,
+                                ar.cause().getMessage());
+                          }
+                          return Future.<Void>succeededFuture();
+                        });
+              });
     }
     return chain.map(v -> new Placed(to, failed[0]));
   }
