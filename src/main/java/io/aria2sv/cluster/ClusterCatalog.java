@@ -5,16 +5,21 @@ import io.aria2sv.bus.ClusterMaps;
 import io.aria2sv.downloads.engine.Download;
 import io.aria2sv.downloads.engine.DownloadEvents;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -50,7 +55,16 @@ public final class ClusterCatalog implements DownloadEvents.Catalog {
   private final Set<String> writing = new HashSet<>();
   private final AtomicInteger unwritten;
 
-  private ClusterCatalog(
+  /** Downloads both waiting and under way (a change made while the one before is written). */
+  private int both;
+
+  /** Whether {@link #drain} runs (a write that completes at once calls it again). */
+  private boolean draining;
+
+  /** Who waits for every write to be done ({@link #written}). */
+  private final List<Promise<Void>> drained = new ArrayList<>();
+
+  ClusterCatalog(
       AsyncMap<String, JsonObject> catalog,
       AsyncMap<String, JsonObject> torrentMap,
       String node,
@@ -123,44 +137,91 @@ public final class ClusterCatalog implements DownloadEvents.Catalog {
   }
 
   /**
+   * Completes once every change made so far is written (or failed and logged), or after {@code
+   * within} with a warning naming how many are not: those downloads are then not handed over by a
+   * graceful leave and stay in this node's registry for its return.
+   */
+  public Future<Void> written(Duration within) {
+    if (pending.isEmpty() && writing.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> done = Promise.promise();
+    drained.add(done);
+    return done.future()
+        .timeout(within.toMillis(), TimeUnit.MILLISECONDS)
+        .recover(
+            err -> {
+              LOG.warn(
+                  "{} downloads' latest changes are not in the cluster catalog after {} ms: they"
+                      + " are not handed over with this node's leave, and stay here for its return",
+                  pending.size() + writing.size() - both,
+                  within.toMillis());
+              return Future.succeededFuture();
+            });
+  }
+
+  /**
    * Queues the write of {@code id}'s entry ({@code null}: its removal), replacing one of it still
    * waiting, and writes what waits.
    */
-  private void write(String id, JsonObject entry) {
-    pending.put(id, Optional.ofNullable(entry));
+  void write(String id, JsonObject entry) {
+    if (pending.put(id, Optional.ofNullable(entry)) == null && writing.contains(id)) {
+      both++;
+    }
     drain();
-    unwritten.set(pending.size() + writing.size());
   }
 
   /**
    * Starts waiting writes while fewer than {@link #IN_FLIGHT} are under way, never two of one id at
-   * once (so the last change is the one that stays).
+   * once (so the last change is the one that stays). A write that completes at once (a map that is
+   * not remote) frees its place for the loop already running, which is never entered twice.
    */
   private void drain() {
-    Iterator<Map.Entry<String, Optional<JsonObject>>> it = pending.entrySet().iterator();
-    while (writing.size() < IN_FLIGHT && it.hasNext()) {
-      Map.Entry<String, Optional<JsonObject>> next = it.next();
-      String id = next.getKey();
-      if (writing.contains(id)) {
-        continue;
+    if (draining) {
+      return;
+    }
+    draining = true;
+    try {
+      // again while a pass started something: a write done at once may free an id skipped before
+      boolean started = true;
+      while (started) {
+        started = false;
+        Iterator<Map.Entry<String, Optional<JsonObject>>> it = pending.entrySet().iterator();
+        while (writing.size() < IN_FLIGHT && it.hasNext()) {
+          Map.Entry<String, Optional<JsonObject>> next = it.next();
+          String id = next.getKey();
+          if (writing.contains(id)) {
+            continue;
+          }
+          it.remove();
+          writing.add(id);
+          started = true;
+          Optional<JsonObject> entry = next.getValue();
+          Future<?> w = entry.isPresent() ? catalog.put(id, entry.get()) : catalog.remove(id);
+          w.onComplete(
+              ar -> {
+                writing.remove(id);
+                if (pending.containsKey(id)) {
+                  both--;
+                }
+                if (ar.failed()) {
+                  LOG.warn(
+                      "cannot {} download {} in the cluster catalog: {}",
+                      entry.isPresent() ? "list" : "drop",
+                      id,
+                      ar.cause().getMessage());
+                }
+                drain();
+              });
+        }
       }
-      it.remove();
-      writing.add(id);
-      Optional<JsonObject> entry = next.getValue();
-      Future<?> w = entry.isPresent() ? catalog.put(id, entry.get()) : catalog.remove(id);
-      w.onComplete(
-          ar -> {
-            writing.remove(id);
-            if (ar.failed()) {
-              LOG.warn(
-                  "cannot {} download {} in the cluster catalog: {}",
-                  entry.isPresent() ? "list" : "drop",
-                  id,
-                  ar.cause().getMessage());
-            }
-            drain();
-            unwritten.set(pending.size() + writing.size());
-          });
+    } finally {
+      draining = false;
+    }
+    unwritten.set(pending.size() + writing.size() - both);
+    if (pending.isEmpty() && writing.isEmpty()) {
+      drained.forEach(Promise::tryComplete);
+      drained.clear();
     }
   }
 }

@@ -39,6 +39,7 @@ public final class ClusterMember implements ClusterRole {
   private final Duration timeout;
   private final String node;
   private final AtomicInteger catalogPending;
+  private ClusterCatalog catalog;
 
   /** The role of this node, whose registry is {@code store}, counting in {@code metrics}. */
   public ClusterMember(
@@ -59,11 +60,17 @@ public final class ClusterMember implements ClusterRole {
             adoptAddress, m -> BusReplies.answer(m, body -> adopt(manager, body)));
     return ClusterCatalog.open(vertx, node, torrents, catalogPending)
         .map(
-            catalog -> {
+            opened -> {
+              catalog = opened;
               events.catalog(catalog);
               catalog.putAll(manager.all(), manager::json);
               return null;
             });
+  }
+
+  @Override
+  public Future<Void> leave(Duration within) {
+    return catalog == null ? Future.succeededFuture() : catalog.written(within);
   }
 
   /**

@@ -36,4 +36,10 @@ public interface ClusterRole {
    * adoptAddress}.
    */
   Future<Void> join(DownloadManager manager, DownloadEvents events, String adoptAddress);
+
+  /**
+   * This node stops: what its downloads' changes still owe the other nodes is written first (a
+   * graceful leave hands over what they know), within {@code within}.
+   */
+  Future<Void> leave(java.time.Duration within);
 }

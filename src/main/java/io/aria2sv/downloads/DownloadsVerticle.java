@@ -53,6 +53,9 @@ public final class DownloadsVerticle extends VerticleBase {
   /** The longest a stop waits for the notification socket's clean close. */
   private static final long DISCONNECT_GRACE_MILLIS = 500;
 
+  /** This node's part in a cluster; null when not clustered (or not started yet). */
+  private ClusterRole role;
+
   private final Metrics metrics;
   private final ClusterRole.Factory clustering;
   private AppConfig config;
@@ -122,7 +125,7 @@ public final class DownloadsVerticle extends VerticleBase {
                       s -> {
                         store = s;
                         store.onCondition(this::registryCondition);
-                        ClusterRole role =
+                        role =
                             clustered
                                 ? clustering.create(vertx, store, torrents, config, metrics)
                                 : null;
@@ -271,12 +274,16 @@ public final class DownloadsVerticle extends VerticleBase {
     if (manager != null) {
       manager.stop();
     }
+    // A graceful leave hands over what the cluster's catalog knows: its backlog is written first.
+    Future<Void> left =
+        role == null ? Future.succeededFuture() : role.leave(config.rpc().timeout());
     // Undeploy closes the clients this verticle created once stop completes: a clean disconnect
     // first, but never held up for long by an aria2c that does not answer.
     Future<Void> disconnected =
         notifications == null
             ? Future.succeededFuture()
             : notifications.close().timeout(DISCONNECT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    disconnected = Future.join(disconnected, left).mapEmpty();
     follower.stop();
     web.close();
     if (intake != null) {
