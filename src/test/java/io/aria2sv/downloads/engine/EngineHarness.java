@@ -27,7 +27,9 @@ import java.util.function.Supplier;
  * temporary directory: what the engine's unit tests share. Everything the engine does runs on the
  * harness's context ({@link #on}, {@link #run}); events published on the bus are collected. No
  * aria2c runs here: torrents and magnets go to the fake, so there is no DHT, local peer discovery
- * or peer exchange to turn off, and nothing can leave 127.0.0.0/8.
+ * or peer exchange to turn off, and nothing can leave 127.0.0.0/8. (Every real aria2c of the tests
+ * runs with {@link io.aria2sv.testing.TestConfig#LOOPBACK_ONLY}: enable-dht, enable-dht6,
+ * bt-enable-lpd and enable-peer-exchange false.)
  */
 final class EngineHarness {
   /** Automatic re-adds on (for aria2 errors 1, 2 and 6), 3 at most, after 30 s; seeding 1.0/1 h. */
