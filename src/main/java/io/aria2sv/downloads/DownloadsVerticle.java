@@ -129,7 +129,7 @@ public final class DownloadsVerticle extends VerticleBase {
                             clustered
                                 ? clustering.create(vertx, store, torrents, config, metrics)
                                 : null;
-                        return load(torrents, role).compose(v -> join(role, node));
+                        return load(torrents).compose(v -> join(node));
                       });
             })
         .compose(v -> vertx.executeBlocking(this::loadCategories, false))
@@ -226,7 +226,7 @@ public final class DownloadsVerticle extends VerticleBase {
   }
 
   /** Builds the engine from what the registry holds (less what other nodes took over). */
-  private Future<Void> load(TorrentStore torrents, ClusterRole role) {
+  private Future<Void> load(TorrentStore torrents) {
     return Future.all(store.loadBatches(), store.loadAll(), store.loadRetries())
         .compose(
             loaded -> {
@@ -253,7 +253,7 @@ public final class DownloadsVerticle extends VerticleBase {
             });
   }
 
-  private Future<Void> join(ClusterRole role, String node) {
+  private Future<Void> join(String node) {
     return role == null
         ? Future.succeededFuture()
         : role.join(manager, events, ClusterMaps.onNode(node, ClusterMaps.ADOPT));
