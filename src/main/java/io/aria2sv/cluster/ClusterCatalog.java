@@ -130,9 +130,9 @@ public final class ClusterCatalog implements DownloadEvents.Catalog {
   }
 
   @Override
-  public void remove(Collection<Download> gone) {
-    for (Download d : gone) {
-      write(d.id(), null);
+  public void remove(Collection<String> gone) {
+    for (String id : gone) {
+      write(id, null);
     }
   }
 

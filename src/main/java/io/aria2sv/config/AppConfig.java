@@ -118,6 +118,8 @@ public record AppConfig(
    *     seeding)
    * @param keepEnded how long a complete, failed or removed download is kept after it ended; zero
    *     keeps it for ever
+   * @param coldAfter how long after it ended a download that nothing runs for any more leaves
+   *     memory (the registry alone holds it from then on, and reads it back when asked)
    * @param windowMargin how many waiting downloads aria2c holds beyond those it runs; -1: as many
    *     as {@code max-concurrent-downloads}
    */
@@ -130,7 +132,8 @@ public record AppConfig(
       Duration keepEnded,
       double seedRatio,
       Duration seedTime,
-      int windowMargin) {}
+      int windowMargin,
+      Duration coldAfter) {}
 
   /**
    * The HTTP API. An empty token means no authentication.
@@ -300,7 +303,8 @@ public record AppConfig(
             d.duration("keepEnded", ZERO),
             d.number("seedRatio", 0, 1000),
             d.duration("seedTime", ZERO),
-            (int) d.integerOr("windowMargin", "auto", -1, 0, 100_000));
+            (int) d.integerOr("windowMargin", "auto", -1, 0, 100_000),
+            d.duration("coldAfter", ZERO));
 
     ConfigReader h = root.section("http");
     Duration ssePing = h.duration("ssePingInterval", Duration.ofMillis(100));

@@ -35,27 +35,34 @@ final class DownloadConsumers {
 
   void register() {
     answer(Addresses.DOWNLOADS_ADD, b -> intake.single(b).compose(manager.adds()::add));
-    answer(Addresses.DOWNLOADS_GET, b -> Future.succeededFuture(manager.json(find(b))));
-    answer(
-        Addresses.DOWNLOADS_LIST,
-        b -> Future.succeededFuture(manager.list(CommandRequests.listQuery(b))));
-    command(Addresses.DOWNLOADS_PAUSE, b -> manager.commands().pause(find(b)));
-    command(Addresses.DOWNLOADS_RESUME, b -> manager.commands().resume(find(b)));
-    command(Addresses.DOWNLOADS_RETRY, b -> manager.commands().retry(find(b)));
+    answer(Addresses.DOWNLOADS_GET, this::show);
+    answer(Addresses.DOWNLOADS_LIST, b -> manager.list(CommandRequests.listQuery(b)));
+    command(Addresses.DOWNLOADS_PAUSE, b -> find(b).compose(manager.commands()::pause));
+    command(Addresses.DOWNLOADS_RESUME, b -> find(b).compose(manager.commands()::resume));
+    command(Addresses.DOWNLOADS_RETRY, b -> find(b).compose(manager.commands()::retry));
     command(
         Addresses.DOWNLOADS_REMOVE,
-        b -> manager.commands().remove(find(b), Boolean.TRUE.equals(b.getValue("deleteFiles"))));
+        b -> {
+          boolean deleteFiles = Boolean.TRUE.equals(b.getValue("deleteFiles"));
+          return find(b).compose(d -> manager.commands().remove(d, deleteFiles));
+        });
     command(
         Addresses.DOWNLOADS_CHANGE,
-        b -> manager.commands().changeOptions(find(b), CommandRequests.changedOptions(b)));
+        b -> {
+          var changes = CommandRequests.changedOptions(b);
+          return find(b).compose(d -> manager.commands().changeOptions(d, changes));
+        });
     answer(
         Addresses.DOWNLOADS_POSITION,
         b -> {
-          Download d = find(b);
-          return manager
-              .commands()
-              .move(d, CommandRequests.move(b))
-              .map(pos -> new JsonObject().put("id", d.id()).put("position", pos));
+          var move = CommandRequests.move(b);
+          return find(b)
+              .compose(
+                  d ->
+                      manager
+                          .commands()
+                          .move(d, move)
+                          .map(pos -> new JsonObject().put("id", d.id()).put("position", pos)));
         });
     answer(
         Addresses.DOWNLOADS_QUEUE,
@@ -64,13 +71,12 @@ final class DownloadConsumers {
                 manager.queuePage(b.getInteger("offset", 0), b.getInteger("num", 1000))));
     answer(
         Addresses.DOWNLOADS_STOPPED,
-        b ->
-            Future.succeededFuture(
-                manager.stoppedPage(b.getInteger("offset", 0), b.getInteger("num", 1000))));
-    command(Addresses.DOWNLOADS_STOP_SEEDING, b -> manager.commands().stopSeeding(find(b)));
-    command(Addresses.DOWNLOADS_COMPLETION_RETRY, b -> manager.retryCompletion(find(b)));
-    answer(Addresses.DOWNLOADS_PEERS, b -> manager.commands().peers(find(b)));
-    answer(Addresses.DOWNLOADS_FILES, b -> manager.files().of(find(b)));
+        b -> manager.stoppedPage(b.getInteger("offset", 0), b.getInteger("num", 1000)));
+    command(
+        Addresses.DOWNLOADS_STOP_SEEDING, b -> find(b).compose(manager.commands()::stopSeeding));
+    command(Addresses.DOWNLOADS_COMPLETION_RETRY, b -> find(b).compose(manager::retryCompletion));
+    answer(Addresses.DOWNLOADS_PEERS, b -> peek(b).compose(manager.commands()::peers));
+    answer(Addresses.DOWNLOADS_FILES, b -> peek(b).compose(manager.files()::of));
     answer(Addresses.DOWNLOADS_PAUSE_ALL, b -> manager.bulk().pauseAll());
     answer(Addresses.DOWNLOADS_RESUME_ALL, b -> manager.bulk().resumeAll());
     answer(
@@ -83,19 +89,21 @@ final class DownloadConsumers {
         });
     answer(
         Addresses.DOWNLOADS_FORGET,
-        b -> {
-          Download d = find(b);
-          return manager
-              .forgetting()
-              .forget(d)
-              .map(v -> new JsonObject().put("id", d.id()).put("forgotten", true));
-        });
+        b ->
+            find(b)
+                .compose(
+                    d ->
+                        manager
+                            .forgetting()
+                            .forget(d)
+                            .map(v -> new JsonObject().put("id", d.id()).put("forgotten", true))));
     answer(
         Addresses.DOWNLOADS_PURGE,
         b ->
-            Future.succeededFuture(
-                new JsonObject()
-                    .put("forgotten", manager.forgetting().forgetEnded(Long.MAX_VALUE))));
+            manager
+                .forgetting()
+                .forgetEnded(Long.MAX_VALUE)
+                .map(n -> new JsonObject().put("forgotten", n)));
     answer(Addresses.BATCHES_ADD, b -> intake.batch(b).compose(manager.adds()::addBatch));
     answer(
         Addresses.BATCHES_GET,
@@ -111,11 +119,26 @@ final class DownloadConsumers {
     answer(address, b -> handler.apply(b).map(manager::json));
   }
 
-  /** The download named by {@code id}, or by {@code gid} (any it had, as aria2 clients know it). */
-  private Download find(JsonObject body) {
+  /**
+   * The download named by {@code id}, or by {@code gid} (any it had, as aria2 clients know it),
+   * held in memory for a command: a cold one is read back from the registry first.
+   */
+  private Future<Download> find(JsonObject body) {
     if (!body.containsKey("id") && body.getValue("gid") instanceof String gid) {
-      return manager.findByGid(gid);
+      return manager.resolve(null, gid);
     }
-    return manager.find(CommandRequests.id(body));
+    return manager.resolve(CommandRequests.id(body), null);
+  }
+
+  /** As {@link #find}, for a read: a cold one is read from the registry and stays cold. */
+  private Future<Download> peek(JsonObject body) {
+    if (!body.containsKey("id") && body.getValue("gid") instanceof String gid) {
+      return manager.peek(null, gid);
+    }
+    return manager.peek(CommandRequests.id(body), null);
+  }
+
+  private Future<JsonObject> show(JsonObject body) {
+    return peek(body).map(manager::json);
   }
 }

@@ -10,6 +10,7 @@ import io.aria2sv.downloads.engine.DownloadEvents;
 import io.aria2sv.downloads.engine.DownloadManager;
 import io.aria2sv.downloads.engine.EndedForgetter;
 import io.aria2sv.downloads.engine.ProgressTicker;
+import io.aria2sv.downloads.registry.ColdRows;
 import io.aria2sv.downloads.registry.RegistryFault;
 import io.aria2sv.downloads.registry.RegistryStore;
 import io.aria2sv.downloads.registry.StoredDownload;
@@ -227,7 +228,17 @@ public final class DownloadsVerticle extends VerticleBase {
 
   /** Builds the engine from what the registry holds (less what other nodes took over). */
   private Future<Void> load(TorrentStore torrents) {
-    return Future.all(store.loadBatches(), store.loadAll(), store.loadRetries())
+    // ended downloads nothing runs for any more stay in the registry: a long history is not read
+    return store
+        .coolSettled()
+        .compose(
+            cooled ->
+                Future.all(
+                    store.loadBatches(),
+                    store.loadWarm(),
+                    store.loadWarmRetries(),
+                    store.read(ColdRows::tallies),
+                    store.read(ColdRows::maxSeq)))
         .compose(
             loaded -> {
               List<StoredDownload> all = loaded.resultAt(1);
@@ -246,8 +257,18 @@ public final class DownloadsVerticle extends VerticleBase {
                                 config.aria2().downloadDir(),
                                 metrics,
                                 torrents);
-                        manager.load(restored, loaded.resultAt(2), loaded.resultAt(0));
-                        LOG.info("registry {} opened: {} downloads", store.file(), restored.size());
+                        manager.load(
+                            restored,
+                            loaded.resultAt(2),
+                            loaded.resultAt(0),
+                            loaded.resultAt(3),
+                            loaded.<Long>resultAt(4));
+                        LOG.info(
+                            "registry {} opened: {} downloads ({} of them ended and in the"
+                                + " registry only)",
+                            store.file(),
+                            manager.size(),
+                            manager.size() - restored.size());
                         return null;
                       });
             });
@@ -357,7 +378,8 @@ public final class DownloadsVerticle extends VerticleBase {
         .put("writable", f == null)
         .put("problem", f == null ? null : f.getMessage())
         .put("dataDir", config.aria2().dataDir().toString())
-        .put("downloads", manager.all().size());
+        .put("downloads", manager.size())
+        .put("inRegistryOnly", manager.coldSize());
   }
 
   /** The registry became unwritable (or its cause changed), or can write again (null). */

@@ -160,6 +160,11 @@ public final class Metrics implements RpcObserver {
     }
   }
 
+  /** {@code n} downloads more (fewer, when negative) have {@code status}. */
+  public void downloadsStatus(DownloadStatus status, int n) {
+    downloads.get(status).addAndGet(n);
+  }
+
   /** An automatic or manual re-add of a failed download. */
   public void reAdd(boolean automatic) {
     Counter.builder("aria2sv.downloads.readds")

@@ -8,7 +8,6 @@ import io.aria2sv.rpc.Aria2Rpc;
 import io.aria2sv.testing.FileServer;
 import io.aria2sv.testing.StackTestBase;
 import io.aria2sv.testing.SupervisorHarness;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -34,22 +33,7 @@ class QueueWindowTest extends StackTestBase {
   private WebClient web;
 
   private JsonObject rpc(String method, Object... params) throws Exception {
-    JsonArray p = new JsonArray();
-    for (Object o : params) {
-      p.add(o);
-    }
-    JsonObject body =
-        new JsonObject()
-            .put("jsonrpc", "2.0")
-            .put("id", "t")
-            .put("method", method)
-            .put("params", p);
-    JsonObject reply =
-        SupervisorHarness.await(
-                web.post(stack.httpPort(), "127.0.0.1", "/jsonrpc")
-                    .timeout(20_000)
-                    .sendBuffer(Buffer.buffer(body.encode())))
-            .bodyAsJsonObject();
+    JsonObject reply = SupervisorHarness.jsonRpc(web, stack.httpPort(), method, params);
     assertThat(reply.getJsonObject("error")).as("error of %s", method).isNull();
     return reply;
   }

@@ -51,7 +51,8 @@ class RegistryUpgradeTest extends StackTestBase {
         at,
         false,
         null,
-        null);
+        null,
+        0);
   }
 
   @Test

@@ -320,6 +320,27 @@ public final class SupervisorHarness {
         + ((io.vertx.core.json.JsonArray) lists.get(1)).size();
   }
 
+  /** The reply of the supervisor's {@code /jsonrpc} on {@code port} to {@code method}. */
+  public static JsonObject jsonRpc(
+      io.vertx.ext.web.client.WebClient web, int port, String method, Object... params)
+      throws Exception {
+    io.vertx.core.json.JsonArray p = new io.vertx.core.json.JsonArray();
+    for (Object o : params) {
+      p.add(o);
+    }
+    JsonObject body =
+        new JsonObject()
+            .put("jsonrpc", "2.0")
+            .put("id", "t")
+            .put("method", method)
+            .put("params", p);
+    return await(
+            web.post(port, "127.0.0.1", "/jsonrpc")
+                .timeout(20_000)
+                .sendBuffer(io.vertx.core.buffer.Buffer.buffer(body.encode())))
+        .bodyAsJsonObject();
+  }
+
   public static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }

@@ -33,6 +33,7 @@ public final class AddPipeline {
   private final Forgetting forgetting;
   private final DownloadEvents events;
   private final DownloadJson json;
+  private final ColdTier cold;
 
   AddPipeline(
       DownloadIndex index,
@@ -43,7 +44,9 @@ public final class AddPipeline {
       AddsInFlight inFlight,
       Forgetting forgetting,
       DownloadEvents events,
-      DownloadJson json) {
+      DownloadJson json,
+      ColdTier cold) {
+    this.cold = cold;
     this.index = index;
     this.store = store;
     this.aria2 = aria2;
@@ -64,6 +67,22 @@ public final class AddPipeline {
     if (existing != null) {
       return acknowledged(existing);
     }
+    if (request.requestId() != null && index.coldSize() > 0) {
+      // one added with it may have ended long ago: its row answers
+      return cold.peekRequest(request.requestId())
+          .compose(
+              d -> {
+                Download now = index.byRequestId(request.requestId());
+                if (now != null) {
+                  return acknowledged(now); // added meanwhile
+                }
+                return d != null ? Future.succeededFuture(json.of(d)) : addNew(request);
+              });
+    }
+    return addNew(request);
+  }
+
+  private Future<JsonObject> addNew(DownloadRequest request) {
     if (aria2.stopped() != null) {
       return Future.failedFuture(aria2.stopped());
     }

@@ -14,10 +14,24 @@ import java.util.Set;
 /** Batch membership and progress (seed 002's fields plus bytes and speed). Event-loop confined. */
 public final class Batches {
   private static final class Batch {
-    final int total;
-    final long createdAt;
+    int total;
+    long createdAt;
     final List<Download> items = new ArrayList<>();
     boolean doneAnnounced;
+
+    /** Its cold downloads (in the registry only): how many have each status, and their bytes. */
+    final int[] cold = new int[DownloadStatus.values().length];
+
+    int coldSize;
+    long coldCompleted;
+    long coldTotal;
+
+    void tally(DownloadStatus status, int n, long completed, long total) {
+      cold[status.ordinal()] += n;
+      coldSize += n;
+      coldCompleted += completed;
+      coldTotal += total;
+    }
 
     Batch(int total, long createdAt) {
       this.total = total;
@@ -29,7 +43,12 @@ public final class Batches {
   private final Set<String> dirty = new LinkedHashSet<>();
 
   void register(String id, int total, long createdAt) {
-    byId.putIfAbsent(id, new Batch(total, createdAt));
+    Batch b = byId.putIfAbsent(id, new Batch(total, createdAt));
+    if (b != null && b.createdAt == 0) {
+      // counted from its cold downloads before its row was read
+      b.total = total;
+      b.createdAt = createdAt;
+    }
   }
 
   /** Whether the batch {@code id} is registered here. */
@@ -39,7 +58,13 @@ public final class Batches {
 
   void track(Download d) {
     if (d.batchId != null) {
-      byId.computeIfAbsent(d.batchId, k -> new Batch(0, d.createdAt)).items.add(d);
+      List<Download> items = byId.computeIfAbsent(d.batchId, k -> new Batch(0, d.createdAt)).items;
+      // in the order they were added: one read back from the registry goes where it was
+      int at = items.size();
+      while (at > 0 && items.get(at - 1).seq > d.seq) {
+        at--;
+      }
+      items.add(at, d);
     }
   }
 
@@ -52,6 +77,39 @@ public final class Batches {
   /** After loading the registry: batches already done have nothing left to announce. */
   void markLoadedDone() {
     byId.forEach((id, b) -> b.doneAnnounced = stats(id, b).getBoolean("done"));
+  }
+
+  /** {@code d} went cold: it counts in its batch's figures without being held. */
+  void cool(Download d) {
+    if (d.batchId != null) {
+      byId.computeIfAbsent(d.batchId, k -> new Batch(0, d.createdAt))
+          .tally(d.status, 1, d.completedLength, d.totalLength);
+    }
+  }
+
+  /** {@code d} was read back from the registry: {@link #track} counts it from now on. */
+  void warm(Download d) {
+    Batch b = d.batchId == null ? null : byId.get(d.batchId);
+    if (b != null) {
+      b.tally(d.status, -1, -d.completedLength, -d.totalLength);
+    }
+  }
+
+  /** The registry's cold downloads of batch {@code id} with {@code status}, counted at start. */
+  void coldAtStart(String id, DownloadStatus status, int n, long completed, long total) {
+    byId.computeIfAbsent(id, k -> new Batch(0, 0)).tally(status, n, completed, total);
+  }
+
+  /** How many of batch {@code id}'s downloads are cold. */
+  int coldSize(String id) {
+    Batch b = byId.get(id);
+    return b == null ? 0 : b.coldSize;
+  }
+
+  /** How many of batch {@code id}'s cold downloads have {@code status}. */
+  int coldCount(String id, DownloadStatus status) {
+    Batch b = byId.get(id);
+    return b == null ? 0 : b.cold[status.ordinal()];
   }
 
   void untrack(Download d) {
@@ -110,16 +168,21 @@ public final class Batches {
 
   private static JsonObject stats(String id, Batch b) {
     Map<DownloadStatus, Integer> counts = new HashMap<>();
-    long completed = 0;
-    long total = 0;
+    long completed = b.coldCompleted;
+    long total = b.coldTotal;
     long speed = 0;
+    for (DownloadStatus s : DownloadStatus.values()) {
+      if (b.cold[s.ordinal()] != 0) {
+        counts.put(s, b.cold[s.ordinal()]);
+      }
+    }
     for (Download d : b.items) {
       counts.merge(d.status, 1, Integer::sum);
       completed += d.completedLength;
       total += d.totalLength;
       speed += d.downloadSpeed;
     }
-    int size = Math.max(b.total, b.items.size());
+    int size = Math.max(b.total, b.items.size() + b.coldSize);
     int terminal = 0;
     JsonObject out = new JsonObject().put("id", id).put("total", size);
     for (DownloadStatus s : DownloadStatus.values()) {

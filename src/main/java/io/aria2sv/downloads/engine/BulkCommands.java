@@ -33,10 +33,12 @@ public final class BulkCommands {
 
   private final DownloadIndex index;
   private final DownloadCommands commands;
+  private final ColdTier cold;
 
-  BulkCommands(DownloadIndex index, DownloadCommands commands) {
+  BulkCommands(DownloadIndex index, DownloadCommands commands, ColdTier cold) {
     this.index = index;
     this.commands = commands;
+    this.cold = cold;
   }
 
   /**
@@ -64,33 +66,71 @@ public final class BulkCommands {
       CommandRequests.ListQuery filter,
       Function<Download, JsonObject> json) {
     Action a = action(action, deleteFiles);
-    List<Download> chosen = new ArrayList<>();
     JsonArray unknown = new JsonArray();
+    Future<List<Download>> chosen;
     if (ids != null) {
+      List<Future<Download>> each = new ArrayList<>(ids.size());
       for (String id : ids) {
-        Download d = index.byId(id);
-        if (d == null) {
-          unknown.add(
-              new JsonObject()
-                  .put("id", id)
-                  .put("outcome", "not-found")
-                  .put("message", "no download has id " + id));
-        } else {
-          chosen.add(d);
-        }
+        // a cold one is read back only when the action can change it
+        each.add(cold.peek(id).recover(err -> Future.succeededFuture(null)));
       }
+      chosen =
+          Future.join(each)
+              .transform(
+                  ar -> {
+                    List<Download> found = new ArrayList<>();
+                    for (int i = 0; i < ids.size(); i++) {
+                      Download d = each.get(i).result();
+                      if (d == null) {
+                        unknown.add(
+                            new JsonObject()
+                                .put("id", ids.get(i))
+                                .put("outcome", "not-found")
+                                .put("message", "no download has id " + ids.get(i)));
+                      } else {
+                        found.add(d);
+                      }
+                    }
+                    return Future.succeededFuture(found);
+                  });
     } else {
-      for (Download d : index.all()) {
-        if (DownloadQuery.matches(d, filter, json)) {
-          chosen.add(d);
-        }
-      }
+      chosen = DownloadQuery.all(index, cold, filter, json);
     }
-    return run(a, chosen)
+    return chosen
+        .compose(list -> held(a, list, unknown))
+        .compose(list -> run(a, list))
         .map(
             outcomes -> {
               outcomes.addAll(unknown);
               return summary(outcomes).put("action", action);
+            });
+  }
+
+  /**
+   * {@code chosen}, each cold one the action can change read back into memory first (the others are
+   * answered from their rows).
+   */
+  private Future<List<Download>> held(Action a, List<Download> chosen, JsonArray failed) {
+    List<Future<Download>> each = new ArrayList<>(chosen.size());
+    for (Download d : chosen) {
+      boolean detached = index.byId(d.id) != d;
+      each.add(
+          detached && !a.wanted().test(d) && a.possible().test(d)
+              ? cold.resolve(d.id)
+              : Future.succeededFuture(d));
+    }
+    return Future.join(each)
+        .transform(
+            ar -> {
+              List<Download> out = new ArrayList<>(each.size());
+              for (int i = 0; i < each.size(); i++) {
+                if (each.get(i).succeeded()) {
+                  out.add(each.get(i).result());
+                } else {
+                  failed.add(outcome(chosen.get(i), "failed", message(a, each.get(i).cause())));
+                }
+              }
+              return Future.succeededFuture(out);
             });
   }
 

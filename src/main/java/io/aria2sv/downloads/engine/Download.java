@@ -66,6 +66,12 @@ public final class Download {
   int slot;
 
   /**
+   * Its place in the order downloads were added, across restarts and in the registry: the index
+   * gives it one when it is first added.
+   */
+  long seq;
+
+  /**
    * While its first add is under way, the status it had when the add began (its events wait, and it
    * is not in the queue yet: see {@link Transitions#firstAddBegins}); null otherwise.
    */
@@ -157,7 +163,8 @@ public final class Download {
         updatedAt,
         filesDeleted,
         completion == null ? null : completion.encode(),
-        position);
+        position,
+        seq);
   }
 
   /** A download as the registry row {@code s} stored it (without its failed attempts). */
@@ -188,6 +195,7 @@ public final class Download {
     d.filesDeleted = s.filesDeleted();
     d.completion = s.completion() == null ? null : new JsonObject(s.completion());
     d.position = s.position() == null ? 0 : s.position();
+    d.seq = s.seq();
     return d;
   }
 

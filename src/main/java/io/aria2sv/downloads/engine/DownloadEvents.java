@@ -25,14 +25,14 @@ public final class DownloadEvents {
           public void put(Download d, JsonObject download) {}
 
           @Override
-          public void remove(java.util.Collection<Download> gone) {}
+          public void remove(java.util.Collection<String> gone) {}
         };
 
     /** {@code d} changed (a transition or its first add); published already as {@code download}. */
     void put(Download d, JsonObject download);
 
-    /** {@code gone} were forgotten. */
-    void remove(java.util.Collection<Download> gone);
+    /** The downloads with the ids {@code gone} were forgotten. */
+    void remove(java.util.Collection<String> gone);
   }
 
   public DownloadEvents(EventBus bus) {
@@ -60,6 +60,11 @@ public final class DownloadEvents {
   }
 
   void forgotten(java.util.Collection<Download> gone) {
+    catalog.remove(gone.stream().map(d -> d.id).toList());
+  }
+
+  /** The cold downloads with the ids {@code gone} were forgotten. */
+  void forgottenIds(java.util.Collection<String> gone) {
     catalog.remove(gone);
   }
 

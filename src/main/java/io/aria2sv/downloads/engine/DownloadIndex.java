@@ -32,8 +32,16 @@ final class DownloadIndex {
 
   private int forgottenSlots;
 
-  /** How many downloads have each status, by the status's ordinal. */
+  /** How many downloads have each status, by the status's ordinal: cold ones included. */
   private final int[] counts = new int[DownloadStatus.values().length];
+
+  /** How many of them are cold: in the registry only (see {@link ColdTier}). */
+  private final int[] coldCounts = new int[DownloadStatus.values().length];
+
+  private int coldSize;
+
+  /** The highest {@link Download#seq} given so far. */
+  private long lastSeq;
 
   /** Downloads with status ACTIVE or SEEDING. */
   private int activeCount;
@@ -47,8 +55,7 @@ final class DownloadIndex {
       metrics.downloadStatus(null, d.status);
       activeCount += d.status.transferring() ? 1 : 0;
       counts[d.status.ordinal()]++;
-      d.slot = added.size();
-      added.add(d);
+      slotIn(d);
     }
     d.gids.forEach(g -> idByGid.put(g, d.id));
     if (d.request.requestId() != null) {
@@ -64,12 +71,103 @@ final class DownloadIndex {
       metrics.downloadStatus(d.status, null);
       activeCount -= d.status.transferring() ? 1 : 0;
       counts[d.status.ordinal()]--;
-      added.set(d.slot, null);
-      forgottenSlots++;
-      if (forgottenSlots > 1024 && forgottenSlots > added.size() / 2) {
-        compact();
+      unslot(d);
+    }
+    unindex(d);
+  }
+
+  /**
+   * Gives {@code d} its place in the list in the order downloads were added: a new one (no {@code
+   * seq} yet) at the end, one read back from the registry where its {@code seq} puts it.
+   */
+  private void slotIn(Download d) {
+    if (d.seq == 0) {
+      d.seq = ++lastSeq;
+    } else {
+      lastSeq = Math.max(lastSeq, d.seq);
+    }
+    int at = added.size();
+    while (at > 0 && (added.get(at - 1) == null || added.get(at - 1).seq > d.seq)) {
+      at--;
+    }
+    // skip back over forgotten slots only when an older one comes before them
+    while (at < added.size() && added.get(at) == null) {
+      at++;
+    }
+    added.add(at, d);
+    for (int i = at; i < added.size(); i++) {
+      if (added.get(i) != null) {
+        added.get(i).slot = i;
       }
     }
+  }
+
+  private void unslot(Download d) {
+    added.set(d.slot, null);
+    forgottenSlots++;
+    if (forgottenSlots > 1024 && forgottenSlots > added.size() / 2) {
+      compact();
+    }
+  }
+
+  /**
+   * {@code d} goes cold: it leaves memory and is counted among the downloads only the registry
+   * holds (it has ended, and nothing runs for it).
+   */
+  void evict(Download d) {
+    if (byId.remove(d.id) != null) {
+      coldCounts[d.status.ordinal()]++;
+      coldSize++;
+      unslot(d);
+      unindex(d);
+      batches.cool(d);
+    }
+  }
+
+  /** {@code d}, read back from the registry where it was cold, is held in memory again. */
+  void warm(Download d) {
+    coldCounts[d.status.ordinal()]--;
+    coldSize--;
+    batches.warm(d);
+    counts[d.status.ordinal()]--;
+    metrics.downloadStatus(d.status, null);
+    add(d);
+  }
+
+  /**
+   * The cold downloads the registry counted at start, by status (and batch, in {@link Batches}).
+   */
+  void coldAtStart(DownloadStatus status, int n) {
+    coldCounts[status.ordinal()] += n;
+    coldSize += n;
+    counts[status.ordinal()] += n;
+    metrics.downloadsStatus(status, n);
+  }
+
+  /** A cold download with {@code status} was forgotten. */
+  void forgetCold(DownloadStatus status) {
+    coldCounts[status.ordinal()]--;
+    coldSize--;
+    counts[status.ordinal()]--;
+    metrics.downloadsStatus(status, -1);
+  }
+
+  /** How many downloads only the registry holds. */
+  int coldSize() {
+    return coldSize;
+  }
+
+  /** How many downloads with {@code status} only the registry holds. */
+  int coldCount(DownloadStatus status) {
+    return coldCounts[status.ordinal()];
+  }
+
+  /** The next downloads get a {@code seq} above {@code max} (the registry's highest). */
+  void seqAbove(long max) {
+    lastSeq = Math.max(lastSeq, max);
+  }
+
+  private void unindex(Download d) {
     d.gids.forEach(idByGid::remove);
     if (d.request.requestId() != null) {
       idByRequestId.remove(d.request.requestId());
@@ -154,14 +252,14 @@ final class DownloadIndex {
     return id == null ? null : byId.get(id);
   }
 
-  /** Oldest first. */
+  /** Every download held in memory (none of the cold ones), oldest first. */
   Collection<Download> all() {
     return byId.values();
   }
 
-  /** How many downloads there are. */
+  /** How many downloads there are, cold ones included. */
   int size() {
-    return byId.size();
+    return byId.size() + coldSize;
   }
 
   /** How many downloads have {@code status}. */
@@ -239,5 +337,8 @@ final class DownloadIndex {
   /** Takes every download out of the status gauges (the verticle stops). */
   void leaveGauges() {
     byId.values().forEach(d -> metrics.downloadStatus(d.status, null));
+    for (DownloadStatus s : DownloadStatus.values()) {
+      metrics.downloadsStatus(s, -coldCounts[s.ordinal()]);
+    }
   }
 }

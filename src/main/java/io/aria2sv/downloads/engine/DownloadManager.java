@@ -39,6 +39,7 @@ public final class DownloadManager {
   private final Transitions transitions;
   private final Window window;
   private final RegistryStore store;
+  private final ColdTier cold;
 
   /** The engine over {@code rpc} and {@code store}, for downloads under {@code root}. */
   public DownloadManager(
@@ -57,6 +58,7 @@ public final class DownloadManager {
     CommandFence fence = new CommandFence(batched);
     DownloadFiles downloadFiles = new DownloadFiles(vertx, root);
     this.index = new DownloadIndex(metrics);
+    this.cold = new ColdTier(vertx, index, store, config.coldAfter());
     this.aria2 = new Aria2Side(vertx, batched, fence, root, torrents, index.queue());
     aria2.seeding(config.seedRatio(), config.seedTime());
     RetryDecider decider = new RetryDecider(config);
@@ -75,13 +77,14 @@ public final class DownloadManager {
     this.commands =
         new DownloadCommands(
             index, store, transitions, reAdds, aria2, fence, inFlight, downloadFiles);
-    this.bulk = new BulkCommands(index, commands);
+    this.bulk = new BulkCommands(index, commands, cold);
     this.reconciler =
-        new Reconciler(rpc, index, transitions, applier, aria2, fence, inFlight, reAdds, commands);
+        new Reconciler(
+            rpc, index, transitions, applier, aria2, fence, inFlight, reAdds, commands, cold);
     this.files = new FileListing(rpc, root);
     this.adds =
         new AddPipeline(
-            index, store, aria2, window, transitions, inFlight, forgetting, events, json);
+            index, store, aria2, window, transitions, inFlight, forgetting, events, json, cold);
     this.completions =
         new Completions(
             vertx,
@@ -100,10 +103,20 @@ public final class DownloadManager {
     store.rebuildFrom(() -> RegistryRows.everything(index));
   }
 
-  /** Loads what the registry holds: batch rows, downloads and their failed attempts. */
+  /**
+   * Loads what the registry holds: batch rows, the downloads that are not cold and their failed
+   * attempts, and the counts of the cold ones ({@code tallies}, by batch and status) with the
+   * highest {@code seq} given; then ended downloads start to go cold in turn.
+   */
   public void load(
-      List<Download> restored, List<Registry.RecordRetry> retries, List<JsonObject> batchRows) {
+      List<Download> restored,
+      List<Registry.RecordRetry> retries,
+      List<JsonObject> batchRows,
+      List<io.aria2sv.downloads.registry.ColdRows.Tally> tallies,
+      long maxSeq) {
+    cold.loaded(tallies, maxSeq);
     List<Download> placed = RegistryRows.load(index, restored, retries, batchRows);
+    cold.start();
     // Rows of an earlier version: the places of those not ended are kept from now on. An ended one
     // gets its place again at each start (after every placed download) and keeps it once it is
     // stored again (a retry): a registry with a long history is not rewritten at every start.
@@ -151,14 +164,45 @@ public final class DownloadManager {
     return index.find(id);
   }
 
+  /**
+   * The download with our {@code id}, held in memory (a cold one is read back from the registry
+   * first), or by any GID it had when {@code id} is null; fails as NOT_FOUND.
+   */
+  public Future<Download> resolve(String id, String gid) {
+    return id == null && gid != null ? cold.resolveGid(gid) : cold.resolve(id);
+  }
+
+  /**
+   * The download with our {@code id} (or GID), to show: a cold one is read from its row and stays
+   * cold.
+   */
+  public Future<Download> peek(String id, String gid) {
+    return id == null && gid != null ? cold.peekGid(gid) : cold.peek(id);
+  }
+
+  /** How many downloads there are, cold ones included. */
+  public int size() {
+    return index.size();
+  }
+
+  /** How many of them have ended and are held by the registry alone (cold). */
+  public int coldSize() {
+    return index.coldSize();
+  }
+
+  /** Makes settled ended downloads cold now, as the next sweep would; how many went. */
+  public Future<Integer> sweepCold() {
+    return cold.sweep();
+  }
+
   /** The download that has or had {@code gid}; fails as NOT_FOUND (in aria2's words) if none. */
   public Download findByGid(String gid) {
     return index.findByGid(gid);
   }
 
   /** One page of the list {@code q} asks for, with how many match in all. */
-  public JsonObject list(io.aria2sv.downloads.request.CommandRequests.ListQuery q) {
-    return DownloadQuery.page(index, q, json::of);
+  public Future<JsonObject> list(io.aria2sv.downloads.request.CommandRequests.ListQuery q) {
+    return DownloadQuery.page(index, cold, q, json::of);
   }
 
   /** Every download, oldest first. */
@@ -226,8 +270,37 @@ public final class DownloadManager {
    * {@code num} ended downloads from {@code offset} (oldest end first; negative: from the newest,
    * backwards): {@code {total, downloads:[…]}}.
    */
-  public JsonObject stoppedPage(int offset, int num) {
-    return listed(index.queue().stoppedPage(offset, num), index.queue().stoppedSize());
+  public Future<JsonObject> stoppedPage(int offset, int num) {
+    int total = index.queue().stoppedSize() + index.coldSize();
+    if (index.coldSize() == 0) {
+      return Future.succeededFuture(listed(index.queue().stoppedPage(offset, num), total));
+    }
+    boolean newestFirst = offset < 0;
+    java.util.Comparator<Download> order =
+        newestFirst ? DownloadQueue.ENDED.reversed() : DownloadQueue.ENDED;
+    MergedPages.ColdCursor rows =
+        MergedPages.cursor(
+            last ->
+                max ->
+                    cold.shown(
+                        r ->
+                            io.aria2sv.downloads.registry.ColdRows.ended(
+                                r,
+                                newestFirst,
+                                last == null ? null : last.updatedAt,
+                                last == null ? null : last.id,
+                                max)));
+    return MergedPages.page(
+            new MergedPages.Spec(
+                index.queue().stopped(newestFirst),
+                rows,
+                order,
+                d -> true,
+                id -> index.byId(id) != null,
+                newestFirst ? -offset - 1 : offset,
+                num,
+                false))
+        .map(p -> listed(p.downloads(), total));
   }
 
   /** {@code {total, downloads:[…]}} of a page of one of aria2's lists. */
@@ -248,6 +321,7 @@ public final class DownloadManager {
     json.reconfigure(decider);
     aria2.seeding(next.seedRatio(), next.seedTime());
     window.margin(next.windowMargin());
+    cold.reconfigure(next.coldAfter());
   }
 
   /** Fills aria2c's window, if it has room (an add that failed on a time-out is tried again). */
@@ -261,6 +335,7 @@ public final class DownloadManager {
   }
 
   public void stop() {
+    cold.stop();
     reAdds.stop();
     index.leaveGauges();
   }

@@ -32,8 +32,7 @@ final class DownloadQueue {
   private final NavigableSet<Download> order = new TreeSet<>(ORDER);
 
   /** Ended (complete, failed, removed), oldest end first. */
-  private final NavigableSet<Download> stopped =
-      new TreeSet<>(Comparator.<Download>comparingLong(d -> d.updatedAt).thenComparing(d -> d.id));
+  private final NavigableSet<Download> stopped = new TreeSet<>(ENDED);
 
   /** Waiting, not held by aria2: what the window adds next. */
   private final NavigableSet<Download> ready = new TreeSet<>(ORDER);
@@ -187,6 +186,15 @@ final class DownloadQueue {
   List<Download> stoppedPage(int offset, int num) {
     return page(stopped, offset, num);
   }
+
+  /** The ended downloads held in memory, the oldest end first (or the newest). */
+  Iterator<Download> stopped(boolean newestFirst) {
+    return newestFirst ? stopped.descendingIterator() : stopped.iterator();
+  }
+
+  /** The order of the stopped list: when they ended, then our id. */
+  static final Comparator<Download> ENDED =
+      Comparator.<Download>comparingLong(d -> d.updatedAt).thenComparing(d -> d.id);
 
   /** The downloads that ended before {@code at} (epoch ms), the oldest end first. */
   List<Download> endedBefore(long at) {

@@ -34,16 +34,21 @@ public final class EndedForgetter {
         vertx.setPeriodic(
             every,
             id -> {
-              int n =
-                  manager
-                      .forgetting()
-                      .forgetEnded(System.currentTimeMillis() - keepEnded.toMillis());
-              if (n > 0) {
-                LOG.info(
-                    "forgot {} downloads that ended more than {} ago (downloads.keepEnded)",
-                    n,
-                    Durations.format(keepEnded));
-              }
+              manager
+                  .forgetting()
+                  .forgetEnded(System.currentTimeMillis() - keepEnded.toMillis())
+                  .onSuccess(
+                      n -> {
+                        if (n > 0) {
+                          LOG.info(
+                              "forgot {} downloads that ended more than {} ago"
+                                  + " (downloads.keepEnded)",
+                              n,
+                              Durations.format(keepEnded));
+                        }
+                      })
+                  .onFailure(
+                      err -> LOG.warn("cannot forget ended downloads: {}", err.getMessage()));
             });
   }
 

@@ -1,7 +1,9 @@
 package io.aria2sv.downloads.engine;
 
+import io.aria2sv.bus.DownloadStatus;
 import io.aria2sv.bus.ErrorCode;
 import io.aria2sv.bus.ServiceException;
+import io.aria2sv.downloads.registry.ColdRows;
 import io.aria2sv.downloads.registry.RegistryStore;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -50,6 +52,9 @@ public final class Forgetting {
    * page.
    */
   Future<Void> forgetPaged(List<Download> items, String batchId) {
+    if (items.isEmpty()) {
+      return forget(items, batchId);
+    }
     Future<Void> chain = Future.succeededFuture();
     for (int from = 0; from < items.size(); from += PAGE) {
       List<Download> page = items.subList(from, Math.min(items.size(), from + PAGE));
@@ -99,11 +104,71 @@ public final class Forgetting {
   /**
    * Forgets downloads that ended (complete, failed, removed) before {@code endedBefore} (epoch ms):
    * gone from the registry, the list and their retry history. A batch goes as a whole, once all of
-   * its downloads have ended before then, so its figures never count a part of it.
+   * its downloads have ended before then, so its figures never count a part of it. Cold downloads
+   * ({@link ColdTier}) go a page at a time in the registry; one pass over them at a time.
    *
-   * @return how many downloads were forgotten
+   * @return how many downloads are forgotten (the pages go on after the answer)
    */
-  public int forgetEnded(long endedBefore) {
+  public Future<Integer> forgetEnded(long endedBefore) {
+    if (index.coldSize() == 0 || coldPass) {
+      return Future.succeededFuture(forgetEnded(endedBefore, Map.of()));
+    }
+    coldPass = true;
+    return store
+        .read(ColdRows::batchesEnded)
+        .compose(
+            latest -> {
+              Map<String, Long> coldLatest = new HashMap<>();
+              latest.forEach(b -> coldLatest.put(b[0], Long.parseLong(b[1])));
+              return store
+                  .read(r -> ColdRows.countEndedBefore(r, endedBefore))
+                  .map(
+                      single -> {
+                        int n = forgetEnded(endedBefore, coldLatest) + single;
+                        forgetColdPages(endedBefore, null)
+                            .onFailure(
+                                err ->
+                                    LOG.warn(
+                                        "cannot forget ended downloads in the registry: {}",
+                                        err.getMessage()))
+                            .onComplete(ar -> coldPass = false);
+                        return n;
+                      });
+            })
+        .onFailure(err -> coldPass = false);
+  }
+
+  /** Whether a pass over the cold downloads is under way. */
+  private boolean coldPass;
+
+  /**
+   * Forgets the cold downloads of no batch that ended before {@code cutoff}, or (with {@code
+   * batchId}) every cold one of that batch, a page per transaction until none is left.
+   */
+  private Future<Void> forgetColdPages(long cutoff, String batchId) {
+    return store
+        .read(r -> ColdRows.forget(r, cutoff, batchId, PAGE))
+        .compose(
+            gone -> {
+              List<String> ids = new ArrayList<>(gone.size());
+              for (String[] g : gone) {
+                ids.add(g[0]);
+                index.forgetCold(DownloadStatus.valueOf(g[1]));
+              }
+              if (!ids.isEmpty()) {
+                events.forgottenIds(ids);
+              }
+              return gone.size() < PAGE
+                  ? Future.succeededFuture()
+                  : forgetColdPages(cutoff, batchId);
+            });
+  }
+
+  /**
+   * The pass over the downloads held in memory; a batch with cold downloads goes when the last of
+   * those ended before then too ({@code coldLatest}: when, by batch), with them.
+   */
+  private int forgetEnded(long endedBefore, Map<String, Long> coldLatest) {
     List<Download> single = new ArrayList<>();
     Map<String, List<Download>> byBatch = new HashMap<>();
     // the ended downloads in the order they ended, up to the cutoff: not every download
@@ -117,11 +182,22 @@ public final class Forgetting {
         byBatch.computeIfAbsent(d.batchId, k -> new ArrayList<>()).add(d);
       }
     }
+    // batches all of whose held downloads are cold: they go when the cold ones ended before then
+    coldLatest.forEach(
+        (id, at) -> {
+          if (index.batches().items(id).isEmpty()) {
+            byBatch.putIfAbsent(id, new ArrayList<>());
+          }
+        });
     // a batch goes once every one of its downloads ended before then
     Set<String> batchesStillGoing = new HashSet<>();
     byBatch.forEach(
         (id, old) -> {
-          if (old.size() != index.batches().items(id).size()) {
+          Long cold = coldLatest.get(id);
+          boolean coldUnknown = cold == null && index.batches().coldSize(id) > 0;
+          if (old.size() != index.batches().items(id).size()
+              || coldUnknown
+              || (cold != null && cold >= endedBefore)) {
             batchesStillGoing.add(id);
           }
         });
@@ -140,19 +216,24 @@ public final class Forgetting {
                 });
     for (Map.Entry<String, List<Download>> b : byBatch.entrySet()) {
       if (!batchesStillGoing.contains(b.getKey())) {
-        n += b.getValue().size();
+        String batchId = b.getKey();
+        boolean withCold = coldLatest.containsKey(batchId);
+        n += b.getValue().size() + (withCold ? index.batches().coldSize(batchId) : 0);
         markForgetting(b.getValue(), true);
         chain =
             chain
                 .otherwiseEmpty()
-                .compose(v -> forgetPaged(b.getValue(), b.getKey()))
+                .compose(
+                    v ->
+                        withCold
+                            ? forgetColdPages(Long.MAX_VALUE, batchId)
+                                .compose(w -> forgetPaged(b.getValue(), batchId))
+                            : forgetPaged(b.getValue(), batchId))
                 .onFailure(
                     err -> {
                       markForgetting(b.getValue(), false);
                       LOG.warn(
-                          "cannot forget batch {} in the registry: {}",
-                          b.getKey(),
-                          err.getMessage());
+                          "cannot forget batch {} in the registry: {}", batchId, err.getMessage());
                     });
       }
     }

@@ -47,6 +47,7 @@ final class Reconciler {
   private final AddsInFlight inFlight;
   private final ReAdds reAdds;
   private final DownloadCommands commands;
+  private final ColdTier cold;
 
   Reconciler(
       Aria2 rpc,
@@ -57,7 +58,9 @@ final class Reconciler {
       CommandFence fence,
       AddsInFlight inFlight,
       ReAdds reAdds,
-      DownloadCommands commands) {
+      DownloadCommands commands,
+      ColdTier cold) {
+    this.cold = cold;
     this.rpc = rpc;
     this.index = index;
     this.transitions = transitions;
@@ -77,6 +80,7 @@ final class Reconciler {
             Aria2Call.tellStopped(0, ALL, Aria2Call.STATUS_KEYS));
     Map<Download, Integer> marked = fence.mark(index.all());
     return rpc.multicall(calls)
+        .compose(results -> warmStrays(results).map(v -> results))
         .map(
             results -> {
               Map<String, JsonObject> known = new HashMap<>();
@@ -119,6 +123,31 @@ final class Reconciler {
                   known.size());
               return null;
             });
+  }
+
+  /**
+   * Reads back from the registry the cold downloads whose GIDs aria2 still runs (a session saved
+   * before they ended): they are stopped again as any other ended one is, files deleted with a
+   * removal included.
+   */
+  private Future<Void> warmStrays(List<Object> results) {
+    if (index.coldSize() == 0) {
+      return Future.succeededFuture();
+    }
+    List<Future<Download>> reads = new ArrayList<>();
+    for (Object r : results) {
+      if (r instanceof JsonArray list) {
+        for (Object o : list) {
+          JsonObject st = (JsonObject) o;
+          String gid = st.getString("gid");
+          if (index.byGid(gid) == null && Aria2Side.UNSTOPPED.contains(st.getString("status"))) {
+            reads.add(cold.resolveGid(gid));
+          }
+        }
+      }
+    }
+    // a GID no download ever had is dropped as before
+    return Future.join(reads).<Void>mapEmpty().otherwiseEmpty();
   }
 
   /**

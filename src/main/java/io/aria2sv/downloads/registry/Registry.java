@@ -37,8 +37,8 @@ public final class Registry implements AutoCloseable {
       """
       INSERT OR REPLACE INTO downloads (id, gid, batch_id, request, status, completed_length, total_length,
         error_code, error_message, retry_count, gids, path, created_at, updated_at, files_deleted,
-        completion, position)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
+        completion, position, seq, cold)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0)""";
 
   /**
    * How long a write waits for another process's lock before it fails as locked: short, because
@@ -48,7 +48,15 @@ public final class Registry implements AutoCloseable {
 
   /** One change inside a transaction. */
   public sealed interface Write
-      permits Save, InsertBatch, Delete, DeleteBatch, RecordRetry, Enqueue, Attempted, Redeliver {}
+      permits Save,
+          Cool,
+          InsertBatch,
+          Delete,
+          DeleteBatch,
+          RecordRetry,
+          Enqueue,
+          Attempted,
+          Redeliver {}
 
   /**
    * A webhook message into the outbox, due at once: {@code id} is its {@code webhook-id}, the same
@@ -72,6 +80,13 @@ public final class Registry implements AutoCloseable {
 
   /** Inserts or replaces a download. */
   public record Save(StoredDownload download) implements Write {}
+
+  /**
+   * Marks ended downloads cold: their rows, as the saves before this one left them, are all there
+   * is of them from now on (the engine no longer holds them). A later save of one makes it warm
+   * again.
+   */
+  public record Cool(List<String> ids) implements Write {}
 
   /** Inserts a batch row. */
   public record InsertBatch(String id, int total, long createdAt) implements Write {}
@@ -129,53 +144,96 @@ public final class Registry implements AutoCloseable {
     }
   }
 
-  /** Every download, oldest first. */
+  /** Every download, in the order they were added. */
   List<StoredDownload> loadAll() throws SQLException {
+    return rows("SELECT * FROM downloads ORDER BY seq, created_at, id");
+  }
+
+  /** The downloads that are not cold, in the order they were added. */
+  List<StoredDownload> loadWarm() throws SQLException {
+    return rows("SELECT * FROM downloads WHERE cold = 0 ORDER BY seq");
+  }
+
+  /** The rows {@code sql} selects from {@code downloads}, with {@code args} bound in order. */
+  List<StoredDownload> rows(String sql, Object... args) throws SQLException {
     List<StoredDownload> out = new ArrayList<>();
-    try (Statement s = db.createStatement();
-        ResultSet r = s.executeQuery("SELECT * FROM downloads ORDER BY created_at, id")) {
-      while (r.next()) {
-        int code = r.getInt("error_code");
-        Integer errorCode = r.wasNull() ? null : code;
-        out.add(
-            new StoredDownload(
-                r.getString("id"),
-                r.getString("gid"),
-                r.getString("batch_id"),
-                r.getString("request"),
-                r.getString("status"),
-                r.getLong("completed_length"),
-                r.getLong("total_length"),
-                errorCode,
-                r.getString("error_message"),
-                r.getInt("retry_count"),
-                r.getString("gids"),
-                r.getString("path"),
-                r.getLong("created_at"),
-                r.getLong("updated_at"),
-                r.getInt("files_deleted") != 0,
-                r.getString("completion"),
-                position(r)));
+    try (PreparedStatement s = db.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        s.setObject(i + 1, args[i]);
+      }
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          out.add(row(r));
+        }
       }
     }
     return out;
   }
 
+  /** The open connection, for the queries of {@link ColdRows}; used by one thread at a time. */
+  Connection connection() {
+    return db;
+  }
+
+  private static StoredDownload row(ResultSet r) throws SQLException {
+    int code = r.getInt("error_code");
+    Integer errorCode = r.wasNull() ? null : code;
+    return new StoredDownload(
+        r.getString("id"),
+        r.getString("gid"),
+        r.getString("batch_id"),
+        r.getString("request"),
+        r.getString("status"),
+        r.getLong("completed_length"),
+        r.getLong("total_length"),
+        errorCode,
+        r.getString("error_message"),
+        r.getInt("retry_count"),
+        r.getString("gids"),
+        r.getString("path"),
+        r.getLong("created_at"),
+        r.getLong("updated_at"),
+        r.getInt("files_deleted") != 0,
+        r.getString("completion"),
+        position(r),
+        r.getLong("seq"));
+  }
+
   /** Every download's failed attempts, oldest first. */
   List<RecordRetry> loadRetries() throws SQLException {
+    return retries("SELECT * FROM retry_history ORDER BY at, rowid");
+  }
+
+  /** The failed attempts of the downloads that are not cold, oldest first. */
+  List<RecordRetry> loadWarmRetries() throws SQLException {
+    return retries(
+        "SELECT * FROM retry_history WHERE download_id IN (SELECT id FROM downloads WHERE cold = 0)"
+            + " ORDER BY at, rowid");
+  }
+
+  /** The failed attempts of download {@code id}, oldest first. */
+  public List<RecordRetry> retriesOf(String id) throws SQLException {
+    return retries("SELECT * FROM retry_history WHERE download_id = ? ORDER BY at, rowid", id);
+  }
+
+  private List<RecordRetry> retries(String sql, Object... args) throws SQLException {
     List<RecordRetry> out = new ArrayList<>();
-    try (Statement s = db.createStatement();
-        ResultSet r = s.executeQuery("SELECT * FROM retry_history ORDER BY at, rowid")) {
-      while (r.next()) {
-        int code = r.getInt("error_code");
-        Integer errorCode = r.wasNull() ? null : code;
-        out.add(
-            new RecordRetry(
-                r.getString("download_id"),
-                r.getString("gid"),
-                errorCode,
-                r.getString("error_message"),
-                r.getLong("at")));
+    try (PreparedStatement s = db.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        s.setObject(i + 1, args[i]);
+      }
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          int code = r.getInt("error_code");
+          Integer errorCode = r.wasNull() ? null : code;
+          out.add(
+              new RecordRetry(
+                  r.getString("download_id"),
+                  r.getString("gid"),
+                  errorCode,
+                  r.getString("error_message"),
+                  r.getLong("at")));
+        }
       }
     }
     return out;
@@ -261,6 +319,26 @@ public final class Registry implements AutoCloseable {
     connect();
   }
 
+  /**
+   * After the file was deleted under it: copies what this connection still reads (the deleted file,
+   * cold rows included) to the registry's path, before {@link #reopen} opens it there.
+   *
+   * @throws SQLException when it cannot (the engine then writes what it holds into a new file)
+   */
+  void salvage() throws SQLException {
+    if (db == null) {
+      throw new SQLException("no connection to copy from");
+    }
+    db.rollback();
+    db.setAutoCommit(true);
+    try (PreparedStatement s = db.prepareStatement("VACUUM INTO ?")) {
+      s.setString(1, file.toString());
+      s.execute();
+    } finally {
+      db.setAutoCommit(false);
+    }
+  }
+
   /** Fails when the registry's path now holds no file or another file than the one open. */
   void checkSameFile() throws IOException {
     Object now;
@@ -298,6 +376,15 @@ public final class Registry implements AutoCloseable {
           p.setString(1, d.id());
           p.executeUpdate();
         }
+      }
+    } else if (w instanceof Cool c) {
+      try (PreparedStatement p =
+          db.prepareStatement("UPDATE downloads SET cold = 1 WHERE id = ?")) {
+        for (String id : c.ids()) {
+          p.setString(1, id);
+          p.addBatch();
+        }
+        p.executeBatch();
       }
     } else if (w instanceof DeleteBatch b) {
       try (PreparedStatement p = db.prepareStatement("DELETE FROM batches WHERE id = ?")) {
@@ -393,6 +480,7 @@ public final class Registry implements AutoCloseable {
     } else {
       p.setLong(17, d.position());
     }
+    p.setLong(18, d.seq());
   }
 
   private static Long position(ResultSet r) throws SQLException {

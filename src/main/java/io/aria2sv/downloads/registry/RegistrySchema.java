@@ -30,7 +30,25 @@ final class RegistrySchema {
       addColumnIfMissing(s, "downloads", "files_deleted", "INTEGER NOT NULL DEFAULT 0");
       addColumnIfMissing(s, "downloads", "completion", "TEXT");
       addColumnIfMissing(s, "downloads", "position", "INTEGER");
+      addColumnIfMissing(s, "downloads", "seq", "INTEGER");
+      addColumnIfMissing(s, "downloads", "cold", "INTEGER NOT NULL DEFAULT 0");
+      numberInAddedOrder(s);
       s.execute("CREATE INDEX IF NOT EXISTS downloads_batch ON downloads(batch_id)");
+      s.execute("CREATE INDEX IF NOT EXISTS downloads_cold_gid ON downloads(gid) WHERE cold = 1");
+      // the warm rows, loaded at start; the cold ones, read a page at a time (see ColdRows)
+      s.execute("CREATE INDEX IF NOT EXISTS downloads_warm ON downloads(seq) WHERE cold = 0");
+      s.execute("CREATE INDEX IF NOT EXISTS downloads_cold ON downloads(seq) WHERE cold = 1");
+      s.execute(
+          "CREATE INDEX IF NOT EXISTS downloads_cold_status ON downloads(status, seq) WHERE cold = 1");
+      s.execute(
+          "CREATE INDEX IF NOT EXISTS downloads_cold_batch ON downloads(batch_id, seq)"
+              + " WHERE cold = 1");
+      s.execute(
+          "CREATE INDEX IF NOT EXISTS downloads_cold_ended ON downloads(updated_at, id)"
+              + " WHERE cold = 1");
+      s.execute(
+          "CREATE INDEX IF NOT EXISTS downloads_cold_request"
+              + " ON downloads(json_extract(request, '$.requestId')) WHERE cold = 1");
       s.execute(
           "CREATE TABLE IF NOT EXISTS batches (id TEXT PRIMARY KEY, total INTEGER NOT NULL, created_at INTEGER NOT NULL)");
       s.execute(
@@ -38,6 +56,7 @@ final class RegistrySchema {
           CREATE TABLE IF NOT EXISTS retry_history (
             download_id TEXT NOT NULL, at INTEGER NOT NULL, gid TEXT NOT NULL,
             error_code INTEGER, error_message TEXT)""");
+      s.execute("CREATE INDEX IF NOT EXISTS retry_history_download ON retry_history(download_id)");
       s.execute("CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL)");
       // webhook messages, written with the transition they report; their delivery attempts
       s.execute(
@@ -58,6 +77,26 @@ final class RegistrySchema {
       s.execute(
           "CREATE INDEX IF NOT EXISTS webhook_attempts_message ON webhook_attempts(message_id)");
     }
+  }
+
+  /**
+   * Gives rows of an earlier version, which have no {@code seq}, their place in the order downloads
+   * were added (by creation time, as that version listed them), after every numbered row.
+   */
+  private static void numberInAddedOrder(Statement s) throws SQLException {
+    try (ResultSet r = s.executeQuery("PRAGMA user_version")) {
+      if (r.next() && r.getInt(1) >= 1) {
+        return;
+      }
+    }
+    s.execute(
+        """
+        UPDATE downloads SET seq = n.seq FROM (
+          SELECT id, (SELECT coalesce(max(seq), 0) FROM downloads)
+            + row_number() OVER (ORDER BY created_at, id) AS seq
+          FROM downloads WHERE seq IS NULL OR seq = 0) AS n
+        WHERE downloads.id = n.id""");
+    s.execute("PRAGMA user_version = 1");
   }
 
   /** Adds a column that a registry written by an earlier version does not have yet. */

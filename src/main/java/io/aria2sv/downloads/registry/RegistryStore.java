@@ -108,6 +108,50 @@ public final class RegistryStore {
     return vertx.executeBlocking(registry::loadAll, true);
   }
 
+  /** The downloads that are not cold, in the order they were added. */
+  public Future<List<StoredDownload>> loadWarm() {
+    return read(Registry::loadWarm);
+  }
+
+  /** The failed attempts of the downloads that are not cold, oldest first. */
+  public Future<List<Registry.RecordRetry>> loadWarmRetries() {
+    return read(Registry::loadWarmRetries);
+  }
+
+  /** A read of the registry, run in turn with its writes. */
+  @FunctionalInterface
+  public interface Query<T> {
+    T run(Registry registry) throws Exception;
+  }
+
+  /**
+   * Runs {@code query} on a worker, after the writes handed to the worker before it (a write still
+   * queued here, behind one under way, comes after it).
+   */
+  public <T> Future<T> read(Query<T> query) {
+    return vertx
+        .<T>executeBlocking(() -> query.run(registry), true)
+        .recover(
+            err ->
+                Future.failedFuture(
+                    err instanceof ServiceException
+                        ? err
+                        : RegistryFault.classify(err, registry.file())));
+  }
+
+  /** Marks every ended download that nothing runs for any more cold (see {@link ColdRows}). */
+  public Future<Integer> coolSettled() {
+    return read(ColdRows::coolSettled);
+  }
+
+  /**
+   * Marks {@code ids} cold once the writes queued before are stored; fails when it cannot be stored
+   * (nothing is kept to be written later: the engine keeps them instead).
+   */
+  public Future<Void> cool(List<String> ids) {
+    return enqueue(List.of(new Registry.Cool(ids)), true);
+  }
+
   /** Every failed attempt that led to a re-add, oldest first. */
   public Future<List<Registry.RecordRetry>> loadRetries() {
     return vertx.executeBlocking(registry::loadRetries, true);
@@ -239,6 +283,9 @@ public final class RegistryStore {
                 if (before.kind() == RegistryFault.Cause.REPLACED) {
                   registry.checkSameFile(); // never write into a file someone else put there
                 }
+                if (before.kind() == RegistryFault.Cause.GONE) {
+                  salvage();
+                }
                 registry.reopen();
               }
               // while unwritable, only a write that changes the file shows that it can write again
@@ -269,6 +316,25 @@ public final class RegistryStore {
               }
               writeNext();
             });
+  }
+
+  /**
+   * Copies the deleted file's rows (the cold downloads only it holds) to the registry's path, once:
+   * what the engine holds is written over them.
+   */
+  private void salvage() {
+    try {
+      if (!java.nio.file.Files.exists(registry.file())) {
+        registry.salvage();
+        LOG.warn("registry {} was deleted: its rows were copied back from the open file", file());
+      }
+    } catch (Exception e) {
+      LOG.error(
+          "registry {} was deleted and its rows cannot be copied back ({}): downloads that had"
+              + " ended and left memory are lost",
+          file(),
+          e.getMessage());
+    }
   }
 
   private void keep(Registry.Write w) {

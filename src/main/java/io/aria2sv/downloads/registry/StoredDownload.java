@@ -5,7 +5,8 @@ package io.aria2sv.downloads.registry;
  * writes it never reads state the event loop is changing. {@code request} and {@code gids} are JSON
  * text; {@code status} is the status's enum name; {@code completion}, JSON text, is the state of
  * what runs after the download ended (null when nothing does); {@code position} is its place in the
- * queue (null in rows an earlier version wrote).
+ * queue (null in rows an earlier version wrote); {@code seq} its place in the order downloads were
+ * added (zero until the registry gives a row of an earlier version one).
  */
 public record StoredDownload(
     String id,
@@ -24,4 +25,5 @@ public record StoredDownload(
     long updatedAt,
     boolean filesDeleted,
     String completion,
-    Long position) {}
+    Long position,
+    long seq) {}

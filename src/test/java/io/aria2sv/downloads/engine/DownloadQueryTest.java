@@ -40,7 +40,11 @@ class DownloadQueryTest {
   private List<String> ids(JsonObject query) {
     JsonObject page =
         DownloadQuery.page(
-            index, CommandRequests.listQuery(query), d -> new JsonObject().put("id", d.id));
+                index,
+                null,
+                CommandRequests.listQuery(query),
+                d -> new JsonObject().put("id", d.id))
+            .result();
     List<String> out = new ArrayList<>();
     page.getJsonArray("downloads").forEach(o -> out.add(((JsonObject) o).getString("id")));
     out.add("total=" + page.getInteger("total"));

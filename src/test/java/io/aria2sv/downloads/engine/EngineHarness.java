@@ -43,7 +43,8 @@ final class EngineHarness {
           Duration.ZERO,
           1.0,
           Duration.ofHours(1),
-          -1);
+          -1,
+          Duration.ofMinutes(1));
 
   final Context ctx;
   final FakeAria2 aria2 = new FakeAria2();

@@ -29,7 +29,8 @@ class ReAddsTest extends EngineTestBase {
           Duration.ZERO,
           1.0,
           Duration.ofHours(1),
-          -1);
+          -1,
+          Duration.ofMinutes(1));
 
   @Override
   AppConfig.Downloads settings() {

@@ -24,7 +24,8 @@ class RetryDeciderTest {
             Duration.ZERO,
             1.0,
             Duration.ofHours(1),
-            -1));
+            -1,
+            Duration.ofMinutes(1)));
   }
 
   @Test

@@ -67,7 +67,7 @@ class TransitionsTest extends EngineTestBase {
           }
 
           @Override
-          public void remove(Collection<Download> gone) {}
+          public void remove(Collection<String> gone) {}
         });
     Download d = h.added();
     h.aria2.status(d.gid, "active");

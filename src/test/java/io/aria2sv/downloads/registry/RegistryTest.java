@@ -44,7 +44,8 @@ class RegistryTest {
         1_000L,
         filesDeleted,
         null,
-        1L << 20);
+        1L << 20,
+        0);
   }
 
   @Test
@@ -109,7 +110,8 @@ class RegistryTest {
                       d0.updatedAt(),
                       true,
                       null,
-                      d0.position()))));
+                      d0.position(),
+                      d0.seq()))));
     }
     try (Registry registry = Registry.open(dataDir)) {
       assertThat(registry.loadAll().get(0).filesDeleted()).isTrue();
