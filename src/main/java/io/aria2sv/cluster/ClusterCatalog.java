@@ -129,6 +129,11 @@ public final class ClusterCatalog implements DownloadEvents.Catalog {
     all.forEach(d -> put(d, json.apply(d)));
   }
 
+  /** How many changes wait to be written (or are under way). */
+  public int backlog() {
+    return pending.size() + writing.size();
+  }
+
   @Override
   public void remove(Collection<String> gone) {
     for (String id : gone) {

@@ -64,9 +64,39 @@ public final class ClusterMember implements ClusterRole {
               catalog = opened;
               events.catalog(catalog);
               catalog.putAll(manager.all(), manager::json);
+              catalogCold(manager, null);
               return null;
             });
   }
+
+  /**
+   * Puts the downloads only the registry holds (cold) into the catalog too, a page at a time, each
+   * once the catalog has written most of the one before: a lost node's cold queue is taken over
+   * like the rest, without a million entries waiting in memory.
+   */
+  private void catalogCold(DownloadManager manager, Long afterSeq) {
+    if (catalog.backlog() > COLD_PAGE) {
+      vertx.setTimer(100, t -> catalogCold(manager, afterSeq));
+      return;
+    }
+    manager
+        .coldPage(afterSeq, COLD_PAGE)
+        .onSuccess(
+            page -> {
+              page.forEach(d -> catalog.put(d, manager.json(d)));
+              if (page.size() == COLD_PAGE) {
+                catalogCold(manager, page.get(page.size() - 1).seq());
+              }
+            })
+        .onFailure(
+            err ->
+                LOG.warn(
+                    "cannot list the registry's cold downloads in the cluster's catalog: {}",
+                    err.getMessage()));
+  }
+
+  /** How many cold downloads go into the catalog at a time. */
+  private static final int COLD_PAGE = 1000;
 
   @Override
   public Future<Void> leave(Duration within) {
@@ -84,8 +114,8 @@ public final class ClusterMember implements ClusterRole {
     var local = vertx.sharedData().<String, Boolean>getLocalMap(ClusterMaps.HANDED_OVER_LOCAL);
     Set<String> gone = Set.copyOf(local.keySet());
     List<StoredDownload> kept = all.stream().filter(d -> !gone.contains(d.id())).toList();
-    List<String> dropped =
-        all.stream().filter(d -> gone.contains(d.id())).map(StoredDownload::id).toList();
+    // cold ones too (the registry alone holds them): every id handed over goes
+    List<String> dropped = List.copyOf(gone);
     if (dropped.isEmpty()) {
       local.clear();
       return Future.succeededFuture(kept);

@@ -120,6 +120,8 @@ public record AppConfig(
    *     keeps it for ever
    * @param coldAfter how long after it ended a download that nothing runs for any more leaves
    *     memory (the registry alone holds it from then on, and reads it back when asked)
+   * @param queueInMemory how many queued downloads the engine holds in memory, first in the queue;
+   *     the rest wait in the registry only, read back as their turn nears
    * @param windowMargin how many waiting downloads aria2c holds beyond those it runs; -1: as many
    *     as {@code max-concurrent-downloads}
    */
@@ -133,7 +135,8 @@ public record AppConfig(
       double seedRatio,
       Duration seedTime,
       int windowMargin,
-      Duration coldAfter) {}
+      Duration coldAfter,
+      int queueInMemory) {}
 
   /**
    * The HTTP API. An empty token means no authentication.
@@ -304,7 +307,8 @@ public record AppConfig(
             d.number("seedRatio", 0, 1000),
             d.duration("seedTime", ZERO),
             (int) d.integerOr("windowMargin", "auto", -1, 0, 100_000),
-            d.duration("coldAfter", ZERO));
+            d.duration("coldAfter", ZERO),
+            (int) d.integer("queueInMemory", 10, 10_000_000));
 
     ConfigReader h = root.section("http");
     Duration ssePing = h.duration("ssePingInterval", Duration.ofMillis(100));

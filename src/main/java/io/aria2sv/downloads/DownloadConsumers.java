@@ -66,9 +66,7 @@ final class DownloadConsumers {
         });
     answer(
         Addresses.DOWNLOADS_QUEUE,
-        b ->
-            Future.succeededFuture(
-                manager.queuePage(b.getInteger("offset", 0), b.getInteger("num", 1000))));
+        b -> manager.queuePage(b.getInteger("offset", 0), b.getInteger("num", 1000)));
     answer(
         Addresses.DOWNLOADS_STOPPED,
         b -> manager.stoppedPage(b.getInteger("offset", 0), b.getInteger("num", 1000)));

@@ -11,9 +11,9 @@ import io.aria2sv.downloads.engine.DownloadManager;
 import io.aria2sv.downloads.engine.EndedForgetter;
 import io.aria2sv.downloads.engine.ProgressTicker;
 import io.aria2sv.downloads.registry.ColdRows;
+import io.aria2sv.downloads.registry.QueueRows;
 import io.aria2sv.downloads.registry.RegistryFault;
 import io.aria2sv.downloads.registry.RegistryStore;
-import io.aria2sv.downloads.registry.StoredDownload;
 import io.aria2sv.downloads.request.Categories;
 import io.aria2sv.downloads.request.Intake;
 import io.aria2sv.downloads.request.RequestValidator;
@@ -228,50 +228,49 @@ public final class DownloadsVerticle extends VerticleBase {
 
   /** Builds the engine from what the registry holds (less what other nodes took over). */
   private Future<Void> load(TorrentStore torrents) {
-    // ended downloads nothing runs for any more stay in the registry: a long history is not read
+    // ended downloads nothing runs for any more stay in the registry: a long history is not read;
+    // what other nodes took over goes first, so that the counts of the cold ones leave it out
     return store
         .coolSettled()
+        .compose(cooled -> store.loadWarm())
+        .compose(warm -> role == null ? Future.succeededFuture(warm) : role.withoutHandedOver(warm))
         .compose(
-            cooled ->
+            kept ->
                 Future.all(
-                    store.loadBatches(),
-                    store.loadWarm(),
-                    store.loadWarmRetries(),
-                    store.read(ColdRows::tallies),
-                    store.read(ColdRows::maxSeq)))
-        .compose(
-            loaded -> {
-              List<StoredDownload> all = loaded.resultAt(1);
-              return (role == null ? Future.succeededFuture(all) : role.withoutHandedOver(all))
-                  .compose(
-                      kept -> vertx.executeBlocking(() -> DownloadManager.restore(kept), false))
-                  .map(
-                      restored -> {
-                        manager =
-                            new DownloadManager(
-                                vertx,
-                                aria2,
-                                store,
-                                config.downloads(),
-                                events,
-                                config.aria2().downloadDir(),
-                                metrics,
-                                torrents);
-                        manager.load(
-                            restored,
-                            loaded.resultAt(2),
-                            loaded.resultAt(0),
-                            loaded.resultAt(3),
-                            loaded.<Long>resultAt(4));
-                        LOG.info(
-                            "registry {} opened: {} downloads ({} of them ended and in the"
-                                + " registry only)",
-                            store.file(),
-                            manager.size(),
-                            manager.size() - restored.size());
-                        return null;
-                      });
-            });
+                        store.loadBatches(),
+                        vertx.executeBlocking(() -> DownloadManager.restore(kept), false),
+                        store.loadWarmRetries(),
+                        store.read(ColdRows::tallies),
+                        store.read(ColdRows::maxSeq),
+                        store.read(QueueRows::queueBounds))
+                    .map(
+                        loaded -> {
+                          List<io.aria2sv.downloads.engine.Download> restored = loaded.resultAt(1);
+                          manager =
+                              new DownloadManager(
+                                  vertx,
+                                  aria2,
+                                  store,
+                                  config.downloads(),
+                                  events,
+                                  config.aria2().downloadDir(),
+                                  metrics,
+                                  torrents);
+                          manager.load(
+                              restored,
+                              loaded.resultAt(2),
+                              loaded.resultAt(0),
+                              loaded.resultAt(3),
+                              loaded.<Long>resultAt(4),
+                              loaded.<Long[]>resultAt(5));
+                          LOG.info(
+                              "registry {} opened: {} downloads ({} of them in the registry"
+                                  + " only)",
+                              store.file(),
+                              manager.size(),
+                              manager.size() - restored.size());
+                          return null;
+                        }));
   }
 
   private Future<Void> join(String node) {

@@ -235,4 +235,59 @@ final class BenchSupport {
           .forEach(ProcessHandle::destroyForcibly);
     }
   }
+
+  /**
+   * The training run of the Dockerfile and the systemd unit: {@code jar} started with the shipped
+   * flags and {@code --self-test}, its classes archived at exit; the archive, under {@code root}.
+   */
+  static Path trainArchive(Path root, Path jar) throws Exception {
+    Path archive = root.resolve("aria2-supervisor.jsa");
+    List<String> flags = new java.util.ArrayList<>(SHIPPED_FLAGS);
+    flags.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=error"));
+    Path dir = root.resolve("training");
+    try (io.aria2sv.testing.ChildJvm jvm =
+        io.aria2sv.testing.ChildJvm.jar(
+            jar, flags, dir, io.aria2sv.testing.ChildJvm.envFor(dir), "--self-test")) {
+      org.assertj.core.api.Assertions.assertThat(jvm.awaitExit(java.time.Duration.ofSeconds(60)))
+          .as(jvm.output())
+          .isZero();
+    }
+    org.assertj.core.api.Assertions.assertThat(archive).isNotEmptyFile();
+    return archive;
+  }
+
+  /**
+   * Registry row {@code i} of a bench written straight into a registry: id {@code prefix} and 15
+   * hex digits, one GID, a URL on the discard port, {@code length} bytes done of {@code length},
+   * created a second before {@code at}, last changed at {@code at}.
+   */
+  static io.aria2sv.downloads.registry.StoredDownload row(
+      String prefix, int i, String status, long length, long at, Long position, long seq) {
+    String gid = String.format(java.util.Locale.ROOT, "%016x", 0x1000000000L + i);
+    io.vertx.core.json.JsonObject request =
+        new io.vertx.core.json.JsonObject()
+            .put(
+                "uris",
+                new io.vertx.core.json.JsonArray().add("http://127.0.0.1:9/" + prefix + i + ".bin"))
+            .put("out", prefix + i + ".bin");
+    return new io.aria2sv.downloads.registry.StoredDownload(
+        String.format(java.util.Locale.ROOT, "%s%015x", prefix, i),
+        gid,
+        null,
+        request.encode(),
+        status,
+        length,
+        length,
+        null,
+        null,
+        0,
+        new io.vertx.core.json.JsonArray().add(gid).encode(),
+        null,
+        at - 1000,
+        at,
+        false,
+        null,
+        position,
+        seq);
+  }
 }

@@ -31,7 +31,7 @@ class ChaosBench {
         new Chaos(
                 vertx,
                 root,
-                new Chaos.Plan(100, 1 << 20, 8 << 20, 2 << 20, 17, 3000, 2, true, 0, -1))
+                new Chaos.Plan(100, 1 << 20, 8 << 20, 2 << 20, 17, 3000, 2, true, 0, -1, 0))
             .run();
     BenchReport.add(
         "chaos: downloads complete with the right SHA-256",
@@ -65,7 +65,7 @@ class ChaosBench {
         new Chaos(
                 vertx,
                 root,
-                new Chaos.Plan(1_000, 16 << 10, 64 << 10, 256 << 10, 10, 3000, 0, true, 3, 2))
+                new Chaos.Plan(1_000, 16 << 10, 64 << 10, 256 << 10, 10, 3000, 0, true, 3, 2, 100))
             .run();
     BenchReport.add(
         "chaos: 1,000 downloads through a window of 5, complete once, in order",

@@ -36,21 +36,6 @@ class FootprintBenchIT {
 
   @TempDir Path root;
 
-  /**
-   * The training run of the Dockerfile and the unit: start, stop when ready, archive the classes.
-   */
-  private Path trainArchive(Path jar) throws Exception {
-    Path archive = root.resolve("aria2-supervisor.jsa");
-    List<String> flags = new ArrayList<>(BenchSupport.SHIPPED_FLAGS);
-    flags.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=error"));
-    Path dir = root.resolve("training");
-    try (ChildJvm jvm = ChildJvm.jar(jar, flags, dir, ChildJvm.envFor(dir), "--self-test")) {
-      assertThat(jvm.awaitExit(Duration.ofSeconds(60))).as(jvm.output()).isZero();
-    }
-    assertThat(archive).isNotEmptyFile();
-    return archive;
-  }
-
   /** One start: milliseconds until ready, then the idle RSS of the JVM and of aria2c (MiB). */
   private double[] start(WebClient web, Path jar, List<String> flags, Path dir) throws Exception {
     int port = BenchSupport.freePort();
@@ -83,7 +68,7 @@ class FootprintBenchIT {
         Path.of(System.getProperty("fatJar", "target/aria2-supervisor.jar")).toAbsolutePath();
     assertThat(jar).exists();
     WebClient web = WebClient.create(vertx);
-    Path archive = trainArchive(jar);
+    Path archive = BenchSupport.trainArchive(root, jar);
     List<String> withArchive = new ArrayList<>(BenchSupport.SHIPPED_FLAGS);
     withArchive.add("-XX:SharedArchiveFile=" + archive);
     List<Double> startMs = new ArrayList<>();

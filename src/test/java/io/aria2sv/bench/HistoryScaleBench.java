@@ -9,7 +9,6 @@ import io.aria2sv.downloads.registry.StoredDownload;
 import io.aria2sv.testing.SupervisorHarness;
 import io.aria2sv.testing.TestConfig;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
@@ -133,31 +132,7 @@ class HistoryScaleBench {
       for (int from = 0; from < n; from += CHUNK) {
         List<StoredDownload> rows = new ArrayList<>(CHUNK);
         for (int i = from; i < Math.min(n, from + CHUNK); i++) {
-          String gid = String.format(Locale.ROOT, "%016x", 0x1000000000L + i);
-          JsonObject request =
-              new JsonObject()
-                  .put("uris", new JsonArray().add("http://127.0.0.1:9/h" + i + ".bin"))
-                  .put("out", "h" + i + ".bin");
-          rows.add(
-              new StoredDownload(
-                  String.format(Locale.ROOT, "h%015x", i),
-                  gid,
-                  null,
-                  request.encode(),
-                  "COMPLETE",
-                  1024,
-                  1024,
-                  null,
-                  null,
-                  0,
-                  new JsonArray().add(gid).encode(),
-                  null,
-                  ended - 1000,
-                  ended,
-                  false,
-                  null,
-                  null,
-                  0));
+          rows.add(BenchSupport.row("h", i, "COMPLETE", 1024, ended, null, 0));
         }
         SupervisorHarness.await(store.add(rows, List.of()));
       }

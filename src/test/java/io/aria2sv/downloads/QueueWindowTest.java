@@ -104,6 +104,9 @@ class QueueWindowTest extends StackTestBase {
     }
   }
 
+  /** Told that {@code n} downloads were just queued behind the one running. */
+  protected void queued(int n) throws Exception {}
+
   private boolean allComplete(List<String> ids) throws Exception {
     for (String id : ids) {
       if (!"complete".equals(stack.get(id).getString("status"))) {
@@ -132,6 +135,7 @@ class QueueWindowTest extends StackTestBase {
       files.addRandomFile("w" + i + ".bin", 8 << 20, 100 + i);
     }
     List<String> ids = addBatch(20, "w");
+    queued(20);
     List<String> gids = new ArrayList<>();
     for (String id : ids) {
       gids.add(stack.get(id).getString("gid"));

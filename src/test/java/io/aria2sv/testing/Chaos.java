@@ -27,7 +27,8 @@ import org.awaitility.Awaitility;
 public final class Chaos {
   /**
    * The run's size; {@code running} is aria2's max-concurrent-downloads (0: its default of 5) and
-   * {@code margin} the window's margin (-1: the default).
+   * {@code margin} the window's margin (-1: the default); {@code queueInMemory} how many queued
+   * downloads the supervisor holds in memory (0: its default), the rest cold in its registry.
    */
   public record Plan(
       int downloads,
@@ -39,7 +40,8 @@ public final class Chaos {
       int stops,
       boolean killJvm,
       int running,
-      int margin) {
+      int margin,
+      int queueInMemory) {
     /** How many downloads aria2c holds at most, not paused. */
     int window() {
       int r = running > 0 ? running : 5;
@@ -85,6 +87,9 @@ public final class Chaos {
     env.put("ARIA2SV_RPC_RETRY_MAX_RETRIES", "6");
     if (plan.margin() >= 0) {
       env.put("ARIA2SV_DOWNLOADS_WINDOW_MARGIN", Integer.toString(plan.margin()));
+    }
+    if (plan.queueInMemory() > 0) {
+      env.put("ARIA2SV_DOWNLOADS_QUEUE_IN_MEMORY", Integer.toString(plan.queueInMemory()));
     }
     return env;
   }

@@ -34,6 +34,7 @@ public final class AddPipeline {
   private final DownloadEvents events;
   private final DownloadJson json;
   private final ColdTier cold;
+  private final ColdQueue coldQueue;
 
   AddPipeline(
       DownloadIndex index,
@@ -45,8 +46,10 @@ public final class AddPipeline {
       Forgetting forgetting,
       DownloadEvents events,
       DownloadJson json,
-      ColdTier cold) {
+      ColdTier cold,
+      ColdQueue coldQueue) {
     this.cold = cold;
+    this.coldQueue = coldQueue;
     this.index = index;
     this.store = store;
     this.aria2 = aria2;
@@ -103,10 +106,24 @@ public final class AddPipeline {
    * comes). Idempotent: one this node already has (by id or request id) is left as it is.
    */
   public Future<Void> adopt(List<Adoption> adoptions) {
+    if (index.coldSize() == 0) {
+      return adopt(adoptions, java.util.Set.of());
+    }
+    List<String> ids = adoptions.stream().map(Adoption::id).toList();
+    return store
+        .read(r -> io.aria2sv.downloads.registry.QueueRows.existing(r, ids))
+        .compose(known -> adopt(adoptions, known));
+  }
+
+  /** As {@link #adopt(List)}; {@code stored} are ids the registry holds cold already. */
+  private Future<Void> adopt(List<Adoption> adoptions, java.util.Set<String> stored) {
     List<Download> items = new ArrayList<>();
+    List<Download> coldItems = new ArrayList<>();
     List<JsonObject> batchRows = new ArrayList<>();
     for (Adoption a : adoptions) {
-      if (index.byId(a.id()) != null || index.byRequestId(a.request().requestId()) != null) {
+      if (stored.contains(a.id())
+          || index.byId(a.id()) != null
+          || index.byRequestId(a.request().requestId()) != null) {
         continue;
       }
       DownloadRequest r =
@@ -123,18 +140,27 @@ public final class AddPipeline {
         index.batches().register(a.batchId(), 0, a.createdAt());
         batchRows.add(batchRow(a.batchId(), 0, a.createdAt()));
       }
+      if (coldQueue.placeNew(d)) {
+        coldItems.add(d);
+        continue;
+      }
       index.add(d);
       transitions.firstAddBegins(d);
       items.add(d);
     }
-    if (items.isEmpty()) {
+    if (items.isEmpty() && coldItems.isEmpty()) {
       return Future.succeededFuture();
     }
     return store
-        .add(items.stream().map(Download::stored).toList(), batchRows)
+        .add(
+            items.stream().map(Download::stored).toList(),
+            coldItems.stream().map(Download::stored).toList(),
+            batchRows)
         .map(
             v -> {
+              coldQueue.addedCold(coldItems);
               items.forEach(d -> transitions.firstAddDone(d, false));
+              coldItems.forEach(transitions::addedCold);
               return (Void) null;
             })
         .recover(err -> forgetting.forget(items, null).transform(ar -> Future.failedFuture(err)));
@@ -155,22 +181,32 @@ public final class AddPipeline {
     String batchId = DownloadIds.newBatchId();
     long now = System.currentTimeMillis();
     List<Download> items = new ArrayList<>();
+    List<Download> coldItems = new ArrayList<>();
+    JsonArray ids = new JsonArray();
     index.batches().register(batchId, requests.size(), now);
     for (DownloadRequest r : requests) {
       Download d = newDownload(batchId, r);
-      index.add(d);
-      transitions.firstAddBegins(d);
-      items.add(d);
+      ids.add(d.id);
+      if (coldQueue.placeNew(d)) {
+        coldItems.add(d); // queued beyond what memory holds: stored only
+      } else {
+        index.add(d);
+        transitions.firstAddBegins(d);
+        items.add(d);
+      }
     }
     return store
-        .add(items.stream().map(Download::stored).toList(), batchRow(batchId, items.size(), now))
+        .add(
+            items.stream().map(Download::stored).toList(),
+            coldItems.stream().map(Download::stored).toList(),
+            List.of(batchRow(batchId, requests.size(), now)))
         .map(
             v -> {
-              events.batchAdded(batchId, items.size());
+              events.batchAdded(batchId, requests.size());
+              coldQueue.addedCold(coldItems);
               items.forEach(d -> transitions.firstAddDone(d, false));
-              return new JsonObject()
-                  .put("id", batchId)
-                  .put("downloads", new JsonArray(items.stream().map(d -> d.id).toList()));
+              coldItems.forEach(transitions::addedCold);
+              return new JsonObject().put("id", batchId).put("downloads", ids);
             })
         .recover(
             err -> forgetting.forget(items, batchId).transform(ar -> Future.failedFuture(err)));
@@ -187,6 +223,17 @@ public final class AddPipeline {
    * done, undone if either fails.
    */
   private Future<Download> addOne(Download d, JsonObject batchRow) {
+    if (coldQueue.placeNew(d)) {
+      // queued beyond what memory holds: stored only, sent when its turn nears
+      return store
+          .add(List.of(), List.of(d.stored()), batchRow == null ? List.of() : List.of(batchRow))
+          .map(
+              v -> {
+                coldQueue.addedCold(List.of(d));
+                transitions.addedCold(d);
+                return d;
+              });
+    }
     index.add(d);
     transitions.firstAddBegins(d);
     boolean now = window.hasRoom(d);

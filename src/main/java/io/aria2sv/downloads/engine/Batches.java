@@ -100,6 +100,16 @@ public final class Batches {
     byId.computeIfAbsent(id, k -> new Batch(0, 0)).tally(status, n, completed, total);
   }
 
+  /** Forgets every batch's cold figures (they are counted again). */
+  void resetCold() {
+    for (Batch b : byId.values()) {
+      java.util.Arrays.fill(b.cold, 0);
+      b.coldSize = 0;
+      b.coldCompleted = 0;
+      b.coldTotal = 0;
+    }
+  }
+
   /** How many of batch {@code id}'s downloads are cold. */
   int coldSize(String id) {
     Batch b = byId.get(id);

@@ -6,6 +6,7 @@ import static io.aria2sv.bus.DownloadStatus.REMOVED;
 import static io.aria2sv.bus.DownloadStatus.RETRYING;
 import static io.aria2sv.bus.DownloadStatus.WAITING;
 
+import io.aria2sv.bus.DownloadStatus;
 import io.aria2sv.bus.ServiceException;
 import io.aria2sv.downloads.request.CommandRequests;
 import io.vertx.core.Future;
@@ -34,11 +35,13 @@ public final class BulkCommands {
   private final DownloadIndex index;
   private final DownloadCommands commands;
   private final ColdTier cold;
+  private final ColdQueue coldQueue;
 
-  BulkCommands(DownloadIndex index, DownloadCommands commands, ColdTier cold) {
+  BulkCommands(DownloadIndex index, DownloadCommands commands, ColdTier cold, ColdQueue coldQueue) {
     this.index = index;
     this.commands = commands;
     this.cold = cold;
+    this.coldQueue = coldQueue;
   }
 
   /**
@@ -46,12 +49,23 @@ public final class BulkCommands {
    * failed:[{id, message}]}}.
    */
   public Future<JsonObject> pauseAll() {
-    return all(action("pause", false));
+    return all(action("pause", false)).compose(r -> coldToo(r, DownloadStatus.WAITING, PAUSED));
   }
 
   /** Resumes every paused download: as {@link #pauseAll}. */
   public Future<JsonObject> resumeAll() {
-    return all(action("resume", false));
+    return all(action("resume", false)).compose(r -> coldToo(r, PAUSED, DownloadStatus.WAITING));
+  }
+
+  /**
+   * The cold queue's downloads with status {@code from} take {@code to} in the registry (no event
+   * each: a list shows them), counted as done in {@code reply}.
+   */
+  private Future<JsonObject> coldToo(JsonObject reply, DownloadStatus from, DownloadStatus to) {
+    if (index.coldCount(from) == 0) {
+      return Future.succeededFuture(reply);
+    }
+    return coldQueue.restatus(from, to).map(n -> reply.put("done", reply.getInteger("done") + n));
   }
 
   /**

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -55,8 +56,9 @@ final class ColdTier {
     index.seqAbove(maxSeq);
     for (ColdRows.Tally t : tallies) {
       DownloadStatus s = DownloadStatus.valueOf(t.status());
-      index.coldAtStart(s, t.count());
-      if (t.batchId() != null) {
+      if (t.batchId() == null) {
+        index.coldAtStart(s, t.count()); // every cold download, by status
+      } else {
         index.batches().coldAtStart(t.batchId(), s, t.count(), t.completed(), t.total());
       }
     }
@@ -116,6 +118,17 @@ final class ColdTier {
         }
       }
     }
+    long boundary = index.queue().boundary();
+    for (Iterator<Download> it = index.queue().iterator(true);
+        it.hasNext() && chosen.size() < SWEEP_MAX; ) {
+      Download d = it.next();
+      if (d.position <= boundary) {
+        break;
+      }
+      if (ColdQueue.beyond(d, boundary)) {
+        chosen.put(d, d.position);
+      }
+    }
     if (chosen.isEmpty()) {
       return Future.succeededFuture(0);
     }
@@ -133,7 +146,10 @@ final class ColdTier {
                 if (index.byId(d.id) != d) {
                   continue; // forgotten meanwhile
                 }
-                if (settled(d) && d.updatedAt == e.getValue()) {
+                boolean queued = !d.status.terminal();
+                if (queued
+                    ? ColdQueue.beyond(d, index.queue().boundary()) && d.position == e.getValue()
+                    : settled(d) && d.updatedAt == e.getValue()) {
                   index.evict(d);
                   n++;
                 } else {
@@ -143,7 +159,10 @@ final class ColdTier {
               if (!changed.isEmpty()) {
                 store.update(changed);
               }
-              LOG.debug("{} ended downloads left memory ({} cold)", n, index.coldSize());
+              LOG.debug("{} downloads left memory ({} in the registry only)", n, index.coldSize());
+              if (chosen.size() >= SWEEP_MAX) {
+                vertx.runOnContext(x -> sweep()); // more to go: the next pass at once
+              }
               return n;
             })
         .onFailure(err -> LOG.warn("cannot make ended downloads cold: {}", err.getMessage()))
@@ -242,15 +261,24 @@ final class ColdTier {
   Future<List<Download>> shown(RegistryStore.Query<List<StoredDownload>> read) {
     return store.read(
         r -> {
-          List<Download> out = new ArrayList<>();
-          for (StoredDownload s : read.run(r)) {
-            out.add(restore(s, r));
+          List<StoredDownload> rows = read.run(r);
+          Map<String, List<Registry.RecordRetry>> retries =
+              r.retriesOf(rows.stream().map(StoredDownload::id).toList());
+          List<Download> out = new ArrayList<>(rows.size());
+          for (StoredDownload s : rows) {
+            Download d = Download.restore(s);
+            for (Registry.RecordRetry f : retries.getOrDefault(s.id(), List.of())) {
+              d.failedAttempt(
+                  new Download.Failure(f.at(), f.gid(), f.errorCode(), f.errorMessage()));
+            }
+            out.add(d);
           }
           return out;
         });
   }
 
-  private static Download restore(StoredDownload s, Registry r) throws Exception {
+  /** The download of the cold row {@code s}, with its failed attempts (not held). */
+  static Download restore(StoredDownload s, Registry r) throws Exception {
     Download d = Download.restore(s);
     for (Registry.RecordRetry f : r.retriesOf(s.id())) {
       d.failedAttempt(new Download.Failure(f.at(), f.gid(), f.errorCode(), f.errorMessage()));

@@ -222,6 +222,11 @@ public final class Download {
     return createdAt;
   }
 
+  /** Its place in the order downloads were added. */
+  public long seq() {
+    return seq;
+  }
+
   /** Its place in the queue (see {@link DownloadQueue}): lower goes first. */
   public long position() {
     return position;

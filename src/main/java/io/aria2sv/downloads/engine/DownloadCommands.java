@@ -34,6 +34,7 @@ public final class DownloadCommands {
   private final CommandFence fence;
   private final AddsInFlight inFlight;
   private final DownloadFiles files;
+  private final WholeQueue queue;
 
   DownloadCommands(
       DownloadIndex index,
@@ -43,7 +44,9 @@ public final class DownloadCommands {
       Aria2Side aria2,
       CommandFence fence,
       AddsInFlight inFlight,
-      DownloadFiles files) {
+      DownloadFiles files,
+      WholeQueue queue) {
+    this.queue = queue;
     this.index = index;
     this.store = store;
     this.transitions = transitions;
@@ -192,32 +195,42 @@ public final class DownloadCommands {
   public Future<Integer> move(Download d, CommandRequests.Move to) {
     return inFlight.afterReAdds(
         d,
-        () -> {
-          DownloadQueue queue = index.queue();
-          int at = queue.indexOf(d);
-          if (at < 0) {
-            return Future.failedFuture(
-                new ServiceException(
-                    ErrorCode.CONFLICT,
-                    "cannot move download "
-                        + d.id
-                        + ": it is "
-                        + d.status.wire()
-                        + "; only waiting and paused downloads have a place in the queue"));
-          }
-          long target =
-              switch (to.how()) {
-                case "POS_CUR" -> (long) at + to.pos();
-                case "POS_END" -> (long) queue.size() - 1 + to.pos();
-                default -> to.pos();
-              };
-          DownloadQueue.Moved moved =
-              queue.moveTo(
-                  d, (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, target)));
-          store.update(moved.changed().stream().filter(o -> o != d).map(Download::stored).toList());
-          transitions.changed(d);
-          return Future.succeededFuture(moved.index());
-        });
+        () ->
+            queue
+                .indexOf(d)
+                .compose(
+                    at -> {
+                      if (at < 0) {
+                        return Future.failedFuture(
+                            new ServiceException(
+                                ErrorCode.CONFLICT,
+                                "cannot move download "
+                                    + d.id
+                                    + ": it is "
+                                    + d.status.wire()
+                                    + "; only waiting and paused downloads have a place in the"
+                                    + " queue"));
+                      }
+                      long target =
+                          switch (to.how()) {
+                            case "POS_CUR" -> (long) at + to.pos();
+                            case "POS_END" -> (long) queue.size() - 1 + to.pos();
+                            default -> to.pos();
+                          };
+                      return queue.moveTo(
+                          d,
+                          (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, target)));
+                    })
+                .map(
+                    moved -> {
+                      store.update(
+                          moved.changed().stream()
+                              .filter(o -> o != d)
+                              .map(Download::stored)
+                              .toList());
+                      transitions.changed(d);
+                      return moved.index();
+                    }));
   }
 
   /**

@@ -81,11 +81,7 @@ final class DownloadIndex {
    * seq} yet) at the end, one read back from the registry where its {@code seq} puts it.
    */
   private void slotIn(Download d) {
-    if (d.seq == 0) {
-      d.seq = ++lastSeq;
-    } else {
-      lastSeq = Math.max(lastSeq, d.seq);
-    }
+    assignSeq(d);
     int at = added.size();
     while (at > 0 && (added.get(at - 1) == null || added.get(at - 1).seq > d.seq)) {
       at--;
@@ -142,6 +138,34 @@ final class DownloadIndex {
     coldSize += n;
     counts[status.ordinal()] += n;
     metrics.downloadsStatus(status, n);
+  }
+
+  /** Gives {@code d} its place in the order downloads were added, unless it has one. */
+  void assignSeq(Download d) {
+    if (d.seq == 0) {
+      d.seq = ++lastSeq;
+    } else {
+      lastSeq = Math.max(lastSeq, d.seq);
+    }
+  }
+
+  /** The new download {@code d} was stored cold (queued beyond what memory holds). */
+  void coldAdded(Download d) {
+    coldCounts[d.status.ordinal()]++;
+    coldSize++;
+    counts[d.status.ordinal()]++;
+    metrics.downloadStatus(null, d.status);
+    batches.cool(d);
+  }
+
+  /** {@code n} cold downloads went from {@code from} to {@code to} (a pause or resume of all). */
+  void coldRestatus(DownloadStatus from, DownloadStatus to, int n) {
+    coldCounts[from.ordinal()] -= n;
+    coldCounts[to.ordinal()] += n;
+    counts[from.ordinal()] -= n;
+    counts[to.ordinal()] += n;
+    metrics.downloadsStatus(from, -n);
+    metrics.downloadsStatus(to, n);
   }
 
   /** A cold download with {@code status} was forgotten. */

@@ -40,6 +40,8 @@ public final class DownloadManager {
   private final Window window;
   private final RegistryStore store;
   private final ColdTier cold;
+  private final ColdQueue coldQueue;
+  private final WholeQueue queue;
 
   /** The engine over {@code rpc} and {@code store}, for downloads under {@code root}. */
   public DownloadManager(
@@ -59,6 +61,8 @@ public final class DownloadManager {
     DownloadFiles downloadFiles = new DownloadFiles(vertx, root);
     this.index = new DownloadIndex(metrics);
     this.cold = new ColdTier(vertx, index, store, config.coldAfter());
+    this.coldQueue = new ColdQueue(index, store, config.queueInMemory());
+    this.queue = new WholeQueue(index, cold, store);
     this.aria2 = new Aria2Side(vertx, batched, fence, root, torrents, index.queue());
     aria2.seeding(config.seedRatio(), config.seedTime());
     RetryDecider decider = new RetryDecider(config);
@@ -67,6 +71,8 @@ public final class DownloadManager {
     this.window =
         new Window(vertx, rpc, index, aria2, transitions, inFlight, config.windowMargin());
     transitions.window(window::kick);
+    window.beforeFill(coldQueue::topUp);
+    coldQueue.onRefilled(window::kick);
     this.forgetting = new Forgetting(index, transitions, store, events);
     this.reAdds =
         new ReAdds(
@@ -76,15 +82,25 @@ public final class DownloadManager {
     this.applier = new StatusApplier(index, transitions, reAdds, aria2, fence, magnets);
     this.commands =
         new DownloadCommands(
-            index, store, transitions, reAdds, aria2, fence, inFlight, downloadFiles);
-    this.bulk = new BulkCommands(index, commands, cold);
+            index, store, transitions, reAdds, aria2, fence, inFlight, downloadFiles, queue);
+    this.bulk = new BulkCommands(index, commands, cold, coldQueue);
     this.reconciler =
         new Reconciler(
             rpc, index, transitions, applier, aria2, fence, inFlight, reAdds, commands, cold);
     this.files = new FileListing(rpc, root);
     this.adds =
         new AddPipeline(
-            index, store, aria2, window, transitions, inFlight, forgetting, events, json, cold);
+            index,
+            store,
+            aria2,
+            window,
+            transitions,
+            inFlight,
+            forgetting,
+            events,
+            json,
+            cold,
+            coldQueue);
     this.completions =
         new Completions(
             vertx,
@@ -113,9 +129,11 @@ public final class DownloadManager {
       List<Registry.RecordRetry> retries,
       List<JsonObject> batchRows,
       List<io.aria2sv.downloads.registry.ColdRows.Tally> tallies,
-      long maxSeq) {
+      long maxSeq,
+      Long[] queueBounds) {
     cold.loaded(tallies, maxSeq);
     List<Download> placed = RegistryRows.load(index, restored, retries, batchRows);
+    coldQueue.queueLoaded(queueBounds[0], queueBounds[1]);
     cold.start();
     // Rows of an earlier version: the places of those not ended are kept from now on. An ended one
     // gets its place again at each start (after every placed download) and keeps it once it is
@@ -183,6 +201,20 @@ public final class DownloadManager {
   /** How many downloads there are, cold ones included. */
   public int size() {
     return index.size();
+  }
+
+  /**
+   * Up to {@code n} of the downloads only the registry holds (cold; not held: to show), in the
+   * order they were added, after the one with {@code afterSeq} (null: from the first).
+   */
+  public Future<List<Download>> coldPage(Long afterSeq, int n) {
+    return cold.shown(
+        r ->
+            io.aria2sv.downloads.registry.ColdRows.page(
+                r,
+                new io.aria2sv.downloads.registry.ColdRows.Filter(
+                    null, null, null, false, afterSeq),
+                n));
   }
 
   /** How many of them have ended and are held by the registry alone (cold). */
@@ -262,8 +294,9 @@ public final class DownloadManager {
    * {@code num} downloads of the queue (waiting and paused, in order) from {@code offset}
    * (negative: from the end, backwards): {@code {total, downloads:[…]}}.
    */
-  public JsonObject queuePage(int offset, int num) {
-    return listed(index.queue().page(offset, num), index.queue().size());
+  public Future<JsonObject> queuePage(int offset, int num) {
+    int total = queue.size();
+    return queue.page(offset, num).map(page -> listed(page, total));
   }
 
   /**
@@ -271,8 +304,12 @@ public final class DownloadManager {
    * backwards): {@code {total, downloads:[…]}}.
    */
   public Future<JsonObject> stoppedPage(int offset, int num) {
-    int total = index.queue().stoppedSize() + index.coldSize();
-    if (index.coldSize() == 0) {
+    int coldEnded =
+        index.coldCount(io.aria2sv.bus.DownloadStatus.COMPLETE)
+            + index.coldCount(io.aria2sv.bus.DownloadStatus.FAILED)
+            + index.coldCount(io.aria2sv.bus.DownloadStatus.REMOVED);
+    int total = index.queue().stoppedSize() + coldEnded;
+    if (coldEnded == 0) {
       return Future.succeededFuture(listed(index.queue().stoppedPage(offset, num), total));
     }
     boolean newestFirst = offset < 0;
@@ -299,7 +336,8 @@ public final class DownloadManager {
                 id -> index.byId(id) != null,
                 newestFirst ? -offset - 1 : offset,
                 num,
-                false))
+                false,
+                d -> false))
         .map(p -> listed(p.downloads(), total));
   }
 
@@ -322,6 +360,7 @@ public final class DownloadManager {
     aria2.seeding(next.seedRatio(), next.seedTime());
     window.margin(next.windowMargin());
     cold.reconfigure(next.coldAfter());
+    coldQueue.queueInMemory(next.queueInMemory());
   }
 
   /** Fills aria2c's window, if it has room (an add that failed on a time-out is tried again). */

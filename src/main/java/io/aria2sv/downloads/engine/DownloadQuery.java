@@ -82,7 +82,8 @@ public final class DownloadQuery {
             id -> index.byId(id) != null,
             offset,
             limit,
-            count));
+            count,
+            d -> false));
   }
 
   /** The cold rows {@code q} may match, from the end its order starts at. */

@@ -43,6 +43,52 @@ final class DownloadQueue {
   /** The highest position given so far. */
   private long last;
 
+  /**
+   * Every waiting or paused download at this position or before is held here; the registry holds
+   * cold ones only after it ({@link ColdTier}). {@link Long#MAX_VALUE} while none is cold.
+   */
+  private long boundary = Long.MAX_VALUE;
+
+  /** See {@link #boundary}. */
+  long boundary() {
+    return boundary;
+  }
+
+  void boundary(long at) {
+    boundary = at;
+  }
+
+  /** The registry's highest position: new downloads go after it. */
+  void lastAtLeast(long position) {
+    last = Math.max(last, position);
+  }
+
+  /** The highest position given so far. */
+  long last() {
+    return last;
+  }
+
+  /** Waiting and paused downloads held here, in order. */
+  Iterator<Download> iterator(boolean backwards) {
+    return backwards ? order.descendingIterator() : order.iterator();
+  }
+
+  /**
+   * The position of the {@code n}th download held in the queue (from 1), or of the last when it
+   * holds fewer.
+   */
+  long positionOf(int n) {
+    long at = 0;
+    int i = 0;
+    for (Download d : order) {
+      at = d.position;
+      if (++i >= n) {
+        break;
+      }
+    }
+    return at;
+  }
+
   /** Gives {@code d} the position after every other, unless it has one. */
   void place(Download d) {
     if (d.position == 0) {
@@ -131,9 +177,24 @@ final class DownloadQueue {
     return held;
   }
 
-  /** The first waiting download aria2 does not hold, or null. */
+  /**
+   * The first waiting download aria2 does not hold, or null; none after the {@link #boundary} (the
+   * registry's cold queue comes first).
+   */
   Download nextReady() {
-    return ready.isEmpty() ? null : ready.first();
+    Download d = ready.isEmpty() ? null : ready.first();
+    return d == null || d.position > boundary ? null : d;
+  }
+
+  /** How many waiting downloads aria2 does not hold are held here, up to the boundary. */
+  int readyWithin() {
+    int n = 0;
+    for (Download d : ready) {
+      if (d.position > boundary || ++n >= 1024) {
+        break;
+      }
+    }
+    return n;
   }
 
   /**

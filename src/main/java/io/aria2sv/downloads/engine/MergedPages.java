@@ -33,7 +33,8 @@ final class MergedPages {
    * What to page: skips {@code offset} downloads that pass {@code keep} and takes the next {@code
    * limit}, from {@code hot} and {@code cold} merged by {@code order}. With {@code count}, reads on
    * to the end to count every match; else stops once the page is full. A cold row whose download is
-   * held in memory ({@code held}) is left out: memory has it, and newer.
+   * held in memory ({@code held}) is left out: memory has it, and newer. A held download that
+   * {@code surelyFirst} says comes before every cold row is taken without reading any.
    */
   record Spec(
       Iterator<Download> hot,
@@ -43,7 +44,8 @@ final class MergedPages {
       Predicate<String> held,
       int offset,
       int limit,
-      boolean count) {}
+      boolean count,
+      Predicate<Download> surelyFirst) {}
 
   /** The page {@code spec} asks for. */
   static Future<Page> page(Spec spec) {
@@ -59,6 +61,7 @@ final class MergedPages {
     final int offset;
     final int limit;
     final boolean count;
+    final Predicate<Download> surelyFirst;
     final List<Download> out = new ArrayList<>();
     final ArrayDeque<Download> coldBuffer = new ArrayDeque<>();
     Download nextHot;
@@ -74,6 +77,7 @@ final class MergedPages {
       this.offset = s.offset();
       this.limit = s.limit();
       this.count = s.count();
+      this.surelyFirst = s.surelyFirst();
       this.nextHot = advanceHot();
     }
 
@@ -91,6 +95,12 @@ final class MergedPages {
       while (true) {
         if (!count && out.size() >= limit) {
           return done();
+        }
+        if (coldBuffer.isEmpty() && !coldDone && nextHot != null && surelyFirst.test(nextHot)) {
+          // before every cold row: no need to read any yet
+          emit(nextHot);
+          nextHot = advanceHot();
+          continue;
         }
         if (coldBuffer.isEmpty() && !coldDone) {
           int want = count ? CHUNK : Math.min(CHUNK, Math.max(limit, offset + limit - seen));
@@ -118,11 +128,15 @@ final class MergedPages {
         } else {
           next = coldBuffer.pollFirst();
         }
-        if (seen >= offset && out.size() < limit) {
-          out.add(next);
-        }
-        seen++;
+        emit(next);
       }
+    }
+
+    private void emit(Download next) {
+      if (seen >= offset && out.size() < limit) {
+        out.add(next);
+      }
+      seen++;
     }
 
     private void take(List<Download> rows, int asked) {

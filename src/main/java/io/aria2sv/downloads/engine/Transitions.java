@@ -149,6 +149,16 @@ final class Transitions {
     events.published(d, j);
   }
 
+  /**
+   * {@code d} was added and stored cold (queued beyond what memory holds): publishes {@code added}
+   * (the catalog learns of it too); no log line, a batch's summary says it.
+   */
+  void addedCold(Download d) {
+    JsonObject j = json.apply(d);
+    events.transition("added", j, false);
+    events.published(d, j);
+  }
+
   /** {@code d}'s first add failed: it is forgotten without an event. */
   void firstAddAbandoned(Download d) {
     d.firstAddFrom = null;

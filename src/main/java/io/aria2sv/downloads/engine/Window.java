@@ -96,7 +96,15 @@ final class Window {
     }
   }
 
+  /** Runs before each fill: the queue read back from the registry as its turn nears. */
+  void beforeFill(Runnable r) {
+    beforeFill = r;
+  }
+
+  private Runnable beforeFill = () -> {};
+
   private void fill() {
+    beforeFill.run();
     if (!reconciled || !rpc.running()) {
       return;
     }

@@ -59,18 +59,29 @@ public final class ColdRows {
     }
   }
 
-  /** The cold downloads counted by batch and status, with their bytes. */
+  /**
+   * The cold downloads counted by status (batch null), and those of batches by batch and status
+   * with their bytes: both read from indexes alone.
+   */
   public static List<Tally> tallies(Registry r) throws SQLException {
     List<Tally> out = new ArrayList<>();
-    try (Statement s = r.connection().createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT batch_id, status, count(*), sum(completed_length), sum(total_length)"
-                    + " FROM downloads WHERE cold = 1 GROUP BY batch_id, status")) {
-      while (rs.next()) {
-        out.add(
-            new Tally(
-                rs.getString(1), rs.getString(2), rs.getInt(3), rs.getLong(4), rs.getLong(5)));
+    try (Statement s = r.connection().createStatement()) {
+      try (ResultSet rs =
+          s.executeQuery("SELECT status, count(*) FROM downloads WHERE cold = 1 GROUP BY status")) {
+        while (rs.next()) {
+          out.add(new Tally(null, rs.getString(1), rs.getInt(2), 0, 0));
+        }
+      }
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT batch_id, status, count(*), sum(completed_length), sum(total_length)"
+                  + " FROM downloads WHERE cold = 1 AND batch_id IS NOT NULL"
+                  + " GROUP BY batch_id, status")) {
+        while (rs.next()) {
+          out.add(
+              new Tally(
+                  rs.getString(1), rs.getString(2), rs.getInt(3), rs.getLong(4), rs.getLong(5)));
+        }
       }
     }
     return out;
@@ -79,7 +90,11 @@ public final class ColdRows {
   /** The highest {@code seq} given so far. */
   public static long maxSeq(Registry r) throws SQLException {
     try (Statement s = r.connection().createStatement();
-        ResultSet rs = s.executeQuery("SELECT coalesce(max(seq), 0) FROM downloads")) {
+        ResultSet rs =
+            s.executeQuery(
+                // each side by its own index
+                "SELECT max(coalesce((SELECT max(seq) FROM downloads WHERE cold = 0), 0),"
+                    + " coalesce((SELECT max(seq) FROM downloads WHERE cold = 1), 0))")) {
       return rs.next() ? rs.getLong(1) : 0;
     }
   }
@@ -165,7 +180,8 @@ public final class ColdRows {
             ? ""
             : newestFirst ? " AND (updated_at, id) < (?, ?)" : " AND (updated_at, id) > (?, ?)";
     String sql =
-        "SELECT * FROM downloads WHERE cold = 1"
+        "SELECT * FROM downloads INDEXED BY downloads_cold_ended WHERE "
+            + ENDED
             + after
             + " ORDER BY updated_at "
             + order
@@ -175,19 +191,27 @@ public final class ColdRows {
     return afterAt == null ? r.rows(sql, limit) : r.rows(sql, afterAt, afterId, limit);
   }
 
-  /** The batches with cold downloads, each with when its last cold download ended. */
+  /** Cold downloads that ended (the registry also holds a cold queue: see {@link #QUEUED}). */
+  private static final String ENDED = "cold = 1 AND status IN ('COMPLETE', 'FAILED', 'REMOVED')";
+
+  /**
+   * The batches with cold downloads, each with when its last cold download ended, or {@link
+   * Long#MAX_VALUE} while any of them has not ended (queued in the registry).
+   */
   public static List<String[]> batchesEnded(Registry r) throws SQLException {
     return pairs(
         r,
-        "SELECT batch_id, max(updated_at) FROM downloads WHERE cold = 1 AND batch_id IS NOT NULL"
-            + " GROUP BY batch_id");
+        "SELECT batch_id, CASE WHEN sum(status NOT IN ('COMPLETE', 'FAILED', 'REMOVED')) > 0"
+            + " THEN 9223372036854775807 ELSE max(updated_at) END"
+            + " FROM downloads WHERE cold = 1 AND batch_id IS NOT NULL GROUP BY batch_id");
   }
 
   /** Up to {@code limit} cold downloads of batch {@code batchId}: id and status. */
   public static List<String[]> ofBatch(Registry r, String batchId, int limit) throws SQLException {
     return pairs(
         r,
-        "SELECT id, status FROM downloads WHERE cold = 1 AND batch_id = ? LIMIT ?",
+        "SELECT id, status FROM downloads INDEXED BY downloads_cold_batch"
+            + " WHERE cold = 1 AND batch_id = ? LIMIT ?",
         batchId,
         limit);
   }
@@ -204,8 +228,9 @@ public final class ColdRows {
             ? pairs(
                 r,
                 // "+": by the order they ended, not by the batch index
-                "SELECT id, status FROM downloads WHERE cold = 1 AND +batch_id IS NULL"
-                    + " AND updated_at < ? ORDER BY updated_at, id LIMIT ?",
+                "SELECT id, status FROM downloads INDEXED BY downloads_cold_ended WHERE "
+                    + ENDED
+                    + " AND +batch_id IS NULL AND updated_at < ? ORDER BY updated_at, id LIMIT ?",
                 cutoff,
                 limit)
             : ofBatch(r, batchId, limit);
@@ -226,8 +251,9 @@ public final class ColdRows {
     try (PreparedStatement p =
         r.connection()
             .prepareStatement(
-                "SELECT count(*) FROM downloads WHERE cold = 1 AND +batch_id IS NULL"
-                    + " AND updated_at < ?")) {
+                "SELECT count(*) FROM downloads INDEXED BY downloads_cold_ended WHERE "
+                    + ENDED
+                    + " AND +batch_id IS NULL AND updated_at < ?")) {
       p.setLong(1, cutoff);
       try (ResultSet rs = p.executeQuery()) {
         return rs.next() ? rs.getInt(1) : 0;

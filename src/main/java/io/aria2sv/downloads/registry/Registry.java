@@ -38,7 +38,7 @@ public final class Registry implements AutoCloseable {
       INSERT OR REPLACE INTO downloads (id, gid, batch_id, request, status, completed_length, total_length,
         error_code, error_message, retry_count, gids, path, created_at, updated_at, files_deleted,
         completion, position, seq, cold)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0)""";
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""";
 
   /**
    * How long a write waits for another process's lock before it fails as locked: short, because
@@ -50,6 +50,7 @@ public final class Registry implements AutoCloseable {
   public sealed interface Write
       permits Save,
           Cool,
+          Renumber,
           InsertBatch,
           Delete,
           DeleteBatch,
@@ -78,8 +79,16 @@ public final class Registry implements AutoCloseable {
   /** Message {@code id} is due again at {@code at} (a redelivery asked for). */
   public record Redeliver(String id, long at) implements Write {}
 
-  /** Inserts or replaces a download. */
-  public record Save(StoredDownload download) implements Write {}
+  /**
+   * Inserts or replaces a download; {@code cold}: one the engine does not hold (a queued download
+   * beyond what it keeps in memory; see {@link ColdRows}).
+   */
+  public record Save(StoredDownload download, boolean cold) implements Write {
+    /** A download the engine holds. */
+    public Save(StoredDownload download) {
+      this(download, false);
+    }
+  }
 
   /**
    * Marks ended downloads cold: their rows, as the saves before this one left them, are all there
@@ -87,6 +96,12 @@ public final class Registry implements AutoCloseable {
    * again.
    */
   public record Cool(List<String> ids) implements Write {}
+
+  /**
+   * Numbers every waiting and paused download afresh, {@code step} apart, in the order of their
+   * positions (cold ones included).
+   */
+  public record Renumber(long step) implements Write {}
 
   /** Inserts a batch row. */
   public record InsertBatch(String id, int total, long createdAt) implements Write {}
@@ -216,6 +231,22 @@ public final class Registry implements AutoCloseable {
     return retries("SELECT * FROM retry_history WHERE download_id = ? ORDER BY at, rowid", id);
   }
 
+  /** The failed attempts of the downloads {@code ids}, oldest first, by download. */
+  public java.util.Map<String, List<RecordRetry>> retriesOf(List<String> ids) throws SQLException {
+    java.util.Map<String, List<RecordRetry>> out = new java.util.HashMap<>();
+    for (int from = 0; from < ids.size(); from += 500) {
+      List<String> part = ids.subList(from, Math.min(ids.size(), from + 500));
+      String marks = String.join(",", java.util.Collections.nCopies(part.size(), "?"));
+      for (RecordRetry r :
+          retries(
+              "SELECT * FROM retry_history WHERE download_id IN (" + marks + ") ORDER BY at, rowid",
+              part.toArray())) {
+        out.computeIfAbsent(r.downloadId(), k -> new ArrayList<>()).add(r);
+      }
+    }
+    return out;
+  }
+
   private List<RecordRetry> retries(String sql, Object... args) throws SQLException {
     List<RecordRetry> out = new ArrayList<>();
     try (PreparedStatement s = db.prepareStatement(sql)) {
@@ -284,6 +315,7 @@ public final class Registry implements AutoCloseable {
       for (Write w : writes) {
         if (w instanceof Save s) {
           bind(s.download());
+          upsert.setInt(19, s.cold() ? 1 : 0);
           upsert.addBatch();
           saves++;
           continue;
@@ -385,6 +417,15 @@ public final class Registry implements AutoCloseable {
           p.addBatch();
         }
         p.executeBatch();
+      }
+    } else if (w instanceof Renumber n) {
+      try (PreparedStatement p =
+          db.prepareStatement(
+              "UPDATE downloads SET position = q.rn * ? FROM (SELECT id, row_number() OVER"
+                  + " (ORDER BY position, id) AS rn FROM downloads"
+                  + " WHERE status IN ('WAITING', 'PAUSED')) AS q WHERE downloads.id = q.id")) {
+        p.setLong(1, n.step());
+        p.executeUpdate();
       }
     } else if (w instanceof DeleteBatch b) {
       try (PreparedStatement p = db.prepareStatement("DELETE FROM batches WHERE id = ?")) {

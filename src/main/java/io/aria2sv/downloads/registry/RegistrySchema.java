@@ -33,7 +33,8 @@ final class RegistrySchema {
       addColumnIfMissing(s, "downloads", "seq", "INTEGER");
       addColumnIfMissing(s, "downloads", "cold", "INTEGER NOT NULL DEFAULT 0");
       numberInAddedOrder(s);
-      s.execute("CREATE INDEX IF NOT EXISTS downloads_batch ON downloads(batch_id)");
+      // a batch's downloads in memory are found there; its cold ones by downloads_cold_batch
+      s.execute("DROP INDEX IF EXISTS downloads_batch");
       s.execute("CREATE INDEX IF NOT EXISTS downloads_cold_gid ON downloads(gid) WHERE cold = 1");
       // the warm rows, loaded at start; the cold ones, read a page at a time (see ColdRows)
       s.execute("CREATE INDEX IF NOT EXISTS downloads_warm ON downloads(seq) WHERE cold = 0");
@@ -41,11 +42,16 @@ final class RegistrySchema {
       s.execute(
           "CREATE INDEX IF NOT EXISTS downloads_cold_status ON downloads(status, seq) WHERE cold = 1");
       s.execute(
-          "CREATE INDEX IF NOT EXISTS downloads_cold_batch ON downloads(batch_id, seq)"
+          // with what a batch's figures count: they are read from the index alone at start
+          "CREATE INDEX IF NOT EXISTS downloads_cold_batch"
+              + " ON downloads(batch_id, seq, status, completed_length, total_length)"
               + " WHERE cold = 1");
       s.execute(
           "CREATE INDEX IF NOT EXISTS downloads_cold_ended ON downloads(updated_at, id)"
-              + " WHERE cold = 1");
+              + " WHERE cold = 1 AND status IN ('COMPLETE', 'FAILED', 'REMOVED')");
+      s.execute(
+          "CREATE INDEX IF NOT EXISTS downloads_cold_queue ON downloads(position, id)"
+              + " WHERE cold = 1 AND status IN ('WAITING', 'PAUSED')");
       s.execute(
           "CREATE INDEX IF NOT EXISTS downloads_cold_request"
               + " ON downloads(json_extract(request, '$.requestId')) WHERE cold = 1");

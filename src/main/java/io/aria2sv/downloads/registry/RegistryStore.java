@@ -175,7 +175,18 @@ public final class RegistryStore {
    * transaction.
    */
   public Future<Void> add(List<StoredDownload> downloads, List<JsonObject> newBatches) {
-    List<Registry.Write> writes = new ArrayList<>(downloads.size() + newBatches.size());
+    return add(downloads, List.of(), newBatches);
+  }
+
+  /**
+   * As {@link #add(List, List)}, with downloads the engine does not hold ({@code cold}: queued
+   * beyond what it keeps in memory) in the same transaction.
+   */
+  public Future<Void> add(
+      List<StoredDownload> downloads, List<StoredDownload> cold, List<JsonObject> newBatches) {
+    List<Registry.Write> writes =
+        new ArrayList<>(downloads.size() + cold.size() + newBatches.size());
+    cold.forEach(d -> writes.add(new Registry.Save(d, true)));
     for (JsonObject b : newBatches) {
       writes.add(
           new Registry.InsertBatch(

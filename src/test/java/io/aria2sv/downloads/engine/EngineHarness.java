@@ -44,7 +44,8 @@ final class EngineHarness {
           1.0,
           Duration.ofHours(1),
           -1,
-          Duration.ofMinutes(1));
+          Duration.ofMinutes(1),
+          10_000);
 
   final Context ctx;
   final FakeAria2 aria2 = new FakeAria2();

@@ -95,7 +95,8 @@ class MergedPagesTest {
                       held::contains,
                       offset,
                       limit,
-                      count))
+                      count,
+                      d -> false))
               .result();
       List<Download> slice = expected.subList(Math.min(offset, n), Math.min(n, offset + limit));
       assertThat(page.downloads())
@@ -122,7 +123,8 @@ class MergedPagesTest {
                     id -> false,
                     1000,
                     5,
-                    true))
+                    true,
+                    d -> false))
             .result();
     assertThat(page.downloads())
         .extracting(d -> d.seq)

@@ -30,7 +30,8 @@ class ReAddsTest extends EngineTestBase {
           1.0,
           Duration.ofHours(1),
           -1,
-          Duration.ofMinutes(1));
+          Duration.ofMinutes(1),
+          10_000);
 
   @Override
   AppConfig.Downloads settings() {

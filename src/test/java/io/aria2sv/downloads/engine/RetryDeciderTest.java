@@ -25,7 +25,8 @@ class RetryDeciderTest {
             1.0,
             Duration.ofHours(1),
             -1,
-            Duration.ofMinutes(1)));
+            Duration.ofMinutes(1),
+            10_000));
   }
 
   @Test
