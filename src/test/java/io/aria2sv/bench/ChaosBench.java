@@ -81,7 +81,8 @@ class ChaosBench {
             + r.jvmKills()
             + " JVM SIGKILL, "
             + r.seconds()
-            + " s in all; max-concurrent-downloads 3, windowMargin 2");
+            + " s in all; max-concurrent-downloads 3, windowMargin 2; 100 of the queue in memory, the"
+            + " rest cold in the registry");
     assertThat(r.complete()).isEqualTo(1_000);
   }
 }
