@@ -18,6 +18,8 @@ import java.util.Map;
  * tellWaiting} and {@code changePosition} see it. Event-loop confined.
  */
 final class WholeQueue {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WholeQueue.class);
+
   private static final Comparator<Download> ORDER =
       Comparator.<Download>comparingLong(d -> d.position).thenComparing(d -> d.id);
 
@@ -171,6 +173,8 @@ final class WholeQueue {
               DownloadQueue q = index.queue();
               q.lastAtLeast(bounds[1]);
               q.boundary(bounds[0] != null ? bounds[0] - 1 : q.last());
+              LOG.info(
+                  "the queue ({} downloads) was numbered afresh: a move found no room", size());
               return null;
             });
   }
