@@ -41,35 +41,6 @@ class ColdQueueOrderTest extends StackTestBase {
     return stack.request(Addresses.DOWNLOADS_HEALTH).getInteger("inRegistryOnly");
   }
 
-  private static StoredDownload earlierRow(int i) {
-    String gid = String.format("%016x", 0xc0de000L + i);
-    JsonObject request =
-        new JsonObject()
-            .put("uris", new JsonArray().add("http://127.0.0.1:9/q" + i + ".bin"))
-            .put("out", "q" + i + ".bin")
-            .put("options", new JsonObject().put("pause", "true"));
-    long at = 1_700_000_000_000L + i;
-    return new StoredDownload(
-        "q" + (100 + i),
-        gid,
-        null,
-        request.encode(),
-        "PAUSED",
-        0,
-        0,
-        null,
-        null,
-        0,
-        new JsonArray().add(gid).encode(),
-        null,
-        at,
-        at,
-        false,
-        null,
-        null,
-        0);
-  }
-
   @Test
   void aQueueAnEarlierVersionHeldInMemoryGoesColdBeyondItsHeadInOrder() throws Exception {
     RegistryStore old =
@@ -78,7 +49,7 @@ class ColdQueueOrderTest extends StackTestBase {
     List<StoredDownload> rows = new ArrayList<>();
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
-      rows.add(earlierRow(i));
+      rows.add(RegistryUpgradeTest.earlierRow("q" + (100 + i), i, "PAUSED"));
       expected.add("q" + (100 + i));
     }
     SupervisorHarness.await(old.add(rows, List.of()));

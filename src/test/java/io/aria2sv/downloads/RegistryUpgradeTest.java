@@ -26,16 +26,20 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RegistryUpgradeTest extends StackTestBase {
-  private static StoredDownload row(int i, String status) {
+  /**
+   * Row {@code i} as a version without queue positions wrote it: id {@code id}, added paused, at
+   * its own millisecond, with status {@code status}.
+   */
+  static StoredDownload earlierRow(String id, int i, String status) {
     String gid = String.format("%016x", 0xabc000L + i);
     JsonObject request =
         new JsonObject()
-            .put("uris", new JsonArray().add("http://127.0.0.1:9/u" + i + ".bin"))
-            .put("out", "u" + i + ".bin")
+            .put("uris", new JsonArray().add("http://127.0.0.1:9/" + id + ".bin"))
+            .put("out", id + ".bin")
             .put("options", new JsonObject().put("pause", "true"));
     long at = 1_700_000_000_000L + i;
     return new StoredDownload(
-        "u" + i,
+        id,
         gid,
         null,
         request.encode(),
@@ -53,6 +57,10 @@ class RegistryUpgradeTest extends StackTestBase {
         null,
         null,
         0);
+  }
+
+  private static StoredDownload row(int i, String status) {
+    return earlierRow("u" + i, i, status);
   }
 
   @Test
