@@ -186,17 +186,6 @@ final class DownloadQueue {
     return d == null || d.position > boundary ? null : d;
   }
 
-  /** How many waiting downloads aria2 does not hold are held here, up to the boundary. */
-  int readyWithin() {
-    int n = 0;
-    for (Download d : ready) {
-      if (d.position > boundary || ++n >= 1024) {
-        break;
-      }
-    }
-    return n;
-  }
-
   /**
    * The waiting download aria2 holds that has not started yet and comes last in the queue, or null:
    * the one the window gives back first when it must.

@@ -172,7 +172,7 @@ final class WholeQueue {
             bounds -> {
               DownloadQueue q = index.queue();
               q.lastAtLeast(bounds[1]);
-              q.boundary(bounds[0] != null ? bounds[0] - 1 : q.last());
+              q.boundary(bounds[0] != null ? bounds[0] - 1 : Long.MAX_VALUE);
               LOG.info(
                   "the queue ({} downloads) was numbered afresh: a move found no room", size());
               return null;

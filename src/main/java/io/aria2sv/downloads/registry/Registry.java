@@ -214,11 +214,6 @@ public final class Registry implements AutoCloseable {
         r.getLong("seq"));
   }
 
-  /** Every download's failed attempts, oldest first. */
-  List<RecordRetry> loadRetries() throws SQLException {
-    return retries("SELECT * FROM retry_history ORDER BY at, rowid");
-  }
-
   /** The failed attempts of the downloads that are not cold, oldest first. */
   List<RecordRetry> loadWarmRetries() throws SQLException {
     return retries(

@@ -152,11 +152,6 @@ public final class RegistryStore {
     return enqueue(List.of(new Registry.Cool(ids)), true);
   }
 
-  /** Every failed attempt that led to a re-add, oldest first. */
-  public Future<List<Registry.RecordRetry>> loadRetries() {
-    return vertx.executeBlocking(registry::loadRetries, true);
-  }
-
   /** Batch rows {@code {id, total, createdAt}}. */
   public Future<List<JsonObject>> loadBatches() {
     return vertx.executeBlocking(registry::loadBatches, true);
