@@ -348,6 +348,10 @@ public final class DownloadManager {
     return new JsonObject().put("total", total).put("downloads", out);
   }
 
+  Transitions transitions() {
+    return transitions;
+  }
+
   StatusApplier applier() {
     return applier;
   }

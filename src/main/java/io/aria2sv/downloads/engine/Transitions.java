@@ -47,7 +47,7 @@ final class Transitions {
    * unchanged.
    */
   void move(Download d, DownloadStatus to) {
-    if (d.status == to) {
+    if (d.status == to || gone(d)) {
       return;
     }
     index.setStatus(d, to, System.currentTimeMillis());
@@ -84,6 +84,9 @@ final class Transitions {
 
   /** As {@link #changed(Download)}; a {@code webhookEvent} puts its messages in the outbox too. */
   void changed(Download d, String webhookEvent) {
+    if (gone(d)) {
+      return;
+    }
     index.touch(d, System.currentTimeMillis());
     stored(
         d, webhookEvent == null ? java.util.List.of() : outbox.apply(webhookEvent, json.apply(d)));
@@ -93,6 +96,15 @@ final class Transitions {
       events.published(d, j);
     }
     window.run();
+  }
+
+  /**
+   * Whether {@code d} left the engine (forgotten, or gone cold): a report that arrives after that
+   * (a status read under way, aria2's notification of the removal that undid a failed add) changes
+   * nothing, so it neither writes the row back nor counts it again.
+   */
+  private boolean gone(Download d) {
+    return index.byId(d.id) != d;
   }
 
   /** Stores {@code d} with {@code messages}; once they are committed, their sender is told. */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.aria2sv.bus.DownloadStatus;
+import io.aria2sv.testing.SupervisorHarness;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,5 +106,30 @@ class TransitionsTest extends EngineTestBase {
 
     assertThat(d.updatedAt).isEqualTo(updated);
     assertThat(d.status).isEqualTo(DownloadStatus.WAITING);
+  }
+
+  @Test
+  void aReportAboutADownloadForgottenMeanwhileChangesNothing() throws Exception {
+    Download d = h.added();
+    h.aria2.status(d.gid, "removed");
+    h.run(() -> h.manager.onNotification("aria2.onDownloadStop", d.gid));
+    await().atMost(Duration.ofSeconds(5)).until(() -> d.status == DownloadStatus.REMOVED);
+    h.on(() -> h.manager.forgetting().forget(d));
+    int removed = h.on(() -> Future.succeededFuture(h.manager.size()));
+    // a late report about it, as a status read answered after the forget would bring
+    h.run(() -> h.manager.transitions().move(d, DownloadStatus.FAILED));
+    h.run(() -> h.manager.transitions().changed(d));
+
+    assertThat(h.typesOf(d.id)).doesNotContain("failed", "changed");
+    assertThat(h.on(() -> Future.succeededFuture(h.manager.size()))).isEqualTo(removed);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                SupervisorHarness.await(h.store.loadAll()).stream()
+                    .noneMatch(row -> row.id().equals(d.id)));
+    assertThat(SupervisorHarness.await(h.store.loadAll()))
+        .as("the row stays forgotten")
+        .noneMatch(row -> row.id().equals(d.id));
   }
 }
