@@ -290,4 +290,32 @@ final class BenchSupport {
         position,
         seq);
   }
+
+  /**
+   * Writes rows {@code 0..n-1} of {@code row} straight into the registry under {@code data}, ten
+   * thousand per transaction; {@code cold}: as rows the engine does not hold.
+   */
+  static void fillRegistry(
+      io.vertx.core.Vertx vertx,
+      Path data,
+      int n,
+      boolean cold,
+      java.util.function.IntFunction<io.aria2sv.downloads.registry.StoredDownload> row)
+      throws Exception {
+    io.aria2sv.downloads.registry.RegistryStore store =
+        io.aria2sv.testing.SupervisorHarness.await(
+            io.aria2sv.downloads.registry.RegistryStore.open(vertx, data));
+    try {
+      for (int from = 0; from < n; from += 10_000) {
+        List<io.aria2sv.downloads.registry.StoredDownload> rows = new java.util.ArrayList<>();
+        for (int i = from; i < Math.min(n, from + 10_000); i++) {
+          rows.add(row.apply(i));
+        }
+        io.aria2sv.testing.SupervisorHarness.await(
+            cold ? store.add(List.of(), rows, List.of()) : store.add(rows, List.of()));
+      }
+    } finally {
+      io.aria2sv.testing.SupervisorHarness.await(store.close());
+    }
+  }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.aria2sv.bus.Addresses;
-import io.aria2sv.downloads.registry.RegistryStore;
-import io.aria2sv.downloads.registry.StoredDownload;
 import io.aria2sv.testing.SupervisorHarness;
 import io.aria2sv.testing.TestConfig;
 import io.vertx.core.Vertx;
@@ -36,8 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class HistoryScaleBench {
-  private static final int CHUNK = 10_000;
-
   @TempDir Path root;
 
   @Test
@@ -126,19 +122,9 @@ class HistoryScaleBench {
 
   /** {@code n} downloads that completed an hour ago, in one batch-less registry. */
   private static void fill(Vertx vertx, Path data, int n) throws Exception {
-    RegistryStore store = SupervisorHarness.await(RegistryStore.open(vertx, data));
     long ended = System.currentTimeMillis() - 3_600_000;
-    try {
-      for (int from = 0; from < n; from += CHUNK) {
-        List<StoredDownload> rows = new ArrayList<>(CHUNK);
-        for (int i = from; i < Math.min(n, from + CHUNK); i++) {
-          rows.add(BenchSupport.row("h", i, "COMPLETE", 1024, ended, null, 0));
-        }
-        SupervisorHarness.await(store.add(rows, List.of()));
-      }
-    } finally {
-      SupervisorHarness.await(store.close());
-    }
+    BenchSupport.fillRegistry(
+        vertx, data, n, false, i -> BenchSupport.row("h", i, "COMPLETE", 1024, ended, null, 0));
   }
 
   private static long total(SupervisorHarness sv) throws Exception {

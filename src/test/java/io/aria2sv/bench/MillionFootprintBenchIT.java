@@ -2,8 +2,6 @@ package io.aria2sv.bench;
 
 import static org.awaitility.Awaitility.await;
 
-import io.aria2sv.downloads.registry.RegistryStore;
-import io.aria2sv.downloads.registry.StoredDownload;
 import io.aria2sv.testing.ChildJvm;
 import io.aria2sv.testing.SupervisorHarness;
 import io.aria2sv.testing.TestConfig;
@@ -39,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class MillionFootprintBenchIT {
-  private static final int CHUNK = 10_000;
   private static final long STEP = 1L << 20;
 
   @TempDir Path root;
@@ -144,28 +141,16 @@ class MillionFootprintBenchIT {
    * ago and cold.
    */
   private static void fill(Vertx vertx, Path data, int n) throws Exception {
-    RegistryStore store = SupervisorHarness.await(RegistryStore.open(vertx, data));
     long ended = System.currentTimeMillis() - 3_600_000;
-    try {
-      for (int from = 0; from < n; from += CHUNK) {
-        List<StoredDownload> rows = new ArrayList<>(CHUNK);
-        for (int i = from; i < Math.min(n, from + CHUNK); i++) {
-          boolean queued = i < n / 2;
-          rows.add(
-              BenchSupport.row(
-                  "m",
-                  i,
-                  queued ? "PAUSED" : "COMPLETE",
-                  queued ? 0 : 1024,
-                  ended,
-                  queued ? (i + 1) * STEP : null,
-                  i + 1));
-        }
-        SupervisorHarness.await(store.add(List.of(), rows, List.of()));
-      }
-    } finally {
-      SupervisorHarness.await(store.close());
-    }
+    BenchSupport.fillRegistry(
+        vertx,
+        data,
+        n,
+        true,
+        i ->
+            i < n / 2
+                ? BenchSupport.row("m", i, "PAUSED", 0, ended, (i + 1) * STEP, i + 1)
+                : BenchSupport.row("m", i, "COMPLETE", 1024, ended, null, i + 1));
   }
 
   private static int status(WebClient web, int port, String path) throws Exception {

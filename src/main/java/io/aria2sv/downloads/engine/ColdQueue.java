@@ -4,9 +4,7 @@ import io.aria2sv.bus.DownloadStatus;
 import io.aria2sv.downloads.registry.ColdRows;
 import io.aria2sv.downloads.registry.QueueRows;
 import io.aria2sv.downloads.registry.RegistryStore;
-import io.aria2sv.downloads.registry.StoredDownload;
 import io.vertx.core.Future;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,6 +126,9 @@ final class ColdQueue {
     items.forEach(index::coldAdded);
   }
 
+  /** Downloads read back from the cold queue, and the first position still cold (null: none). */
+  private record Refill(List<Download> rows, Long first) {}
+
   /**
    * Reads the next of the cold queue back when memory holds fewer than half of {@code
    * queueInMemory} queued downloads: half as many, in order.
@@ -141,18 +142,13 @@ final class ColdQueue {
     int n = Math.max(1, queueInMemory / 2);
     store
         .read(
-            r -> {
-              List<Download> out = new ArrayList<>();
-              for (StoredDownload s : QueueRows.warmQueue(r, n)) {
-                out.add(ColdTier.restore(s, r));
-              }
-              return new Object[] {out, QueueRows.queueBounds(r)[0]};
-            })
+            r ->
+                new Refill(
+                    ColdTier.restoreAll(QueueRows.warmQueue(r, n), r), QueueRows.queueBounds(r)[0]))
         .onSuccess(
             res -> {
-              @SuppressWarnings("unchecked")
-              List<Download> rows = (List<Download>) res[0];
-              Long first = (Long) res[1];
+              List<Download> rows = res.rows();
+              Long first = res.first();
               for (Download d : rows) {
                 if (index.byId(d.id) == null) {
                   index.warm(d);

@@ -259,31 +259,30 @@ final class ColdTier {
 
   /** Cold rows as downloads (not held: for showing), with their failed attempts. */
   Future<List<Download>> shown(RegistryStore.Query<List<StoredDownload>> read) {
-    return store.read(
-        r -> {
-          List<StoredDownload> rows = read.run(r);
-          Map<String, List<Registry.RecordRetry>> retries =
-              r.retriesOf(rows.stream().map(StoredDownload::id).toList());
-          List<Download> out = new ArrayList<>(rows.size());
-          for (StoredDownload s : rows) {
-            Download d = Download.restore(s);
-            for (Registry.RecordRetry f : retries.getOrDefault(s.id(), List.of())) {
-              d.failedAttempt(
-                  new Download.Failure(f.at(), f.gid(), f.errorCode(), f.errorMessage()));
-            }
-            out.add(d);
-          }
-          return out;
-        });
+    return store.read(r -> restoreAll(read.run(r), r));
+  }
+
+  /**
+   * The downloads of the cold rows {@code rows} (not held), with their failed attempts read in one
+   * query. Blocking: on the registry's worker.
+   */
+  static List<Download> restoreAll(List<StoredDownload> rows, Registry r) throws Exception {
+    Map<String, List<Registry.RecordRetry>> retries =
+        r.retriesOf(rows.stream().map(StoredDownload::id).toList());
+    List<Download> out = new ArrayList<>(rows.size());
+    for (StoredDownload s : rows) {
+      Download d = Download.restore(s);
+      for (Registry.RecordRetry f : retries.getOrDefault(s.id(), List.of())) {
+        d.failedAttempt(new Download.Failure(f.at(), f.gid(), f.errorCode(), f.errorMessage()));
+      }
+      out.add(d);
+    }
+    return out;
   }
 
   /** The download of the cold row {@code s}, with its failed attempts (not held). */
-  static Download restore(StoredDownload s, Registry r) throws Exception {
-    Download d = Download.restore(s);
-    for (Registry.RecordRetry f : r.retriesOf(s.id())) {
-      d.failedAttempt(new Download.Failure(f.at(), f.gid(), f.errorCode(), f.errorMessage()));
-    }
-    return d;
+  private static Download restore(StoredDownload s, Registry r) throws Exception {
+    return restoreAll(List.of(s), r).get(0);
   }
 
   private Future<Download> warm(

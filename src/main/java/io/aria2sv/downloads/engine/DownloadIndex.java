@@ -250,15 +250,6 @@ final class DownloadIndex {
     return d;
   }
 
-  /** The download that has or had {@code gid}; fails as NOT_FOUND (in aria2's words) if none. */
-  Download findByGid(String gid) {
-    Download d = byGid(gid);
-    if (d == null) {
-      throw new ServiceException(ErrorCode.NOT_FOUND, "GID " + gid + " is not found");
-    }
-    return d;
-  }
-
   /** The download with our {@code id}, or null. */
   Download byId(String id) {
     return id == null ? null : byId.get(id);

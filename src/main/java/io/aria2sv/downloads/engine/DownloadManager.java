@@ -177,7 +177,10 @@ public final class DownloadManager {
     return completions.retry(d);
   }
 
-  /** The download with our {@code id}; fails as NOT_FOUND when there is none. */
+  /**
+   * The download with our {@code id} held in memory (not a cold one: see {@link #resolve}); fails
+   * as NOT_FOUND when there is none.
+   */
   public Download find(String id) {
     return index.find(id);
   }
@@ -225,11 +228,6 @@ public final class DownloadManager {
   /** Makes settled ended downloads cold now, as the next sweep would; how many went. */
   public Future<Integer> sweepCold() {
     return cold.sweep();
-  }
-
-  /** The download that has or had {@code gid}; fails as NOT_FOUND (in aria2's words) if none. */
-  public Download findByGid(String gid) {
-    return index.findByGid(gid);
   }
 
   /** One page of the list {@code q} asks for, with how many match in all. */

@@ -15,20 +15,6 @@ import java.util.List;
 public final class ColdRows {
   private ColdRows() {}
 
-  /** A cold download's row with its failed attempts, oldest first. */
-  public record ColdRow(StoredDownload row, List<Registry.RecordRetry> retries) {}
-
-  /** {@code rows} with their failed attempts. */
-  public static List<ColdRow> withRetries(Registry r, List<StoredDownload> rows)
-      throws SQLException {
-    List<ColdRow> out = new ArrayList<>(rows.size());
-    for (StoredDownload row : rows) {
-      // most downloads have none: one look-up by the index each
-      out.add(new ColdRow(row, r.retriesOf(row.id())));
-    }
-    return out;
-  }
-
   /** How many cold downloads of {@code batchId} (null: of no batch) have {@code status}. */
   public record Tally(String batchId, String status, int count, long completed, long total) {}
 
