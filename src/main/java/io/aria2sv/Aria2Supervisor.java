@@ -69,12 +69,11 @@ public final class Aria2Supervisor {
   }
 
   /**
-   * As {@link #createVertx()}, clustered on Hazelcast as {@code cluster} says (see {@link
+   * As {@link #createVertx()}, clustered on Infinispan as {@code cluster} says (see {@link
    * ClusterVertx}); the future completes once this node joined.
    */
   public static Future<Vertx> createClusteredVertx(ClusterConfig cluster) {
-    return ClusterVertx.join(
-        builder(new VertxOptions().setEventBusOptions(ClusterVertx.eventBus(cluster))), cluster);
+    return ClusterVertx.join(Aria2Supervisor::builder, cluster);
   }
 
   private static VertxBuilder builder(VertxOptions options) {

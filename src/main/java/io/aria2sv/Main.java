@@ -127,9 +127,11 @@ public final class Main {
    * would stand in for the node of that name, and its stop would hand the node's downloads over.
    */
   private static JsonObject alone(JsonObject config) {
-    if (!AppConfig.from(config).cluster().enabled()) {
+    ClusterConfig cluster = AppConfig.from(config).cluster();
+    if (!cluster.enabled()) {
       return config;
     }
+    ClusterVertx.checkKeys(cluster);
     LOG.info("self-test: cluster.* checked; the self-test does not join the cluster");
     JsonObject copy = config.copy();
     copy.getJsonObject("cluster").put("enabled", false);
@@ -173,7 +175,7 @@ public final class Main {
         .recover(
             err ->
                 Future.failedFuture(
-                    err instanceof StartupException
+                    err instanceof StartupException || err instanceof ConfigException
                         ? err
                         : new StartupException(
                             ExitCodes.UNAVAILABLE,

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -191,6 +192,18 @@ class DeploymentFilesTest {
               .map(a -> a.getValue() + ":" + config.cluster().port())
               .toList();
       assertThat(config.cluster().members()).containsExactlyInAnyOrderElementsOf(others);
+      // its own keys, mounted read-only; never the CA's key
+      assertThat(config.cluster().tls().enabled()).isTrue();
+      String mounts = service.getJsonArray("volumes").encode();
+      for (Path file :
+          List.of(
+              config.cluster().tls().ca(),
+              config.cluster().tls().cert(),
+              config.cluster().tls().key())) {
+        assertThat(mounts).contains(":" + file + ":ro");
+      }
+      assertThat(config.cluster().tls().key()).hasFileName(name + ".key");
+      assertThat(mounts).doesNotContain("ca.key");
       assertThat(service.getJsonArray("ports").getString(0))
           .startsWith("127.0.0.1:")
           .endsWith(":" + config.http().port());

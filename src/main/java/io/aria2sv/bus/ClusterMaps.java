@@ -1,7 +1,7 @@
 package io.aria2sv.bus;
 
 /**
- * The names of the cluster-wide structures (Hazelcast, through Vert.x shared data) and the
+ * The names of the cluster-wide structures (Infinispan caches, through Vert.x shared data) and the
  * node-scoped event-bus addresses. Values are {@link io.vertx.core.json.JsonObject}s.
  */
 public final class ClusterMaps {
@@ -28,6 +28,32 @@ public final class ClusterMaps {
 
   /** Node name to {@code {downloads: [{id, gid, to}]}}: what was taken over while it was away. */
   public static final String HANDOVERS = "aria2sv.handovers";
+
+  /**
+   * The node-scoped address at which a node notes another's lease renewal: {@code {from}}; reply
+   * {@code {node}} (see {@code io.aria2sv.cluster.Leases}).
+   */
+  public static final String LEASE = "aria2sv.lease";
+
+  /**
+   * This node's local address that fences its downloads or lifts the fence: {@code {fenced, why}}.
+   * Fenced, aria2c holds none of them (their partial files stay) and none is sent to it.
+   */
+  public static final String FENCE = "aria2sv.fence";
+
+  /**
+   * This node's local address that drops downloads other nodes took over while it was fenced:
+   * {@code {ids}}; they leave memory and the registry, never run here again. Reply {@code
+   * {dropped}}.
+   */
+  public static final String DROP_TAKEN_OVER = "aria2sv.drop-taken-over";
+
+  /**
+   * Published on this node alone when cluster views merged (after a partition, a stall, or nodes
+   * that started apart): the shared maps kept the other side's entries, so what this node keeps
+   * there (its member entry, its downloads in the catalog) is written again.
+   */
+  public static final String MERGED = "aria2sv.merged";
 
   /** Held while a node joins or takes over a lost one's downloads: one at a time, exactly once. */
   public static final String TAKEOVER_LOCK = "aria2sv.takeover";

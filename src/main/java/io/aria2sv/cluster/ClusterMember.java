@@ -54,10 +54,38 @@ public final class ClusterMember implements ClusterRole {
 
   @Override
   public Future<Void> join(DownloadManager manager, DownloadEvents events, String adoptAddress) {
+    // nothing runs before the cluster node says this node holds its lease (ClusterNode)
+    manager.fence("no lease on its downloads yet");
     vertx
         .eventBus()
         .<JsonObject>consumer(
             adoptAddress, m -> BusReplies.answer(m, body -> adopt(manager, body)));
+    vertx
+        .eventBus()
+        .<JsonObject>localConsumer(
+            ClusterMaps.FENCE, m -> BusReplies.answer(m, body -> fence(manager, body)));
+    vertx
+        .eventBus()
+        .<JsonObject>localConsumer(
+            ClusterMaps.MERGED,
+            m -> {
+              if (catalog != null && manager.fenced() == null) {
+                catalog.putAll(manager.all(), manager::json);
+                catalogCold(manager, null);
+              }
+            });
+    vertx
+        .eventBus()
+        .<JsonObject>localConsumer(
+            ClusterMaps.DROP_TAKEN_OVER,
+            m ->
+                BusReplies.answer(
+                    m,
+                    body ->
+                        manager
+                            .dropTakenOver(
+                                body.getJsonArray("ids").stream().map(String::valueOf).toList())
+                            .map(n -> new JsonObject().put("dropped", n))));
     return ClusterCatalog.open(vertx, node, torrents, catalogPending)
         .map(
             opened -> {
@@ -66,6 +94,25 @@ public final class ClusterMember implements ClusterRole {
               catalog.putAll(manager.all(), manager::json);
               catalogCold(manager, null);
               return null;
+            });
+  }
+
+  /**
+   * Fences the downloads ({@code {fenced: true, why}}) or lifts the fence; once lifted, every
+   * download of this node goes into the catalog again (a partition's merge may have kept the other
+   * side's copy of what this node wrote meanwhile).
+   */
+  private Future<JsonObject> fence(DownloadManager manager, JsonObject body) {
+    boolean on = body.getBoolean("fenced", true);
+    return manager
+        .fence(on ? body.getString("why", "fenced") : null)
+        .map(
+            v -> {
+              if (!on && catalog != null) {
+                catalog.putAll(manager.all(), manager::json);
+                catalogCold(manager, null);
+              }
+              return new JsonObject().put("fenced", on);
             });
   }
 

@@ -15,6 +15,7 @@ import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.spi.cluster.ClusterManager;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class ClusterNode extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
   private static final long TICK_MILLIS = 1000;
+  private static final long FENCE_CHECK_MILLIS = 200;
 
   private ClusterConfig cluster;
   private Path dataDir;
@@ -40,7 +42,18 @@ public final class ClusterNode extends VerticleBase {
   private Takeover takeover;
   private AsyncMap<String, JsonObject> members;
   private AsyncMap<String, JsonObject> handovers;
+  private Leases leases;
   private long timer = -1;
+  private long renewTimer = -1;
+  private long fenceTimer = -1;
+
+  /** The fence as the downloads service last confirmed it (it starts fenced). */
+  private boolean fenced = true;
+
+  /** Whether this node held its lease once: a fence after that ends with a rejoin. */
+  private boolean held;
+
+  private boolean fencing;
 
   /** A deployment of this verticle with the effective configuration. */
   public static DeploymentOptions options(JsonObject config) {
@@ -70,16 +83,27 @@ public final class ClusterNode extends VerticleBase {
               members = m.result();
               handovers = h.result();
               view = new ClusterView(manager, cluster.nodeName(), members);
+              leases =
+                  new Leases(
+                      vertx, cluster.nodeName(), cluster.quorum(), cluster.lease(), this::others);
+              leases.register();
               ClusterRouter router =
                   new ClusterRouter(
-                      vertx, view, c.result(), r.result(), handovers, cluster.requestTimeout());
+                      vertx,
+                      view,
+                      c.result(),
+                      r.result(),
+                      handovers,
+                      cluster.requestTimeout(),
+                      this::notServing);
               takeover =
                   new Takeover(
                       vertx,
                       view,
                       router,
                       new Takeover.Maps(members, c.result(), r.result(), handovers),
-                      cluster.requestTimeout().multipliedBy(3).toMillis());
+                      cluster.requestTimeout().multipliedBy(3).toMillis(),
+                      leases);
               return waitForOldSelf(
                       System.currentTimeMillis()
                           + cluster.failureTimeout().multipliedBy(2).plusSeconds(5).toMillis())
@@ -97,21 +121,162 @@ public final class ClusterNode extends VerticleBase {
                                         new JsonObject()
                                             .put("enabled", true)
                                             .put("node", cluster.nodeName())
+                                            .put("quorum", leases.quorum())
+                                            .put("members", leases.seen())
+                                            .put("holdsLease", leases.holds())
+                                            .put("fenced", fenced)
+                                            .put("why", notServing())
                                             .put("live", new JsonArray(view.live()))
                                             .put("lost", lostOnly())
                                             .put(
                                                 "left",
                                                 new JsonArray(
                                                     new java.util.ArrayList<>(view.left())))));
+                        vertx
+                            .eventBus()
+                            .<JsonObject>localConsumer(ClusterMaps.MERGED, msg -> rewriteEntry());
                         timer = vertx.setPeriodic(TICK_MILLIS, id -> tick());
+                        renewTimer =
+                            vertx.setPeriodic(
+                                1, leases.renewEvery().toMillis(), id -> leases.renew());
+                        fenceTimer = vertx.setPeriodic(FENCE_CHECK_MILLIS, id -> checkFence());
                         LOG.info(
-                            "node {} joined cluster {}: live nodes {}",
+                            "node {} joined cluster {}: live nodes {}; {}",
                             cluster.nodeName(),
                             cluster.name(),
-                            view.live());
+                            view.live(),
+                            leases.describe());
                         return null;
                       });
             });
+  }
+
+  /** After a merge: this node's member entry again, unless it is fenced (its rejoin writes it). */
+  private void rewriteEntry() {
+    if (!fenced || !held) {
+      members
+          .put(cluster.nodeName(), new JsonObject().put("nodeId", manager.getNodeId()))
+          .onFailure(
+              err -> LOG.warn("cannot write this node's member entry again: {}", err.getMessage()));
+    }
+  }
+
+  /** The other nodes this one knows: live, lost or left, and the configured ones' names. */
+  private Collection<String> others() {
+    Set<String> all = new HashSet<>(view.known());
+    all.addAll(view.live());
+    all.remove(cluster.nodeName());
+    return all;
+  }
+
+  /**
+   * Why this node neither runs nor accepts downloads now (it does not hold its lease, or is getting
+   * back what it may run), or null.
+   */
+  String notServing() {
+    String why = leases.why();
+    if (why == null && fenced) {
+      return "it is taking back its downloads after its lease ran out";
+    }
+    return why == null ? null : "node " + cluster.nodeName() + ": " + why;
+  }
+
+  /**
+   * Several times a second: a node that no longer holds its lease fences its downloads at once
+   * (aria2c holds none of them); once it holds it again, it first drops what was taken over
+   * meanwhile ({@link #rejoin}), then lifts the fence. One change at a time; repeated until the
+   * downloads service confirms it.
+   */
+  private void checkFence() {
+    if (fencing) {
+      return;
+    }
+    boolean holds = leases.holds();
+    if (holds == !fenced) {
+      return;
+    }
+    fencing = true;
+    Future<Void> change;
+    if (!holds) {
+      String why = leases.why();
+      LOG.warn(
+          "node {} stops its downloads in aria2c: {}; their partial files stay",
+          cluster.nodeName(),
+          why);
+      change = sendFence(true, why);
+    } else {
+      change =
+          (held ? rejoin() : Future.<Void>succeededFuture())
+              .compose(v -> sendFence(false, null))
+              .onSuccess(
+                  v -> LOG.info("node {} holds its lease: its downloads run", cluster.nodeName()));
+    }
+    change.onComplete(
+        ar -> {
+          fencing = false;
+          if (ar.succeeded()) {
+            fenced = !holds;
+            held |= holds;
+          } else {
+            LOG.debug("fence change of node {} not done yet: {}", cluster.nodeName(), ar.cause());
+          }
+        });
+  }
+
+  private Future<Void> sendFence(boolean on, String why) {
+    return vertx
+        .eventBus()
+        .<JsonObject>request(ClusterMaps.FENCE, new JsonObject().put("fenced", on).put("why", why))
+        .mapEmpty();
+  }
+
+  /**
+   * Back in a majority after its lease ran out: under the takeover lock, the downloads other nodes
+   * took over meanwhile leave this node (memory and registry), then it is a member again.
+   */
+  private Future<Void> rejoin() {
+    return vertx
+        .sharedData()
+        .getLockWithTimeout(
+            ClusterMaps.TAKEOVER_LOCK, cluster.requestTimeout().multipliedBy(6).toMillis())
+        .compose(
+            lock ->
+                handovers
+                    .get(cluster.nodeName())
+                    .compose(this::dropTakenOver)
+                    .compose(
+                        v ->
+                            members.put(
+                                cluster.nodeName(),
+                                new JsonObject().put("nodeId", manager.getNodeId())))
+                    .eventually(
+                        () -> {
+                          lock.release();
+                          return Future.succeededFuture();
+                        }));
+  }
+
+  private Future<Void> dropTakenOver(JsonObject record) {
+    JsonArray downloads =
+        record == null ? new JsonArray() : record.getJsonArray("downloads", new JsonArray());
+    if (downloads.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    JsonArray ids = new JsonArray();
+    downloads.forEach(o -> ids.add(((JsonObject) o).getString("id")));
+    return vertx
+        .eventBus()
+        .<JsonObject>request(ClusterMaps.DROP_TAKEN_OVER, new JsonObject().put("ids", ids))
+        .compose(
+            reply -> {
+              LOG.info(
+                  "node {}: {} of its downloads were taken over while it had no lease; dropped"
+                      + " here",
+                  cluster.nodeName(),
+                  reply.body().getInteger("dropped"));
+              return handovers.remove(cluster.nodeName());
+            })
+        .mapEmpty();
   }
 
   /** Every second: who is live now (logged when it changes), then any takeover that is due. */
@@ -241,8 +406,10 @@ public final class ClusterNode extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
+    for (long t : new long[] {timer, renewTimer, fenceTimer}) {
+      if (t >= 0) {
+        vertx.cancelTimer(t);
+      }
     }
     if (members == null) {
       return Future.succeededFuture();

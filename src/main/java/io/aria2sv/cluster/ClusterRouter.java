@@ -48,6 +48,7 @@ final class ClusterRouter {
   private final DeliveryOptions quick;
   private final DeliveryOptions slow;
   private final ClusterLists lists;
+  private final java.util.function.Supplier<String> notServing;
   private int next;
 
   ClusterRouter(
@@ -56,8 +57,10 @@ final class ClusterRouter {
       AsyncMap<String, JsonObject> catalog,
       AsyncMap<String, JsonObject> requests,
       AsyncMap<String, JsonObject> handovers,
-      Duration timeout) {
+      Duration timeout,
+      java.util.function.Supplier<String> notServing) {
     this.vertx = vertx;
+    this.notServing = notServing;
     this.view = view;
     this.catalog = catalog;
     this.requests = requests;
@@ -71,7 +74,13 @@ final class ClusterRouter {
     bus.<JsonObject>localConsumer(Addresses.DOWNLOADS_ADD, m -> BusReplies.answer(m, this::add));
     bus.<JsonObject>localConsumer(
         Addresses.BATCHES_ADD,
-        m -> BusReplies.answer(m, body -> placed(Addresses.BATCHES_ADD, body)));
+        m ->
+            BusReplies.answer(
+                m,
+                body ->
+                    refusedAdd() != null
+                        ? Future.failedFuture(refusedAdd())
+                        : placed(Addresses.BATCHES_ADD, body)));
     for (String address : BY_ID) {
       bus.<JsonObject>localConsumer(
           address, m -> BusReplies.answer(m, body -> byId(address, body)));
@@ -95,7 +104,20 @@ final class ClusterRouter {
     return live.get(Math.floorMod(next + skip, live.size()));
   }
 
+  /** An add arriving here while this node does not hold its lease is refused, naming why. */
+  private ServiceException refusedAdd() {
+    String why = notServing.get();
+    return why == null
+        ? null
+        : new ServiceException(
+            ErrorCode.NOT_RUNNING, "no adds here now: " + why + "; try a node of the majority");
+  }
+
   private Future<JsonObject> add(JsonObject body) {
+    ServiceException refused = refusedAdd();
+    if (refused != null) {
+      return Future.failedFuture(refused);
+    }
     if (!(body.getValue("requestId") instanceof String key) || key.isBlank()) {
       return placed(Addresses.DOWNLOADS_ADD, body);
     }

@@ -54,6 +54,7 @@ final class Takeover {
   private final ClusterRouter router;
   private final Maps maps;
   private final DeliveryOptions adoptOptions;
+  private final Leases leases;
   private boolean running;
 
   /** The cluster-wide maps a takeover reads and writes. */
@@ -63,17 +64,33 @@ final class Takeover {
       AsyncMap<String, JsonObject> requests,
       AsyncMap<String, JsonObject> handovers) {}
 
-  Takeover(Vertx vertx, ClusterView view, ClusterRouter router, Maps maps, long timeoutMillis) {
+  Takeover(
+      Vertx vertx,
+      ClusterView view,
+      ClusterRouter router,
+      Maps maps,
+      long timeoutMillis,
+      Leases leases) {
     this.vertx = vertx;
+    this.leases = leases;
     this.view = view;
     this.router = router;
     this.maps = maps;
     this.adoptOptions = new DeliveryOptions().setSendTimeout(timeoutMillis);
   }
 
-  /** One pass: nothing happens unless a member was lost; never two passes at once on this node. */
+  /**
+   * One pass: nothing happens unless a member was lost and its lease has surely run out (or it left
+   * on purpose), and only on a node that holds its own lease (so sees a majority); never two passes
+   * at once on this node.
+   */
   void tick() {
-    if (running || view.lost().isEmpty()) {
+    if (running || view.lost().isEmpty() || !leases.holds()) {
+      return;
+    }
+    List<String> due =
+        view.lost().stream().filter(n -> view.left().contains(n) || leases.expired(n)).toList();
+    if (due.isEmpty()) {
       return;
     }
     running = true;
@@ -82,7 +99,7 @@ final class Takeover {
         .getLockWithTimeout(ClusterMaps.TAKEOVER_LOCK, 2000)
         .compose(
             lock ->
-                takeOverAll(new ArrayList<>(view.lost()))
+                takeOverAll(new ArrayList<>(due))
                     .timeout(PASS_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
                     .eventually(
                         () -> {

@@ -334,7 +334,7 @@ public record AppConfig(
             HttpAccess.authFailures(h.section("authFailures")),
             HttpAccess.tls(h.section("tls"), base));
 
-    ClusterConfig cluster = ClusterConfig.from(root.section("cluster"), http.port());
+    ClusterConfig cluster = ClusterConfig.from(root.section("cluster"), http.port(), base);
     Bittorrent bittorrent = ServiceSections.bittorrent(root.section("bittorrent"));
     Schedules schedules = ServiceSections.schedules(root.section("schedules"));
     Completion completion = ServiceSections.completion(root, base);

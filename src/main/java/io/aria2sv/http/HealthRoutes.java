@@ -77,6 +77,33 @@ final class HealthRoutes {
                                     Status.KO(
                                         new JsonObject()
                                             .put("error", String.valueOf(err.getMessage()))))));
+    // a cluster node outside a majority, or without its lease, runs and accepts nothing: not ready
+    ready.register(
+        "cluster",
+        timeout.toMillis() + 500,
+        p ->
+            vertx
+                .eventBus()
+                .<JsonObject>request(Addresses.CLUSTER_STATUS, new JsonObject(), ask)
+                .onSuccess(
+                    m -> {
+                      JsonObject c = m.body();
+                      JsonObject data =
+                          new JsonObject()
+                              .put("enabled", c.getBoolean("enabled", false))
+                              .put("live", c.getJsonArray("live"));
+                      if (c.containsKey("quorum")) {
+                        data.put("quorum", c.getInteger("quorum"))
+                            .put("members", c.getInteger("members"))
+                            .put("why", c.getString("why"));
+                      }
+                      p.complete(c.getString("why") == null ? Status.OK(data) : Status.KO(data));
+                    })
+                .onFailure(
+                    err ->
+                        p.complete(
+                            Status.KO(
+                                new JsonObject().put("error", String.valueOf(err.getMessage()))))));
     // the schedule and the tracker lists never make the service unready: what they say is data
     informational(
         ready,

@@ -73,6 +73,9 @@ class ClusterBench {
                           .getJsonArray("live")
                           .size()
                       == 3);
+      for (int i = 0; i < 3; i++) {
+        nodes.awaitReady(i, Duration.ofSeconds(30));
+      }
       for (int run = 0; run < RUNS; run++) {
         int victim = 1 + run % 2;
         Set<String> ids = new HashSet<>();
@@ -106,6 +109,8 @@ class ClusterBench {
                 });
         failover.add((System.nanoTime() - t0) / 1e6);
         nodes.start(victim);
+        nodes.awaitReady(victim, Duration.ofSeconds(30));
+        nodes.awaitReady(victim, Duration.ofSeconds(30));
         for (String id : ids) {
           nodes.call(0, HttpMethod.DELETE, "/api/v1/downloads/" + id + "?deleteFiles=true", null);
         }

@@ -55,6 +55,9 @@ class ClusterQueueBench {
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> live(nodes, 0) == 3 && live(nodes, 2) == 3);
+      for (int i = 0; i < 3; i++) {
+        nodes.awaitReady(i, Duration.ofSeconds(30));
+      }
       JsonArray items = new JsonArray();
       for (int i = 0; i < QUEUED; i++) {
         items.add(
@@ -97,6 +100,7 @@ class ClusterQueueBench {
       }
 
       nodes.start(victim);
+      nodes.awaitReady(victim, Duration.ofSeconds(30));
       Awaitility.await()
           .atMost(Duration.ofSeconds(60))
           .until(() -> nodes.jvm(victim).output().contains("were taken over by other nodes"));

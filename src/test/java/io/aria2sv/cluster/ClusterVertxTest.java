@@ -2,11 +2,15 @@ package io.aria2sv.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.config.Config;
 import io.aria2sv.config.ClusterConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jgroups.JChannel;
+import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.TCP;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.stack.Protocol;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,51 +25,58 @@ class ClusterVertxTest {
           List.of("127.0.0.1:15702"),
           "n1",
           Duration.ofSeconds(3),
-          Duration.ofSeconds(5));
+          Duration.ofSeconds(5),
+          ClusterConfig.Tls.OFF);
 
   @Test
-  void hazelcastJoinsOnlyTheConfiguredMembersOnTheConfiguredInterface() {
-    Config cfg = ClusterVertx.hazelcast(C);
-    var join = cfg.getNetworkConfig().getJoin();
-    assertThat(join.getMulticastConfig().isEnabled()).isFalse();
-    assertThat(join.getAutoDetectionConfig().isEnabled()).isFalse();
-    assertThat(join.getTcpIpConfig().isEnabled()).isTrue();
-    assertThat(join.getTcpIpConfig().getMembers())
-        .containsExactlyInAnyOrder("127.0.0.1:15702", "127.0.0.1:15701");
-    assertThat(cfg.getNetworkConfig().getInterfaces().isEnabled()).isTrue();
-    assertThat(cfg.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("127.0.0.1");
-    assertThat(cfg.getNetworkConfig().getPort()).isEqualTo(15701);
-    assertThat(cfg.getNetworkConfig().isPortAutoIncrement()).isFalse();
-    assertThat(cfg.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
-    assertThat(cfg.getClusterName()).isEqualTo("test");
+  void theTransportBindsOnlyTheConfiguredAddressAndFindsOnlyTheConfiguredMembers()
+      throws Exception {
+    try (JChannel ch = ClusterVertx.channel(C, null)) {
+      List<Protocol> stack = ch.getProtocolStack().getProtocols();
+      TCP tcp = ch.getProtocolStack().findProtocol(TCP.class);
+      assertThat(tcp.getBindAddr().getHostAddress()).isEqualTo("127.0.0.1");
+      assertThat(tcp.getBindPort()).isEqualTo(15701);
+      assertThat(tcp.getPortRange()).isZero();
+      assertThat(tcp.getClientBindAddr().getHostAddress()).isEqualTo("127.0.0.1");
+      TCPPING ping = ch.getProtocolStack().findProtocol(TCPPING.class);
+      assertThat(ping.getPortRange()).isZero();
+      assertThat(ping.getInitialHosts())
+          .extracting(Object::toString)
+          .containsExactlyInAnyOrder("127.0.0.1:15701", "127.0.0.1:15702");
+      // no UDP, no multicast discovery, nothing that looks for members elsewhere
+      assertThat(stack)
+          .extracting(p -> p.getClass().getSimpleName())
+          .doesNotContain("UDP", "MPING", "PING", "DNS_PING", "FILE_PING", "FD_SOCK", "FD_SOCK2");
+    }
   }
 
   @Test
-  void phoneHomeIsOffAndLoggingGoesThroughSlf4j() {
-    Config cfg = ClusterVertx.hazelcast(C);
-    assertThat(cfg.getProperty("hazelcast.phone.home.enabled")).isEqualTo("false");
-    assertThat(cfg.getProperty("hazelcast.logging.type")).isEqualTo("slf4j");
-    assertThat(System.getProperty("hazelcast.phone.home.enabled")).isEqualTo("false");
+  void aSilentMemberIsSuspectedAfterTheFailureTimeout() throws Exception {
+    try (JChannel ch = ClusterVertx.channel(C, null)) {
+      FD_ALL3 fd = ch.getProtocolStack().findProtocol(FD_ALL3.class);
+      assertThat(fd.getTimeout()).isEqualTo(3000);
+      assertThat(fd.getInterval()).isEqualTo(750);
+    }
   }
 
   @Test
-  void aSilentMemberIsDroppedAfterTheFailureTimeout() {
-    Config cfg = ClusterVertx.hazelcast(C);
-    assertThat(cfg.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("3");
-    assertThat(cfg.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
-  }
-
-  @Test
-  void clustersSplitByAPartitionLookForEachOtherEvery15Seconds() {
-    Config cfg = ClusterVertx.hazelcast(C);
-    assertThat(cfg.getProperty("hazelcast.merge.first.run.delay.seconds")).isEqualTo("15");
-    assertThat(cfg.getProperty("hazelcast.merge.next.run.delay.seconds")).isEqualTo("15");
-  }
-
-  @Test
-  void vertxKeepsItsOwnMaps() {
-    Config cfg = ClusterVertx.hazelcast(C);
-    assertThat(cfg.getMultiMapConfigs()).containsKey("__vertx.subs");
-    assertThat(cfg.getMapConfigs()).containsKeys("__vertx.haInfo", "__vertx.nodeInfo");
+  void vertxKeepsItsOwnCaches() throws Exception {
+    var holder = ClusterVertx.caches(C, null);
+    assertThat(holder.getNamedConfigurationBuilders())
+        .containsKeys(
+            "__vertx.subs",
+            "__vertx.haInfo",
+            "__vertx.nodeInfo",
+            "__vertx.distributed.cache.configuration");
+    var maps =
+        holder
+            .getNamedConfigurationBuilders()
+            .get("__vertx.distributed.cache.configuration")
+            .build();
+    assertThat(maps.clustering().cacheMode().isReplicated()).as("every AsyncMap").isTrue();
+    assertThat(maps.clustering().partitionHandling().mergePolicy())
+        .isEqualTo(org.infinispan.conflict.MergePolicy.PREFERRED_ALWAYS);
+    assertThat(holder.getGlobalConfigurationBuilder().build().transport().clusterName())
+        .isEqualTo("test");
   }
 }

@@ -35,7 +35,7 @@ class ClusterConfigTest {
 
   private static ClusterConfig cluster(JsonObject cluster, int httpPort) {
     JsonObject json = DEFAULTS.copy();
-    json.getJsonObject("cluster").mergeIn(cluster);
+    json.getJsonObject("cluster").mergeIn(cluster, true);
     json.getJsonObject("http").put("port", httpPort);
     return AppConfig.from(json, Path.of("/tmp")).cluster();
   }
@@ -61,8 +61,56 @@ class ClusterConfigTest {
     assertThatThrownBy(() -> cluster(new JsonObject().put("enabled", true), 0))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("cluster.nodeName: must be set when http.port is 0");
-    assertThat(cluster(new JsonObject().put("enabled", true).put("nodeName", "n1"), 0).nodeName())
+    assertThat(cluster(keys().put("enabled", true).put("nodeName", "n1"), 0).nodeName())
         .isEqualTo("n1");
+  }
+
+  private static JsonObject keys() {
+    return new JsonObject()
+        .put(
+            "tls",
+            new JsonObject()
+                .put("ca", "keys/ca.crt")
+                .put("cert", "n1.crt")
+                .put("key", "/k/n1.key"));
+  }
+
+  @Test
+  void aClusteredNodeNeedsTheClustersKeysUnlessTlsIsTurnedOff() {
+    for (String missing : List.of("ca", "cert", "key")) {
+      JsonObject c = keys().put("enabled", true);
+      c.getJsonObject("tls").remove(missing);
+      assertThatThrownBy(() -> cluster(c))
+          .as(missing)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("cluster.tls." + missing + ": must name a PEM file");
+    }
+    ClusterConfig.Tls tls = cluster(keys().put("enabled", true)).tls();
+    assertThat(tls.enabled()).isTrue();
+    assertThat(tls.ca()).isEqualTo(Path.of("/tmp/keys/ca.crt"));
+    assertThat(tls.cert()).isEqualTo(Path.of("/tmp/n1.crt"));
+    assertThat(tls.key()).isEqualTo(Path.of("/k/n1.key"));
+    JsonObject off = new JsonObject().put("enabled", true);
+    off.put("tls", new JsonObject().put("enabled", false));
+    assertThat(cluster(off).tls()).isEqualTo(ClusterConfig.Tls.OFF);
+    assertThat(cluster(new JsonObject()).tls().enabled())
+        .as("on by default; a single supervisor needs no keys")
+        .isTrue();
+  }
+
+  @Test
+  void aMajorityOfTheConfiguredNodesIsTheQuorumUnlessSetAndTheLeaseIsSixSeconds() {
+    assertThat(cluster(new JsonObject()).quorum()).as("alone").isEqualTo(1);
+    var three = new JsonObject().put("members", List.of("127.0.0.1:5702", "127.0.0.1:5703"));
+    assertThat(cluster(three).quorum()).isEqualTo(2);
+    var two = new JsonObject().put("members", List.of("127.0.0.1:5702"));
+    assertThat(cluster(two).quorum()).as("a majority of two is two").isEqualTo(2);
+    assertThat(cluster(two.copy().put("quorum", 1)).quorum()).isEqualTo(1);
+    assertThatThrownBy(() -> cluster(two.copy().put("quorum", 3)))
+        .hasMessageStartingWith("cluster.quorum");
+    assertThat(cluster(new JsonObject()).lease()).isEqualTo(Duration.ofSeconds(6));
+    assertThatThrownBy(() -> cluster(new JsonObject().put("lease", "2s")))
+        .hasMessageStartingWith("cluster.lease: must be at least 3s");
   }
 
   @Test

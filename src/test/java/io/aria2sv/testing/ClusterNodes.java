@@ -13,22 +13,13 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Supervisor JVMs ({@link ChildJvm}) joined as one cluster on 127.0.0.1: free Hazelcast ports, a
- * cluster name of their own, TCP-IP members, a 4 s failure timeout, small heaps, and aria2c with
- * every way off the machine turned off. Node {@code i} is named {@code n<i>} and lives in {@code
- * root/n<i>}; it can be killed and started again on the same directories.
+ * Supervisor JVMs ({@link ChildJvm}) joined as one cluster on 127.0.0.1: free cluster ports, a CA
+ * of their own and a certificate each ({@link ClusterCerts}), a cluster name of their own, TCP-IP
+ * members, a 4 s failure timeout, small heaps, and aria2c with every way off the machine turned
+ * off. Node {@code i} is named {@code n<i>} and lives in {@code root/n<i>}; it can be killed and
+ * started again on the same directories.
  */
 public final class ClusterNodes implements AutoCloseable {
-  /** The JDK packages Hazelcast reads (the fat jar's manifest opens them the same way). */
-  public static final List<String> HAZELCAST_FLAGS =
-      List.of(
-          "--add-opens=java.base/java.lang=ALL-UNNAMED",
-          "--add-opens=java.base/java.nio=ALL-UNNAMED",
-          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-          "--add-opens=java.management/sun.management=ALL-UNNAMED",
-          "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED",
-          "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED");
-
   private final Path root;
   private final String name = "test-" + UUID.randomUUID().toString().substring(0, 8);
   private final int[] clusterPorts;
@@ -36,6 +27,7 @@ public final class ClusterNodes implements AutoCloseable {
   private final int[] httpPorts;
   private final Map<String, String> extraEnv;
   private final WebClient web;
+  private final ClusterCerts certs;
 
   public ClusterNodes(Vertx vertx, Path root, int size, Map<String, String> extraEnv) {
     this.root = root;
@@ -44,6 +36,7 @@ public final class ClusterNodes implements AutoCloseable {
     this.httpPorts = new int[size];
     this.extraEnv = extraEnv;
     this.web = WebClient.create(vertx);
+    this.certs = ClusterCerts.ca(root.resolve("keys"));
     for (int i = 0; i < size; i++) {
       clusterPorts[i] = TestConfig.freePort();
     }
@@ -68,6 +61,12 @@ public final class ClusterNodes implements AutoCloseable {
    * clusterPort} and joining every node of this cluster; does not wait for it.
    */
   public ChildJvm spawn(String node, Path dir, int clusterPort) throws Exception {
+    return spawn(node, dir, clusterPort, Map.of());
+  }
+
+  /** As {@link #spawn(String, Path, int)}, with {@code overrides} last in its environment. */
+  public ChildJvm spawn(String node, Path dir, int clusterPort, Map<String, String> overrides)
+      throws Exception {
     Map<String, String> env = ChildJvm.envFor(dir);
     env.put("ARIA2SV_CLUSTER_ENABLED", "true");
     env.put("ARIA2SV_CLUSTER_NAME", name);
@@ -83,16 +82,20 @@ public final class ClusterNodes implements AutoCloseable {
     }
     env.put("ARIA2SV_CLUSTER_MEMBERS", String.join(",", members));
     env.put("ARIA2SV_SUPERVISOR_SHUTDOWN_TIMEOUT", "3s");
+    env.putAll(certs.env(node));
     env.putAll(extraEnv);
+    env.putAll(overrides);
     return ChildJvm.mainWithJvmFlags(jvmFlags(), dir, env);
   }
 
-  /**
-   * Hazelcast's JDK access, and aria2c with nothing going off the machine on a BitTorrent port of
-   * its own.
-   */
+  /** The cluster's CA and its nodes' keys. */
+  public ClusterCerts certs() {
+    return certs;
+  }
+
+  /** aria2c with nothing going off the machine, on a BitTorrent port of its own. */
   public static List<String> jvmFlags() {
-    List<String> flags = new ArrayList<>(HAZELCAST_FLAGS);
+    List<String> flags = new ArrayList<>();
     flags.add("-Xss512k");
     TestConfig.LOOPBACK_ONLY.forEach((k, v) -> flags.add("-Daria2sv.aria2.options." + k + "=" + v));
     flags.add("-Daria2sv.aria2.options.listen-port=" + TestConfig.freePort());
@@ -129,6 +132,20 @@ public final class ClusterNodes implements AutoCloseable {
   public void kill(int i) throws Exception {
     ProcessHandle.of(jvms[i].pid()).ifPresent(ProcessHandle::destroyForcibly);
     jvms[i].awaitExit(java.time.Duration.ofSeconds(10));
+  }
+
+  /**
+   * Waits until node {@code i} is ready: joined, and holding its lease (it sees a majority), so
+   * that it runs and accepts downloads.
+   */
+  public void awaitReady(int i, java.time.Duration atMost) {
+    org.awaitility.Awaitility.await()
+        .atMost(atMost)
+        .pollInterval(java.time.Duration.ofMillis(200))
+        .until(
+            () ->
+                call(i, io.vertx.core.http.HttpMethod.GET, "/health/ready", null).statusCode()
+                    == 200);
   }
 
   /** An HTTP request to node {@code i}'s API. */

@@ -45,6 +45,8 @@ final class Aria2Side {
   private final DownloadQueue queue;
 
   /** aria2's seed-ratio and seed-time (minutes) for torrents whose add does not set them. */
+  private String fenced;
+
   private String seedRatio = "1.0";
 
   private String seedTime = "60";
@@ -90,6 +92,11 @@ final class Aria2Side {
 
   /** As {@link #add(Download, boolean)}, at {@code position} of aria2's waiting downloads. */
   Future<Void> add(Download d, boolean resume, Integer position) {
+    if (fenced != null) {
+      return Future.failedFuture(
+          new io.aria2sv.bus.ServiceException(
+              io.aria2sv.bus.ErrorCode.NOT_RUNNING, "download " + d.id + " waits: " + fenced));
+    }
     queue.hold(d);
     String gid = d.gid;
     return adds.submit(addCall(d, resume).at(position), approximateSize(d))
@@ -113,6 +120,11 @@ final class Aria2Side {
                 queue.release(d);
               }
             });
+  }
+
+  /** Refuses every add to aria2c while {@code why} is non-null (see {@link Window#fence}). */
+  void fence(String why) {
+    fenced = why;
   }
 
   /**

@@ -278,6 +278,49 @@ public final class DownloadManager {
     applier.onNotification(method, gid);
   }
 
+  /**
+   * Fences this node's downloads ({@code why} non-null: aria2c holds none of them and none is sent,
+   * their partial files stay) or lifts the fence (null: the queue runs again, a reconcile first so
+   * that re-adds held up by the fence are made).
+   */
+  public Future<Void> fence(String why) {
+    aria2.fence(why);
+    window.fence(why);
+    return why == null && window.wasReconciled() && aria2.stopped() == null
+        ? reconcile().otherwiseEmpty()
+        : Future.succeededFuture();
+  }
+
+  /** Why this node's downloads are fenced, or null. */
+  public String fenced() {
+    return window.fenced();
+  }
+
+  /**
+   * Drops the downloads with {@code ids} that other nodes took over while this one was fenced
+   * (those this node no longer knows are skipped): they never run here again.
+   *
+   * @return how many were dropped
+   */
+  public Future<Integer> dropTakenOver(Collection<String> ids) {
+    List<Future<Download>> found = new java.util.ArrayList<>();
+    for (String id : ids) {
+      found.add(resolve(id, null).otherwiseEmpty());
+    }
+    return Future.join(found)
+        .transform(
+            ar -> {
+              List<Download> items = new java.util.ArrayList<>();
+              found.forEach(
+                  f -> {
+                    if (f.succeeded() && f.result() != null) {
+                      items.add(f.result());
+                    }
+                  });
+              return forgetting.dropTakenOver(items).map(items.size());
+            });
+  }
+
   /** After a (re)connection to aria2; {@link #openWindow} follows. */
   public Future<Void> reconcile() {
     return reconciler.reconcile();

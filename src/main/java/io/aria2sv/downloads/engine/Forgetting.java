@@ -86,6 +86,18 @@ public final class Forgetting {
   static final int PAGE = 1000;
 
   Future<Void> forget(List<Download> items, String batchId) {
+    return forget(items, batchId, true);
+  }
+
+  /**
+   * Drops downloads another node took over while this one was fenced: out of memory and the
+   * registry, without a word to the catalog (which lists them with their new owner now).
+   */
+  Future<Void> dropTakenOver(List<Download> items) {
+    return forget(items, null, false);
+  }
+
+  private Future<Void> forget(List<Download> items, String batchId, boolean tellCatalog) {
     if (items.isEmpty() && batchId == null) {
       return Future.succeededFuture();
     }
@@ -97,7 +109,9 @@ public final class Forgetting {
     if (batchId != null) {
       index.batches().forget(batchId);
     }
-    events.forgotten(items);
+    if (tellCatalog) {
+      events.forgotten(items);
+    }
     return store.delete(items.stream().map(d -> d.id).toList(), batchId);
   }
 

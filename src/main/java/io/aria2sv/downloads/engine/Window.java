@@ -36,6 +36,7 @@ final class Window {
   private int margin;
   private boolean reconciled;
   private boolean kicked;
+  private String fenced;
 
   Window(
       Vertx vertx,
@@ -72,7 +73,7 @@ final class Window {
    * clients see a paused download's files and options from aria2 itself).
    */
   boolean hasRoom(Download d) {
-    if (!reconciled || !rpc.running()) {
+    if (fenced != null || !reconciled || !rpc.running()) {
       return false;
     }
     return d.status == PAUSED ? queue.heldPaused().size() < size() : queue.occupied() < size();
@@ -106,6 +107,10 @@ final class Window {
   private void fill() {
     beforeFill.run();
     if (!reconciled || !rpc.running()) {
+      return;
+    }
+    if (fenced != null) {
+      emptied();
       return;
     }
     int size = size();
@@ -165,6 +170,53 @@ final class Window {
   private void giveBack(Download d) {
     aria2.giveBack(d, index.newGid(d));
     transitions.changed(d);
+  }
+
+  /**
+   * Fences the downloads ({@code why} non-null) or lifts the fence (null): fenced, aria2c holds
+   * none of them, running or not (each goes back to the queue under a new GID; its partial file and
+   * control file stay for its next add), and none is sent to it until the fence is lifted.
+   */
+  void fence(String why) {
+    boolean changed = (why == null) != (fenced == null);
+    fenced = why;
+    if (changed) {
+      LOG.info(
+          why == null
+              ? "the fence is lifted: aria2c runs the queue again"
+              : "fenced ({}): aria2c holds no download of this node until the fence is lifted",
+          why);
+      kick();
+    }
+  }
+
+  /** Whether aria2c and the registry were brought together since the start. */
+  boolean wasReconciled() {
+    return reconciled;
+  }
+
+  /** Why the downloads are fenced, or null. */
+  String fenced() {
+    return fenced;
+  }
+
+  /**
+   * Everything aria2c holds goes back to the queue (those it ran as waiting, paused as paused), but
+   * seeding torrents.
+   */
+  private void emptied() {
+    for (Download d : List.copyOf(queue.held())) {
+      if (d.firstAddFrom != null) {
+        continue; // its first add is answered first; the next fill gives it back
+      }
+      if (d.status == io.aria2sv.bus.DownloadStatus.SEEDING) {
+        continue; // complete: nobody else runs it, and giving it back would fetch it again
+      }
+      giveBack(d);
+      if (d.status.transferring()) {
+        transitions.move(d, WAITING);
+      }
+    }
   }
 
   /** aria2c's {@code max-concurrent-downloads} as read now: a change resizes the window at once. */
