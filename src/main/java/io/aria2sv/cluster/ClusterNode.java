@@ -46,14 +46,7 @@ public final class ClusterNode extends VerticleBase {
   private long timer = -1;
   private long renewTimer = -1;
   private long fenceTimer = -1;
-
-  /** The fence as the downloads service last confirmed it (it starts fenced). */
-  private boolean fenced = true;
-
-  /** Whether this node held its lease once: a fence after that ends with a rejoin. */
-  private boolean held;
-
-  private boolean fencing;
+  private SelfFence fence;
 
   /** A deployment of this verticle with the effective configuration. */
   public static DeploymentOptions options(JsonObject config) {
@@ -87,6 +80,9 @@ public final class ClusterNode extends VerticleBase {
                   new Leases(
                       vertx, cluster.nodeName(), cluster.quorum(), cluster.lease(), this::others);
               leases.register();
+              fence =
+                  new SelfFence(
+                      vertx, cluster.nodeName(), leases, handovers, dropping -> enter(dropping));
               ClusterRouter router =
                   new ClusterRouter(
                       vertx,
@@ -95,7 +91,7 @@ public final class ClusterNode extends VerticleBase {
                       r.result(),
                       handovers,
                       cluster.requestTimeout(),
-                      this::notServing);
+                      () -> fence.notServing());
               takeover =
                   new Takeover(
                       vertx,
@@ -124,8 +120,8 @@ public final class ClusterNode extends VerticleBase {
                                             .put("quorum", leases.quorum())
                                             .put("members", leases.seen())
                                             .put("holdsLease", leases.holds())
-                                            .put("fenced", fenced)
-                                            .put("why", notServing())
+                                            .put("fenced", fence.fenced())
+                                            .put("why", fence.notServing())
                                             .put("live", new JsonArray(view.live()))
                                             .put("lost", lostOnly())
                                             .put(
@@ -139,7 +135,7 @@ public final class ClusterNode extends VerticleBase {
                         renewTimer =
                             vertx.setPeriodic(
                                 1, leases.renewEvery().toMillis(), id -> leases.renew());
-                        fenceTimer = vertx.setPeriodic(FENCE_CHECK_MILLIS, id -> checkFence());
+                        fenceTimer = vertx.setPeriodic(FENCE_CHECK_MILLIS, id -> fence.check());
                         LOG.info(
                             "node {} joined cluster {}: live nodes {}; {}",
                             cluster.nodeName(),
@@ -153,7 +149,7 @@ public final class ClusterNode extends VerticleBase {
 
   /** After a merge: this node's member entry again, unless it is fenced (its rejoin writes it). */
   private void rewriteEntry() {
-    if (!fenced || !held) {
+    if (!fence.rejoinPending()) {
       members
           .put(cluster.nodeName(), new JsonObject().put("nodeId", manager.getNodeId()))
           .onFailure(
@@ -167,116 +163,6 @@ public final class ClusterNode extends VerticleBase {
     all.addAll(view.live());
     all.remove(cluster.nodeName());
     return all;
-  }
-
-  /**
-   * Why this node neither runs nor accepts downloads now (it does not hold its lease, or is getting
-   * back what it may run), or null.
-   */
-  String notServing() {
-    String why = leases.why();
-    if (why == null && fenced) {
-      return "it is taking back its downloads after its lease ran out";
-    }
-    return why == null ? null : "node " + cluster.nodeName() + ": " + why;
-  }
-
-  /**
-   * Several times a second: a node that no longer holds its lease fences its downloads at once
-   * (aria2c holds none of them); once it holds it again, it first drops what was taken over
-   * meanwhile ({@link #rejoin}), then lifts the fence. One change at a time; repeated until the
-   * downloads service confirms it.
-   */
-  private void checkFence() {
-    if (fencing) {
-      return;
-    }
-    boolean holds = leases.holds();
-    if (holds == !fenced) {
-      return;
-    }
-    fencing = true;
-    Future<Void> change;
-    if (!holds) {
-      String why = leases.why();
-      LOG.warn(
-          "node {} stops its downloads in aria2c: {}; their partial files stay",
-          cluster.nodeName(),
-          why);
-      change = sendFence(true, why);
-    } else {
-      change =
-          (held ? rejoin() : Future.<Void>succeededFuture())
-              .compose(v -> sendFence(false, null))
-              .onSuccess(
-                  v -> LOG.info("node {} holds its lease: its downloads run", cluster.nodeName()));
-    }
-    change.onComplete(
-        ar -> {
-          fencing = false;
-          if (ar.succeeded()) {
-            fenced = !holds;
-            held |= holds;
-          } else {
-            LOG.debug("fence change of node {} not done yet: {}", cluster.nodeName(), ar.cause());
-          }
-        });
-  }
-
-  private Future<Void> sendFence(boolean on, String why) {
-    return vertx
-        .eventBus()
-        .<JsonObject>request(ClusterMaps.FENCE, new JsonObject().put("fenced", on).put("why", why))
-        .mapEmpty();
-  }
-
-  /**
-   * Back in a majority after its lease ran out: under the takeover lock, the downloads other nodes
-   * took over meanwhile leave this node (memory and registry), then it is a member again.
-   */
-  private Future<Void> rejoin() {
-    return vertx
-        .sharedData()
-        .getLockWithTimeout(
-            ClusterMaps.TAKEOVER_LOCK, cluster.requestTimeout().multipliedBy(6).toMillis())
-        .compose(
-            lock ->
-                handovers
-                    .get(cluster.nodeName())
-                    .compose(this::dropTakenOver)
-                    .compose(
-                        v ->
-                            members.put(
-                                cluster.nodeName(),
-                                new JsonObject().put("nodeId", manager.getNodeId())))
-                    .eventually(
-                        () -> {
-                          lock.release();
-                          return Future.succeededFuture();
-                        }));
-  }
-
-  private Future<Void> dropTakenOver(JsonObject record) {
-    JsonArray downloads =
-        record == null ? new JsonArray() : record.getJsonArray("downloads", new JsonArray());
-    if (downloads.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    JsonArray ids = new JsonArray();
-    downloads.forEach(o -> ids.add(((JsonObject) o).getString("id")));
-    return vertx
-        .eventBus()
-        .<JsonObject>request(ClusterMaps.DROP_TAKEN_OVER, new JsonObject().put("ids", ids))
-        .compose(
-            reply -> {
-              LOG.info(
-                  "node {}: {} of its downloads were taken over while it had no lease; dropped"
-                      + " here",
-                  cluster.nodeName(),
-                  reply.body().getInteger("dropped"));
-              return handovers.remove(cluster.nodeName());
-            })
-        .mapEmpty();
   }
 
   /** Every second: who is live now (logged when it changes), then any takeover that is due. */
@@ -335,6 +221,14 @@ public final class ClusterNode extends VerticleBase {
    * Under the takeover lock: what was handed over leaves the session; then this node is a member.
    */
   private Future<Void> join() {
+    return enter(this::dropHandedOver);
+  }
+
+  /**
+   * Under the takeover lock: {@code dropping} handles the record of what other nodes took over from
+   * this one; then this node is a member (again).
+   */
+  private Future<Void> enter(java.util.function.Function<JsonObject, Future<Void>> dropping) {
     return vertx
         .sharedData()
         .getLockWithTimeout(
@@ -343,7 +237,7 @@ public final class ClusterNode extends VerticleBase {
             lock ->
                 handovers
                     .get(cluster.nodeName())
-                    .compose(this::dropHandedOver)
+                    .compose(dropping)
                     .compose(
                         v ->
                             members.put(
