@@ -70,10 +70,18 @@ class ClusterTest {
         .contains("TLS between nodes, this node's certificate CN=n0");
     for (int i = 0; i < 3; i++) {
       int node = i;
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(20))
-          .until(() -> cluster(node).getJsonArray("live").size() == 3);
-      nodes.awaitReady(node, Duration.ofSeconds(20));
+      try {
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(40))
+            .until(() -> cluster(node).getJsonArray("live").size() == 3);
+        nodes.awaitReady(node, Duration.ofSeconds(20));
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        StringBuilder why = new StringBuilder("n" + node + " sees " + cluster(node));
+        for (int n = 0; n < 3; n++) {
+          why.append("\n--- n").append(n).append(":\n").append(nodes.jvm(n).output());
+        }
+        throw new AssertionError(why.toString(), e);
+      }
     }
   }
 

@@ -38,7 +38,7 @@ public final class ClusterNodes implements AutoCloseable {
     this.web = WebClient.create(vertx);
     this.certs = ClusterCerts.ca(root.resolve("keys"));
     for (int i = 0; i < size; i++) {
-      clusterPorts[i] = TestConfig.freePort();
+      clusterPorts[i] = TestConfig.freeFixedPort(); // the same again when a node restarts
     }
   }
 

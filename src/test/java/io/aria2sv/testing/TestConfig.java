@@ -82,6 +82,26 @@ public final class TestConfig {
     }
   }
 
+  /**
+   * A free port below Linux's ephemeral range (32768 and up), for a server that must get the same
+   * port again after a restart: a port of that range can be taken meanwhile as the local port of
+   * any outgoing connection, such as the other cluster nodes' attempts to reach the one that is
+   * down.
+   */
+  public static int freeFixedPort() {
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20_000 + random.nextInt(12_000);
+      try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+        s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1);
+        return port;
+      } catch (java.io.IOException e) {
+        // taken: another one
+      }
+    }
+    throw new IllegalStateException("no free port between 20000 and 32000");
+  }
+
   /** Loads the effective configuration for {@code properties}, with no environment and no file. */
   public static JsonObject load(Vertx vertx, Path root, Properties properties) throws Exception {
     return new ConfigLoader(vertx, root, Map.of(), properties)
