@@ -719,7 +719,7 @@ class ClusterTest {
     int leaves = 1;
     try {
       Awaitility.await()
-          .atMost(Duration.ofSeconds(30))
+          .atMost(Duration.ofSeconds(60))
           .until(
               () ->
                   cluster(stays).getJsonArray("live").size() == 3
