@@ -739,7 +739,9 @@ class ClusterTest {
               + "\n--- n"
               + leaves
               + ":\n"
-              + nodes.jvm(leaves).output(),
+              + nodes.jvm(leaves).output()
+              + "\n--- n2 (started again):\n"
+              + nodes.jvm(2).output(),
           e);
     }
     Set<String> ids = new HashSet<>();
