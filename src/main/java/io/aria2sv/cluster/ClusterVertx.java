@@ -179,6 +179,7 @@ public final class ClusterVertx {
     tcp.setBindPort(c.port());
     tcp.setPortRange(0);
     tcp.setClientBindAddr(host);
+    tcp.setBundlerType(OwnThreadBundler.class.getName());
     if (tls != null) {
       tcp.setSocketFactory(new TLS().setClientAuth(TLSClientAuth.NEED).createSocketFactory(tls));
     }
@@ -194,6 +195,9 @@ public final class ClusterVertx {
     TCPPING ping = new TCPPING();
     ping.setInitialHosts(members);
     ping.setPortRange(0);
+    // asked four times within the join timeout: a first request lost to a connection closed while
+    // both ends dialled each other (a node back on its address at once) does not leave it alone
+    ping.setValue("num_discovery_runs", 4);
     long timeout = c.failureTimeout().toMillis();
     FD_ALL3 fd = new FD_ALL3();
     fd.setTimeout(timeout);
