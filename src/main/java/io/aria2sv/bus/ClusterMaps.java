@@ -36,6 +36,12 @@ public final class ClusterMaps {
   public static final String LEASE = "aria2sv.lease";
 
   /**
+   * On each node ({@link #onNode}): {@code {node}} answered with {@code {record}}, this node's copy
+   * of {@code node}'s {@link #HANDOVERS} record (see {@code io.aria2sv.cluster.HandoverRecords}).
+   */
+  public static final String HANDOVERS_OF = "aria2sv.handovers-of";
+
+  /**
    * This node's local address that fences its downloads or lifts the fence: {@code {fenced, why}}.
    * Fenced, aria2c holds none of them (their partial files stay) and none is sent to it.
    */
@@ -57,6 +63,9 @@ public final class ClusterMaps {
 
   /** Held while a node joins or takes over a lost one's downloads: one at a time, exactly once. */
   public static final String TAKEOVER_LOCK = "aria2sv.takeover";
+
+  /** Lock name to {@code "<node> <token>"}: the cluster's locks, each held by one node. */
+  public static final String LOCKS = "aria2sv.locks";
 
   /** The address at which node {@code node} itself answers {@code address}. */
   public static String onNode(String node, String address) {

@@ -17,6 +17,7 @@ import io.vertx.core.spi.cluster.ClusterManager;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,8 @@ public final class ClusterNode extends VerticleBase {
   private long renewTimer = -1;
   private long fenceTimer = -1;
   private SelfFence fence;
+  private ClusterLock lock;
+  private HandoverRecords records;
 
   /** A deployment of this verticle with the effective configuration. */
   public static DeploymentOptions options(JsonObject config) {
@@ -70,15 +73,24 @@ public final class ClusterNode extends VerticleBase {
     Future<AsyncMap<String, JsonObject>> c = shared.getAsyncMap(ClusterMaps.CATALOG);
     Future<AsyncMap<String, JsonObject>> r = shared.getAsyncMap(ClusterMaps.REQUESTS);
     Future<AsyncMap<String, JsonObject>> h = shared.getAsyncMap(ClusterMaps.HANDOVERS);
-    return Future.all(m, c, r, h)
+    Future<AsyncMap<String, String>> l = shared.getAsyncMap(ClusterMaps.LOCKS);
+    return Future.all(List.of(m, c, r, h, l))
         .compose(
             v -> {
               members = m.result();
               handovers = h.result();
               view = new ClusterView(manager, cluster.nodeName(), members);
+              lock = new ClusterLock(vertx, l.result(), cluster.nodeName(), view::isLive);
+              records = new HandoverRecords(vertx, cluster.nodeName(), handovers);
+              records.register();
               leases =
                   new Leases(
-                      vertx, cluster.nodeName(), cluster.quorum(), cluster.lease(), this::others);
+                      vertx,
+                      cluster.nodeName(),
+                      cluster.quorum(),
+                      cluster.lease(),
+                      this::others,
+                      manager instanceof InfinispanCluster ic ? ic::viewTag : () -> "");
               leases.register();
               fence =
                   new SelfFence(
@@ -99,7 +111,8 @@ public final class ClusterNode extends VerticleBase {
                       router,
                       new Takeover.Maps(members, c.result(), r.result(), handovers),
                       cluster.requestTimeout().multipliedBy(3).toMillis(),
-                      leases);
+                      leases,
+                      lock);
               return waitForOldSelf(
                       System.currentTimeMillis()
                           + cluster.failureTimeout().multipliedBy(2).plusSeconds(5).toMillis())
@@ -229,14 +242,12 @@ public final class ClusterNode extends VerticleBase {
    * this one; then this node is a member (again).
    */
   private Future<Void> enter(java.util.function.Function<JsonObject, Future<Void>> dropping) {
-    return vertx
-        .sharedData()
-        .getLockWithTimeout(
+    return lock.acquire(
             ClusterMaps.TAKEOVER_LOCK, cluster.requestTimeout().multipliedBy(6).toMillis())
         .compose(
-            lock ->
-                handovers
-                    .get(cluster.nodeName())
+            release ->
+                records
+                    .of(cluster.nodeName(), others(), cluster.requestTimeout().toMillis())
                     .compose(dropping)
                     .compose(
                         v ->
@@ -245,7 +256,7 @@ public final class ClusterNode extends VerticleBase {
                                 new JsonObject().put("nodeId", manager.getNodeId())))
                     .eventually(
                         () -> {
-                          lock.release();
+                          release.run();
                           return Future.succeededFuture();
                         }));
   }

@@ -4,6 +4,7 @@ import io.aria2sv.bus.ClusterMaps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,12 +42,26 @@ final class Leases {
   private final Map<String, Long> heard = new HashMap<>();
   private final long born = System.nanoTime();
   private long renewedFrom = Long.MIN_VALUE;
+  private final Supplier<String> viewTag;
   private int answered;
+  private boolean agreed;
   private boolean renewing;
 
-  Leases(Vertx vertx, String me, int quorum, Duration lease, Supplier<Collection<String>> others) {
+  /**
+   * {@code viewTag} names the view of the cluster's shared data this node has settled on (null
+   * while it is still merging or moving data): a lease renewal tells whether the nodes that
+   * answered are on the same one.
+   */
+  Leases(
+      Vertx vertx,
+      String me,
+      int quorum,
+      Duration lease,
+      Supplier<Collection<String>> others,
+      Supplier<String> viewTag) {
     this.vertx = vertx;
     this.me = me;
+    this.viewTag = viewTag;
     this.quorum = quorum;
     this.leaseNanos = lease.toNanos();
     this.renewEveryNanos = leaseNanos / 6;
@@ -63,7 +78,7 @@ final class Leases {
             ClusterMaps.onNode(me, ClusterMaps.LEASE),
             m -> {
               heard.put(m.body().getString("from"), System.nanoTime());
-              m.reply(new JsonObject().put("node", me));
+              m.reply(new JsonObject().put("node", me).put("view", viewTag.get()));
             });
   }
 
@@ -120,13 +135,13 @@ final class Leases {
     long from = System.nanoTime();
     DeliveryOptions o =
         new DeliveryOptions().setSendTimeout(TimeUnit.NANOSECONDS.toMillis(renewEveryNanos));
-    List<Future<?>> asks = new ArrayList<>();
+    List<Future<Message<JsonObject>>> asks = new ArrayList<>();
     for (String node : others.get()) {
       if (!node.equals(me)) {
         asks.add(
             vertx
                 .eventBus()
-                .request(
+                .<JsonObject>request(
                     ClusterMaps.onNode(node, ClusterMaps.LEASE),
                     new JsonObject().put("from", me),
                     o));
@@ -136,10 +151,16 @@ final class Leases {
         .transform(
             ar -> {
               int ok = 0;
-              for (Future<?> f : asks) {
-                ok += f.succeeded() ? 1 : 0;
+              String mine = viewTag.get();
+              boolean same = mine != null;
+              for (Future<Message<JsonObject>> f : asks) {
+                if (f.succeeded()) {
+                  ok++;
+                  same &= mine != null && mine.equals(f.result().body().getString("view"));
+                }
               }
               answered = ok;
+              agreed = same;
               renewing = false;
               if (ok + 1 >= quorum) {
                 renewedFrom = Math.max(renewedFrom, from);
@@ -147,6 +168,15 @@ final class Leases {
               }
               return Future.succeededFuture(false);
             });
+  }
+
+  /**
+   * Whether the nodes that answered the last renewal and this node have settled on the same view of
+   * the cluster's shared data: until then, what this node reads of it may be its own side's copy
+   * from before a partition or a stall.
+   */
+  boolean viewAgreed() {
+    return agreed;
   }
 
   /**

@@ -28,7 +28,7 @@ final class SelfFence {
   /** The fence as the downloads service last confirmed it (it starts fenced). */
   private boolean fenced = true;
 
-  /** Whether this node held its lease once: a fence after that ends with a rejoin. */
+  /** Whether this node held its lease once (its downloads service is up since). */
   private boolean held;
 
   private boolean fencing;
@@ -55,9 +55,9 @@ final class SelfFence {
     return fenced;
   }
 
-  /** Whether this node lost its lease after holding it and has not come back yet. */
+  /** Whether the fence is up: lifting it enters this node in the members map again. */
   boolean rejoinPending() {
-    return fenced && held;
+    return fenced;
   }
 
   /**
@@ -67,7 +67,9 @@ final class SelfFence {
   String notServing() {
     String why = leases.why();
     if (why == null && fenced) {
-      return "it is taking back its downloads after its lease ran out";
+      return leases.viewAgreed()
+          ? "it is taking back its downloads after its lease ran out"
+          : "its copy of the cluster's shared data has not merged with the majority's yet";
     }
     return why == null ? null : "node " + node + ": " + why;
   }
@@ -92,9 +94,14 @@ final class SelfFence {
       String why = leases.why();
       LOG.warn("node {} stops its downloads in aria2c: {}; their partial files stay", node, why);
       change = sendFence(true, why);
+    } else if (!leases.viewAgreed()) {
+      // What it would read now (what was taken over from it) may be its own side's copy from
+      // before the partition or the stall: it waits until its data has merged with the majority's.
+      fencing = false;
+      return;
     } else {
       change =
-          (held ? rejoin() : Future.<Void>succeededFuture())
+          rejoin()
               .compose(v -> sendFence(false, null))
               .onSuccess(v -> LOG.info("node {} holds its lease: its downloads run", node));
     }
@@ -105,7 +112,17 @@ final class SelfFence {
             fenced = !holds;
             held |= holds;
           } else {
-            LOG.debug("fence change of node {} not done yet: {}", node, ar.cause());
+            // before the downloads service is up, a first attempt cannot reach it: not worth a
+            // warning
+            if (held) {
+              LOG.warn(
+                  "node {} could not {} yet (tried again): {}",
+                  node,
+                  holds ? "come back" : "fence its downloads",
+                  String.valueOf(ar.cause().getMessage()));
+            } else {
+              LOG.debug("fence change of node {} not done yet: {}", node, ar.cause().toString());
+            }
           }
         });
   }

@@ -55,6 +55,7 @@ final class Takeover {
   private final Maps maps;
   private final DeliveryOptions adoptOptions;
   private final Leases leases;
+  private final ClusterLock lock;
   private boolean running;
 
   /** The cluster-wide maps a takeover reads and writes. */
@@ -70,8 +71,10 @@ final class Takeover {
       ClusterRouter router,
       Maps maps,
       long timeoutMillis,
-      Leases leases) {
+      Leases leases,
+      ClusterLock lock) {
     this.vertx = vertx;
+    this.lock = lock;
     this.leases = leases;
     this.view = view;
     this.router = router;
@@ -94,16 +97,14 @@ final class Takeover {
       return;
     }
     running = true;
-    vertx
-        .sharedData()
-        .getLockWithTimeout(ClusterMaps.TAKEOVER_LOCK, 2000)
+    lock.acquire(ClusterMaps.TAKEOVER_LOCK, 2000)
         .compose(
-            lock ->
+            release ->
                 takeOverAll(new ArrayList<>(due))
                     .timeout(PASS_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
                     .eventually(
                         () -> {
-                          lock.release();
+                          release.run();
                           return Future.succeededFuture();
                         }))
         .onComplete(
