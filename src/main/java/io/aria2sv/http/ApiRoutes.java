@@ -35,8 +35,9 @@ final class ApiRoutes {
 
   ApiRoutes(Vertx vertx, Duration requestTimeout) {
     this.vertx = vertx;
-    this.quick = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis());
-    this.slow = new DeliveryOptions().setSendTimeout(longest(requestTimeout).toMillis());
+    this.quick = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis()).setLocalOnly(true);
+    this.slow =
+        new DeliveryOptions().setSendTimeout(longest(requestTimeout).toMillis()).setLocalOnly(true);
   }
 
   /** The longest any request may wait for its answer. */
@@ -137,7 +138,10 @@ final class ApiRoutes {
   private void control(RoutingContext ctx, String address) {
     vertx
         .eventBus()
-        .request(address, new JsonObject(), new DeliveryOptions().setSendTimeout(120_000));
+        .request(
+            address,
+            new JsonObject(),
+            new DeliveryOptions().setSendTimeout(120_000).setLocalOnly(true));
     request(Addresses.SUPERVISOR_STATUS, new JsonObject(), quick)
         .onSuccess(
             status ->

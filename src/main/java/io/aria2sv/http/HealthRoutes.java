@@ -23,7 +23,8 @@ final class HealthRoutes {
   private HealthRoutes() {}
 
   static void mount(Router router, Vertx vertx, Duration timeout) {
-    DeliveryOptions ask = new DeliveryOptions().setSendTimeout(timeout.toMillis());
+    DeliveryOptions ask =
+        new DeliveryOptions().setSendTimeout(timeout.toMillis()).setLocalOnly(true);
     HealthChecks live =
         HealthChecks.create(vertx).register("event-loop", p -> p.complete(Status.OK()));
     HealthChecks ready =

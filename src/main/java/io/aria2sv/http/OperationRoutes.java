@@ -16,11 +16,12 @@ import io.vertx.ext.web.RoutingContext;
 final class OperationRoutes {
   private final Vertx vertx;
   private final DeliveryOptions quick;
-  private final DeliveryOptions fetching = new DeliveryOptions().setSendTimeout(120_000);
+  private final DeliveryOptions fetching =
+      new DeliveryOptions().setSendTimeout(120_000).setLocalOnly(true);
 
   OperationRoutes(Vertx vertx, java.time.Duration requestTimeout) {
     this.vertx = vertx;
-    this.quick = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis());
+    this.quick = new DeliveryOptions().setSendTimeout(requestTimeout.toMillis()).setLocalOnly(true);
   }
 
   void mount(Router router) {

@@ -115,7 +115,7 @@ final class SseRoutes {
           .<JsonObject>request(
               Addresses.SSE_REPLAY,
               new JsonObject().put("after", after),
-              new DeliveryOptions().setSendTimeout(5000))
+              new DeliveryOptions().setSendTimeout(5000).setLocalOnly(true))
           .onComplete(
               ar -> {
                 if (ar.succeeded()) {

@@ -125,7 +125,9 @@ final class SchedulePauses {
     return vertx
         .eventBus()
         .<JsonObject>request(
-            Addresses.DOWNLOADS_BULK, request, new DeliveryOptions().setSendTimeout(60_000))
+            Addresses.DOWNLOADS_BULK,
+            request,
+            new DeliveryOptions().setSendTimeout(60_000).setLocalOnly(true))
         .map(m -> m.body());
   }
 

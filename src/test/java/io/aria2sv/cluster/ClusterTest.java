@@ -696,8 +696,10 @@ class ClusterTest {
           nodes.call(
               other, HttpMethod.POST, "/api/v1/downloads/" + d.getString("id") + "/pause", null);
       long ms = (System.nanoTime() - t0) / 1_000_000;
-      assertThat(r.statusCode()).as(r.bodyAsString()).isIn(503, 504);
+      String asked = "after " + ms + " ms; n" + other + ":\n" + nodes.jvm(other).output();
+      assertThat(r.statusCode()).as(asked).isIn(503, 504);
       assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message"))
+          .as(asked)
           .contains("n" + owner);
       // cluster.requestTimeout is 2 s here; pause is a slow action (3 x), plus a second's slack.
       assertThat(ms).isLessThan(7_000);
