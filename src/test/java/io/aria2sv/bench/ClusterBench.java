@@ -58,11 +58,21 @@ class ClusterBench {
     WebClient web = WebClient.create(vertx);
     List<Double> failover = new ArrayList<>();
     List<Double> clusterRates = new ArrayList<>();
+    List<Double> nodeStarts = new ArrayList<>();
+    List<Double> nodeRss = new ArrayList<>();
     double clusterCpu;
     try (ClusterNodes nodes =
         new ClusterNodes(
             vertx, root.resolve("cluster"), 3, Map.of("ARIA2SV_CLUSTER_FAILURE_TIMEOUT", "5s"))) {
-      nodes.startAll();
+      for (int i = 0; i < 3; i++) {
+        long t0 = System.nanoTime();
+        nodes.start(i);
+        nodes.awaitReady(i, Duration.ofSeconds(60));
+        nodeStarts.add((System.nanoTime() - t0) / 1e6);
+      }
+      for (int i = 0; i < 3; i++) {
+        nodeRss.add(BenchSupport.rssKib(nodes.jvm(i).pid()) / 1024.0);
+      }
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
           .until(
@@ -128,7 +138,16 @@ class ClusterBench {
     List<Double> singleRates = new ArrayList<>();
     double singleCpu;
     Path single = root.resolve("single");
+    long s0 = System.nanoTime();
     ChildJvm jvm = startSingle(single);
+    ChildJvm first = jvm;
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(20))
+        .ignoreExceptions()
+        .until(() -> ready(web, port(first)));
+    double singleStart = (System.nanoTime() - s0) / 1e6;
+    double singleRss = BenchSupport.rssKib(jvm.pid()) / 1024.0;
     try {
       for (int run = 0; run < RUNS; run++) {
         Set<String> ids = new HashSet<>();
@@ -190,8 +209,8 @@ class ClusterBench {
         RUNS
             + " kills, "
             + PER_NODE
-            + " unfinished downloads on the killed node each, shipped cluster.failureTimeout 5s; "
-            + "a frozen (not killed) node is only dropped after the failure timeout");
+            + " unfinished downloads on the killed node each, shipped cluster.failureTimeout 5s and cluster.lease 6s (taken over 7.5 s after the last renewal seen); "
+            + "a frozen (not killed) node is taken over the same way, once its lease ran out");
     BenchReport.Stats c = BenchReport.Stats.of(clusterRates);
     BenchReport.Stats s = BenchReport.Stats.of(singleRates);
     BenchReport.add(
@@ -207,7 +226,37 @@ class ClusterBench {
             "%d paused adds over HTTP, %d in flight, median of %d after %d warm-up rounds; CPU per add: cluster %.2f ms "
                 + "(3 JVMs + 3 aria2c), single %.2f ms (1 JVM + aria2c)",
             ADDS, CONCURRENCY, RUNS, WARM_UP, clusterCpu, singleCpu));
+    BenchReport.Stats st = BenchReport.Stats.of(nodeStarts);
+    BenchReport.add(
+        "a cluster node's start to ready (joined, holding its lease), 3 started in turn",
+        "ms",
+        st,
+        "single supervisor's start to ready, same run",
+        BenchReport.Stats.of(List.of(singleStart)),
+        st.median() / singleStart,
+        "report",
+        true,
+        "each node: JVM spawn until /health/ready answers 200; TLS key loading, JGroups join"
+            + " (2 s discovery wait on the first) and the first lease included");
+    BenchReport.Stats rss = BenchReport.Stats.of(nodeRss);
+    BenchReport.add(
+        "RSS of a cluster node's JVM once ready",
+        "MiB",
+        rss,
+        "single supervisor's JVM once ready",
+        BenchReport.Stats.of(List.of(singleRss)),
+        rss.median() / singleRss,
+        "report",
+        true,
+        "VmRSS of each JVM (aria2c not counted), -Xmx128m as the tests run them");
     assertThat(failover).hasSize(RUNS);
+  }
+
+  private static boolean ready(WebClient web, int port) throws Exception {
+    var r =
+        io.aria2sv.testing.SupervisorHarness.await(
+            web.request(HttpMethod.GET, port, "127.0.0.1", "/health/ready").timeout(5000).send());
+    return r.statusCode() == 200;
   }
 
   private static Set<String> awaitActive(ClusterNodes nodes, Set<String> ids, String victim)

@@ -1,157 +1,189 @@
 package io.aria2sv.testing;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
-import java.nio.file.Files;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
- * What each node's aria2c runs, asked of aria2c itself (its port and secret read from the node's
- * {@code aria2.conf}), every 200 ms, whatever the supervisors do: a download is known by its file
- * name. Keeps the history, and finds the moments a download was active on two nodes at once.
+ * What each node's aria2c runs, asked of aria2c itself every {@value #PERIOD_MS} ms by an {@link
+ * Aria2Poller} process per node (in the node's network namespace when it has one), whatever the
+ * supervisors do: a download is known by its file name. Keeps the history, and finds the moments a
+ * download was active on two nodes at once (two polls of the same {@value #PERIOD_MS} ms slot).
  */
 public final class ActivityChecker implements AutoCloseable {
-  /** One poll round: when (ms since the start), and the file names each node's aria2c ran. */
-  public record Round(long atMs, Map<String, Set<String>> active) {}
+  /** How often each aria2c is asked. */
+  public static final long PERIOD_MS = 200;
 
-  /** A download active on two nodes in the same round. */
+  /** One answer: when (ms since the checker started), which node, the file names it ran. */
+  public record Sample(long atMs, String node, Set<String> active) {}
+
+  /** A download active on two nodes in the same slot. */
   public record Violation(long atMs, String file, List<String> nodes) {}
 
-  private final Vertx vertx;
-  private final WebClient web;
-  private final Map<String, Path> dataDirs;
-  private final List<Round> history = Collections.synchronizedList(new ArrayList<>());
-  private final long t0 = System.nanoTime();
-  private final long timer;
+  private final long t0 = System.currentTimeMillis();
+  private final List<Sample> history = Collections.synchronizedList(new ArrayList<>());
+  private final List<Process> pollers = new ArrayList<>();
 
-  /** Polls the aria2c of each node (name to data directory). */
-  public ActivityChecker(Vertx vertx, Map<String, Path> dataDirs) {
-    this.vertx = vertx;
-    this.web = WebClient.create(vertx);
-    this.dataDirs = dataDirs;
-    this.timer = vertx.setPeriodic(200, id -> poll());
+  /** Polls the aria2c of each node (name to data directory) from this machine's namespace. */
+  public ActivityChecker(Map<String, Path> dataDirs) throws IOException {
+    this(dataDirs, node -> List.of());
   }
 
-  /** Milliseconds since the checker started (the time line of {@link #history}). */
-  public long now() {
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-  }
-
-  private void poll() {
-    long at = now();
-    Map<String, Set<String>> round = new java.util.concurrent.ConcurrentHashMap<>();
-    List<io.vertx.core.Future<?>> asks = new ArrayList<>();
-    dataDirs.forEach(
-        (node, dir) -> {
-          Map<String, String> conf = conf(dir.resolve("aria2.conf"));
-          if (conf == null) {
-            return;
-          }
-          JsonObject call =
-              new JsonObject()
-                  .put("jsonrpc", "2.0")
-                  .put("id", "c")
-                  .put("method", "aria2.tellActive")
-                  .put(
-                      "params",
-                      new JsonArray()
-                          .add("token:" + conf.get("rpc-secret"))
-                          .add(new JsonArray().add("files")));
-          asks.add(
-              web.post(Integer.parseInt(conf.get("rpc-listen-port")), "127.0.0.1", "/jsonrpc")
-                  .timeout(150)
-                  .sendJsonObject(call)
-                  .onSuccess(
-                      r -> {
-                        Set<String> names = new HashSet<>();
-                        JsonArray result = r.bodyAsJsonObject().getJsonArray("result");
-                        if (result != null) {
-                          result.forEach(
-                              o -> {
-                                JsonArray files = ((JsonObject) o).getJsonArray("files");
-                                if (files != null && !files.isEmpty()) {
-                                  String p = files.getJsonObject(0).getString("path", "");
-                                  names.add(Path.of(p).getFileName().toString());
-                                }
-                              });
-                        }
-                        round.put(node, names);
-                      }));
-        });
-    io.vertx.core.Future.join(asks).onComplete(ar -> history.add(new Round(at, Map.copyOf(round))));
-  }
-
-  private static Map<String, String> conf(Path file) {
-    try {
-      Map<String, String> out = new HashMap<>();
-      for (String line : Files.readAllLines(file)) {
-        int eq = line.indexOf('=');
-        if (eq > 0) {
-          out.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-        }
-      }
-      return out.containsKey("rpc-secret") ? out : null;
-    } catch (java.io.IOException e) {
-      return null; // not written yet, or being replaced
+  /**
+   * Polls the aria2c of each node (name to data directory), each poller started with {@code
+   * prefix}'s command in front (such as {@code ip netns exec <ns>}).
+   */
+  public ActivityChecker(Map<String, Path> dataDirs, Function<String, List<String>> prefix)
+      throws IOException {
+    for (Map.Entry<String, Path> e : dataDirs.entrySet()) {
+      List<String> cmd = new ArrayList<>(prefix.apply(e.getKey()));
+      cmd.addAll(
+          List.of(
+              ProcessHandle.current().info().command().orElse("java"),
+              "-Xmx24m",
+              "-XX:TieredStopAtLevel=1",
+              "-cp",
+              System.getProperty("java.class.path"),
+              Aria2Poller.class.getName(),
+              e.getValue().resolve("aria2.conf").toString(),
+              String.valueOf(PERIOD_MS)));
+      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      pollers.add(p);
+      Thread reader = new Thread(() -> read(e.getKey(), p), "poller-" + e.getKey());
+      reader.setDaemon(true);
+      reader.start();
     }
   }
 
-  /** Every download active on two nodes in one round at or after {@code fromMs}. */
-  public List<Violation> violations(long fromMs) {
-    List<Violation> out = new ArrayList<>();
+  private void read(String node, Process p) {
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        int tab = line.indexOf('\t');
+        String answer = line.substring(tab + 1);
+        if (tab < 0 || answer.equals("-")) {
+          continue; // no answer this time: nothing known, not "nothing runs"
+        }
+        Set<String> names = names(answer);
+        if (names != null) {
+          history.add(new Sample(Long.parseLong(line.substring(0, tab)) - t0, node, names));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // the poller ended
+    }
+  }
+
+  private static Set<String> names(String answer) {
+    JsonArray result;
+    try {
+      result = new JsonObject(answer).getJsonArray("result");
+    } catch (RuntimeException e) {
+      return null;
+    }
+    if (result == null) {
+      return null;
+    }
+    Set<String> names = new HashSet<>();
+    result.forEach(
+        o -> {
+          JsonArray files = ((JsonObject) o).getJsonArray("files");
+          if (files != null && !files.isEmpty()) {
+            String p = files.getJsonObject(0).getString("path", "");
+            if (!p.isEmpty()) {
+              names.add(Path.of(p).getFileName().toString());
+            }
+          }
+        });
+    return names;
+  }
+
+  /** Milliseconds since the checker started (the time line of its history). */
+  public long now() {
+    return System.currentTimeMillis() - t0;
+  }
+
+  /** How many answers came from {@code node} so far. */
+  public long answers(String node) {
     synchronized (history) {
-      for (Round r : history) {
-        if (r.atMs() < fromMs) {
+      return history.stream().filter(s -> s.node().equals(node)).count();
+    }
+  }
+
+  /** Every download active on two nodes in one slot at or after {@code fromMs}. */
+  public List<Violation> violations(long fromMs) {
+    Map<Long, Map<String, List<String>>> slots = new TreeMap<>();
+    synchronized (history) {
+      for (Sample s : history) {
+        if (s.atMs() < fromMs) {
           continue;
         }
-        Map<String, List<String>> where = new HashMap<>();
-        r.active()
+        Map<String, List<String>> where =
+            slots.computeIfAbsent(s.atMs() / PERIOD_MS, k -> new TreeMap<>());
+        s.active()
             .forEach(
-                (node, files) ->
-                    files.forEach(f -> where.computeIfAbsent(f, k -> new ArrayList<>()).add(node)));
-        where.forEach(
-            (file, nodes) -> {
-              if (nodes.size() > 1) {
-                out.add(new Violation(r.atMs(), file, List.copyOf(nodes)));
-              }
-            });
+                f -> {
+                  List<String> on = where.computeIfAbsent(f, k -> new ArrayList<>());
+                  if (!on.contains(s.node())) {
+                    on.add(s.node());
+                  }
+                });
       }
     }
+    List<Violation> out = new ArrayList<>();
+    slots.forEach(
+        (slot, where) ->
+            where.forEach(
+                (file, nodes) -> {
+                  if (nodes.size() > 1) {
+                    out.add(new Violation(slot * PERIOD_MS, file, List.copyOf(nodes)));
+                  }
+                }));
     return out;
   }
 
-  /** The history of {@code file}: each round's nodes that ran it, for a report. */
+  /** The history of {@code file}: when each node's aria2c began and stopped running it. */
   public String historyOf(String file) {
     StringBuilder b = new StringBuilder(file).append(':');
+    Map<String, Boolean> running = new TreeMap<>();
     synchronized (history) {
-      for (Round r : history) {
-        List<String> on = new ArrayList<>();
-        r.active()
-            .forEach(
-                (node, files) -> {
-                  if (files.contains(file)) {
-                    on.add(node);
-                  }
-                });
-        b.append(String.format("%n  %6d ms %s", r.atMs(), on));
+      for (Sample s : history) {
+        boolean runs = s.active().contains(file);
+        Boolean before = running.put(s.node(), runs);
+        if (before == null ? runs : before != runs) {
+          b.append(
+              String.format("%n  %6d ms %s %s", s.atMs(), s.node(), runs ? "runs it" : "stopped"));
+        }
       }
     }
     return b.toString();
   }
 
+  /** A report of {@code violations}: each file's history once. */
+  public String report(List<Violation> violations) {
+    return violations.stream()
+        .map(Violation::file)
+        .distinct()
+        .map(this::historyOf)
+        .reduce((a, b) -> a + "\n" + b)
+        .orElse("");
+  }
+
   @Override
   public void close() {
-    vertx.cancelTimer(timer);
-    web.close();
+    pollers.forEach(Process::destroyForcibly);
   }
 }

@@ -25,7 +25,7 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   private static final java.util.regex.Pattern PORT =
-      java.util.regex.Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)/");
+      java.util.regex.Pattern.compile("listening on https?://[^/]+:(\\d+)/");
 
   /**
    * The environment of a supervisor under {@code root}: its data and download dirs, HTTP on a free
@@ -60,7 +60,18 @@ public final class ChildJvm implements AutoCloseable {
    */
   public static ChildJvm mainWithJvmFlags(
       List<String> jvmFlags, Path cwd, Map<String, String> env, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx128m"));
+    return mainWithJvmFlags(List.of(), jvmFlags, cwd, env, args);
+  }
+
+  /**
+   * As {@link #mainWithJvmFlags(List, Path, Map, String...)}, run by {@code prefix} (such as {@code
+   * ip netns exec <ns>}, which runs the JVM in a network namespace under the same pid).
+   */
+  public static ChildJvm mainWithJvmFlags(
+      List<String> prefix, List<String> jvmFlags, Path cwd, Map<String, String> env, String... args)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.addAll(List.of(javaBinary(), "-Xmx128m"));
     cmd.addAll(jvmFlags);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.aria2sv.Main"));
     cmd.addAll(List.of(args));

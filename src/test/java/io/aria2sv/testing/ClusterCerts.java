@@ -35,15 +35,21 @@ public final class ClusterCerts {
   }
 
   public Path cert(String node) {
-    return nodeFiles(node).resolve(node + ".crt");
+    return nodeFiles(node, "127.0.0.1").resolve(node + ".crt");
   }
 
   public Path key(String node) {
-    return nodeFiles(node).resolve(node + ".key");
+    return nodeFiles(node, "127.0.0.1").resolve(node + ".key");
   }
 
   /** The environment that gives node {@code node} its keys (made now if they are not yet). */
   public Map<String, String> env(String node) {
+    return env(node, "127.0.0.1");
+  }
+
+  /** As {@link #env(String)}, for a node on {@code ip} (in its certificate when made now). */
+  public Map<String, String> env(String node, String ip) {
+    nodeFiles(node, ip);
     Map<String, String> env = new HashMap<>();
     env.put("ARIA2SV_CLUSTER_TLS_CA", caCert().toString());
     env.put("ARIA2SV_CLUSTER_TLS_CERT", cert(node).toString());
@@ -51,9 +57,9 @@ public final class ClusterCerts {
     return env;
   }
 
-  private synchronized Path nodeFiles(String node) {
+  private synchronized Path nodeFiles(String node, String ip) {
     if (!Files.exists(dir.resolve(node + ".crt"))) {
-      run("node", dir.toString(), node, "127.0.0.1");
+      run("node", dir.toString(), node, ip);
     }
     return dir;
   }

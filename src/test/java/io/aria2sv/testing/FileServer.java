@@ -35,17 +35,24 @@ public final class FileServer implements AutoCloseable {
   private final Set<String> noRanges = ConcurrentHashMap.newKeySet();
   private volatile long bytesPerSecond;
   private HttpServer server;
+  private String host = "127.0.0.1";
 
   public FileServer(Vertx vertx) {
     this.vertx = vertx;
   }
 
   public FileServer start() throws Exception {
+    return start("127.0.0.1");
+  }
+
+  /** Listens on {@code host} (a port of its own). */
+  public FileServer start(String host) throws Exception {
+    this.host = host;
     server =
         vertx
             .createHttpServer()
             .requestHandler(this::handle)
-            .listen(0, "127.0.0.1")
+            .listen(0, host)
             .toCompletionStage()
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);
@@ -76,7 +83,7 @@ public final class FileServer implements AutoCloseable {
   }
 
   public String url(String name) {
-    return "http://127.0.0.1:" + port() + "/files/" + name;
+    return "http://" + host + ":" + port() + "/files/" + name;
   }
 
   /** The next {@code n} requests for {@code name} are answered 503. */
