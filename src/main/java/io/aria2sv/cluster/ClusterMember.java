@@ -70,8 +70,7 @@ public final class ClusterMember implements ClusterRole {
             ClusterMaps.MERGED,
             m -> {
               if (catalog != null && manager.fenced() == null) {
-                catalog.putAll(manager.all(), manager::json);
-                catalogCold(manager, null);
+                republish(manager);
               }
             });
     vertx
@@ -91,8 +90,7 @@ public final class ClusterMember implements ClusterRole {
             opened -> {
               catalog = opened;
               events.catalog(catalog);
-              catalog.putAll(manager.all(), manager::json);
-              catalogCold(manager, null);
+              republish(manager);
               return null;
             });
   }
@@ -109,11 +107,16 @@ public final class ClusterMember implements ClusterRole {
         .map(
             v -> {
               if (!on && catalog != null) {
-                catalog.putAll(manager.all(), manager::json);
-                catalogCold(manager, null);
+                republish(manager);
               }
               return new JsonObject().put("fenced", on);
             });
+  }
+
+  /** Every download of this node into the catalog: those in memory, then the cold ones. */
+  private void republish(DownloadManager manager) {
+    catalog.putAll(manager.all(), manager::json);
+    catalogCold(manager, null);
   }
 
   /**

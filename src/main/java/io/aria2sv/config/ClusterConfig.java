@@ -63,7 +63,12 @@ public record ClusterConfig(
         requestTimeout,
         tls,
         Duration.ofSeconds(6),
-        (members.size() + 1) / 2 + 1);
+        majority(members.size() + 1));
+  }
+
+  /** More than half of {@code nodes}: 2 of 3, 3 of 5, 2 of 2. */
+  static int majority(int nodes) {
+    return nodes / 2 + 1;
   }
 
   /**
@@ -142,7 +147,7 @@ public record ClusterConfig(
 
   private static int quorum(ConfigReader c, int nodes) {
     int q = (int) c.integer("quorum", 0, nodes);
-    return q == 0 ? nodes / 2 + 1 : q;
+    return q == 0 ? majority(nodes) : q;
   }
 
   private static Tls tls(ConfigReader t, boolean clustered, Path base) {
