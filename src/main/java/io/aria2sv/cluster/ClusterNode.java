@@ -35,6 +35,7 @@ public final class ClusterNode extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
   private static final long TICK_MILLIS = 1000;
   private static final long FENCE_CHECK_MILLIS = 200;
+  private static final int ENTRY_EVERY_TICKS = 5;
 
   private ClusterConfig cluster;
   private Path dataDir;
@@ -50,6 +51,8 @@ public final class ClusterNode extends VerticleBase {
   private SelfFence fence;
   private ClusterLock lock;
   private HandoverRecords records;
+  private long ticks;
+  private boolean leaving;
 
   /** A deployment of this verticle with the effective configuration. */
   public static DeploymentOptions options(JsonObject config) {
@@ -160,9 +163,12 @@ public final class ClusterNode extends VerticleBase {
             });
   }
 
-  /** After a merge: this node's member entry again, unless it is fenced (its rejoin writes it). */
+  /**
+   * After a merge, and every few seconds: this node's member entry again, unless it is fenced (its
+   * rejoin writes it) or leaving.
+   */
   private void rewriteEntry() {
-    if (!fence.rejoinPending()) {
+    if (!fence.rejoinPending() && !leaving) {
       members
           .put(cluster.nodeName(), new JsonObject().put("nodeId", manager.getNodeId()))
           .onFailure(
@@ -180,6 +186,11 @@ public final class ClusterNode extends VerticleBase {
 
   /** Every second: who is live now (logged when it changes), then any takeover that is due. */
   private void tick() {
+    // Every few seconds this node's entry again: a merge whose conflict resolution failed left
+    // another node's copy of the members map without it (measured in ClusterPartitionTest).
+    if (++ticks % ENTRY_EVERY_TICKS == 0) {
+      rewriteEntry();
+    }
     java.util.List<String> before = view.live();
     view.refresh(handovers)
         .onComplete(
@@ -311,6 +322,7 @@ public final class ClusterNode extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    leaving = true;
     for (long t : new long[] {timer, renewTimer, fenceTimer}) {
       if (t >= 0) {
         vertx.cancelTimer(t);

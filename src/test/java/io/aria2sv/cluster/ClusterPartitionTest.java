@@ -236,6 +236,26 @@ class ClusterPartitionTest {
             phase + ": n" + n + " not ready after healing:" + nodes.report(), e);
       }
     }
+    // and every node sees the other two live again
+    for (int i = 0; i < 3; i++) {
+      int n = i;
+      try {
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(250))
+            .until(
+                () ->
+                    nodes
+                            .call(n, HttpMethod.GET, "/api/v1/cluster", null)
+                            .bodyAsJsonObject()
+                            .getJsonArray("live")
+                            .size()
+                        == 3);
+      } catch (ConditionTimeoutException e) {
+        throw new AssertionError(
+            phase + ": n" + n + " does not see every node live:" + nodes.report(), e);
+      }
+    }
     files.throttle(0);
     Awaitility.await()
         .atMost(Duration.ofSeconds(60))
