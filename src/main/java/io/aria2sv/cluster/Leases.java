@@ -45,6 +45,7 @@ final class Leases {
   private final Supplier<String> viewTag;
   private int answered;
   private boolean agreed;
+  private long lapsedFor;
   private boolean renewing;
 
   /**
@@ -163,11 +164,36 @@ final class Leases {
               agreed = same;
               renewing = false;
               if (ok + 1 >= quorum) {
+                if (renewedFrom != Long.MIN_VALUE
+                    && from - renewedFrom >= leaseNanos - fenceLeadNanos) {
+                  lapsedFor = from - renewedFrom;
+                }
                 renewedFrom = Math.max(renewedFrom, from);
                 return Future.succeededFuture(true);
               }
               return Future.succeededFuture(false);
             });
+  }
+
+  /**
+   * Whether this node's lease ran out between two renewals (its last renewal started past the point
+   * where its downloads had to stop): the others may have taken them over meanwhile, though it
+   * holds a lease again. Stays so until {@link #clearLapse()}.
+   */
+  boolean lapsed() {
+    return lapsedFor > 0;
+  }
+
+  /** Why the lease lapsed, for the log. */
+  String lapse() {
+    return "its lease ran out ("
+        + TimeUnit.NANOSECONDS.toMillis(lapsedFor)
+        + " ms between two renewals: stopped or cut off) before it was renewed";
+  }
+
+  /** The lapse was dealt with: this node fenced its downloads. */
+  void clearLapse() {
+    lapsedFor = 0;
   }
 
   /**

@@ -84,14 +84,17 @@ final class SelfFence {
     if (fencing) {
       return;
     }
-    boolean holds = leases.holds();
+    // A lease that ran out and was renewed before this check saw it (a stall: the first renewal
+    // after waking answers at once) still means the others may have taken its downloads over.
+    boolean lapsed = !fenced && leases.lapsed();
+    boolean holds = leases.holds() && !lapsed;
     if (holds == !fenced) {
       return;
     }
     fencing = true;
     Future<Void> change;
     if (!holds) {
-      String why = leases.why();
+      String why = lapsed ? leases.lapse() : leases.why();
       LOG.warn("node {} stops its downloads in aria2c: {}; their partial files stay", node, why);
       change = sendFence(true, why);
     } else if (!leases.viewAgreed()) {
@@ -111,6 +114,9 @@ final class SelfFence {
           if (ar.succeeded()) {
             fenced = !holds;
             held |= holds;
+            if (lapsed) {
+              leases.clearLapse();
+            }
           } else {
             // before the downloads service is up, a first attempt cannot reach it: not worth a
             // warning
