@@ -1,12 +1,11 @@
 package io.aria2sv.cluster;
 
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jgroups.Address;
 import org.jgroups.Message;
 import org.jgroups.protocols.NoBundler;
 import org.jgroups.util.ByteArrayDataOutputStream;
@@ -18,18 +17,17 @@ import org.slf4j.LoggerFactory;
  * off (connection attempts that wait for their time-out, a socket buffer that no longer drains)
  * holds up only the messages to it. JGroups' default bundler sends everything on one thread: one
  * such member held up every message to the others for 15 s and more (measured in
- * ClusterPartitionTest). Unlike JGroups' own experimental asynchronous bundler, a message that
- * cannot be sent is logged as one warning per member and half minute, not as an error with a stack
- * trace each time: JGroups retransmits it, or drops the member.
+ * ClusterPartitionTest). Unlike JGroups' own experimental asynchronous bundler, a member that
+ * cannot be sent to is logged once (a warning), and once when it is reached again, not as an error
+ * with a stack trace for every message: JGroups retransmits, or drops the member.
  *
  * <p>Named by its class in {@code TP.setBundlerType}, which makes one per channel.
  */
 public final class OwnThreadBundler extends NoBundler {
   private static final Logger LOG = LoggerFactory.getLogger(OwnThreadBundler.class);
-  private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final AtomicInteger THREADS = new AtomicInteger();
 
-  private final Map<String, Long> warned = new ConcurrentHashMap<>();
+  private final Set<String> failing = ConcurrentHashMap.newKeySet();
   private final ThreadPoolExecutor senders =
       new ThreadPoolExecutor(
           0,
@@ -54,28 +52,25 @@ public final class OwnThreadBundler extends NoBundler {
   public void send(Message msg) {
     senders.execute(
         () -> {
+          String to = msg.getDest() == null ? "all" : msg.getDest().toString();
           try {
             sendSingleMessage(msg, new ByteArrayDataOutputStream(msg.size() + 10));
           } catch (Exception e) {
-            failed(msg.getDest(), e);
+            if (failing.add(to)) {
+              LOG.warn(
+                  "cannot send to cluster member {} (JGroups retransmits, or drops the member;"
+                      + " said once until it is reached again): {}",
+                  to,
+                  e.toString());
+            } else {
+              LOG.debug("cannot send to cluster member {}: {}", to, e.toString());
+            }
+            return;
+          }
+          if (!failing.isEmpty() && failing.remove(to)) {
+            LOG.info("cluster member {} is reached again", to);
           }
         });
-  }
-
-  private void failed(Address dest, Exception e) {
-    long now = System.nanoTime();
-    String key = dest == null ? "all" : dest.toString();
-    Long last = warned.get(key);
-    if (last == null || now - last > QUIET_NANOS) {
-      warned.put(key, now);
-      LOG.warn(
-          "cannot send to cluster member {} (retransmitted, or the member is dropped; quiet for 30 s"
-              + " about it): {}",
-          key,
-          e.toString());
-    } else {
-      LOG.debug("cannot send to cluster member {}: {}", dest, e.toString());
-    }
   }
 
   @Override
