@@ -50,9 +50,11 @@ public final class TestNetwork implements AutoCloseable {
   private void build() throws IOException {
     String svc = bridge("s");
     String clu = bridge("c");
-    ip("link", "add", svc, "type", "bridge");
+    // no multicast snooping: a bridge that snoops joins 224.0.0.106, which ClusterTest's check
+    // that nothing here joined a multicast group would see
+    ip("link", "add", svc, "type", "bridge", "mcast_snooping", "0");
     made.add("link:" + svc);
-    ip("link", "add", clu, "type", "bridge");
+    ip("link", "add", clu, "type", "bridge", "mcast_snooping", "0");
     made.add("link:" + clu);
     ip("addr", "add", testIp() + "/24", "dev", svc);
     ip("link", "set", svc, "up");
@@ -71,6 +73,8 @@ public final class TestNetwork implements AutoCloseable {
       throws IOException {
     String outside = "a2s" + tag + kind + i;
     ip("link", "add", outside, "type", "veth", "peer", "name", inside, "netns", namespace(i));
+    // deleted with its pair; the kernel would only drop it once the namespace is torn down
+    made.add("link:" + outside);
     ip("link", "set", outside, "master", bridge, "up");
     ip("-n", namespace(i), "addr", "add", address + "/24", "dev", inside);
     ip("-n", namespace(i), "link", "set", inside, "up");
