@@ -191,7 +191,7 @@ final class Leases {
         + " ms between two renewals: stopped or cut off) before it was renewed";
   }
 
-  /** The lapse was dealt with: this node fenced its downloads. */
+  /** The lapse is dealt with: this node fenced its downloads, or is about to rejoin. */
   void clearLapse() {
     lapsedFor = 0;
   }

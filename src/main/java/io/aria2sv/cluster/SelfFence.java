@@ -103,6 +103,8 @@ final class SelfFence {
       fencing = false;
       return;
     } else {
+      // what was taken over up to now, this rejoin reads and drops
+      leases.clearLapse();
       change =
           rejoin()
               .compose(v -> sendFence(false, null))
@@ -114,7 +116,8 @@ final class SelfFence {
           if (ar.succeeded()) {
             fenced = !holds;
             held |= holds;
-            if (lapsed) {
+            if (fenced) {
+              // fenced for whatever reason: the rejoin that must follow covers any lapse so far
               leases.clearLapse();
             }
           } else {
